@@ -1,0 +1,259 @@
+//! The course as pages see it.
+//!
+//! The server parses and renders the course once (see `berth_server::content`)
+//! into a [`Course`]; pages ask for small views of it through server functions,
+//! so the browser only ever receives what the page it shows needs.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+/// A whole rendered course, held in memory by the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Course {
+    pub title: String,
+    pub description: String,
+    pub modules: Vec<Module>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    /// Stable id: progress and URLs key on it, not on the folder name.
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub objectives: Vec<String>,
+    pub duration_minutes: u32,
+    pub lessons: Vec<Lesson>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lesson {
+    /// Stable id, unique within the course.
+    pub id: String,
+    pub title: String,
+    /// Sanitised HTML of the lesson body.
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// One heading of a lesson's table of contents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// What the catalog page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub title: String,
+    pub description: String,
+    pub modules: Vec<ModuleCard>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModuleCard {
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub duration_minutes: u32,
+    pub lesson_count: usize,
+}
+
+/// What a module page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModuleView {
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub objectives: Vec<String>,
+    pub duration_minutes: u32,
+    pub lessons: Vec<LessonLink>,
+}
+
+/// A link to a lesson, enough to build its URL and label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LessonLink {
+    pub module: String,
+    pub id: String,
+    pub title: String,
+}
+
+impl LessonLink {
+    pub fn href(&self) -> String {
+        lesson_href(&self.module, &self.id)
+    }
+}
+
+/// What a lesson page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LessonView {
+    pub module_number: usize,
+    pub module_id: String,
+    pub module_title: String,
+    pub id: String,
+    pub title: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub prev: Option<LessonLink>,
+    pub next: Option<LessonLink>,
+}
+
+pub fn module_href(module: &str) -> String {
+    format!("/modules/{module}")
+}
+
+pub fn lesson_href(module: &str, lesson: &str) -> String {
+    format!("/modules/{module}/{lesson}")
+}
+
+impl Course {
+    pub fn catalog(&self) -> Catalog {
+        Catalog {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            modules: self
+                .modules
+                .iter()
+                .enumerate()
+                .map(|(i, m)| ModuleCard {
+                    number: i + 1,
+                    id: m.id.clone(),
+                    title: m.title.clone(),
+                    summary: m.summary.clone(),
+                    duration_minutes: m.duration_minutes,
+                    lesson_count: m.lessons.len(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn module_view(&self, module: &str) -> Option<ModuleView> {
+        let (i, m) = self
+            .modules
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.id == module)?;
+        Some(ModuleView {
+            number: i + 1,
+            id: m.id.clone(),
+            title: m.title.clone(),
+            summary: m.summary.clone(),
+            objectives: m.objectives.clone(),
+            duration_minutes: m.duration_minutes,
+            lessons: m.lessons.iter().map(|l| link(m, l)).collect(),
+        })
+    }
+
+    /// The lesson with its neighbours; previous and next cross module
+    /// boundaries so a learner can read the course straight through.
+    pub fn lesson_view(&self, module: &str, lesson: &str) -> Option<LessonView> {
+        let flat: Vec<(usize, &Module, &Lesson)> = self
+            .modules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.lessons.iter().map(move |l| (i, m, l)))
+            .collect();
+        let pos = flat
+            .iter()
+            .position(|(_, m, l)| m.id == module && l.id == lesson)?;
+        let (i, m, l) = flat[pos];
+        let neighbour = |p: Option<usize>| p.and_then(|p| flat.get(p)).map(|(_, m, l)| link(m, l));
+        Some(LessonView {
+            module_number: i + 1,
+            module_id: m.id.clone(),
+            module_title: m.title.clone(),
+            id: l.id.clone(),
+            title: l.title.clone(),
+            html: l.html.clone(),
+            toc: l.toc.clone(),
+            prev: neighbour(pos.checked_sub(1)),
+            next: neighbour(Some(pos + 1)),
+        })
+    }
+}
+
+fn link(m: &Module, l: &Lesson) -> LessonLink {
+    LessonLink {
+        module: m.id.clone(),
+        id: l.id.clone(),
+        title: l.title.clone(),
+    }
+}
+
+/// The course the server currently serves, provided as context by the server.
+#[cfg(feature = "ssr")]
+fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
+    use_context::<std::sync::Arc<Course>>()
+        .ok_or_else(|| ServerFnError::new("the course is not loaded"))
+}
+
+#[server(input = GetUrl)]
+pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
+    Ok(current()?.catalog())
+}
+
+#[server(input = GetUrl)]
+pub async fn get_module(module: String) -> Result<Option<ModuleView>, ServerFnError> {
+    Ok(current()?.module_view(&module))
+}
+
+#[server(input = GetUrl)]
+pub async fn get_lesson(module: String, lesson: String) -> Result<Option<LessonView>, ServerFnError> {
+    Ok(current()?.lesson_view(&module, &lesson))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(id: &str) -> Lesson {
+        Lesson {
+            id: id.into(),
+            title: id.to_uppercase(),
+            html: String::new(),
+            toc: vec![],
+        }
+    }
+
+    fn course() -> Course {
+        let module = |id: &str, lessons: &[&str]| Module {
+            id: id.into(),
+            title: id.into(),
+            summary: String::new(),
+            objectives: vec![],
+            duration_minutes: 10,
+            lessons: lessons.iter().map(|l| lesson(l)).collect(),
+        };
+        Course {
+            title: "T".into(),
+            description: "D".into(),
+            modules: vec![module("a", &["a1", "a2"]), module("b", &["b1"])],
+        }
+    }
+
+    #[test]
+    fn neighbours_cross_module_boundaries() {
+        let c = course();
+        let v = c.lesson_view("a", "a2").unwrap();
+        assert_eq!(v.prev.unwrap().id, "a1");
+        assert_eq!(v.next.as_ref().unwrap().href(), "/modules/b/b1");
+        let first = c.lesson_view("a", "a1").unwrap();
+        assert!(first.prev.is_none());
+        let last = c.lesson_view("b", "b1").unwrap();
+        assert!(last.next.is_none());
+        assert_eq!(last.module_number, 2);
+    }
+
+    #[test]
+    fn unknown_ids_find_nothing() {
+        let c = course();
+        assert!(c.lesson_view("a", "b1").is_none());
+        assert!(c.module_view("zzz").is_none());
+        assert_eq!(c.catalog().modules[1].lesson_count, 1);
+    }
+}

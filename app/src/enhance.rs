@@ -1,0 +1,128 @@
+//! Browser-only touches on server-rendered lesson HTML: copy buttons on code
+//! blocks, mermaid diagrams, and the theme switch.
+
+use leptos::web_sys::{self, Element, MouseEvent};
+use wasm_bindgen::{JsCast, JsValue, prelude::*};
+
+const MERMAID_SRC: &str = "/vendor/mermaid.min.js";
+const MERMAID_SCRIPT_ID: &str = "berth-mermaid";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = mermaid, js_name = initialize)]
+    fn mermaid_initialize(config: &JsValue);
+    #[wasm_bindgen(js_namespace = mermaid, js_name = run, catch)]
+    fn mermaid_run() -> Result<js_sys::Promise, JsValue>;
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Adds a copy button to every code block and renders diagrams. Safe to call
+/// more than once: blocks already handled are skipped.
+pub fn lesson_body() {
+    let Some(doc) = document() else { return };
+    if let Ok(blocks) = doc.query_selector_all(".prose .code:not([data-copy])") {
+        for i in 0..blocks.length() {
+            let Some(block) = blocks.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let _ = block.set_attribute("data-copy", "");
+            if let Ok(button) = doc.create_element("button") {
+                let _ = button.set_attribute("type", "button");
+                let _ = button.set_attribute("class", "copy");
+                let _ = button.set_attribute("aria-label", "Copy code to clipboard");
+                button.set_text_content(Some("Copy"));
+                let _ = block.append_child(&button);
+            }
+        }
+    }
+    if matches!(doc.query_selector(".prose pre.mermaid:not([data-processed])"), Ok(Some(_))) {
+        render_diagrams(&doc);
+    }
+}
+
+/// Handles clicks on copy buttons inside the lesson body (one delegated
+/// listener instead of one per button).
+pub fn on_prose_click(ev: &MouseEvent) {
+    let Some(button) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("button.copy").ok().flatten())
+    else {
+        return;
+    };
+    let Some(code) = button
+        .parent_element()
+        .and_then(|block| block.query_selector("pre").ok().flatten())
+        .and_then(|pre| pre.text_content())
+    else {
+        return;
+    };
+    let Some(window) = web_sys::window() else { return };
+    let _ = window.navigator().clipboard().write_text(&code);
+    button.set_text_content(Some("Copied"));
+}
+
+fn render_diagrams(doc: &web_sys::Document) {
+    match doc.get_element_by_id(MERMAID_SCRIPT_ID) {
+        Some(script) if script.has_attribute("data-ready") => run_mermaid(),
+        Some(_) => {} // still loading: its onload renders every diagram
+        None => {
+            let Ok(script) = doc.create_element("script") else { return };
+            let _ = script.set_attribute("id", MERMAID_SCRIPT_ID);
+            let _ = script.set_attribute("src", MERMAID_SRC);
+            let loaded = script.clone();
+            let onload = Closure::once_into_js(move || {
+                let _ = loaded.set_attribute("data-ready", "");
+                run_mermaid();
+            });
+            if let Ok(script) = script.dyn_into::<web_sys::HtmlScriptElement>() {
+                script.set_onload(Some(onload.unchecked_ref()));
+                if let Some(head) = doc.head() {
+                    let _ = head.append_child(&script);
+                }
+            }
+        }
+    }
+}
+
+fn run_mermaid() {
+    let config = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&config, &k.into(), &v);
+    };
+    set("startOnLoad", false.into());
+    set("securityLevel", "strict".into());
+    set("theme", if is_dark() { "dark" } else { "neutral" }.into());
+    mermaid_initialize(&config);
+    if let Err(e) = mermaid_run() {
+        leptos::logging::error!("rendering diagrams failed: {e:?}");
+    }
+}
+
+fn is_dark() -> bool {
+    let explicit = document()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-theme"));
+    match explicit.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches()),
+    }
+}
+
+/// Flips the theme and remembers it in a cookie the server reads.
+pub fn toggle_theme() {
+    let Some(doc) = document() else { return };
+    let next = if is_dark() { "light" } else { "dark" };
+    if let Some(root) = doc.document_element() {
+        let _ = root.set_attribute("data-theme", next);
+    }
+    if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
+        let _ = html.set_cookie(&format!("theme={next}; Path=/; Max-Age=31536000; SameSite=Lax"));
+    }
+}

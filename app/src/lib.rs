@@ -1,0 +1,63 @@
+//! Berth's pages: rendered on the server (feature `ssr`) and hydrated in the
+//! browser (feature `hydrate`). Never enable both in one build.
+
+pub mod course;
+#[cfg(feature = "hydrate")]
+mod enhance;
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=layout::requested_theme()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href="/assets/berth.css" />
+                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Berth".to_string() } else { format!("{page} · Berth") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <layout::Header />
+            <main id="main">
+                <Routes fallback=|| view! { <pages::NotFound /> }>
+                    <Route path=path!("/") view=pages::CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/modules/:module/:lesson")
+                        view=pages::LessonPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+            <layout::Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,113 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{LoadError, NotFound, loading};
+use crate::course::{LessonLink, LessonView, get_lesson, module_href};
+
+/// A lesson: its text, a table of contents and the way on.
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let params = use_params_map();
+    let lesson = Resource::new(
+        move || {
+            params.with(|p| {
+                (
+                    p.get("module").unwrap_or_default(),
+                    p.get("lesson").unwrap_or_default(),
+                )
+            })
+        },
+        |(module, lesson)| get_lesson(module, lesson),
+    );
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match lesson.await {
+                    Ok(Some(lesson)) => view! { <LessonDetails lesson /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LessonDetails(lesson: LessonView) -> impl IntoView {
+    // Copy buttons and diagrams are added in the browser once the body is in
+    // the page, and again after each client-side navigation.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::enhance::lesson_body();
+    });
+    let module = module_href(&lesson.module_id);
+    let has_toc = !lesson.toc.is_empty();
+    view! {
+        <Title text=lesson.title.clone() />
+        <div class="lesson-layout">
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <ol>
+                    <li>
+                        <a href="/">"Course"</a>
+                    </li>
+                    <li>
+                        <a href=module>
+                            {format!("Module {}: {}", lesson.module_number, lesson.module_title)}
+                        </a>
+                    </li>
+                    <li aria-current="page">{lesson.title.clone()}</li>
+                </ol>
+            </nav>
+            <Show when=move || has_toc>
+                <aside class="toc">
+                    <details open>
+                        <summary>"On this page"</summary>
+                        <ol>
+                            {lesson
+                                .toc
+                                .clone()
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <li class=format!("toc-h{}", e.level)>
+                                            <a href=format!("#{}", e.id)>{e.title}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    </details>
+                </aside>
+            </Show>
+            <article class="lesson">
+                <h1>{lesson.title}</h1>
+                <div
+                    class="prose"
+                    inner_html=lesson.html
+                    on:click=move |_ev| {
+                        #[cfg(feature = "hydrate")]
+                        crate::enhance::on_prose_click(&_ev);
+                    }
+                ></div>
+                <nav class="pager" aria-label="Lessons">
+                    <PagerLink link=lesson.prev rel="prev" label="Previous" />
+                    <PagerLink link=lesson.next rel="next" label="Next" />
+                </nav>
+            </article>
+        </div>
+    }
+}
+
+#[component]
+fn PagerLink(link: Option<LessonLink>, rel: &'static str, label: &'static str) -> impl IntoView {
+    link.map(|l| {
+        let href = l.href();
+        view! {
+            <a class=format!("pager-{rel}") rel=rel href=href>
+                <span class="pager-label">{label}</span>
+                <span class="pager-title">{l.title}</span>
+            </a>
+        }
+    })
+}

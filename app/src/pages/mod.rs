@@ -1,0 +1,67 @@
+//! One component per page.
+
+mod catalog;
+mod lesson;
+mod module;
+
+pub use catalog::CatalogPage;
+pub use lesson::LessonPage;
+pub use module::ModulePage;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Shown for unknown addresses, modules and lessons; answers 404 on the server.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <section class="not-found">
+            <p class="eyebrow">"404"</p>
+            <h1>"This page does not exist"</h1>
+            <p>"The address may be mistyped, or the lesson may have moved. The course outline lists every module and lesson."</p>
+            <p>
+                <a class="button" href="/">"Go to the course outline"</a>
+            </p>
+        </section>
+    }
+}
+
+/// Shown when the server could not answer; the details are in its log.
+#[component]
+fn LoadError(error: ServerFnError) -> impl IntoView {
+    leptos::logging::error!("loading page data failed: {error}");
+    view! {
+        <section class="not-found" role="alert">
+            <h1>"This page could not be loaded"</h1>
+            <p>"The server did not answer as expected. Reload the page to try again."</p>
+        </section>
+    }
+}
+
+fn loading() -> impl IntoView {
+    view! { <p class="loading" aria-live="polite">"Loading…"</p> }
+}
+
+/// "45 min" or "1 h 30 min".
+fn duration(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(super::duration(45), "45 min");
+        assert_eq!(super::duration(60), "1 h");
+        assert_eq!(super::duration(95), "1 h 35 min");
+    }
+}

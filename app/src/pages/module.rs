@@ -1,0 +1,77 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{LoadError, NotFound, duration, loading};
+use crate::course::{ModuleView, get_module};
+
+/// One module: what it teaches and its lessons.
+#[component]
+pub fn ModulePage() -> impl IntoView {
+    let params = use_params_map();
+    let module = Resource::new(
+        move || params.with(|p| p.get("module").unwrap_or_default()),
+        get_module,
+    );
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match module.await {
+                    Ok(Some(module)) => view! { <ModuleDetails module /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ModuleDetails(module: ModuleView) -> impl IntoView {
+    let first = module.lessons.first().map(|l| l.href());
+    view! {
+        <Title text=module.title.clone() />
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li>
+                    <a href="/">"Course"</a>
+                </li>
+                <li aria-current="page">{format!("Module {}", module.number)}</li>
+            </ol>
+        </nav>
+        <section class="module-intro">
+            <p class="eyebrow">
+                {format!("Module {} · {}", module.number, duration(module.duration_minutes))}
+            </p>
+            <h1>{module.title}</h1>
+            <p class="lead">{module.summary}</p>
+            <Show when={
+                let empty = module.objectives.is_empty();
+                move || !empty
+            }>
+                <h2>"You will be able to"</h2>
+            </Show>
+            <ul class="objectives">
+                {module.objectives.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}
+            </ul>
+            {first.map(|href| view! { <a class="button" href=href>"Start the module"</a> })}
+        </section>
+        <section class="lesson-list">
+            <h2>"Lessons"</h2>
+            <ol>
+                {module
+                    .lessons
+                    .into_iter()
+                    .map(|l| {
+                        let href = l.href();
+                        view! {
+                            <li>
+                                <a href=href>{l.title}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,284 @@
+//! The course as files in Git: loaded, validated and rendered once, then
+//! served from memory.
+//!
+//! ```text
+//! content/
+//!   course.toml                 title, description, module order (by id)
+//!   modules/01-containers/
+//!     module.toml               id, title, summary, objectives, duration_minutes
+//!     01-what-is-a-container.md +++ front matter (id, title) +++ then Markdown
+//! ```
+
+mod error;
+mod highlight;
+mod manifest;
+mod markdown;
+mod sanitize;
+
+pub use error::{ContentError, ContentErrors};
+
+use berth_app::course::{Course, Lesson, Module};
+use manifest::{CourseManifest, Id, LessonSource, ModuleManifest, spanned_id};
+use markdown::{LessonContext, LessonKey};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Loads and renders the course under `root`, or returns every problem found.
+pub fn load(root: &Path) -> Result<Course, ContentErrors> {
+    let mut errors = Vec::new();
+    let course = load_course(root, &mut errors);
+    match course {
+        Some(course) if errors.is_empty() => Ok(course),
+        _ => Err(ContentErrors(errors)),
+    }
+}
+
+/// A module read from disk, before its lessons are rendered.
+struct ModuleFiles {
+    dir: PathBuf,
+    manifest: ModuleManifest,
+    id: Id,
+    lessons: Vec<LessonFile>,
+}
+
+struct LessonFile {
+    path: PathBuf,
+    rel_path: PathBuf,
+    text: String,
+}
+
+fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
+    let course_file = root.join("course.toml");
+    let text = match fs::read_to_string(&course_file) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(ContentError::in_file(
+                &course_file,
+                format!("cannot read the course file ({e}); is `{}` a course folder?", root.display()),
+            ));
+            return None;
+        }
+    };
+    let manifest: CourseManifest = match toml::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(ContentError::toml(&course_file, &text, 1, &e));
+            return None;
+        }
+    };
+
+    let mut modules = read_modules(root, errors);
+    let mut ordered = Vec::new();
+    let mut listed = HashSet::new();
+    for entry in &manifest.modules {
+        let line = 1 + error::line_index(&text, entry.span().start);
+        let id = entry.get_ref();
+        if !listed.insert(id.clone()) {
+            errors.push(ContentError::at(&course_file, line, format!("module `{id}` is listed twice")));
+        } else if let Some(m) = modules.remove(id) {
+            ordered.push(m);
+        } else {
+            errors.push(ContentError::at(
+                &course_file,
+                line,
+                format!("no module has the id `{id}` (each folder under modules/ needs a module.toml with its id)"),
+            ));
+        }
+    }
+    for m in modules.values() {
+        errors.push(ContentError::in_file(
+            m.dir.join("module.toml"),
+            format!("module `{}` is not listed in course.toml; add it to `modules` there", m.id),
+        ));
+    }
+    if ordered.is_empty() && errors.is_empty() {
+        errors.push(ContentError::in_file(&course_file, "the course has no modules"));
+    }
+
+    let modules = render_modules(ordered, errors);
+    Some(Course {
+        title: manifest.title,
+        description: manifest.description,
+        modules,
+    })
+}
+
+/// Reads every `modules/*/module.toml` and lists each module's lesson files
+/// in file-name order, keyed by module id.
+fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String, ModuleFiles> {
+    let modules_dir = root.join("modules");
+    let mut dirs = match sorted_entries(&modules_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.push(ContentError::in_file(&modules_dir, format!("cannot read the modules folder: {e}")));
+            return BTreeMap::new();
+        }
+    };
+    dirs.retain(|d| d.is_dir());
+
+    let mut modules: BTreeMap<String, ModuleFiles> = BTreeMap::new();
+    for dir in dirs {
+        let file = dir.join("module.toml");
+        let Ok(text) = fs::read_to_string(&file) else {
+            errors.push(ContentError::in_file(&file, "every module folder needs a module.toml"));
+            continue;
+        };
+        let manifest: ModuleManifest = match toml::from_str(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(ContentError::toml(&file, &text, 1, &e));
+                continue;
+            }
+        };
+        let id = match spanned_id(&file, &text, 1, &manifest.id) {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some(first) = modules.get(id.as_str()) {
+            let line = 1 + error::line_index(&text, manifest.id.span().start);
+            errors.push(ContentError::at(
+                &file,
+                line,
+                format!("module id `{id}` is already used by {}", first.dir.join("module.toml").display()),
+            ));
+            continue;
+        }
+        let lessons = match sorted_entries(&dir) {
+            Ok(entries) => entries
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .filter_map(|path| match fs::read_to_string(&path) {
+                    Ok(text) => Some(LessonFile {
+                        rel_path: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+                        path,
+                        text,
+                    }),
+                    Err(e) => {
+                        errors.push(ContentError::in_file(&path, format!("cannot read the lesson: {e}")));
+                        None
+                    }
+                })
+                .collect(),
+            Err(e) => {
+                errors.push(ContentError::in_file(&dir, format!("cannot read the module folder: {e}")));
+                Vec::new()
+            }
+        };
+        if lessons.is_empty() {
+            errors.push(ContentError::in_file(&file, "the module has no lessons (Markdown files next to module.toml)"));
+        }
+        modules.insert(
+            id.to_string(),
+            ModuleFiles {
+                dir,
+                manifest,
+                id,
+                lessons,
+            },
+        );
+    }
+    modules
+}
+
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
+/// Parses front matter everywhere first, so links can point at any lesson,
+/// then renders every lesson and checks links to headings.
+fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> Vec<Module> {
+    let mut keys: HashMap<PathBuf, LessonKey> = HashMap::new();
+    let mut first_use: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let mut parsed: Vec<Vec<(&LessonFile, LessonSource, LessonKey)>> = Vec::new();
+    for m in &modules {
+        let mut lessons = Vec::new();
+        for file in &m.lessons {
+            let src = match LessonSource::parse(&file.path, &file.text) {
+                Ok(src) => src,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let line = src.front_line(&src.front.id);
+            let id = match Id::parse(src.front.id.get_ref()) {
+                Ok(id) => id,
+                Err(msg) => {
+                    errors.push(ContentError::at(&file.path, line, msg));
+                    continue;
+                }
+            };
+            if let Some((first, first_line)) = first_use.get(id.as_str()) {
+                errors.push(ContentError::at(
+                    &file.path,
+                    line,
+                    format!(
+                        "lesson id `{id}` is already used by {}:{first_line}; ids must be unique in the course",
+                        first.display()
+                    ),
+                ));
+                continue;
+            }
+            first_use.insert(id.to_string(), (file.path.clone(), line));
+            let key = LessonKey {
+                module: m.id.to_string(),
+                lesson: id.to_string(),
+            };
+            keys.insert(file.rel_path.clone(), key.clone());
+            lessons.push((file, src, key));
+        }
+        parsed.push(lessons);
+    }
+
+    let mut anchors: HashMap<LessonKey, HashSet<String>> = HashMap::new();
+    let mut anchor_refs = Vec::new();
+    let mut out = Vec::new();
+    for (m, lessons) in modules.iter().zip(parsed) {
+        let mut rendered_lessons = Vec::new();
+        for (file, src, key) in lessons {
+            let cx = LessonContext {
+                file: &file.path,
+                rel_path: &file.rel_path,
+                key: &key,
+                body_line: src.body_line,
+                lessons: &keys,
+            };
+            let (rendered, errs) = markdown::render(src.body, &cx);
+            errors.extend(errs);
+            anchor_refs.extend(rendered.anchor_refs.into_iter().map(|r| (file.path.clone(), r)));
+            anchors.insert(key.clone(), rendered.anchors);
+            rendered_lessons.push(Lesson {
+                id: key.lesson,
+                title: src.front.title,
+                html: rendered.html,
+                toc: rendered.toc,
+            });
+        }
+        out.push(Module {
+            id: m.id.to_string(),
+            title: m.manifest.title.clone(),
+            summary: m.manifest.summary.clone(),
+            objectives: m.manifest.objectives.clone(),
+            duration_minutes: m.manifest.duration_minutes,
+            lessons: rendered_lessons,
+        });
+    }
+
+    for (file, r) in anchor_refs {
+        let found = anchors.get(&r.target).is_some_and(|a| a.contains(&r.fragment));
+        if !found {
+            errors.push(ContentError::at(
+                &file,
+                r.line,
+                format!("`#{}` does not match any heading in lesson `{}`", r.fragment, r.target.lesson),
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,46 @@
+//! The HTTP surface: pages (rendered by Leptos), their server functions,
+//! static files, and health probes.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::routing::get;
+use berth_app::{App, shell};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::path::Path;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use crate::{health, security};
+
+pub fn router(state: AppState) -> Router {
+    let site = Path::new(state.leptos.site_root.as_ref()).to_path_buf();
+    let context = {
+        let course = state.course.clone();
+        move || {
+            provide_context(course.clone());
+            security::apply_page_csp();
+        }
+    };
+    let render = {
+        let options = state.leptos.clone();
+        move || shell(options.clone())
+    };
+    let not_found = leptos_axum::render_app_async_with_context(context.clone(), render.clone());
+
+    let mut router = Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .leptos_routes_with_context(&state, generate_route_list(App), context, render)
+        .fallback(move |req: Request<Body>| not_found(req));
+    for dir in ["pkg", "assets", "vendor"] {
+        router = router.nest_service(&format!("/{dir}"), ServeDir::new(site.join(dir)));
+    }
+    for layer in security::layers() {
+        router = router.layer(layer);
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+

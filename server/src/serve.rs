@@ -1,0 +1,85 @@
+//! `berth serve`: load the course, open the database, answer HTTP until told
+//! to stop, then finish the requests in flight.
+
+use anyhow::Context;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+use crate::config::ServeConfig;
+use crate::state::AppState;
+use crate::store::{Store, redact};
+use crate::{content, router};
+
+/// Everything `serve` needs, prepared; separate from listening so tests can
+/// bind port 0 and drive the same application.
+pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
+    let started = std::time::Instant::now();
+    let course = content::load(&config.content)
+        .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
+    let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
+    tracing::info!(
+        modules = course.modules.len(),
+        lessons,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "course loaded from {}",
+        config.content.display()
+    );
+    let store = Store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    store.set_instance_value("server_version", env!("CARGO_PKG_VERSION")).await?;
+    let leptos = LeptosOptions::builder()
+        .output_name("berth")
+        .site_root(config.site_dir.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    if !config.site_dir.join("pkg").join("berth.js").exists() {
+        tracing::warn!(
+            "no browser bundle in {}: pages work, but nothing interactive will; run `cargo xtask build`",
+            config.site_dir.display()
+        );
+    }
+    Ok(AppState {
+        course: Arc::new(course),
+        store,
+        leptos,
+    })
+}
+
+pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
+    let state = prepare(&config).await?;
+    let store = state.store.clone();
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!("Berth is serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, router::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,21 @@
+//! What every request handler can reach.
+
+use axum::extract::FromRef;
+use berth_app::course::Course;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub course: Arc<Course>,
+    pub store: Store,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

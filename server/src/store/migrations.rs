@@ -1,0 +1,68 @@
+//! The schema, embedded in the binary so an install needs no extra files.
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+
+use super::{Backend, Store, StoreError};
+
+type Embedded = &'static [(i64, &'static str, &'static str)];
+
+/// Every migration, in order. Add a new file to both folders and a line to
+/// both lists; a test checks the lists against the folders.
+const SQLITE: Embedded = &[(1, "instance", include_str!("../../../migrations/sqlite/0001_instance.sql"))];
+const POSTGRES: Embedded = &[(1, "instance", include_str!("../../../migrations/postgres/0001_instance.sql"))];
+
+#[derive(Debug)]
+struct Source(Embedded);
+
+impl<'s> MigrationSource<'s> for Source {
+    fn resolve(self) -> futures_core::future::BoxFuture<'s, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(*version, (*description).into(), MigrationType::Simple, (*sql).into(), false)
+                })
+                .collect())
+        })
+    }
+}
+
+pub async fn run(store: &Store) -> Result<(), StoreError> {
+    let list = match store.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let migrator = Migrator::new(Source(list)).await?;
+    migrator.run(store.pool()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn on_disk(dialect: &str) -> Vec<(i64, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(dialect);
+        let mut files: Vec<(i64, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .map(|name| {
+                let (version, rest) = name.split_once('_').expect("migrations are named NNNN_description.sql");
+                let description = rest.strip_suffix(".sql").expect("migrations end in .sql");
+                (version.parse().unwrap(), description.to_string())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn every_migration_file_is_embedded_for_both_databases() {
+        let listed = |l: Embedded| l.iter().map(|(v, d, _)| (*v, d.to_string())).collect::<Vec<_>>();
+        assert_eq!(listed(SQLITE), on_disk("sqlite"));
+        assert_eq!(listed(POSTGRES), on_disk("postgres"));
+    }
+}

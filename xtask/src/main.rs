@@ -1,0 +1,208 @@
+//! Build orchestration, so a fresh clone needs exactly two commands:
+//! `cargo xtask serve` and `cargo xtask test`.
+//!
+//! The front end is built offline: cargo compiles the hydrate crate to
+//! wasm32, wasm-bindgen runs in-process (pinned to the lock file's version),
+//! npm installs the pinned JavaScript packages, and everything is laid out
+//! under `target/site`, the directory the server serves.
+
+mod postgres;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(about = "Build, run and test Berth")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the browser bundle and assets into target/site.
+    Build,
+    /// Build everything and serve the bundled course (extra arguments go to `berth serve`).
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Build the front end, start a private PostgreSQL, and run every test (browser tests included).
+    Test {
+        /// Extra arguments for `cargo test` (for example a test name filter).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Formatting and clippy, as CI checks them.
+    Lint,
+}
+
+fn main() -> Result<()> {
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match Cli::parse().task {
+        Task::Build => build_site(&root),
+        Task::Serve { args } => {
+            build_site(&root)?;
+            let mut cmd = cargo();
+            cmd.args(["run", "--release", "--package", "berth-server", "--bin", "berth", "--", "serve"]);
+            cmd.args(args);
+            run(&mut cmd)
+        }
+        Task::Test { args } => {
+            build_site(&root)?;
+            let pg = match std::env::var("BERTH_TEST_POSTGRES_URL") {
+                Ok(url) => {
+                    step(&format!("using PostgreSQL from BERTH_TEST_POSTGRES_URL ({})", redact(&url)));
+                    None
+                }
+                Err(_) => Some(postgres::Cluster::start(&root)?),
+            };
+            let mut cmd = cargo();
+            cmd.args(["test", "--workspace", "--exclude", "berth-frontend"]).args(args);
+            cmd.env("BERTH_SITE_DIR", root.join("target/site"));
+            if let Some(pg) = &pg {
+                cmd.env("BERTH_TEST_POSTGRES_URL", pg.url());
+            }
+            run(&mut cmd)
+        }
+        Task::Lint => {
+            run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+            run(cargo().args(["clippy", "--workspace", "--exclude", "berth-frontend", "--all-targets", "--", "-D", "warnings"]))?;
+            run(cargo().args([
+                "clippy",
+                "--package",
+                "berth-frontend",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn step(msg: &str) {
+    eprintln!("\x1b[1m==>\x1b[0m {msg}");
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok(())
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}***{}", &url[..s + 3], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Lays out `target/site`: `pkg/` (wasm bundle), `assets/` (our styles and
+/// icons), `vendor/` (JavaScript packages from npm).
+fn build_site(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    let site = root.join("target/site");
+    ensure_wasm_target()?;
+
+    step("building the browser bundle (wasm32, size-optimised)");
+    run(cargo().args([
+        "build",
+        "--package",
+        "berth-frontend",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let wasm = root.join("target").join(WASM_TARGET).join("wasm-release/berth_frontend.wasm");
+
+    step("generating JavaScript bindings (wasm-bindgen)");
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg)?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .typescript(false)
+        .out_name("berth")
+        .generate(&pkg)
+        .context("wasm-bindgen failed")?;
+
+    install_npm_packages(root)?;
+    let vendor = site.join("vendor");
+    std::fs::create_dir_all(&vendor)?;
+    for (from, to) in VENDORED {
+        copy(&root.join("frontend/node_modules").join(from), &vendor.join(to))?;
+    }
+
+    let assets = site.join("assets");
+    std::fs::create_dir_all(&assets)?;
+    for entry in std::fs::read_dir(root.join("app/style"))? {
+        let path = entry?.path();
+        copy(&path, &assets.join(path.file_name().unwrap()))?;
+    }
+    let size = std::fs::metadata(pkg.join("berth_bg.wasm"))?.len();
+    step(&format!(
+        "site ready in {} ({} KiB of wasm) after {:.0?}",
+        site.display(),
+        size / 1024,
+        started.elapsed()
+    ));
+    Ok(())
+}
+
+/// Files taken from npm packages: (path under node_modules, name under /vendor).
+const VENDORED: &[(&str, &str)] = &[("mermaid/dist/mermaid.min.js", "mermaid.min.js")];
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    match out {
+        Ok(out) if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == WASM_TARGET) => Ok(()),
+        Ok(_) => {
+            step(&format!("adding the {WASM_TARGET} target"));
+            run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+        }
+        Err(_) => {
+            step(&format!("rustup not found; assuming the {WASM_TARGET} standard library is installed"));
+            Ok(())
+        }
+    }
+}
+
+/// `npm ci` when the lock file changed since the last install.
+fn install_npm_packages(root: &Path) -> Result<()> {
+    let dir = root.join("frontend");
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&installed).is_some() && modified(&installed) >= modified(&lock) {
+        return Ok(());
+    }
+    step("installing JavaScript packages (npm ci)");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir))
+    .context("npm is needed to install the front end's JavaScript packages (Debian: apt-get install npm)")
+}
