@@ -192,17 +192,17 @@ fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("the course is not loaded"))
 }
 
-#[server(input = GetUrl)]
+#[server(endpoint = "catalog", input = GetUrl)]
 pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
     Ok(current()?.catalog())
 }
 
-#[server(input = GetUrl)]
+#[server(endpoint = "module", input = GetUrl)]
 pub async fn get_module(module: String) -> Result<Option<ModuleView>, ServerFnError> {
     Ok(current()?.module_view(&module))
 }
 
-#[server(input = GetUrl)]
+#[server(endpoint = "lesson", input = GetUrl)]
 pub async fn get_lesson(module: String, lesson: String) -> Result<Option<LessonView>, ServerFnError> {
     Ok(current()?.lesson_view(&module, &lesson))
 }

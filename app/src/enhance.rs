@@ -19,9 +19,17 @@ fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
+/// Enhances the lesson body on the next animation frame, when a page built
+/// by client-side navigation is attached to the document.
+pub fn lesson_body_soon() {
+    let Some(window) = web_sys::window() else { return };
+    let callback = Closure::once_into_js(lesson_body);
+    let _ = window.request_animation_frame(callback.unchecked_ref());
+}
+
 /// Adds a copy button to every code block and renders diagrams. Safe to call
 /// more than once: blocks already handled are skipped.
-pub fn lesson_body() {
+fn lesson_body() {
     let Some(doc) = document() else { return };
     if let Ok(blocks) = doc.query_selector_all(".prose .code:not([data-copy])") {
         for i in 0..blocks.length() {

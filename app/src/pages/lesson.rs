@@ -39,7 +39,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
     // the page, and again after each client-side navigation.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        crate::enhance::lesson_body();
+        crate::enhance::lesson_body_soon();
     });
     let module = module_href(&lesson.module_id);
     let has_toc = !lesson.toc.is_empty();

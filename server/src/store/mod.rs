@@ -118,7 +118,17 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_commits_are_synced_to_disk() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display())).await.unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(sync, 2, "synchronous = FULL");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+    }
 
     #[test]
     fn passwords_never_reach_logs() {

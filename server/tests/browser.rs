@@ -1,0 +1,165 @@
+//! End to end in headless Chromium: the catalog, a lesson, hydration and the
+//! diagram. Needs the browser bundle (`cargo xtask test` builds it) and
+//! Debian's `chromium` and `chromium-driver`.
+
+mod common;
+
+use common::{TestApp, TestDb};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is needed for browser tests (Debian: apt-get install chromium chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { child, url }
+    }
+
+    async fn browser(&self, javascript: bool) -> Client {
+        let mut args = vec![
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--window-size=1280,900",
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false");
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), json!({ "binary": "/usr/bin/chromium", "args": args }));
+        ClientBuilder::rustls().unwrap().capabilities(caps).connect(&self.url).await.expect("chromium starts")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The site `cargo xtask build` laid out, with the wasm bundle.
+fn built_site() -> PathBuf {
+    let site = std::env::var("BERTH_SITE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| common::workspace().join("target/site"));
+    assert!(
+        site.join("pkg/berth_bg.wasm").exists(),
+        "no browser bundle in {}: run the tests with `cargo xtask test`",
+        site.display()
+    );
+    site
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = common::workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+async fn wait_true(b: &Client, script: &str, what: &str) {
+    for _ in 0..150 {
+        if b.execute(script, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
+    let site = built_site();
+    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+
+    b.goto(&format!("{}/", app.base)).await.unwrap();
+    let h1 = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Containers, hands-on");
+
+    // Catalog -> module -> first lesson, by clicking as a learner would.
+    b.find(Locator::Css(r#".module-card a[href="/modules/containers"]"#)).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(".module-intro .button")).await.unwrap().click().await.unwrap();
+    let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "A process with walls");
+    assert!(b.current_url().await.unwrap().path().ends_with("/modules/containers/a-process-with-walls"));
+
+    // Hydration: the theme switch is enabled only once the wasm runs, and
+    // clicking it changes the theme.
+    wait_true(&b, "return !document.querySelector('.theme-toggle').disabled", "hydration").await;
+    let before = b.execute("return document.documentElement.dataset.theme || ''", vec![]).await.unwrap();
+    b.find(Locator::Css(".theme-toggle")).await.unwrap().click().await.unwrap();
+    let after = b.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_ne!(before, after);
+    assert!(after == json!("dark") || after == json!("light"), "{after}");
+    b.find(Locator::Css(".theme-toggle")).await.unwrap().click().await.unwrap();
+
+    // The diagram is drawn as SVG, and every code block has a copy button.
+    wait_true(&b, "return !!document.querySelector('.prose pre.mermaid svg')", "the mermaid diagram").await;
+    let (blocks, buttons) = (
+        b.find_all(Locator::Css(".prose .code")).await.unwrap().len(),
+        b.find_all(Locator::Css(".prose .code button.copy")).await.unwrap().len(),
+    );
+    assert!(blocks >= 2 && blocks == buttons, "{blocks} code blocks, {buttons} copy buttons");
+
+    // Highlighted code is coloured by the stylesheet.
+    let colour = b
+        .execute("return getComputedStyle(document.querySelector('.prose .hl-comment')).fontStyle", vec![])
+        .await
+        .unwrap();
+    assert_eq!(colour, json!("italic"));
+
+    // A tall window shows the text, highlighted code and the diagram at once.
+    b.set_window_size(1280, 2300).await.unwrap();
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(screenshot_path("lesson.png"), png).unwrap();
+
+    // Client-side navigation to the next lesson keeps working after hydration.
+    b.find(Locator::Css(".pager-next")).await.unwrap().click().await.unwrap();
+    wait_true(&b, "return document.querySelector('.lesson h1').textContent === 'Containers and virtual machines'", "the next lesson").await;
+    wait_true(&b, "return !!document.querySelector('.prose pre.mermaid svg')", "the next lesson's diagram").await;
+    b.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn pages_work_with_javascript_off() {
+    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(false).await;
+    b.goto(&format!("{}/", app.base)).await.unwrap();
+    b.find(Locator::Css(r#".module-card a[href="/modules/images"]"#)).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css(".lesson-list a")).await.unwrap().click().await.unwrap();
+    let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "Dockerfile basics");
+    // The table of contents still folds, without any script.
+    let toc = b.find(Locator::Css(".toc details")).await.unwrap();
+    assert_eq!(toc.attr("open").await.unwrap().as_deref(), Some("true"));
+    b.find(Locator::Css(".toc summary")).await.unwrap().click().await.unwrap();
+    assert_eq!(toc.attr("open").await.unwrap(), None);
+    b.close().await.unwrap();
+}

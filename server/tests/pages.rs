@@ -1,0 +1,125 @@
+//! The course pages over real HTTP, rendered by the real server.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn the_catalog_lists_every_module_in_order() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Containers, hands-on</h1>"), "{html}");
+    let first = html.find("What a container really is").expect("module 1 listed");
+    let second = html.find("Building images").expect("module 2 listed");
+    assert!(first < second, "modules follow course.toml");
+    assert!(html.contains(r#"href="/modules/containers""#));
+    assert!(html.contains("2 modules · 4 lessons"), "{html}");
+}
+
+#[tokio::test]
+async fn a_module_page_lists_its_lessons() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.page("/modules/images").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<title>Building images · Berth</title>"), "{html}");
+    assert!(html.contains("Order instructions so the build cache does its job"));
+    assert!(html.contains(r#"href="/modules/images/dockerfile-basics""#));
+    assert!(html.contains(r#"href="/modules/images/layers-and-cache""#));
+}
+
+#[tokio::test]
+async fn a_lesson_page_has_rendered_content_toc_and_neighbours() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.page("/modules/containers/a-process-with-walls").await;
+    assert_eq!(status, StatusCode::OK);
+    // Breadcrumbs, table of contents, highlighted code, diagram, admonition.
+    assert!(html.contains(r#"<nav class="breadcrumbs" aria-label="Breadcrumb">"#));
+    assert!(html.contains(r##"href="#the-walls-namespaces""##), "toc entry");
+    assert!(html.contains(r#"<h2 id="the-walls-namespaces">"#));
+    assert!(html.contains(r#"data-lang="bash""#) && html.contains("hl-comment"), "highlighted code");
+    assert!(html.contains(r#"<pre class="mermaid">"#));
+    assert!(html.contains(r#"class="admonition tip""#));
+    // Links between lessons resolved from file paths.
+    assert!(html.contains(r#"href="/modules/images/dockerfile-basics""#));
+    assert!(html.contains(r#"href="/modules/containers/containers-and-vms#choosing""#));
+    // Next crosses to the following lesson; the first lesson has no previous.
+    assert!(html.contains(r#"rel="next" href="/modules/containers/containers-and-vms""#), "{html}");
+    assert!(!html.contains(r#"rel="prev""#));
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_with_a_way_back() {
+    let app = TestApp::spawn().await;
+    for path in ["/nowhere", "/modules/no-such-module", "/modules/containers/no-such-lesson", "/modules/images/a-process-with-walls"] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(html.contains("This page does not exist"), "{path}: {html}");
+        assert!(html.contains(r#"href="/""#));
+    }
+}
+
+#[tokio::test]
+async fn server_functions_answer_with_json() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/lesson?module=images&lesson=layers-and-cache").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(v["title"], "Layers, cache and multi-stage builds");
+    assert_eq!(v["prev"]["id"], "dockerfile-basics");
+    assert!(v["next"].is_null());
+
+    let missing = app.get("/api/lesson?module=images&lesson=nope").await;
+    assert_eq!(missing.text().await.unwrap(), "null");
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.page("/healthz").await, (StatusCode::OK, "ok\n".into()));
+    assert_eq!(app.page("/readyz").await, (StatusCode::OK, "ready\n".into()));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_per_response_nonce() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/modules/images/dockerfile-basics").await;
+    let h = res.headers().clone();
+    let html = res.text().await.unwrap();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
+    assert!(!script_src.contains("unsafe-inline") && !script_src.contains("unsafe-eval'"), "{script_src}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("page CSP has a nonce");
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "the hydration script carries the header's nonce");
+
+    let other = app.get("/modules/images/dockerfile-basics").await;
+    assert!(!other.headers()["content-security-policy"].to_str().unwrap().contains(nonce), "nonces are not reused");
+
+    let css = app.get("/assets/berth.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert_eq!(css.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+}
+
+#[tokio::test]
+async fn the_theme_cookie_is_rendered_on_the_server() {
+    let app = TestApp::spawn().await;
+    let html = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", "theme=dark")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<html lang="en" data-theme="dark">"#), "{}", &html[..200]);
+    let (_, plain) = app.page("/").await;
+    assert!(plain.contains(r#"<html lang="en">"#));
+}
