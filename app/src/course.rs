@@ -133,11 +133,7 @@ impl Course {
     }
 
     pub fn module_view(&self, module: &str) -> Option<ModuleView> {
-        let (i, m) = self
-            .modules
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.id == module)?;
+        let (i, m) = self.modules.iter().enumerate().find(|(_, m)| m.id == module)?;
         Some(ModuleView {
             number: i + 1,
             id: m.id.clone(),
@@ -158,9 +154,7 @@ impl Course {
             .enumerate()
             .flat_map(|(i, m)| m.lessons.iter().map(move |l| (i, m, l)))
             .collect();
-        let pos = flat
-            .iter()
-            .position(|(_, m, l)| m.id == module && l.id == lesson)?;
+        let pos = flat.iter().position(|(_, m, l)| m.id == module && l.id == lesson)?;
         let (i, m, l) = flat[pos];
         let neighbour = |p: Option<usize>| p.and_then(|p| flat.get(p)).map(|(_, m, l)| link(m, l));
         Some(LessonView {
@@ -188,8 +182,7 @@ fn link(m: &Module, l: &Lesson) -> LessonLink {
 /// The course the server currently serves, provided as context by the server.
 #[cfg(feature = "ssr")]
 fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
-    use_context::<std::sync::Arc<Course>>()
-        .ok_or_else(|| ServerFnError::new("the course is not loaded"))
+    use_context::<std::sync::Arc<Course>>().ok_or_else(|| ServerFnError::new("the course is not loaded"))
 }
 
 #[server(endpoint = "catalog", input = GetUrl)]

@@ -46,7 +46,10 @@ fn lesson_body() {
             }
         }
     }
-    if matches!(doc.query_selector(".prose pre.mermaid:not([data-processed])"), Ok(Some(_))) {
+    if matches!(
+        doc.query_selector(".prose pre.mermaid:not([data-processed])"),
+        Ok(Some(_))
+    ) {
         render_diagrams(&doc);
     }
 }
@@ -78,7 +81,9 @@ fn render_diagrams(doc: &web_sys::Document) {
         Some(script) if script.has_attribute("data-ready") => run_mermaid(),
         Some(_) => {} // still loading: its onload renders every diagram
         None => {
-            let Ok(script) = doc.create_element("script") else { return };
+            let Ok(script) = doc.create_element("script") else {
+                return;
+            };
             let _ = script.set_attribute("id", MERMAID_SCRIPT_ID);
             let _ = script.set_attribute("src", MERMAID_SRC);
             let loaded = script.clone();

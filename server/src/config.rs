@@ -29,7 +29,12 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
 
     /// sqlite://PATH (the default, created if missing) or postgres://USER:PASSWORD@HOST/DB.
-    #[arg(long, env = "BERTH_DATABASE_URL", default_value = "sqlite://data/berth.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BERTH_DATABASE_URL",
+        default_value = "sqlite://data/berth.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.

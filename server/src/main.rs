@@ -1,5 +1,5 @@
-use clap::Parser;
 use berth_server::config::{Cli, Command};
+use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

@@ -43,4 +43,3 @@ pub fn router(state: AppState) -> Router {
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
 }
-

@@ -28,7 +28,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let store = Store::open(&config.database_url)
         .await
         .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
-    store.set_instance_value("server_version", env!("CARGO_PKG_VERSION")).await?;
+    store
+        .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
+        .await?;
     let leptos = LeptosOptions::builder()
         .output_name("berth")
         .site_root(config.site_dir.to_string_lossy().to_string())

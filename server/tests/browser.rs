@@ -19,7 +19,11 @@ struct Driver {
 
 impl Driver {
     async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -51,8 +55,16 @@ impl Driver {
             args.push("--blink-settings=scriptEnabled=false");
         }
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), json!({ "binary": "/usr/bin/chromium", "args": args }));
-        ClientBuilder::rustls().unwrap().capabilities(caps).connect(&self.url).await.expect("chromium starts")
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": "/usr/bin/chromium", "args": args }),
+        );
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("chromium starts")
     }
 }
 
@@ -103,33 +115,85 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     assert_eq!(h1, "Containers, hands-on");
 
     // Catalog -> module -> first lesson, by clicking as a learner would.
-    b.find(Locator::Css(r#".module-card a[href="/modules/containers"]"#)).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css(".module-intro .button")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(r#".module-card a[href="/modules/containers"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css(".module-intro .button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
     assert_eq!(title.text().await.unwrap(), "A process with walls");
-    assert!(b.current_url().await.unwrap().path().ends_with("/modules/containers/a-process-with-walls"));
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/modules/containers/a-process-with-walls")
+    );
 
     // Hydration: the theme switch is enabled only once the wasm runs, and
     // clicking it changes the theme.
-    wait_true(&b, "return !document.querySelector('.theme-toggle').disabled", "hydration").await;
-    let before = b.execute("return document.documentElement.dataset.theme || ''", vec![]).await.unwrap();
-    b.find(Locator::Css(".theme-toggle")).await.unwrap().click().await.unwrap();
-    let after = b.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    wait_true(
+        &b,
+        "return !document.querySelector('.theme-toggle').disabled",
+        "hydration",
+    )
+    .await;
+    let before = b
+        .execute("return document.documentElement.dataset.theme || ''", vec![])
+        .await
+        .unwrap();
+    b.find(Locator::Css(".theme-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let after = b
+        .execute("return document.documentElement.dataset.theme", vec![])
+        .await
+        .unwrap();
     assert_ne!(before, after);
     assert!(after == json!("dark") || after == json!("light"), "{after}");
-    b.find(Locator::Css(".theme-toggle")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(".theme-toggle"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // The diagram is drawn as SVG, and every code block has a copy button.
-    wait_true(&b, "return !!document.querySelector('.prose pre.mermaid svg')", "the mermaid diagram").await;
+    wait_true(
+        &b,
+        "return !!document.querySelector('.prose pre.mermaid svg')",
+        "the mermaid diagram",
+    )
+    .await;
     let (blocks, buttons) = (
         b.find_all(Locator::Css(".prose .code")).await.unwrap().len(),
-        b.find_all(Locator::Css(".prose .code button.copy")).await.unwrap().len(),
+        b.find_all(Locator::Css(".prose .code button.copy"))
+            .await
+            .unwrap()
+            .len(),
     );
-    assert!(blocks >= 2 && blocks == buttons, "{blocks} code blocks, {buttons} copy buttons");
+    assert!(
+        blocks >= 2 && blocks == buttons,
+        "{blocks} code blocks, {buttons} copy buttons"
+    );
 
     // Highlighted code is coloured by the stylesheet.
     let colour = b
-        .execute("return getComputedStyle(document.querySelector('.prose .hl-comment')).fontStyle", vec![])
+        .execute(
+            "return getComputedStyle(document.querySelector('.prose .hl-comment')).fontStyle",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(colour, json!("italic"));
@@ -140,9 +204,24 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     std::fs::write(screenshot_path("lesson.png"), png).unwrap();
 
     // Client-side navigation to the next lesson keeps working after hydration.
-    b.find(Locator::Css(".pager-next")).await.unwrap().click().await.unwrap();
-    wait_true(&b, "return document.querySelector('.lesson h1').textContent === 'Containers and virtual machines'", "the next lesson").await;
-    wait_true(&b, "return !!document.querySelector('.prose pre.mermaid svg')", "the next lesson's diagram").await;
+    b.find(Locator::Css(".pager-next"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_true(
+        &b,
+        "return document.querySelector('.lesson h1').textContent === 'Containers and virtual machines'",
+        "the next lesson",
+    )
+    .await;
+    wait_true(
+        &b,
+        "return !!document.querySelector('.prose pre.mermaid svg')",
+        "the next lesson's diagram",
+    )
+    .await;
     b.close().await.unwrap();
 }
 
@@ -152,14 +231,30 @@ async fn pages_work_with_javascript_off() {
     let driver = Driver::start().await;
     let b = driver.browser(false).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
-    b.find(Locator::Css(r#".module-card a[href="/modules/images"]"#)).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css(".lesson-list a")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(r#".module-card a[href="/modules/images"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Css(".lesson-list a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
     assert_eq!(title.text().await.unwrap(), "Dockerfile basics");
     // The table of contents still folds, without any script.
     let toc = b.find(Locator::Css(".toc details")).await.unwrap();
     assert_eq!(toc.attr("open").await.unwrap().as_deref(), Some("true"));
-    b.find(Locator::Css(".toc summary")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css(".toc summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(toc.attr("open").await.unwrap(), None);
     b.close().await.unwrap();
 }

@@ -20,11 +20,27 @@ fn write(dir: &std::path::Path, rel: &str, text: &str) {
 fn an_invalid_course_is_refused_with_every_problem_located() {
     let dir = tempfile::TempDir::new().unwrap();
     let c = dir.path();
-    write(c, "course.toml", "title = \"T\"\ndescription = \"D\"\nmodules = [\"one\"]\n");
-    write(c, "modules/01-one/module.toml", "id = \"one\"\ntitle = \"One\"\nsummary = \"S\"\nduration_minutes = 5\n");
-    write(c, "modules/01-one/01-a.md", "+++\nid = \"a\"\ntitle = \"A\"\n+++\n\nSee [the other](missing.md).\n");
+    write(
+        c,
+        "course.toml",
+        "title = \"T\"\ndescription = \"D\"\nmodules = [\"one\"]\n",
+    );
+    write(
+        c,
+        "modules/01-one/module.toml",
+        "id = \"one\"\ntitle = \"One\"\nsummary = \"S\"\nduration_minutes = 5\n",
+    );
+    write(
+        c,
+        "modules/01-one/01-a.md",
+        "+++\nid = \"a\"\ntitle = \"A\"\n+++\n\nSee [the other](missing.md).\n",
+    );
     write(c, "modules/01-one/02-b.md", "+++\nid = \"a\"\ntitle = \"B\"\n+++\n");
-    write(c, "modules/01-one/03-c.md", "+++\nid = \"c\"\ntitle = \"C\"\n+++\n\n[x](01-a.md#nowhere)\n");
+    write(
+        c,
+        "modules/01-one/03-c.md",
+        "+++\nid = \"c\"\ntitle = \"C\"\n+++\n\n[x](01-a.md#nowhere)\n",
+    );
     let out = berth()
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
         .arg(format!("sqlite://{}", c.join("db.sqlite").display()))
@@ -36,10 +52,28 @@ fn an_invalid_course_is_refused_with_every_problem_located() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let file = |rel: &str| c.join(rel).display().to_string();
     assert!(stderr.contains("refusing to serve the course"), "{stderr}");
-    assert!(stderr.contains(&format!("{}:6: link `missing.md`", file("modules/01-one/01-a.md"))), "{stderr}");
-    assert!(stderr.contains(&format!("{}:2: lesson id `a` is already used", file("modules/01-one/02-b.md"))), "{stderr}");
-    assert!(stderr.contains(&format!("{}:6: `#nowhere` does not match any heading", file("modules/01-one/03-c.md"))), "{stderr}");
-    assert!(!c.join("db.sqlite").exists(), "nothing is created for a course that does not load");
+    assert!(
+        stderr.contains(&format!("{}:6: link `missing.md`", file("modules/01-one/01-a.md"))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:2: lesson id `a` is already used",
+            file("modules/01-one/02-b.md")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:6: `#nowhere` does not match any heading",
+            file("modules/01-one/03-c.md")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !c.join("db.sqlite").exists(),
+        "nothing is created for a course that does not load"
+    );
 }
 
 #[test]
@@ -65,13 +99,19 @@ fn sigterm_stops_the_server_cleanly() {
     let body = http_get(&format!("http://{addr}/healthz"));
     assert_eq!(body, "ok\n");
 
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the server did not stop within 10 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop within 10 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status}");
@@ -80,6 +120,9 @@ fn sigterm_stops_the_server_cleanly() {
 
 /// A one-off GET from a synchronous test.
 fn http_get(url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
 }

@@ -38,21 +38,32 @@ async fn a_lesson_page_has_rendered_content_toc_and_neighbours() {
     assert!(html.contains(r#"<nav class="breadcrumbs" aria-label="Breadcrumb">"#));
     assert!(html.contains(r##"href="#the-walls-namespaces""##), "toc entry");
     assert!(html.contains(r#"<h2 id="the-walls-namespaces">"#));
-    assert!(html.contains(r#"data-lang="bash""#) && html.contains("hl-comment"), "highlighted code");
+    assert!(
+        html.contains(r#"data-lang="bash""#) && html.contains("hl-comment"),
+        "highlighted code"
+    );
     assert!(html.contains(r#"<pre class="mermaid">"#));
     assert!(html.contains(r#"class="admonition tip""#));
     // Links between lessons resolved from file paths.
     assert!(html.contains(r#"href="/modules/images/dockerfile-basics""#));
     assert!(html.contains(r#"href="/modules/containers/containers-and-vms#choosing""#));
     // Next crosses to the following lesson; the first lesson has no previous.
-    assert!(html.contains(r#"rel="next" href="/modules/containers/containers-and-vms""#), "{html}");
+    assert!(
+        html.contains(r#"rel="next" href="/modules/containers/containers-and-vms""#),
+        "{html}"
+    );
     assert!(!html.contains(r#"rel="prev""#));
 }
 
 #[tokio::test]
 async fn unknown_pages_answer_404_with_a_way_back() {
     let app = TestApp::spawn().await;
-    for path in ["/nowhere", "/modules/no-such-module", "/modules/containers/no-such-lesson", "/modules/images/a-process-with-walls"] {
+    for path in [
+        "/nowhere",
+        "/modules/no-such-module",
+        "/modules/containers/no-such-lesson",
+        "/modules/images/a-process-with-walls",
+    ] {
         let (status, html) = app.page(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert!(html.contains("This page does not exist"), "{path}: {html}");
@@ -91,19 +102,45 @@ async fn pages_carry_security_headers_and_a_per_response_nonce() {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "same-origin");
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    let script_src = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
-    assert!(!script_src.contains("unsafe-inline") && !script_src.contains("unsafe-eval'"), "{script_src}");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("page CSP has a nonce");
-    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "the hydration script carries the header's nonce");
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap();
+    assert!(
+        !script_src.contains("unsafe-inline") && !script_src.contains("unsafe-eval'"),
+        "{script_src}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("page CSP has a nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "the hydration script carries the header's nonce"
+    );
 
     let other = app.get("/modules/images/dockerfile-basics").await;
-    assert!(!other.headers()["content-security-policy"].to_str().unwrap().contains(nonce), "nonces are not reused");
+    assert!(
+        !other.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(nonce),
+        "nonces are not reused"
+    );
 
     let css = app.get("/assets/berth.css").await;
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
-    assert_eq!(css.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+    assert_eq!(
+        css.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    );
 }
 
 #[tokio::test]
@@ -119,7 +156,11 @@ async fn the_theme_cookie_is_rendered_on_the_server() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains(r#"<html lang="en" data-theme="dark">"#), "{}", &html[..200]);
+    assert!(
+        html.contains(r#"<html lang="en" data-theme="dark">"#),
+        "{}",
+        &html[..200]
+    );
     let (_, plain) = app.page("/").await;
     assert!(plain.contains(r#"<html lang="en">"#));
 }

@@ -39,8 +39,14 @@ async fn sqlite_runs_in_wal_mode_and_creates_its_folder() {
     let store = Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
     assert!(path.exists());
     store.close().await;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap().get(0);
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(mode, "wal");
 }
 

@@ -48,7 +48,16 @@ fn main() -> Result<()> {
         Task::Serve { args } => {
             build_site(&root)?;
             let mut cmd = cargo();
-            cmd.args(["run", "--release", "--package", "berth-server", "--bin", "berth", "--", "serve"]);
+            cmd.args([
+                "run",
+                "--release",
+                "--package",
+                "berth-server",
+                "--bin",
+                "berth",
+                "--",
+                "serve",
+            ]);
             cmd.args(args);
             run(&mut cmd)
         }
@@ -56,13 +65,17 @@ fn main() -> Result<()> {
             build_site(&root)?;
             let pg = match std::env::var("BERTH_TEST_POSTGRES_URL") {
                 Ok(url) => {
-                    step(&format!("using PostgreSQL from BERTH_TEST_POSTGRES_URL ({})", redact(&url)));
+                    step(&format!(
+                        "using PostgreSQL from BERTH_TEST_POSTGRES_URL ({})",
+                        redact(&url)
+                    ));
                     None
                 }
                 Err(_) => Some(postgres::Cluster::start(&root)?),
             };
             let mut cmd = cargo();
-            cmd.args(["test", "--workspace", "--exclude", "berth-frontend"]).args(args);
+            cmd.args(["test", "--workspace", "--exclude", "berth-frontend"])
+                .args(args);
             cmd.env("BERTH_SITE_DIR", root.join("target/site"));
             if let Some(pg) = &pg {
                 cmd.env("BERTH_TEST_POSTGRES_URL", pg.url());
@@ -71,7 +84,16 @@ fn main() -> Result<()> {
         }
         Task::Lint => {
             run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-            run(cargo().args(["clippy", "--workspace", "--exclude", "berth-frontend", "--all-targets", "--", "-D", "warnings"]))?;
+            run(cargo().args([
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "berth-frontend",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
             run(cargo().args([
                 "clippy",
                 "--package",
@@ -87,7 +109,10 @@ fn main() -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn cargo() -> Command {
@@ -132,7 +157,10 @@ fn build_site(root: &Path) -> Result<()> {
         "--profile",
         "wasm-release",
     ]))?;
-    let wasm = root.join("target").join(WASM_TARGET).join("wasm-release/berth_frontend.wasm");
+    let wasm = root
+        .join("target")
+        .join(WASM_TARGET)
+        .join("wasm-release/berth_frontend.wasm");
 
     step("generating JavaScript bindings (wasm-bindgen)");
     let pkg = site.join("pkg");
@@ -179,13 +207,21 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
 fn ensure_wasm_target() -> Result<()> {
     let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
     match out {
-        Ok(out) if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == WASM_TARGET) => Ok(()),
+        Ok(out)
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET) =>
+        {
+            Ok(())
+        }
         Ok(_) => {
             step(&format!("adding the {WASM_TARGET} target"));
             run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
         }
         Err(_) => {
-            step(&format!("rustup not found; assuming the {WASM_TARGET} standard library is installed"));
+            step(&format!(
+                "rustup not found; assuming the {WASM_TARGET} standard library is installed"
+            ));
             Ok(())
         }
     }

@@ -46,7 +46,13 @@ impl Cluster {
         let data = cluster.dir.join("data");
         run(cluster
             .command("initdb")
-            .args(["--auth=trust", "--username=berth", "--encoding=UTF8", "--no-instructions", "-D"])
+            .args([
+                "--auth=trust",
+                "--username=berth",
+                "--encoding=UTF8",
+                "--no-instructions",
+                "-D",
+            ])
             .arg(&data)
             .stdout(std::process::Stdio::null()))?;
         let options = format!(

@@ -10,14 +10,7 @@ use crate::course::{LessonLink, LessonView, get_lesson, module_href};
 pub fn LessonPage() -> impl IntoView {
     let params = use_params_map();
     let lesson = Resource::new(
-        move || {
-            params.with(|p| {
-                (
-                    p.get("module").unwrap_or_default(),
-                    p.get("lesson").unwrap_or_default(),
-                )
-            })
-        },
+        move || params.with(|p| (p.get("module").unwrap_or_default(), p.get("lesson").unwrap_or_default())),
         |(module, lesson)| get_lesson(module, lesson),
     );
     view! {

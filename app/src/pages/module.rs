@@ -9,10 +9,7 @@ use crate::course::{ModuleView, get_module};
 #[component]
 pub fn ModulePage() -> impl IntoView {
     let params = use_params_map();
-    let module = Resource::new(
-        move || params.with(|p| p.get("module").unwrap_or_default()),
-        get_module,
-    );
+    let module = Resource::new(move || params.with(|p| p.get("module").unwrap_or_default()), get_module);
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {

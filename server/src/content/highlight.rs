@@ -28,11 +28,8 @@ fn canonical(lang: &str) -> &str {
 pub fn highlight(lang: &str, code: &str) -> Option<String> {
     let lang = lang.to_ascii_lowercase();
     let syntax = SYNTAXES.find_syntax_by_token(canonical(&lang))?;
-    let mut html = ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        &SYNTAXES,
-        ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
+    let mut html =
+        ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, ClassStyle::SpacedPrefixed { prefix: "hl-" });
     for line in LinesWithEndings::from(code) {
         html.parse_html_for_line_which_includes_newline(line).ok()?;
     }

@@ -17,7 +17,8 @@ impl Id {
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
@@ -111,7 +112,11 @@ impl<'a> LessonSource<'a> {
             }
             offset += line.len();
         }
-        Err(ContentError::at(file, 1, "the front matter is never closed: add a `+++` line after it"))
+        Err(ContentError::at(
+            file,
+            1,
+            "the front matter is never closed: add a `+++` line after it",
+        ))
     }
 
     /// The file line of a span inside the front matter.
@@ -133,7 +138,17 @@ mod tests {
     fn ids_are_url_safe() {
         assert!(Id::parse("first-steps").is_ok());
         assert!(Id::parse("k8s-101").is_ok());
-        for bad in ["", "Upper", "two words", "-lead", "trail-", "a--b", "ü", "a/b", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "Upper",
+            "two words",
+            "-lead",
+            "trail-",
+            "a--b",
+            "ü",
+            "a/b",
+            &"x".repeat(65),
+        ] {
             assert!(Id::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -150,10 +165,14 @@ mod tests {
 
     #[test]
     fn bad_front_matter_names_the_line() {
-        let missing = LessonSource::parse(Path::new("l.md"), "# no front matter\n").err().unwrap();
+        let missing = LessonSource::parse(Path::new("l.md"), "# no front matter\n")
+            .err()
+            .unwrap();
         assert_eq!(missing.line, Some(1));
 
-        let unclosed = LessonSource::parse(Path::new("l.md"), "+++\nid = \"a\"\n").err().unwrap();
+        let unclosed = LessonSource::parse(Path::new("l.md"), "+++\nid = \"a\"\n")
+            .err()
+            .unwrap();
         assert!(unclosed.message.contains("never closed"));
 
         let text = "+++\nid = \"a\"\ntitle = \"A\"\ncolour = \"red\"\n+++\n";

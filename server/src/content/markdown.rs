@@ -227,7 +227,9 @@ fn resolve_link<'a>(dest: &CowStr<'a>, cx: &LessonContext) -> Result<(CowStr<'a>
         None => (dest.as_ref(), None),
     };
     if !path.ends_with(".md") {
-        return Err(format!("link `{dest}`: only links to lesson files (`.md`) are resolved"));
+        return Err(format!(
+            "link `{dest}`: only links to lesson files (`.md`) are resolved"
+        ));
     }
     let base = cx.rel_path.parent().unwrap_or(Path::new(""));
     let target = normalize(&base.join(path)).and_then(|p| cx.lessons.get(&p));
@@ -367,7 +369,12 @@ mod tests {
     #[test]
     fn headings_get_anchors_and_a_table_of_contents() {
         let (r, _) = Fixture::new().render("## Run it!\n\n### Run it!\n\n## Custom {#mine}\n\n#### Deep\n");
-        assert!(r.html.contains(r##"<h2 id="run-it">Run it!<a class="anchor" href="#run-it""##), "{}", r.html);
+        assert!(
+            r.html
+                .contains(r##"<h2 id="run-it">Run it!<a class="anchor" href="#run-it""##),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains(r#"<h3 id="run-it-2">"#), "{}", r.html);
         assert!(r.html.contains(r#"<h2 id="mine">"#), "{}", r.html);
         let toc: Vec<_> = r.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
@@ -379,7 +386,10 @@ mod tests {
     fn tables_footnotes_and_task_lists_render() {
         let out = html("| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^n].\n\n[^n]: A note.\n\n- [x] done\n- [ ] open\n");
         assert!(out.contains("<table>") && out.contains("<td>2</td>"), "{out}");
-        assert!(out.contains("footnote-reference") && out.contains("footnote-definition"), "{out}");
+        assert!(
+            out.contains("footnote-reference") && out.contains("footnote-definition"),
+            "{out}"
+        );
         assert!(out.contains(r#"type="checkbox""#) && out.contains("checked"), "{out}");
     }
 
@@ -389,33 +399,58 @@ mod tests {
         assert!(out.contains(r#"<div class="code" data-lang="dockerfile">"#), "{out}");
         assert!(out.contains("hl-"), "{out}");
         let plain = html("```\n<b>x</b>\n```\n");
-        assert!(plain.contains(r#"data-lang="text""#) && plain.contains("&lt;b&gt;"), "{plain}");
+        assert!(
+            plain.contains(r#"data-lang="text""#) && plain.contains("&lt;b&gt;"),
+            "{plain}"
+        );
     }
 
     #[test]
     fn admonitions_and_diagrams() {
         let out = html("> [!WARNING]\n> Careful.\n\n```mermaid\ngraph LR\n  A --> B\n```\n");
-        assert!(out.contains(r#"<div class="admonition warning"><p class="admonition-title">Warning</p>"#), "{out}");
-        assert!(out.contains(r#"<pre class="mermaid">graph LR"#) && out.contains("A --&gt; B"), "{out}");
+        assert!(
+            out.contains(r#"<div class="admonition warning"><p class="admonition-title">Warning</p>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<pre class="mermaid">graph LR"#) && out.contains("A --&gt; B"),
+            "{out}"
+        );
     }
 
     #[test]
     fn lesson_links_become_page_urls() {
-        let (r, errors) = Fixture::new().render("[next](../02-b/01-next.md#part) and [here](#top) and [web](https://example.org/)\n");
+        let (r, errors) =
+            Fixture::new().render("[next](../02-b/01-next.md#part) and [here](#top) and [web](https://example.org/)\n");
         assert!(errors.is_empty(), "{errors:?}");
         assert!(r.html.contains(r#"href="/modules/b/next#part""#), "{}", r.html);
         assert!(r.html.contains(r##"href="#top""##), "{}", r.html);
-        let refs: Vec<_> = r.anchor_refs.iter().map(|a| (a.target.lesson.as_str(), a.fragment.as_str(), a.line)).collect();
+        let refs: Vec<_> = r
+            .anchor_refs
+            .iter()
+            .map(|a| (a.target.lesson.as_str(), a.fragment.as_str(), a.line))
+            .collect();
         assert_eq!(refs, [("next", "part", 5), ("intro", "top", 5)]);
     }
 
     #[test]
     fn broken_links_are_reported_with_their_line() {
+        let (_, unsafe_link) = Fixture::new().render("[click](javascript:alert(1))\n");
+        assert!(
+            unsafe_link[0].message.starts_with("link `javascript:alert(1)`"),
+            "{unsafe_link:?}"
+        );
         let (_, errors) =
             Fixture::new().render("Fine.\n\n[gone](missing.md)\n\n[up](../../../etc/passwd.md)\n\n[ref][nowhere]\n\n[abs](/etc)\n\n![img](pic.png)\n");
         let lines: Vec<_> = errors.iter().map(|e| e.line.unwrap()).collect();
         assert_eq!(lines, [7, 9, 13, 15, 11], "{errors:#?}");
-        assert!(errors[0].to_string().starts_with("content/modules/01-a/01-intro.md:7: link `missing.md`"), "{}", errors[0]);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("content/modules/01-a/01-intro.md:7: link `missing.md`"),
+            "{}",
+            errors[0]
+        );
         // Text that merely looks like a shortcut reference is fine.
         assert!(Fixture::new().render("a[i] and [x]\n").1.is_empty());
     }

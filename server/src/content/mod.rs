@@ -14,6 +14,8 @@ mod highlight;
 mod manifest;
 mod markdown;
 mod sanitize;
+#[cfg(test)]
+mod xss_tests;
 
 pub use error::{ContentError, ContentErrors};
 
@@ -55,7 +57,10 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
         Err(e) => {
             errors.push(ContentError::in_file(
                 &course_file,
-                format!("cannot read the course file ({e}); is `{}` a course folder?", root.display()),
+                format!(
+                    "cannot read the course file ({e}); is `{}` a course folder?",
+                    root.display()
+                ),
             ));
             return None;
         }
@@ -75,7 +80,11 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
         let line = 1 + error::line_index(&text, entry.span().start);
         let id = entry.get_ref();
         if !listed.insert(id.clone()) {
-            errors.push(ContentError::at(&course_file, line, format!("module `{id}` is listed twice")));
+            errors.push(ContentError::at(
+                &course_file,
+                line,
+                format!("module `{id}` is listed twice"),
+            ));
         } else if let Some(m) = modules.remove(id) {
             ordered.push(m);
         } else {
@@ -89,7 +98,10 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
     for m in modules.values() {
         errors.push(ContentError::in_file(
             m.dir.join("module.toml"),
-            format!("module `{}` is not listed in course.toml; add it to `modules` there", m.id),
+            format!(
+                "module `{}` is not listed in course.toml; add it to `modules` there",
+                m.id
+            ),
         ));
     }
     if ordered.is_empty() && errors.is_empty() {
@@ -111,7 +123,10 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
     let mut dirs = match sorted_entries(&modules_dir) {
         Ok(d) => d,
         Err(e) => {
-            errors.push(ContentError::in_file(&modules_dir, format!("cannot read the modules folder: {e}")));
+            errors.push(ContentError::in_file(
+                &modules_dir,
+                format!("cannot read the modules folder: {e}"),
+            ));
             return BTreeMap::new();
         }
     };
@@ -143,7 +158,10 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
             errors.push(ContentError::at(
                 &file,
                 line,
-                format!("module id `{id}` is already used by {}", first.dir.join("module.toml").display()),
+                format!(
+                    "module id `{id}` is already used by {}",
+                    first.dir.join("module.toml").display()
+                ),
             ));
             continue;
         }
@@ -164,12 +182,18 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
                 })
                 .collect(),
             Err(e) => {
-                errors.push(ContentError::in_file(&dir, format!("cannot read the module folder: {e}")));
+                errors.push(ContentError::in_file(
+                    &dir,
+                    format!("cannot read the module folder: {e}"),
+                ));
                 Vec::new()
             }
         };
         if lessons.is_empty() {
-            errors.push(ContentError::in_file(&file, "the module has no lessons (Markdown files next to module.toml)"));
+            errors.push(ContentError::in_file(
+                &file,
+                "the module has no lessons (Markdown files next to module.toml)",
+            ));
         }
         modules.insert(
             id.to_string(),
@@ -185,7 +209,9 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
 }
 
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths = fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    let mut paths = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()?;
     paths.sort();
     Ok(paths)
 }
@@ -276,7 +302,10 @@ fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> 
             errors.push(ContentError::at(
                 &file,
                 r.line,
-                format!("`#{}` does not match any heading in lesson `{}`", r.fragment, r.target.lesson),
+                format!(
+                    "`#{}` does not match any heading in lesson `{}`",
+                    r.fragment, r.target.lesson
+                ),
             ));
         }
     }

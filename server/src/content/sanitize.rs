@@ -7,21 +7,35 @@ use std::sync::LazyLock;
 
 static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut b = Builder::default();
-    b.add_tags(["div", "span", "pre", "code", "input", "sup", "section", "details", "summary", "figure", "figcaption", "kbd", "mark"])
-        .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("div", ["data-lang"])
-        .add_tag_attributes("ol", ["start"])
-        .url_schemes(["http", "https", "mailto"].into())
-        .link_rel(Some("noopener noreferrer"))
-        .strip_comments(true)
-        .attribute_filter(|element, attribute, value| match (element, attribute) {
-            // Task-list boxes only; never a text field or a button.
-            ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
-            // The page's own elements use ids starting with `berth-`.
-            (_, "id") if value.starts_with("berth-") => None,
-            _ => Some(Cow::Borrowed(value)),
-        });
+    b.add_tags([
+        "div",
+        "span",
+        "pre",
+        "code",
+        "input",
+        "sup",
+        "section",
+        "details",
+        "summary",
+        "figure",
+        "figcaption",
+        "kbd",
+        "mark",
+    ])
+    .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
+    .add_tag_attributes("input", ["type", "checked", "disabled"])
+    .add_tag_attributes("div", ["data-lang"])
+    .add_tag_attributes("ol", ["start"])
+    .url_schemes(["http", "https", "mailto"].into())
+    .link_rel(Some("noopener noreferrer"))
+    .strip_comments(true)
+    .attribute_filter(|element, attribute, value| match (element, attribute) {
+        // Task-list boxes only; never a text field or a button.
+        ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
+        // The page's own elements use ids starting with `berth-`.
+        (_, "id") if value.starts_with("berth-") => None,
+        _ => Some(Cow::Borrowed(value)),
+    });
     b
 });
 

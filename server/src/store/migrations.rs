@@ -9,8 +9,16 @@ type Embedded = &'static [(i64, &'static str, &'static str)];
 
 /// Every migration, in order. Add a new file to both folders and a line to
 /// both lists; a test checks the lists against the folders.
-const SQLITE: Embedded = &[(1, "instance", include_str!("../../../migrations/sqlite/0001_instance.sql"))];
-const POSTGRES: Embedded = &[(1, "instance", include_str!("../../../migrations/postgres/0001_instance.sql"))];
+const SQLITE: Embedded = &[(
+    1,
+    "instance",
+    include_str!("../../../migrations/sqlite/0001_instance.sql"),
+)];
+const POSTGRES: Embedded = &[(
+    1,
+    "instance",
+    include_str!("../../../migrations/postgres/0001_instance.sql"),
+)];
 
 #[derive(Debug)]
 struct Source(Embedded);
@@ -22,7 +30,13 @@ impl<'s> MigrationSource<'s> for Source {
                 .0
                 .iter()
                 .map(|(version, description, sql)| {
-                    Migration::new(*version, (*description).into(), MigrationType::Simple, (*sql).into(), false)
+                    Migration::new(
+                        *version,
+                        (*description).into(),
+                        MigrationType::Simple,
+                        (*sql).into(),
+                        false,
+                    )
                 })
                 .collect())
         })
@@ -45,7 +59,9 @@ mod tests {
     use std::path::Path;
 
     fn on_disk(dialect: &str) -> Vec<(i64, String)> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations").join(dialect);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(dialect);
         let mut files: Vec<(i64, String)> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -123,16 +123,27 @@ mod tests {
     #[tokio::test]
     async fn sqlite_commits_are_synced_to_disk() {
         let dir = tempfile::TempDir::new().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display())).await.unwrap();
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+            .await
+            .unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
         assert_eq!(sync, 2, "synchronous = FULL");
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
         assert_eq!(fk, 1);
     }
 
     #[test]
     fn passwords_never_reach_logs() {
-        assert_eq!(redact("postgres://berth:s3cret@db/berth"), "postgres://berth:***@db/berth");
+        assert_eq!(
+            redact("postgres://berth:s3cret@db/berth"),
+            "postgres://berth:***@db/berth"
+        );
         assert_eq!(redact("sqlite://data/berth.db"), "sqlite://data/berth.db");
     }
 }

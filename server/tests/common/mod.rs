@@ -37,9 +37,14 @@ impl TestDb {
             "berth_test_{}_{}_{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
         );
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to the test PostgreSQL");
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("connecting to the test PostgreSQL");
         conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
         conn.close().await.unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
@@ -59,7 +64,11 @@ impl TestDb {
 pub fn minimal_site() -> TempDir {
     let dir = TempDir::new().unwrap();
     std::fs::create_dir_all(dir.path().join("assets")).unwrap();
-    std::fs::copy(workspace().join("app/style/berth.css"), dir.path().join("assets/berth.css")).unwrap();
+    std::fs::copy(
+        workspace().join("app/style/berth.css"),
+        dir.path().join("assets/berth.css"),
+    )
+    .unwrap();
     dir
 }
 
@@ -100,7 +109,10 @@ impl TestApp {
         tokio::spawn(async move { axum::serve(listener, router::router(state)).await.unwrap() });
         Self {
             base: format!("http://{addr}"),
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             db,
             _site: None,
         }

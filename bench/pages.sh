@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Throughput of a server-rendered lesson page against a static file served
+# by the same release server, measured side by side in one run with wrk.
+#
+#   bench/pages.sh [DURATION_SECONDS]      (needs Debian's `wrk`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+connections=64
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+cargo xtask build >/dev/null
+cargo build --release --quiet --package berth-server --bin berth
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUST_LOG=warn ./target/release/berth serve --listen "127.0.0.1:$port" \
+  --database-url "sqlite://$work/berth.db" >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
+
+lesson="/modules/containers/a-process-with-walls"
+asset="/assets/berth.css"
+# Both must answer 200 before measuring.
+curl -fs -o /dev/null "$base$lesson" && curl -fs -o /dev/null "$base$asset"
+
+measure() { # path -> "rps p50 p99 bytes"
+  local out
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$base$1")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+  [ -z "$errors" ] || { echo "errors while measuring $1: $errors" >&2; exit 1; }
+  echo "$rps $p50 $p99"
+}
+
+read -r l_rps l_p50 l_p99 < <(measure "$lesson")
+read -r a_rps a_p50 a_p99 < <(measure "$asset")
+size=$(curl -fs "$base$lesson" | wc -c)
+
+printf 'wrk, %s connections, %ss each, on %s cores\n' "$connections" "$duration" "$(nproc)"
+printf '%-28s %12s %10s %10s\n' "target" "requests/s" "p50" "p99"
+printf '%-28s %12.0f %10s %10s\n' "lesson page ($((size / 1024)) KiB)" "$l_rps" "$l_p50" "$l_p99"
+printf '%-28s %12.0f %10s %10s\n' "static asset" "$a_rps" "$a_p50" "$a_p99"
+python3 - "$l_rps" "$a_rps" <<'PY'
+import sys
+lesson, asset = map(float, sys.argv[1:])
+ratio = lesson / asset
+print(f"lesson/static ratio: {ratio:.2f}  (goals: lesson >= 5000 req/s: {'met' if lesson >= 5000 else 'MISSED'}; ratio >= 0.3: {'met' if ratio >= 0.3 else 'MISSED'})")
+PY
