@@ -8,6 +8,7 @@ mod health;
 pub mod router;
 mod security;
 pub mod serve;
+pub mod site;
 pub mod state;
 pub mod store;
 

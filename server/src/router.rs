@@ -8,15 +8,12 @@ use axum::routing::get;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::path::Path;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{health, security};
+use crate::{health, security, site};
 
 pub fn router(state: AppState) -> Router {
-    let site = Path::new(state.leptos.site_root.as_ref()).to_path_buf();
     let context = {
         let course = state.course.clone();
         move || {
@@ -35,8 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .leptos_routes_with_context(&state, generate_route_list(App), context, render)
         .fallback(move |req: Request<Body>| not_found(req));
-    for dir in ["pkg", "assets", "vendor"] {
-        router = router.nest_service(&format!("/{dir}"), ServeDir::new(site.join(dir)));
+    for folder in site::FOLDERS {
+        router = router.route(&format!("/{folder}/{{*path}}"), get(site::serve));
     }
     for layer in security::layers() {
         router = router.layer(layer);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::ServeConfig;
+use crate::site::Site;
 use crate::state::AppState;
 use crate::store::{Store, redact};
 use crate::{content, router};
@@ -36,7 +37,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         .site_root(config.site_dir.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .build();
-    if !config.site_dir.join("pkg").join("berth.js").exists() {
+    let site = Site::load(&config.site_dir)
+        .with_context(|| format!("reading the built front end in {}", config.site_dir.display()))?;
+    if !site.contains("/pkg/berth.js") {
         tracing::warn!(
             "no browser bundle in {}: pages work, but nothing interactive will; run `cargo xtask build`",
             config.site_dir.display()
@@ -45,6 +48,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     Ok(AppState {
         course: Arc::new(course),
         store,
+        site: Arc::new(site),
         leptos,
     })
 }

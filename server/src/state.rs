@@ -5,12 +5,14 @@ use berth_app::course::Course;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+use crate::site::Site;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
     pub course: Arc<Course>,
     pub store: Store,
+    pub site: Arc<Site>,
     pub leptos: LeptosOptions,
 }
 

@@ -212,7 +212,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
         .unwrap();
     wait_true(
         &b,
-        "return document.querySelector('.lesson h1').textContent === 'Containers and virtual machines'",
+        "return document.querySelector('.lesson h1')?.textContent === 'Containers and virtual machines'",
         "the next lesson",
     )
     .await;
