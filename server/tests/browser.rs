@@ -93,6 +93,16 @@ fn screenshot_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Waits for the element to appear, then clicks it.
+async fn click(b: &Client, css: &str) {
+    let el = b
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.click().await.unwrap();
+}
+
 async fn wait_true(b: &Client, script: &str, what: &str) {
     for _ in 0..150 {
         if b.execute(script, vec![]).await.unwrap() == json!(true) {
@@ -115,19 +125,8 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     assert_eq!(h1, "Containers, hands-on");
 
     // Catalog -> module -> first lesson, by clicking as a learner would.
-    b.find(Locator::Css(r#".module-card a[href="/modules/containers"]"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait()
-        .for_element(Locator::Css(".module-intro .button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, r#".module-card a[href="/modules/containers"]"#).await;
+    click(&b, ".module-intro .button").await;
     let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
     assert_eq!(title.text().await.unwrap(), "A process with walls");
     assert!(
@@ -150,24 +149,14 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
         .execute("return document.documentElement.dataset.theme || ''", vec![])
         .await
         .unwrap();
-    b.find(Locator::Css(".theme-toggle"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, ".theme-toggle").await;
     let after = b
         .execute("return document.documentElement.dataset.theme", vec![])
         .await
         .unwrap();
     assert_ne!(before, after);
     assert!(after == json!("dark") || after == json!("light"), "{after}");
-    b.find(Locator::Css(".theme-toggle"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, ".theme-toggle").await;
 
     // The diagram is drawn as SVG, and every code block has a copy button.
     wait_true(
@@ -204,12 +193,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     std::fs::write(screenshot_path("lesson.png"), png).unwrap();
 
     // Client-side navigation to the next lesson keeps working after hydration.
-    b.find(Locator::Css(".pager-next"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, ".pager-next").await;
     wait_true(
         &b,
         "return document.querySelector('.lesson h1')?.textContent === 'Containers and virtual machines'",
@@ -231,30 +215,14 @@ async fn pages_work_with_javascript_off() {
     let driver = Driver::start().await;
     let b = driver.browser(false).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
-    b.find(Locator::Css(r#".module-card a[href="/modules/images"]"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.wait()
-        .for_element(Locator::Css(".lesson-list a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, r#".module-card a[href="/modules/images"]"#).await;
+    click(&b, ".lesson-list a").await;
     let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
     assert_eq!(title.text().await.unwrap(), "Dockerfile basics");
     // The table of contents still folds, without any script.
     let toc = b.find(Locator::Css(".toc details")).await.unwrap();
     assert_eq!(toc.attr("open").await.unwrap().as_deref(), Some("true"));
-    b.find(Locator::Css(".toc summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&b, ".toc summary").await;
     assert_eq!(toc.attr("open").await.unwrap(), None);
     b.close().await.unwrap();
 }
