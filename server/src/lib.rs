@@ -5,6 +5,7 @@
 pub mod config;
 pub mod content;
 mod health;
+pub mod page_cache;
 pub mod router;
 mod security;
 pub mod serve;

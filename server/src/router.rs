@@ -11,13 +11,14 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{health, security, site};
+use crate::{health, page_cache, security, site};
 
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
         move || {
             provide_context(course.clone());
+            page_cache::use_placeholder_nonce();
             security::apply_page_csp();
         }
     };
@@ -35,6 +36,10 @@ pub fn router(state: AppState) -> Router {
     for folder in site::FOLDERS {
         router = router.route(&format!("/{folder}/{{*path}}"), get(site::serve));
     }
+    router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        page_cache::middleware,
+    ));
     for layer in security::layers() {
         router = router.layer(layer);
     }

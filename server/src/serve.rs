@@ -49,6 +49,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         course: Arc::new(course),
         store,
         site: Arc::new(site),
+        pages: Arc::default(),
         leptos,
     })
 }

@@ -5,6 +5,7 @@ use berth_app::course::Course;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+use crate::page_cache::PageCache;
 use crate::site::Site;
 use crate::store::Store;
 
@@ -13,6 +14,8 @@ pub struct AppState {
     pub course: Arc<Course>,
     pub store: Store,
     pub site: Arc<Site>,
+    /// Rendered pages for visitors without a session.
+    pub pages: Arc<PageCache>,
     pub leptos: LeptosOptions,
 }
 
