@@ -6,6 +6,7 @@ mod common;
 
 use common::{TestApp, TestDb};
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -59,8 +60,7 @@ impl Driver {
             "goog:chromeOptions".into(),
             json!({ "binary": "/usr/bin/chromium", "args": args }),
         );
-        ClientBuilder::rustls()
-            .unwrap()
+        ClientBuilder::new(HttpConnector::new()) // chromedriver is on loopback: no TLS
             .capabilities(caps)
             .connect(&self.url)
             .await
