@@ -74,8 +74,17 @@ fn main() -> Result<()> {
                 Err(_) => Some(postgres::Cluster::start(&root)?),
             };
             let mut cmd = cargo();
-            cmd.args(["test", "--workspace", "--exclude", "berth-frontend"])
-                .args(args);
+            // xtask has no tests; building it again with the test run's unified
+            // features would only recompile wasm-bindgen's tool chain.
+            cmd.args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "berth-frontend",
+                "--exclude",
+                "xtask",
+            ])
+            .args(args);
             cmd.env("BERTH_SITE_DIR", root.join("target/site"));
             if let Some(pg) = &pg {
                 cmd.env("BERTH_TEST_POSTGRES_URL", pg.url());
