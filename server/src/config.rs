@@ -5,6 +5,8 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::auth::Role;
+
 #[derive(Debug, Parser)]
 #[command(name = "berth", version, about = "Hands-on container courses, self-hosted")]
 pub struct Cli {
@@ -16,6 +18,56 @@ pub struct Cli {
 pub enum Command {
     /// Serve the course to learners' browsers.
     Serve(ServeConfig),
+    /// Manage accounts; start an install with `berth user add EMAIL --role admin`.
+    User(UserArgs),
+}
+
+/// Where Berth keeps its data.
+#[derive(Clone, Debug, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://PATH (the default, created if missing) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "BERTH_DATABASE_URL",
+        default_value = "sqlite://data/berth.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account (asks for the password twice, or reads one line with --password-stdin).
+    Add {
+        email: String,
+        #[arg(long, value_enum, default_value_t = Role::Learner)]
+        role: Role,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every account with its role.
+    List,
+    /// Change an account's role.
+    SetRole {
+        email: String,
+        #[arg(value_enum)]
+        role: Role,
+    },
+    /// Give an account a new password.
+    ResetPassword {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Clone, Debug, Args)]
@@ -28,14 +80,8 @@ pub struct ServeConfig {
     #[arg(long, env = "BERTH_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
-    /// sqlite://PATH (the default, created if missing) or postgres://USER:PASSWORD@HOST/DB.
-    #[arg(
-        long,
-        env = "BERTH_DATABASE_URL",
-        default_value = "sqlite://data/berth.db",
-        hide_env_values = true
-    )]
-    pub database_url: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 
     /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.
     #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]
@@ -48,14 +94,48 @@ mod tests {
 
     #[test]
     fn defaults_serve_the_bundled_course_on_localhost_with_sqlite() {
-        let Command::Serve(c) = Cli::parse_from(["berth", "serve"]).command;
+        let Command::Serve(c) = Cli::parse_from(["berth", "serve"]).command else {
+            unreachable!()
+        };
         assert_eq!(c.content, PathBuf::from("content"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
-        assert!(c.database_url.starts_with("sqlite://data/"));
+        assert!(c.database.database_url.starts_with("sqlite://data/"));
     }
 
     #[test]
     fn bad_listen_addresses_are_refused() {
         assert!(Cli::try_parse_from(["berth", "serve", "--listen", "nowhere"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod user_tests {
+    use super::*;
+
+    #[test]
+    fn user_commands_take_the_database_anywhere_on_the_line() {
+        let cli = Cli::parse_from([
+            "berth",
+            "user",
+            "add",
+            "a@b.org",
+            "--role",
+            "admin",
+            "--database-url",
+            "sqlite://x.db",
+        ]);
+        let Command::User(args) = cli.command else {
+            unreachable!()
+        };
+        assert_eq!(args.database.database_url, "sqlite://x.db");
+        assert!(matches!(
+            args.action,
+            UserAction::Add {
+                role: Role::Admin,
+                password_stdin: false,
+                ..
+            }
+        ));
+        assert!(Cli::try_parse_from(["berth", "user", "set-role", "a@b.org", "root"]).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! labs and classrooms. The binary `berth` is a thin wrapper over this
 //! library so that tests drive exactly what users run.
 
+pub mod auth;
 pub mod config;
 pub mod content;
 mod health;

@@ -26,9 +26,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         "course loaded from {}",
         config.content.display()
     );
-    let store = Store::open(&config.database_url)
+    let store = Store::open(&config.database.database_url)
         .await
-        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+        .with_context(|| format!("opening the database {}", redact(&config.database.database_url)))?;
     store
         .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
         .await?;

@@ -1,6 +1,6 @@
 //! Facts about this installation, such as when it was first started.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, unix_now};
 
 impl Store {
     /// Records a fact, replacing an earlier value.
@@ -24,11 +24,4 @@ impl Store {
             .await?;
         Ok(value)
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

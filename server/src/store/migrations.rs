@@ -9,16 +9,22 @@ type Embedded = &'static [(i64, &'static str, &'static str)];
 
 /// Every migration, in order. Add a new file to both folders and a line to
 /// both lists; a test checks the lists against the folders.
-const SQLITE: Embedded = &[(
-    1,
-    "instance",
-    include_str!("../../../migrations/sqlite/0001_instance.sql"),
-)];
-const POSTGRES: Embedded = &[(
-    1,
-    "instance",
-    include_str!("../../../migrations/postgres/0001_instance.sql"),
-)];
+const SQLITE: Embedded = &[
+    (
+        1,
+        "instance",
+        include_str!("../../../migrations/sqlite/0001_instance.sql"),
+    ),
+    (2, "users", include_str!("../../../migrations/sqlite/0002_users.sql")),
+];
+const POSTGRES: Embedded = &[
+    (
+        1,
+        "instance",
+        include_str!("../../../migrations/postgres/0001_instance.sql"),
+    ),
+    (2, "users", include_str!("../../../migrations/postgres/0002_users.sql")),
+];
 
 #[derive(Debug)]
 struct Source(Embedded);

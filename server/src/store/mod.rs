@@ -9,6 +9,9 @@
 
 mod instance;
 mod migrations;
+mod users;
+
+pub use users::User;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -31,6 +34,10 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("migrating the database failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("an account for {0} already exists")]
+    EmailTaken(String),
+    #[error("the database holds a value Berth cannot read: {0}")]
+    Corrupt(String),
 }
 
 #[derive(Clone, Debug)]
@@ -102,6 +109,14 @@ impl Store {
     fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// Seconds since the Unix epoch, the one time format stored.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// A database URL fit for logs and error messages: no password.

@@ -2,7 +2,7 @@
 //! fresh database per test (SQLite file or PostgreSQL database).
 #![allow(dead_code)] // each test binary uses part of the harness
 
-use berth_server::config::ServeConfig;
+use berth_server::config::{DatabaseArgs, ServeConfig};
 use berth_server::{router, serve};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -76,7 +76,9 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
     ServeConfig {
         content: content.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.url.clone(),
+        database: DatabaseArgs {
+            database_url: db.url.clone(),
+        },
         site_dir: site.to_path_buf(),
     }
 }

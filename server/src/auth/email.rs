@@ -1,0 +1,66 @@
+use std::fmt;
+
+/// An email address as an account key: trimmed and lowercased, so
+/// `Ada@Example.org ` and `ada@example.org` are the same account.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let email = input.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match email.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(format!("`{}` is not an email address", input.trim()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Email;
+
+    #[test]
+    fn addresses_are_normalised() {
+        assert_eq!(Email::parse("  Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+    }
+
+    #[test]
+    fn non_addresses_are_refused() {
+        for bad in [
+            "",
+            "ada",
+            "@example.org",
+            "ada@",
+            "ada@example",
+            "a b@example.org",
+            "a@b@example.org",
+            "ada@.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Email::parse(&format!("{}@example.org", "a".repeat(250))).is_err());
+    }
+}
