@@ -33,6 +33,9 @@ pub fn Header() -> impl IntoView {
             <nav class="site-nav" aria-label="Site">
                 <a href="/">"Course"</a>
             </nav>
+            <div class="account">
+                <crate::account::AccountMenu />
+            </div>
             <ThemeToggle />
         </header>
     }

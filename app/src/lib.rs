@@ -1,6 +1,7 @@
 //! Berth's pages: rendered on the server (feature `ssr`) and hydrated in the
 //! browser (feature `hydrate`). Never enable both in one build.
 
+pub mod account;
 pub mod course;
 #[cfg(feature = "hydrate")]
 mod enhance;
@@ -49,6 +50,8 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=path!("/") view=pages::CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
                     <Route
                         path=path!("/modules/:module/:lesson")

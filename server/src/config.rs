@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::auth::Role;
+use crate::auth::{Role, SignupMode};
 
 #[derive(Debug, Parser)]
 #[command(name = "berth", version, about = "Hands-on container courses, self-hosted")]
@@ -20,6 +20,20 @@ pub enum Command {
     Serve(ServeConfig),
     /// Manage accounts; start an install with `berth user add EMAIL --role admin`.
     User(UserArgs),
+    /// Create invite codes for invite-only sign-up.
+    Invite(InviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// How many accounts the code may create.
+    #[arg(long, default_value_t = 30)]
+    pub uses: u32,
+    /// How many days the code stays valid.
+    #[arg(long, default_value_t = 14)]
+    pub days: u32,
 }
 
 /// Where Berth keeps its data.
@@ -82,6 +96,18 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+
+    /// Who may create an account in the browser.
+    #[arg(long, env = "BERTH_SIGNUP", value_enum, default_value_t = SignupMode::Open)]
+    pub signup: SignupMode,
+
+    /// Send the session cookie over HTTPS only; set this when Berth is served over HTTPS.
+    #[arg(long, env = "BERTH_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "BERTH_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
+    pub session_idle_minutes: u32,
 
     /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.
     #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]

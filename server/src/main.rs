@@ -10,6 +10,7 @@ async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(config) => berth_server::serve::run(config).await,
         Command::User(args) => berth_server::auth::run_user_command(args).await,
+        Command::Invite(args) => berth_server::auth::run_invite_command(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

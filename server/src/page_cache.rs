@@ -110,11 +110,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
             .unwrap_or_default()
             .to_string(),
     };
-    let res = cache.respond(&page);
-    // Only pages of the course are kept: a 404 for any address a client
-    // invents would let the cache grow without bound.
-    if page.status == StatusCode::OK {
+    let mut res = cache.respond(&page);
+    let cookies: Vec<_> = parts.headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    // Only pages of the course are kept (a 404 for any address a client
+    // invents would let the cache grow without bound), and never one that
+    // sets a cookie.
+    if page.status == StatusCode::OK && cookies.is_empty() {
         cache.insert(key, Arc::new(page));
+    }
+    for cookie in cookies {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
     }
     res
 }

@@ -1,23 +1,26 @@
 //! The HTTP surface: pages (rendered by Leptos), their server functions,
 //! static files, and health probes.
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::routing::get;
+use axum::{Router, middleware};
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::state::AppState;
-use crate::{health, page_cache, security, site};
+use crate::{auth, health, page_cache, security, site};
 
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
         move || {
             provide_context(course.clone());
+            auth::provide_me();
             page_cache::use_placeholder_nonce();
             security::apply_page_csp();
         }
@@ -36,10 +39,20 @@ pub fn router(state: AppState) -> Router {
     for folder in site::FOLDERS {
         router = router.route(&format!("/{folder}/{{*path}}"), get(site::serve));
     }
-    router = router.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        page_cache::middleware,
-    ));
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("berth_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
+            state.session_idle_minutes,
+        ))));
+    router = router
+        .merge(auth::router())
+        .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), page_cache::middleware))
+        .layer(middleware::from_fn(security::refuse_cross_site));
     for layer in security::layers() {
         router = router.layer(layer);
     }

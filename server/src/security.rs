@@ -1,7 +1,10 @@
 //! Response headers that keep pages from being framed, sniffed or made to
 //! run scripts the server did not send.
 
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -42,4 +45,67 @@ pub fn layers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
         set(header::X_FRAME_OPTIONS, "DENY"),
         set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
     ]
+}
+
+/// Refuses state-changing requests that a browser says come from another
+/// site (`Sec-Fetch-Site`), or whose `Origin` is not this server. Requests
+/// with neither header are refused too: every current browser sends one.
+pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || same_origin(req.headers()) {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        "cross-site request refused: this action must come from a Berth page on this server\n",
+    )
+        .into_response()
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
+        return site == "same-origin" || site == "none";
+    }
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(scheme, authority)| matches!(scheme, "http" | "https") && authority == host),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    #[test]
+    fn only_same_origin_requests_pass() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://a"),
+            ("host", "a")
+        ])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!same_origin(&headers(&[("host", "127.0.0.1:3000")])));
+    }
 }

@@ -3,9 +3,12 @@
 
 use anyhow::Context;
 use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+use crate::auth::PasswordHasher;
+use crate::auth::session::Sessions;
 use crate::config::ServeConfig;
 use crate::site::Site;
 use crate::state::AppState;
@@ -32,6 +35,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     store
         .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
         .await?;
+    let sessions = Sessions::open(&config.database.database_url)
+        .await
+        .context("preparing the session table")?;
     let leptos = LeptosOptions::builder()
         .output_name("berth")
         .site_root(config.site_dir.to_string_lossy().to_string())
@@ -51,19 +57,29 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         site: Arc::new(site),
         pages: Arc::default(),
         leptos,
+        hasher: PasswordHasher::default(),
+        throttle: Arc::default(),
+        signup: config.signup,
+        sessions,
+        session_idle_minutes: config.session_idle_minutes,
+        secure_cookies: config.secure_cookies,
     })
 }
 
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     let state = prepare(&config).await?;
     let store = state.store.clone();
+    state.sessions.spawn_cleanup();
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!("Berth is serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

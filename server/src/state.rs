@@ -5,6 +5,8 @@ use berth_app::course::Course;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
+use crate::auth::session::Sessions;
+use crate::auth::{LoginThrottle, PasswordHasher, SignupMode};
 use crate::page_cache::PageCache;
 use crate::site::Site;
 use crate::store::Store;
@@ -17,6 +19,13 @@ pub struct AppState {
     /// Rendered pages for visitors without a session.
     pub pages: Arc<PageCache>,
     pub leptos: LeptosOptions,
+    pub hasher: PasswordHasher,
+    pub throttle: Arc<LoginThrottle>,
+    pub signup: SignupMode,
+    /// Server-side sessions, in the same database.
+    pub sessions: Sessions,
+    pub session_idle_minutes: u32,
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

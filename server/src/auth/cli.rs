@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use std::io::{BufRead, IsTerminal};
 
 use super::{Email, Password, PasswordHasher};
-use crate::config::{UserAction, UserArgs};
+use crate::config::{InviteArgs, UserAction, UserArgs};
 use crate::store::{Store, redact};
 
 pub async fn run(args: UserArgs) -> anyhow::Result<()> {
@@ -88,5 +88,25 @@ fn read_password(from_stdin: bool, email: &Email) -> anyhow::Result<Password> {
     } else {
         bail!("there is no terminal to ask for the password on: pipe it in with --password-stdin");
     };
-    Password::parse(&text, Some(email.as_str())).map_err(anyhow::Error::msg)
+    Password::parse(&text, Some(email.as_str())).map_err(|problem| anyhow::anyhow!("{problem}"))
+}
+
+/// `berth invite`: prints a new code and the sign-up address that uses it.
+pub async fn run_invite_command(args: InviteArgs) -> anyhow::Result<()> {
+    let url = &args.database.database_url;
+    let store = Store::open(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let code = super::new_invite_code();
+    let result = store
+        .create_invite(&code, args.uses, i64::from(args.days) * 24 * 3600)
+        .await;
+    store.close().await;
+    result?;
+    println!("{code}");
+    eprintln!(
+        "valid for {} day(s) and {} account(s); learners sign up at /signup?invite={code}",
+        args.days, args.uses
+    );
+    Ok(())
 }

@@ -14,31 +14,61 @@ impl std::fmt::Debug for Password {
 }
 
 impl Password {
-    pub fn parse(input: &str, email: Option<&str>) -> Result<Self, String> {
+    pub fn parse(input: &str, email: Option<&str>) -> Result<Self, PasswordProblem> {
         let chars = input.chars().count();
         if chars < 8 {
-            return Err("the password is too short: use at least 8 characters".into());
+            return Err(PasswordProblem::TooShort);
         }
         if chars > 1024 {
-            return Err("the password is too long: use at most 1024 characters".into());
+            return Err(PasswordProblem::TooLong);
         }
         let inputs: Vec<&str> = email.into_iter().collect();
         let estimate = zxcvbn::zxcvbn(input, &inputs);
         if estimate.score() < zxcvbn::Score::Two {
-            let why = estimate
-                .feedback()
-                .and_then(|f| f.warning())
-                .map(|w| format!(" ({w})"))
-                .unwrap_or_default();
-            return Err(format!(
-                "the password is too common or too easy to guess{why}: try a few unrelated words"
-            ));
+            let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| w.to_string());
+            return Err(PasswordProblem::TooCommon(hint));
         }
         Ok(Self(input.to_string()))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+/// Why a password was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    TooShort,
+    TooLong,
+    /// With zxcvbn's hint, when it has one.
+    TooCommon(Option<String>),
+}
+
+impl PasswordProblem {
+    /// A stable name for the problem, for pages that explain it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PasswordProblem::TooShort => "password-short",
+            PasswordProblem::TooLong => "password-long",
+            PasswordProblem::TooCommon(_) => "password-common",
+        }
+    }
+}
+
+impl std::fmt::Display for PasswordProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordProblem::TooShort => f.write_str("the password is too short: use at least 8 characters"),
+            PasswordProblem::TooLong => f.write_str("the password is too long: use at most 1024 characters"),
+            PasswordProblem::TooCommon(hint) => {
+                f.write_str("the password is too common or too easy to guess")?;
+                if let Some(hint) = hint {
+                    write!(f, " ({hint})")?;
+                }
+                f.write_str(": try a few unrelated words")
+            }
+        }
     }
 }
 
@@ -91,18 +121,25 @@ mod tests {
 
     #[test]
     fn the_policy_refuses_short_and_common_passwords() {
-        assert!(Password::parse("short", None).unwrap_err().contains("too short"));
+        assert!(
+            Password::parse("short", None)
+                .unwrap_err()
+                .to_string()
+                .contains("too short")
+        );
         for common in ["password123", "qwertyuiop", "iloveyou1", "123456789"] {
             let err = Password::parse(common, None)
                 .err()
                 .unwrap_or_else(|| panic!("{common} accepted"));
-            assert!(err.contains("too common"), "{common}: {err}");
+            assert!(err.to_string().contains("too common"), "{common}: {err}");
+            assert_eq!(err.code(), "password-common");
         }
         assert!(Password::parse("ada@example.org", Some("ada@example.org")).is_err());
         assert!(Password::parse("harbour lantern crisp 42", None).is_ok());
         assert!(
             Password::parse(&"x".repeat(1025), None)
                 .unwrap_err()
+                .to_string()
                 .contains("too long")
         );
     }

@@ -16,6 +16,11 @@ const SQLITE: Embedded = &[
         include_str!("../../../migrations/sqlite/0001_instance.sql"),
     ),
     (2, "users", include_str!("../../../migrations/sqlite/0002_users.sql")),
+    (
+        3,
+        "invites",
+        include_str!("../../../migrations/sqlite/0003_invites.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -24,6 +29,11 @@ const POSTGRES: Embedded = &[
         include_str!("../../../migrations/postgres/0001_instance.sql"),
     ),
     (2, "users", include_str!("../../../migrations/postgres/0002_users.sql")),
+    (
+        3,
+        "invites",
+        include_str!("../../../migrations/postgres/0003_invites.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -8,6 +8,7 @@
 //! queries as methods in a submodule here, one per domain concept.
 
 mod instance;
+mod invites;
 mod migrations;
 mod users;
 

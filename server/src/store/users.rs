@@ -56,6 +56,14 @@ impl Store {
             .transpose()
     }
 
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT id, email, role, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(User::from_row).transpose()
+    }
+
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         sqlx::query("SELECT id, email, role, created_at FROM users ORDER BY email")
             .fetch_all(self.pool())

@@ -2,6 +2,7 @@
 //! fresh database per test (SQLite file or PostgreSQL database).
 #![allow(dead_code)] // each test binary uses part of the harness
 
+use berth_server::auth::SignupMode;
 use berth_server::config::{DatabaseArgs, ServeConfig};
 use berth_server::{router, serve};
 use std::path::{Path, PathBuf};
@@ -80,6 +81,9 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
             database_url: db.url.clone(),
         },
         site_dir: site.to_path_buf(),
+        signup: SignupMode::Open,
+        secure_cookies: false,
+        session_idle_minutes: 60,
     }
 }
 
@@ -104,11 +108,18 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb, site: &Path) -> Self {
-        let config = config(&workspace().join("content"), &db, site);
+        Self::spawn_configured(db, site, |_| {}).await
+    }
+
+    /// Like `spawn_on`, with changes to the configuration.
+    pub async fn spawn_configured(db: TestDb, site: &Path, tweak: impl FnOnce(&mut ServeConfig)) -> Self {
+        let mut config = config(&workspace().join("content"), &db, site);
+        tweak(&mut config);
         let state = serve::prepare(&config).await.expect("the app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router::router(state)).await.unwrap() });
+        let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()
@@ -120,6 +131,46 @@ impl TestApp {
         }
     }
 
+    /// A client that keeps cookies, like a browser tab.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A same-origin form post, as a page of this server makes it.
+    pub async fn post_form(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Who `client` is signed in as, according to the server.
+    pub async fn me(&self, client: &reqwest::Client) -> Option<String> {
+        let text = client
+            .get(format!("{}/api/me", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+        v["email"].as_str().map(str::to_string)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
@@ -129,4 +180,22 @@ impl TestApp {
         let status = res.status();
         (status, res.text().await.unwrap())
     }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where a redirect points.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no redirect: {}", res.status()))
 }

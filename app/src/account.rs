@@ -1,0 +1,129 @@
+//! Who is signed in, as pages see it, and the pages to sign up and log in.
+//! The forms post to the server's `/auth/*` handlers, so they work with
+//! JavaScript off; problems come back as a short code in the address.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub role: String,
+}
+
+/// Provided by the server for each request: the signed-in account, if any.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<Me>);
+
+#[server(endpoint = "me", input = GetUrl)]
+pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
+    Ok(use_context::<Viewer>().and_then(|v| v.0))
+}
+
+/// The account corner of the header.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => view! {
+                        <span class="account-email" title=me.role.clone()>{me.email}</span>
+                        <form class="logout" method="post" action="/auth/logout">
+                            <button type="submit" class="link-button">"Log out"</button>
+                        </form>
+                    }
+                    .into_any(),
+                    _ => view! {
+                        <a href="/login">"Log in"</a>
+                        <a class="button small" href="/signup">"Sign up"</a>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn problem(code: &str, wait: &str) -> String {
+    match code {
+        "credentials" => "That email and password do not match an account.".into(),
+        "throttled" => format!("Too many attempts. Wait {wait} seconds, then try again."),
+        "closed" => "Sign-up is closed on this server. Ask your instructor for an account.".into(),
+        "email" => "Enter a valid email address.".into(),
+        "password-short" => "Use a password of at least 8 characters.".into(),
+        "password-long" => "Use a password of at most 1024 characters.".into(),
+        "password-common" => "That password is too common or too easy to guess. Try a few unrelated words.".into(),
+        "invite" => "That invite code is not valid: it may be mistyped, expired or used up.".into(),
+        "unavailable" => "An account could not be created with this email. If you already have one, log in.".into(),
+        _ => "Something went wrong. Please try again.".into(),
+    }
+}
+
+/// The problem named in the address, if any, as an alert.
+#[component]
+fn Problem() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.with(|q| {
+            q.get("error").map(|code| {
+                let text = problem(&code, &q.get("wait").unwrap_or_default());
+                view! { <p class="form-error" role="alert">{text}</p> }
+            })
+        })
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = move || query.with(|q| q.get("next").unwrap_or_else(|| "/".into()));
+    view! {
+        <Title text="Log in" />
+        <section class="auth-card">
+            <h1>"Log in"</h1>
+            <Problem />
+            <form method="post" action="/auth/login">
+                <input type="hidden" name="next" value=next />
+                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" class="button">"Log in"</button>
+            </form>
+            <p class="meta">"No account yet? " <a href="/signup">"Sign up"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let query = use_query_map();
+    let invite = move || query.with(|q| q.get("invite").unwrap_or_default());
+    view! {
+        <Title text="Sign up" />
+        <section class="auth-card">
+            <h1>"Create an account"</h1>
+            <Problem />
+            <form method="post" action="/auth/signup">
+                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="new-password" minlength="8" required />
+                </label>
+                <p class="meta">"At least 8 characters; a few unrelated words make a strong one."</p>
+                <label>
+                    "Invite code " <span class="meta">"(if your instructor gave you one)"</span>
+                    <input type="text" name="invite" value=invite autocomplete="off" />
+                </label>
+                <button type="submit" class="button">"Sign up"</button>
+            </form>
+            <p class="meta">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,236 @@
+//! Signing up, in and out in the browser. The forms are plain HTML posts
+//! (they work without JavaScript); outcomes are redirects, and problems go
+//! back to the form as a short code the page explains.
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+use tower_sessions::Session;
+
+use super::session::USER_ID;
+use super::throttle::Key;
+use super::{Email, Password, SignupMode};
+use crate::state::AppState;
+use crate::store::{StoreError, User};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/signup", post(signup))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+}
+
+/// The signed-in account. As an extractor it answers 401 to anyone else.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or((StatusCode::UNAUTHORIZED, "log in first\n"))
+    }
+}
+
+/// Tells the pages being rendered who is signed in.
+pub fn provide_me() {
+    use leptos::prelude::{provide_context, use_context};
+    let user = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+    provide_context(berth_app::account::Viewer(user.map(|CurrentUser(u)| {
+        berth_app::account::Me {
+            email: u.email,
+            role: u.role.as_str().to_string(),
+        }
+    })));
+}
+
+/// Looks up the session's account once per request and leaves it in the
+/// request's extensions for handlers and pages.
+pub async fn resolve_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    match session.get::<i64>(USER_ID).await {
+        Ok(Some(id)) => match state.store.user_by_id(id).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(CurrentUser(user));
+            }
+            // The account was removed: the session means nothing any more.
+            Ok(None) => {
+                let _ = session.flush().await;
+            }
+            Err(e) => return internal(e),
+        },
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "reading the session failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "sessions are unavailable; try again shortly\n",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Verifies against this when the email has no account, so both answers
+/// take as long and say the same.
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| password_auth::generate_hash("no account has this password, it only takes time"));
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = local_path(&form.next);
+    // Kept on the way back to the form only when it leads somewhere.
+    let keep_next = if next == "/" { "" } else { next };
+    let account = Key::account(&form.email);
+    let keys = [account.clone(), Key::client(client.ip())];
+    if let Some(wait) = state.throttle.wait(&keys) {
+        let seconds = wait.as_secs() + 1;
+        return back(
+            "/login",
+            "throttled",
+            &[("wait", &seconds.to_string()), ("next", keep_next)],
+        );
+    }
+    let found = match Email::parse(&form.email) {
+        Ok(email) => match state.store.user_by_email(&email).await {
+            Ok(found) => found,
+            Err(e) => return internal(e),
+        },
+        Err(_) => None,
+    };
+    let hash = found
+        .as_ref()
+        .map_or(DECOY_HASH.as_str(), |(_, hash)| hash.as_str())
+        .to_string();
+    let verified = state.hasher.verify(&form.password, &hash).await;
+    let Some((user, _)) = found.filter(|_| verified) else {
+        state.throttle.failed(&keys);
+        return back("/login", "credentials", &[("next", keep_next)]);
+    };
+    state.throttle.succeeded(&account);
+    // A new id at login, so an id planted before login is worth nothing.
+    if let Err(e) = start_session(&session, &user).await {
+        return internal(e);
+    }
+    Redirect::to(next).into_response()
+}
+
+#[derive(Deserialize)]
+struct SignupForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    invite: String,
+}
+
+async fn signup(State(state): State<AppState>, session: Session, Form(form): Form<SignupForm>) -> Response {
+    let invite = form.invite.trim();
+    let again = |code: &str| back("/signup", code, &[("invite", invite)]);
+    if state.signup == SignupMode::Closed {
+        return again("closed");
+    }
+    let Ok(email) = Email::parse(&form.email) else {
+        return again("email");
+    };
+    let password = match Password::parse(&form.password, Some(email.as_str())) {
+        Ok(p) => p,
+        Err(problem) => return again(problem.code()),
+    };
+    if state.signup == SignupMode::Invite {
+        match state.store.consume_invite(invite).await {
+            Ok(true) => {}
+            Ok(false) => return again("invite"),
+            Err(e) => return internal(e),
+        }
+    }
+    let hash = state.hasher.hash(&password).await;
+    let user = match state.store.create_user(&email, &hash, super::Role::Learner).await {
+        Ok(user) => user,
+        Err(StoreError::EmailTaken(_)) => return again("unavailable"),
+        Err(e) => return internal(e),
+    };
+    if let Err(e) = start_session(&session, &user).await {
+        return internal(e);
+    }
+    Redirect::to("/").into_response()
+}
+
+async fn logout(session: Session) -> Response {
+    // Deletes the session on the server, not just the cookie.
+    if let Err(e) = session.flush().await {
+        return internal(e);
+    }
+    Redirect::to("/").into_response()
+}
+
+async fn start_session(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, user.id).await
+}
+
+/// Only paths on this site are followed after login, never other hosts.
+fn local_path(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local { next } else { "/" }
+}
+
+/// Back to a form with a problem code and the fields worth keeping.
+fn back(page: &str, error: &str, keep: &[(&str, &str)]) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("error", error);
+    for (k, v) in keep.iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(k, v);
+    }
+    Redirect::to(&format!("{page}?{}", query.finish())).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "an account request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "something went wrong on the server; try again shortly\n",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/modules/images"), "/modules/images");
+        for outside in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "javascript:x",
+            "",
+        ] {
+            assert_eq!(local_path(outside), "/", "{outside}");
+        }
+    }
+}
