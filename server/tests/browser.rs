@@ -226,3 +226,37 @@ async fn pages_work_with_javascript_off() {
     assert_eq!(toc.attr("open").await.unwrap(), None);
     b.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_learner_signs_up_and_logs_out_in_the_browser() {
+    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/", app.base)).await.unwrap();
+    click(&b, r#".account a[href="/signup"]"#).await;
+    b.wait()
+        .for_element(Locator::Css(r#"input[name="email"]"#))
+        .await
+        .unwrap()
+        .send_keys("lin@example.org")
+        .await
+        .unwrap();
+    b.find(Locator::Css(r#"input[name="password"]"#))
+        .await
+        .unwrap()
+        .send_keys("quiet orchard lamp 19")
+        .await
+        .unwrap();
+    click(&b, r#".auth-card button[type="submit"]"#).await;
+    let who = b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    assert_eq!(who.text().await.unwrap(), "lin@example.org");
+    assert_eq!(b.current_url().await.unwrap().path(), "/");
+
+    click(&b, ".logout button").await;
+    b.wait()
+        .for_element(Locator::Css(r#".account a[href="/login"]"#))
+        .await
+        .unwrap();
+    assert_eq!(app.me(&app.client).await, None);
+    b.close().await.unwrap();
+}

@@ -2,7 +2,7 @@
 //! (they work without JavaScript); outcomes are redirects, and problems go
 //! back to the form as a short code the page explains.
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -27,21 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
 }
 
-/// The signed-in account. As an extractor it answers 401 to anyone else.
+/// The signed-in account, put in the request's extensions by
+/// [`resolve_user`].
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub User);
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = (StatusCode, &'static str);
-
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or((StatusCode::UNAUTHORIZED, "log in first\n"))
-    }
-}
 
 /// Tells the pages being rendered who is signed in.
 pub fn provide_me() {
