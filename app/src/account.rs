@@ -14,13 +14,35 @@ pub struct Me {
     pub role: String,
 }
 
-/// Provided by the server for each request: the signed-in account, if any.
+/// Provided by the server for each request: the signed-in account, if
+/// any. The id stays on the server; pages only ever see [`Me`].
 #[derive(Clone, Debug)]
-pub struct Viewer(pub Option<Me>);
+pub struct Viewer(pub Option<SignedIn>);
+
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub id: i64,
+    pub me: Me,
+}
 
 #[server(endpoint = "me", input = GetUrl)]
 pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
-    Ok(use_context::<Viewer>().and_then(|v| v.0))
+    Ok(signed_in().map(|s| s.me))
+}
+
+/// The account the current request is made for.
+#[cfg(feature = "ssr")]
+pub fn signed_in() -> Option<SignedIn> {
+    use_context::<Viewer>().and_then(|v| v.0)
+}
+
+/// The account's id, or the error a server function answers to anyone
+/// not signed in.
+#[cfg(feature = "ssr")]
+pub fn require_user() -> Result<i64, ServerFnError> {
+    signed_in()
+        .map(|s| s.id)
+        .ok_or_else(|| ServerFnError::new("log in first"))
 }
 
 /// The account corner of the header.
@@ -32,6 +54,7 @@ pub fn AccountMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(me)) => view! {
+                        <a href="/dashboard">"Dashboard"</a>
                         <span class="account-email" title=me.role.clone()>{me.email}</span>
                         <form class="logout" method="post" action="/auth/logout">
                             <button type="submit" class="link-button">"Log out"</button>

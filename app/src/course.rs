@@ -181,7 +181,7 @@ fn link(m: &Module, l: &Lesson) -> LessonLink {
 
 /// The course the server currently serves, provided as context by the server.
 #[cfg(feature = "ssr")]
-fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
+pub fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
     use_context::<std::sync::Arc<Course>>().ok_or_else(|| ServerFnError::new("the course is not loaded"))
 }
 

@@ -2,11 +2,14 @@
 //! browser (feature `hydrate`). Never enable both in one build.
 
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod backend;
 pub mod course;
 #[cfg(feature = "hydrate")]
 mod enhance;
 mod layout;
 mod pages;
+pub mod progress;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -51,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=path!("/") view=pages::CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=progress::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
                     <Route

@@ -5,9 +5,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::routing::get;
 use axum::{Router, middleware};
+use berth_app::backend::SharedBackend;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -18,8 +20,10 @@ use crate::{auth, health, page_cache, security, site};
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
+        let backend: SharedBackend = Arc::new(state.store.clone());
         move || {
             provide_context(course.clone());
+            provide_context(backend.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
             security::apply_page_csp();

@@ -252,6 +252,27 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     assert_eq!(who.text().await.unwrap(), "lin@example.org");
     assert_eq!(b.current_url().await.unwrap().path(), "/");
 
+    // Mark a lesson complete (through the hydrated form) and see the dashboard change.
+    b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
+        .await
+        .unwrap();
+    wait_true(
+        &b,
+        "return !document.querySelector('.theme-toggle').disabled",
+        "hydration",
+    )
+    .await;
+    click(&b, ".lesson-status button").await;
+    b.wait().for_element(Locator::Css(".lesson-status.done")).await.unwrap();
+    click(&b, r#".account a[href="/dashboard"]"#).await;
+    wait_true(
+        &b,
+        "return document.querySelector('.dashboard .meta')?.textContent === '1 of 4 lessons completed'",
+        "the dashboard",
+    )
+    .await;
+    std::fs::write(screenshot_path("dashboard.png"), b.screenshot().await.unwrap()).unwrap();
+
     click(&b, ".logout button").await;
     b.wait()
         .for_element(Locator::Css(r#".account a[href="/login"]"#))

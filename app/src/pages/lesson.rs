@@ -83,6 +83,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
                         crate::enhance::on_prose_click(&_ev);
                     }
                 ></div>
+                <crate::progress::LessonStatus module=lesson.module_id.clone() lesson=lesson.id.clone() />
                 <nav class="pager" aria-label="Lessons">
                     <PagerLink link=lesson.prev rel="prev" label="Previous" />
                     <PagerLink link=lesson.next rel="next" label="Next" />

@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 use std::sync::LazyLock;
 use tower_sessions::Session;
 
+use berth_app::account::{Me, SignedIn, Viewer};
+
 use super::session::USER_ID;
 use super::throttle::Key;
 use super::{Email, Password, SignupMode};
@@ -36,11 +38,12 @@ pub struct CurrentUser(pub User);
 pub fn provide_me() {
     use leptos::prelude::{provide_context, use_context};
     let user = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
-    provide_context(berth_app::account::Viewer(user.map(|CurrentUser(u)| {
-        berth_app::account::Me {
+    provide_context(Viewer(user.map(|CurrentUser(u)| SignedIn {
+        id: u.id,
+        me: Me {
             email: u.email,
             role: u.role.as_str().to_string(),
-        }
+        },
     })));
 }
 

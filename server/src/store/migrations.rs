@@ -21,6 +21,11 @@ const SQLITE: Embedded = &[
         "invites",
         include_str!("../../../migrations/sqlite/0003_invites.sql"),
     ),
+    (
+        4,
+        "progress",
+        include_str!("../../../migrations/sqlite/0004_progress.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -33,6 +38,11 @@ const POSTGRES: Embedded = &[
         3,
         "invites",
         include_str!("../../../migrations/postgres/0003_invites.sql"),
+    ),
+    (
+        4,
+        "progress",
+        include_str!("../../../migrations/postgres/0004_progress.sql"),
     ),
 ];
 

@@ -10,6 +10,7 @@
 mod instance;
 mod invites;
 mod migrations;
+mod progress;
 mod users;
 
 pub use users::User;
@@ -112,11 +113,16 @@ impl Store {
     }
 }
 
-/// Seconds since the Unix epoch, the one time format stored.
+/// Seconds since the Unix epoch, as most timestamps are stored.
 pub(crate) fn unix_now() -> i64 {
+    unix_now_millis() / 1000
+}
+
+/// Milliseconds since the Unix epoch, where order within a second matters.
+pub(crate) fn unix_now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
 

@@ -55,6 +55,14 @@ impl TestDb {
         }
     }
 
+    /// Another handle on the same database (the original keeps it alive).
+    pub fn same(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            _dir: None,
+        }
+    }
+
     pub async fn both() -> [Self; 2] {
         [Self::sqlite(), Self::postgres().await]
     }

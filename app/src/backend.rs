@@ -1,0 +1,26 @@
+//! What server functions need from the server besides the course: its
+//! database, behind a small trait so this crate stays free of storage code.
+//! The server implements it and provides it as context for every request.
+
+use leptos::prelude::*;
+use std::sync::Arc;
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn lesson_visited(&self, user: i64, module: &str, lesson: &str) -> Result<(), String>;
+    async fn lesson_completed(&self, user: i64, module: &str, lesson: &str) -> Result<(), String>;
+    /// (lesson id, completed), most recently touched first.
+    async fn lessons_touched(&self, user: i64) -> Result<Vec<(String, bool)>, String>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+pub fn backend() -> Result<SharedBackend, ServerFnError> {
+    use_context::<SharedBackend>().ok_or_else(|| ServerFnError::new("the server is not ready"))
+}
+
+/// Storage errors are logged by the server; the browser gets a plain line.
+pub fn unavailable(detail: String) -> ServerFnError {
+    leptos::logging::error!("backend error: {detail}");
+    ServerFnError::new("your progress could not be saved or loaded; try again shortly")
+}

@@ -1,0 +1,309 @@
+//! Learners' progress: lessons marked complete, the dashboard, and "continue
+//! where you left off". Everything keys on content ids.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use crate::course::{Course, LessonLink, module_href};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub course_title: String,
+    pub done: usize,
+    pub total: usize,
+    pub modules: Vec<ModuleProgress>,
+    /// Where to pick up: the last lesson opened, or the one after it if that
+    /// one is complete.
+    pub continue_at: Option<LessonLink>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModuleProgress {
+    pub id: String,
+    pub title: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+pub fn percent(done: usize, total: usize) -> usize {
+    (done * 100).checked_div(total).unwrap_or(0)
+}
+
+impl Course {
+    /// The dashboard for a learner who touched `touched` (lesson id,
+    /// completed), most recent first. Lessons no longer in the course are
+    /// ignored; lessons moved elsewhere still count.
+    pub fn dashboard(&self, touched: &[(String, bool)]) -> Dashboard {
+        let completed: HashMap<&str, bool> = touched.iter().map(|(id, done)| (id.as_str(), *done)).collect();
+        let is_done = |id: &str| completed.get(id).copied().unwrap_or(false);
+        let modules: Vec<ModuleProgress> = self
+            .modules
+            .iter()
+            .map(|m| ModuleProgress {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                done: m.lessons.iter().filter(|l| is_done(&l.id)).count(),
+                total: m.lessons.len(),
+            })
+            .collect();
+        let order: Vec<LessonLink> = self
+            .modules
+            .iter()
+            .flat_map(|m| {
+                m.lessons.iter().map(|l| LessonLink {
+                    module: m.id.clone(),
+                    id: l.id.clone(),
+                    title: l.title.clone(),
+                })
+            })
+            .collect();
+        let last = touched
+            .iter()
+            .find_map(|(id, _)| order.iter().position(|l| &l.id == id));
+        let continue_at = match last {
+            None => order.first().cloned(),
+            Some(i) if !is_done(&order[i].id) => Some(order[i].clone()),
+            Some(i) => order[i + 1..]
+                .iter()
+                .chain(order[..i].iter())
+                .find(|l| !is_done(&l.id))
+                .cloned(),
+        };
+        Dashboard {
+            course_title: self.title.clone(),
+            done: modules.iter().map(|m| m.done).sum(),
+            total: order.len(),
+            modules,
+            continue_at,
+        }
+    }
+}
+
+#[server(endpoint = "dashboard", input = GetUrl)]
+pub async fn get_dashboard() -> Result<Option<Dashboard>, ServerFnError> {
+    use crate::backend::{backend, unavailable};
+    let Some(user) = crate::account::signed_in() else {
+        return Ok(None);
+    };
+    let touched = backend()?.lessons_touched(user.id).await.map_err(unavailable)?;
+    Ok(Some(crate::course::current()?.dashboard(&touched)))
+}
+
+/// Records that the learner opened the lesson; answers whether it is
+/// complete (`None` for visitors who are not signed in).
+#[server(endpoint = "lesson/open")]
+pub async fn open_lesson(module: String, lesson: String) -> Result<Option<bool>, ServerFnError> {
+    use crate::backend::{backend, unavailable};
+    let Some(user) = crate::account::signed_in() else {
+        return Ok(None);
+    };
+    if crate::course::current()?.lesson_view(&module, &lesson).is_none() {
+        return Err(ServerFnError::new("there is no such lesson"));
+    }
+    let backend = backend()?;
+    backend
+        .lesson_visited(user.id, &module, &lesson)
+        .await
+        .map_err(unavailable)?;
+    let touched = backend.lessons_touched(user.id).await.map_err(unavailable)?;
+    Ok(Some(touched.iter().any(|(id, done)| *done && id == &lesson)))
+}
+
+#[server(endpoint = "lesson/complete")]
+pub async fn complete_lesson(module: String, lesson: String) -> Result<(), ServerFnError> {
+    use crate::backend::{backend, unavailable};
+    let user = crate::account::require_user()?;
+    if crate::course::current()?.lesson_view(&module, &lesson).is_none() {
+        return Err(ServerFnError::new("there is no such lesson"));
+    }
+    backend()?
+        .lesson_completed(user, &module, &lesson)
+        .await
+        .map_err(unavailable)
+}
+
+/// Under a lesson: mark it complete, or see that it is.
+#[component]
+pub fn LessonStatus(module: String, lesson: String) -> impl IntoView {
+    let complete = ServerAction::<CompleteLesson>::new();
+    let status = Resource::new(
+        {
+            let (module, lesson) = (module.clone(), lesson.clone());
+            move || (module.clone(), lesson.clone(), complete.version().get())
+        },
+        |(module, lesson, _)| open_lesson(module, lesson),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (module, lesson) = (module.clone(), lesson.clone());
+                Suspend::new(async move {
+                    match status.await {
+                        Ok(Some(true)) => view! { <p class="lesson-status done">"✓ Lesson completed"</p> }.into_any(),
+                        Ok(Some(false)) => view! {
+                            <ActionForm action=complete attr:class="lesson-status">
+                                <input type="hidden" name="module" value=module />
+                                <input type="hidden" name="lesson" value=lesson />
+                                <button type="submit" class="button">"Mark as complete"</button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Ok(None) => view! {
+                            <p class="lesson-status meta">
+                                <a href="/login">"Log in"</a>
+                                " to keep track of the lessons you finish."
+                            </p>
+                        }
+                        .into_any(),
+                        Err(_) => view! {
+                            <p class="lesson-status meta" role="alert">"Your progress could not be loaded."</p>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let dashboard = Resource::new(|| (), |_| get_dashboard());
+    view! {
+        <Title text="Your progress" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(Some(d)) => view! { <DashboardView d /> }.into_any(),
+                    Ok(None) => view! {
+                        <section class="not-found">
+                            <h1>"Your progress"</h1>
+                            <p>"Log in to see the lessons you have finished and pick up where you left off."</p>
+                            <p><a class="button" href="/login?next=/dashboard">"Log in"</a></p>
+                        </section>
+                    }
+                    .into_any(),
+                    Err(_) => view! {
+                        <section class="not-found" role="alert">
+                            <h1>"Your progress could not be loaded"</h1>
+                            <p>"Reload the page to try again."</p>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let overall = percent(d.done, d.total);
+    view! {
+        <section class="dashboard">
+            <p class="eyebrow">"Your progress"</p>
+            <h1>{d.course_title}</h1>
+            <p class="meta">{format!("{} of {} lessons completed", d.done, d.total)}</p>
+            <Bar percent=overall label="Course" />
+            {d.continue_at.map(|l| {
+                let href = l.href();
+                view! {
+                    <p>
+                        <a class="button continue" href=href>{format!("Continue: {}", l.title)}</a>
+                    </p>
+                }
+            })}
+            <ol class="module-progress">
+                {d.modules
+                    .into_iter()
+                    .map(|m| {
+                        let p = percent(m.done, m.total);
+                        view! {
+                            <li>
+                                <a href=module_href(&m.id)>{m.title.clone()}</a>
+                                <span class="meta">{format!("{}/{} · {}%", m.done, m.total, p)}</span>
+                                <Bar percent=p label=m.title />
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn Bar(percent: usize, #[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <div
+            class="bar"
+            role="progressbar"
+            aria-label=label
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=percent.to_string()
+        >
+            <span style=format!("width: {percent}%")></span>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::course::{Course, Lesson, Module};
+
+    fn course() -> Course {
+        let lesson = |id: &str| Lesson {
+            id: id.into(),
+            title: id.into(),
+            html: String::new(),
+            toc: vec![],
+        };
+        let module = |id: &str, ls: &[&str]| Module {
+            id: id.into(),
+            title: id.into(),
+            summary: String::new(),
+            objectives: vec![],
+            duration_minutes: 1,
+            lessons: ls.iter().map(|l| lesson(l)).collect(),
+        };
+        Course {
+            title: "T".into(),
+            description: String::new(),
+            modules: vec![module("a", &["a1", "a2"]), module("b", &["b1", "b2"])],
+        }
+    }
+
+    fn touched(items: &[(&str, bool)]) -> Vec<(String, bool)> {
+        items.iter().map(|(id, done)| (id.to_string(), *done)).collect()
+    }
+
+    #[test]
+    fn a_new_learner_starts_at_the_beginning() {
+        let d = course().dashboard(&[]);
+        assert_eq!((d.done, d.total), (0, 4));
+        assert_eq!(d.continue_at.unwrap().id, "a1");
+    }
+
+    #[test]
+    fn progress_counts_per_module_and_continues_after_the_last_lesson() {
+        let d = course().dashboard(&touched(&[("a2", true), ("a1", true)]));
+        assert_eq!(d.done, 2);
+        assert_eq!((d.modules[0].done, d.modules[1].done), (2, 0));
+        assert_eq!(d.continue_at.unwrap().id, "b1");
+        // An unfinished lesson is where to continue.
+        let d = course().dashboard(&touched(&[("b2", false), ("a1", true)]));
+        assert_eq!(d.continue_at.unwrap().id, "b2");
+        // Skipped lessons come back round once the end is reached.
+        let d = course().dashboard(&touched(&[("b2", true), ("a1", true)]));
+        assert_eq!(d.continue_at.unwrap().id, "a2");
+        // Lessons that left the course do not count.
+        let d = course().dashboard(&touched(&[("gone", true)]));
+        assert_eq!(d.done, 0);
+        assert_eq!(super::percent(1, 3), 33);
+        assert_eq!(super::percent(0, 0), 0);
+    }
+}

@@ -1,0 +1,160 @@
+//! Lesson progress and the dashboard over real HTTP, on both databases.
+
+mod common;
+
+use common::{TestApp, TestDb, minimal_site, workspace};
+use serde_json::Value;
+
+const PASSWORD: &str = "harbour lantern crisp 42";
+const FIRST: &[(&str, &str)] = &[("module", "containers"), ("lesson", "a-process-with-walls")];
+
+async fn call(app: &TestApp, tab: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (bool, String) {
+    let res = app.post_form(tab, &format!("/api/{endpoint}"), fields).await;
+    let ok = res.status().is_success();
+    (ok, res.text().await.unwrap())
+}
+
+async fn dashboard(app: &TestApp, tab: &reqwest::Client) -> Value {
+    let text = tab
+        .get(format!("{}/api/dashboard", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn signed_up(app: &TestApp, email: &str) -> reqwest::Client {
+    let tab = app.browser();
+    app.post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(app.me(&tab).await.as_deref(), Some(email));
+    tab
+}
+
+#[tokio::test]
+async fn learners_complete_lessons_and_see_only_their_own_progress() {
+    for db in TestDb::both().await {
+        let site = minimal_site();
+        let app = TestApp::spawn_configured(db, site.path(), |_| {}).await;
+
+        // Visitors can read but have no progress.
+        let anonymous = app.browser();
+        assert_eq!(dashboard(&app, &anonymous).await, Value::Null);
+        assert_eq!(
+            call(&app, &anonymous, "lesson/open", FIRST).await,
+            (true, "null".into())
+        );
+        let (ok, body) = call(&app, &anonymous, "lesson/complete", FIRST).await;
+        assert!(!ok && body.contains("log in first"), "{body}");
+
+        let ada = signed_up(&app, "ada@example.org").await;
+        let fresh = dashboard(&app, &ada).await;
+        assert_eq!((fresh["done"].as_u64(), fresh["total"].as_u64()), (Some(0), Some(4)));
+        assert_eq!(fresh["continue_at"]["id"], "a-process-with-walls");
+
+        assert_eq!(call(&app, &ada, "lesson/open", FIRST).await, (true, "false".into()));
+        assert!(call(&app, &ada, "lesson/complete", FIRST).await.0);
+        assert_eq!(call(&app, &ada, "lesson/open", FIRST).await, (true, "true".into()));
+        let (ok, body) = call(
+            &app,
+            &ada,
+            "lesson/complete",
+            &[("module", "containers"), ("lesson", "nope")],
+        )
+        .await;
+        assert!(!ok && body.contains("no such lesson"), "{body}");
+
+        let d = dashboard(&app, &ada).await;
+        assert_eq!(d["done"], 1);
+        assert_eq!(d["modules"][0]["done"], 1);
+        assert_eq!(d["modules"][1]["done"], 0);
+        assert_eq!(
+            d["continue_at"]["id"], "containers-and-vms",
+            "continues after the finished lesson"
+        );
+
+        // The page shows it too.
+        let page = ada
+            .get(format!("{}/modules/containers/a-process-with-walls", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(page.text().await.unwrap().contains("Lesson completed"));
+        let page = ada
+            .get(format!("{}/dashboard", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("1 of 4 lessons completed") && page.contains("Continue: Containers and virtual machines"),
+            "{page}"
+        );
+
+        // Another learner starts from zero and cannot touch Ada's records:
+        // every progress call acts on the caller's own account.
+        let bo = signed_up(&app, "bo@example.org").await;
+        assert_eq!(dashboard(&app, &bo).await["done"], 0);
+        assert_eq!(call(&app, &bo, "lesson/open", FIRST).await, (true, "false".into()));
+    }
+}
+
+#[tokio::test]
+async fn progress_survives_renamed_and_reordered_lesson_files() {
+    let db = TestDb::sqlite();
+    let site = minimal_site();
+    let app = TestApp::spawn_configured(db.same(), site.path(), |_| {}).await;
+    let ada = signed_up(&app, "ada@example.org").await;
+    assert!(call(&app, &ada, "lesson/complete", FIRST).await.0);
+
+    // The author swaps the two lessons of module 1 by renaming the files.
+    let content = tempfile::TempDir::new().unwrap();
+    copy_dir(&workspace().join("content"), content.path());
+    let m = content.path().join("modules/01-containers");
+    std::fs::rename(
+        m.join("01-a-process-with-walls.md"),
+        m.join("09-a-process-with-walls.md"),
+    )
+    .unwrap();
+    let other = m.join("02-containers-and-vms.md");
+    let text = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(
+        &other,
+        text.replace("01-a-process-with-walls.md", "09-a-process-with-walls.md"),
+    )
+    .unwrap();
+    let reordered =
+        TestApp::spawn_configured(db.same(), site.path(), |c| c.content = content.path().to_path_buf()).await;
+    let tab = reordered.browser();
+    reordered
+        .post_form(
+            &tab,
+            "/auth/login",
+            &[("email", "ada@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    let d = dashboard(&reordered, &tab).await;
+    assert_eq!(d["done"], 1, "{d}");
+    // The finished lesson is now second: the way on is the lesson after it.
+    assert_eq!(d["continue_at"]["id"], "dockerfile-basics");
+    let outline = reordered.page("/modules/containers").await.1;
+    assert!(outline.find("Containers and virtual machines") < outline.find("A process with walls"));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
