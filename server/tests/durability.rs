@@ -1,0 +1,88 @@
+//! An acknowledged write survives the server being killed on the spot.
+
+mod common;
+
+use common::{TestDb, minimal_site, workspace};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Starts the real binary and returns it with the address it serves on.
+fn start(db: &TestDb, site: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .arg("--content")
+        .arg(workspace().join("content"))
+        .arg("--site-dir")
+        .arg(site)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("serving on ").nth(1).map(|a| a.trim().to_string()))
+        .expect("the server announces its address");
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+#[tokio::test]
+async fn a_completed_lesson_survives_sigkill_on_both_databases() {
+    for db in TestDb::both().await {
+        let site = minimal_site();
+        let (mut server, base) = start(&db, site.path());
+        let tab = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let post = |path: &str, body: &'static str| {
+            tab.post(format!("{base}{path}"))
+                .header("origin", &base)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+        };
+        let signup = post(
+            "/auth/signup",
+            "email=kim%40example.org&password=harbour+lantern+crisp+42",
+        )
+        .await
+        .unwrap();
+        assert_eq!(signup.status(), 303);
+        let done = post("/api/lesson/complete", "module=images&lesson=layers-and-cache")
+            .await
+            .unwrap();
+        assert!(done.status().is_success(), "{}", done.status());
+
+        // Acknowledged: now kill without warning and start again.
+        server.kill().unwrap();
+        server.wait().unwrap();
+        let (mut again, base) = start(&db, site.path());
+        let login = tab
+            .post(format!("{base}/auth/login"))
+            .header("origin", &base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("email=kim%40example.org&password=harbour+lantern+crisp+42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 303, "the account survived");
+        let dashboard = tab
+            .get(format!("{base}/api/dashboard"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let d: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
+        assert_eq!(d["modules"][1]["done"], 1, "{d}");
+        again.kill().unwrap();
+        again.wait().unwrap();
+    }
+}
