@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    async fn lesson_visited(&self, user: i64, module: &str, lesson: &str) -> Result<(), String>;
-    async fn lesson_completed(&self, user: i64, module: &str, lesson: &str) -> Result<(), String>;
+    /// Opening a lesson again never undoes its completion.
+    async fn record_lesson(&self, user: i64, module: &str, lesson: &str, completed: bool) -> Result<(), String>;
     /// (lesson id, completed), most recently touched first.
     async fn lessons_touched(&self, user: i64) -> Result<Vec<(String, bool)>, String>;
 }

@@ -105,7 +105,7 @@ pub async fn open_lesson(module: String, lesson: String) -> Result<Option<bool>,
     }
     let backend = backend()?;
     backend
-        .lesson_visited(user.id, &module, &lesson)
+        .record_lesson(user.id, &module, &lesson, false)
         .await
         .map_err(unavailable)?;
     let touched = backend.lessons_touched(user.id).await.map_err(unavailable)?;
@@ -120,7 +120,7 @@ pub async fn complete_lesson(module: String, lesson: String) -> Result<(), Serve
         return Err(ServerFnError::new("there is no such lesson"));
     }
     backend()?
-        .lesson_completed(user, &module, &lesson)
+        .record_lesson(user, &module, &lesson, true)
         .await
         .map_err(unavailable)
 }

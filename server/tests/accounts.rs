@@ -51,14 +51,7 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
         assert_eq!(app.me(&tab).await.as_deref(), Some("ada@example.org"));
 
         // The header shows who is signed in; anonymous visitors see the way in.
-        let page = tab
-            .get(format!("{}/", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text_as(&tab, "/").await;
         assert!(page.contains("ada@example.org") && page.contains("Log out"));
         assert!(app.page("/").await.1.contains(r#"href="/login""#));
 

@@ -15,14 +15,7 @@ async fn call(app: &TestApp, tab: &reqwest::Client, endpoint: &str, fields: &[(&
 }
 
 async fn dashboard(app: &TestApp, tab: &reqwest::Client) -> Value {
-    let text = tab
-        .get(format!("{}/api/dashboard", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text_as(tab, "/api/dashboard").await;
     serde_json::from_str(&text).unwrap()
 }
 
@@ -83,14 +76,7 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
             .await
             .unwrap();
         assert!(page.text().await.unwrap().contains("Lesson completed"));
-        let page = ada
-            .get(format!("{}/dashboard", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text_as(&ada, "/dashboard").await;
         assert!(
             page.contains("1 of 4 lessons completed") && page.contains("Continue: Containers and virtual machines"),
             "{page}"

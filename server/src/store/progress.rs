@@ -5,32 +5,26 @@ use sqlx::Row;
 use super::{Store, StoreError, unix_now_millis};
 
 impl Store {
-    /// Notes that a learner opened a lesson; never undoes a completion.
-    pub async fn lesson_visited(&self, user: i64, module: &str, lesson: &str) -> Result<(), StoreError> {
+    /// Notes that a learner opened a lesson, or completed it. Opening it
+    /// again never undoes a completion.
+    pub async fn record_lesson(
+        &self,
+        user: i64,
+        module: &str,
+        lesson: &str,
+        completed: bool,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO progress (user_id, kind, item, module, status, updated_at) \
-             VALUES ($1, 'lesson', $2, $3, 'started', $4) \
-             ON CONFLICT (user_id, kind, item) DO UPDATE SET updated_at = excluded.updated_at, module = excluded.module",
+             VALUES ($1, 'lesson', $2, $3, $4, $5) \
+             ON CONFLICT (user_id, kind, item) DO UPDATE SET \
+             status = CASE WHEN progress.status = 'completed' THEN 'completed' ELSE excluded.status END, \
+             module = excluded.module, updated_at = excluded.updated_at",
         )
         .bind(user)
         .bind(lesson)
         .bind(module)
-        .bind(unix_now_millis())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    pub async fn lesson_completed(&self, user: i64, module: &str, lesson: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO progress (user_id, kind, item, module, status, updated_at) \
-             VALUES ($1, 'lesson', $2, $3, 'completed', $4) \
-             ON CONFLICT (user_id, kind, item) DO UPDATE \
-             SET status = 'completed', updated_at = excluded.updated_at, module = excluded.module",
-        )
-        .bind(user)
-        .bind(lesson)
-        .bind(module)
+        .bind(if completed { "completed" } else { "started" })
         .bind(unix_now_millis())
         .execute(self.pool())
         .await?;
@@ -54,14 +48,8 @@ impl Store {
 /// The pages' view of the store (see `berth_app::backend`).
 #[async_trait::async_trait]
 impl berth_app::backend::Backend for Store {
-    async fn lesson_visited(&self, user: i64, module: &str, lesson: &str) -> Result<(), String> {
-        Store::lesson_visited(self, user, module, lesson)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    async fn lesson_completed(&self, user: i64, module: &str, lesson: &str) -> Result<(), String> {
-        Store::lesson_completed(self, user, module, lesson)
+    async fn record_lesson(&self, user: i64, module: &str, lesson: &str, completed: bool) -> Result<(), String> {
+        Store::record_lesson(self, user, module, lesson, completed)
             .await
             .map_err(|e| e.to_string())
     }

@@ -165,16 +165,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The body of a GET made by `client` (with its cookies).
+    pub async fn text_as(&self, client: &reqwest::Client, path: &str) -> String {
+        let res = client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
     /// Who `client` is signed in as, according to the server.
     pub async fn me(&self, client: &reqwest::Client) -> Option<String> {
-        let text = client
-            .get(format!("{}/api/me", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = self.text_as(client, "/api/me").await;
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
         v["email"].as_str().map(str::to_string)
     }
