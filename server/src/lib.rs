@@ -7,6 +7,7 @@ pub mod config;
 pub mod content;
 mod health;
 pub mod page_cache;
+pub mod quiz;
 pub mod router;
 mod security;
 pub mod serve;

@@ -19,7 +19,7 @@ use crate::{content, router};
 /// bind port 0 and drive the same application.
 pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let started = std::time::Instant::now();
-    let course = content::load(&config.content)
+    let content::Loaded { course, quizzes } = content::load(&config.content)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
     tracing::info!(
@@ -53,6 +53,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     }
     Ok(AppState {
         course: Arc::new(course),
+        quizzes: Arc::new(quizzes),
         store,
         site: Arc::new(site),
         pages: Arc::default(),

@@ -3,7 +3,10 @@
 use axum::extract::FromRef;
 use berth_app::course::Course;
 use leptos::config::LeptosOptions;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use crate::quiz::Quiz;
 
 use crate::auth::session::Sessions;
 use crate::auth::{LoginThrottle, PasswordHasher, SignupMode};
@@ -14,6 +17,8 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub course: Arc<Course>,
+    /// Answer keys by module id; graded here, never sent to browsers.
+    pub quizzes: Arc<BTreeMap<String, Quiz>>,
     pub store: Store,
     pub site: Arc<Site>,
     /// Rendered pages for visitors without a session.

@@ -41,6 +41,11 @@ fn an_invalid_course_is_refused_with_every_problem_located() {
         "modules/01-one/03-c.md",
         "+++\nid = \"c\"\ntitle = \"C\"\n+++\n\n[x](01-a.md#nowhere)\n",
     );
+    write(
+        c,
+        "modules/01-one/quiz.toml",
+        "id = \"q\"\ntitle = \"Q\"\npass_percent = 50\n\n[[question]]\nid = \"a\"\nkind = \"single\"\nprompt = \"?\"\noptions = [\"x\", \"y\"]\nanswer = 3\n",
+    );
     let out = berth()
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
         .arg(format!("sqlite://{}", c.join("db.sqlite").display()))
@@ -67,6 +72,13 @@ fn an_invalid_course_is_refused_with_every_problem_located() {
         stderr.contains(&format!(
             "{}:6: `#nowhere` does not match any heading",
             file("modules/01-one/03-c.md")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:5: question `a`: answer 3 is out of range",
+            file("modules/01-one/quiz.toml")
         )),
         "{stderr}"
     );

@@ -19,6 +19,7 @@ mod xss_tests;
 
 pub use error::{ContentError, ContentErrors};
 
+use crate::quiz::Quiz;
 use berth_app::course::{Course, Lesson, Module};
 use manifest::{CourseManifest, Id, LessonSource, ModuleManifest, spanned_id};
 use markdown::{LessonContext, LessonKey};
@@ -26,12 +27,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// A loaded course: what the pages show, and the quizzes with their answer
+/// keys, which stay on the server.
+pub struct Loaded {
+    pub course: Course,
+    /// By module id.
+    pub quizzes: BTreeMap<String, Quiz>,
+}
+
 /// Loads and renders the course under `root`, or returns every problem found.
-pub fn load(root: &Path) -> Result<Course, ContentErrors> {
+pub fn load(root: &Path) -> Result<Loaded, ContentErrors> {
     let mut errors = Vec::new();
-    let course = load_course(root, &mut errors);
-    match course {
-        Some(course) if errors.is_empty() => Ok(course),
+    let loaded = load_course(root, &mut errors);
+    match loaded {
+        Some(loaded) if errors.is_empty() => Ok(loaded),
         _ => Err(ContentErrors(errors)),
     }
 }
@@ -50,7 +59,7 @@ struct LessonFile {
     text: String,
 }
 
-fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
+fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Loaded> {
     let course_file = root.join("course.toml");
     let text = match fs::read_to_string(&course_file) {
         Ok(t) => t,
@@ -108,11 +117,15 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Course> {
         errors.push(ContentError::in_file(&course_file, "the course has no modules"));
     }
 
+    let quizzes = read_quizzes(&ordered, errors);
     let modules = render_modules(ordered, errors);
-    Some(Course {
-        title: manifest.title,
-        description: manifest.description,
-        modules,
+    Some(Loaded {
+        course: Course {
+            title: manifest.title,
+            description: manifest.description,
+            modules,
+        },
+        quizzes,
     })
 }
 
@@ -206,6 +219,31 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
         );
     }
     modules
+}
+
+/// Each module's optional `quiz.toml`; quiz ids are unique in the course.
+fn read_quizzes(modules: &[ModuleFiles], errors: &mut Vec<ContentError>) -> BTreeMap<String, Quiz> {
+    let mut quizzes = BTreeMap::new();
+    let mut ids: HashMap<String, PathBuf> = HashMap::new();
+    for m in modules {
+        let file = m.dir.join("quiz.toml");
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        match Quiz::parse(&file, &text) {
+            Ok(quiz) => {
+                if let Some(first) = ids.insert(quiz.id.clone(), file.clone()) {
+                    errors.push(ContentError::in_file(
+                        &file,
+                        format!("quiz id `{}` is already used by {}", quiz.id, first.display()),
+                    ));
+                }
+                quizzes.insert(m.id.to_string(), quiz);
+            }
+            Err(errs) => errors.extend(errs),
+        }
+    }
+    quizzes
 }
 
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

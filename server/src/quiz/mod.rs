@@ -1,0 +1,258 @@
+//! Quizzes, authored as `quiz.toml` next to a module's lessons and graded
+//! only here, on the server: answer keys and explanations never leave it
+//! before a learner submits.
+//!
+//! ```toml
+//! id = "containers-check"
+//! title = "Check your understanding"
+//! pass_percent = 70
+//!
+//! [[question]]
+//! id = "shared-kernel"
+//! kind = "single"            # single | multiple | text | number | order
+//! prompt = "What do all containers on one host share?"
+//! options = ["The kernel", "A root file system"]
+//! answer = 0                 # index into options
+//! explanation = "Shown after the learner submits."
+//! ```
+
+mod grade;
+
+pub use grade::{Answer, Graded, grade};
+
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::content::ContentError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuizFile {
+    id: String,
+    title: String,
+    pass_percent: u32,
+    #[serde(default)]
+    question: Vec<QuestionFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionFile {
+    id: String,
+    kind: String,
+    prompt: String,
+    explanation: Option<String>,
+    options: Option<Vec<String>>,
+    answer: Option<toml::Value>,
+    answers: Option<Vec<usize>>,
+    accept: Option<Vec<String>>,
+    pattern: Option<String>,
+    #[serde(default)]
+    case_sensitive: bool,
+    tolerance: Option<f64>,
+    items: Option<Vec<String>>,
+}
+
+/// A validated quiz with its answer key.
+#[derive(Debug, Clone)]
+pub struct Quiz {
+    pub id: String,
+    pub title: String,
+    pub pass_percent: u32,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub prompt: String,
+    pub explanation: Option<String>,
+    pub key: Key,
+}
+
+/// What counts as right.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// One option, by index.
+    Single {
+        options: Vec<String>,
+        answer: usize,
+    },
+    /// Exactly this set of options.
+    Multiple {
+        options: Vec<String>,
+        answers: Vec<usize>,
+    },
+    /// Any accepted text (after trimming) or a match of the pattern.
+    Text {
+        accept: Vec<String>,
+        pattern: Option<Regex>,
+        case_sensitive: bool,
+    },
+    Number {
+        answer: f64,
+        tolerance: f64,
+    },
+    /// The items in this order (learners see them shuffled).
+    Order {
+        items: Vec<String>,
+    },
+}
+
+impl Quiz {
+    /// Parses and validates `quiz.toml`; every problem names the file and
+    /// the line of the question it concerns.
+    pub fn parse(file: &Path, text: &str) -> Result<Self, Vec<ContentError>> {
+        let raw: QuizFile = toml::from_str(text).map_err(|e| vec![ContentError::toml(file, text, 1, &e)])?;
+        let question_lines: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim() == "[[question]]")
+            .map(|(i, _)| i + 1)
+            .collect();
+        let mut errors = Vec::new();
+        if raw.question.is_empty() {
+            errors.push(ContentError::in_file(
+                file,
+                "the quiz has no questions: add [[question]] tables",
+            ));
+        }
+        if !(1..=100).contains(&raw.pass_percent) {
+            errors.push(ContentError::in_file(file, "pass_percent must be between 1 and 100"));
+        }
+        let mut ids = HashSet::new();
+        let mut questions = Vec::new();
+        for (n, q) in raw.question.into_iter().enumerate() {
+            let line = question_lines.get(n).copied();
+            let mut problem = |msg: String| errors.push(ContentError::new(file, line, msg));
+            if !ids.insert(q.id.clone()) {
+                problem(format!("question id `{}` is used twice in this quiz", q.id));
+                continue;
+            }
+            match key(&q) {
+                Ok(key) => questions.push(Question {
+                    id: q.id,
+                    prompt: q.prompt,
+                    explanation: q.explanation,
+                    key,
+                }),
+                Err(msg) => problem(format!("question `{}`: {msg}", q.id)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Quiz {
+                id: raw.id,
+                title: raw.title,
+                pass_percent: raw.pass_percent,
+                questions,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn key(q: &QuestionFile) -> Result<Key, String> {
+    let options = || -> Result<Vec<String>, String> {
+        match &q.options {
+            Some(o) if o.len() >= 2 => Ok(o.clone()),
+            _ => Err("give at least two `options`".into()),
+        }
+    };
+    let index = |i: usize, len: usize| -> Result<usize, String> {
+        if i < len {
+            Ok(i)
+        } else {
+            Err(format!(
+                "answer {i} is out of range: options are numbered 0 to {}",
+                len - 1
+            ))
+        }
+    };
+    match q.kind.as_str() {
+        "single" => {
+            let options = options()?;
+            let answer = q
+                .answer
+                .as_ref()
+                .and_then(|a| a.as_integer())
+                .and_then(|a| usize::try_from(a).ok())
+                .ok_or("give the index of the right option as `answer`")?;
+            Ok(Key::Single {
+                answer: index(answer, options.len())?,
+                options,
+            })
+        }
+        "multiple" => {
+            let options = options()?;
+            let mut answers = q
+                .answers
+                .clone()
+                .ok_or("give the indices of the right options as `answers`")?;
+            if answers.is_empty() {
+                return Err("`answers` must name at least one right option".into());
+            }
+            for &a in &answers {
+                index(a, options.len())?;
+            }
+            answers.sort_unstable();
+            if answers.windows(2).any(|w| w[0] == w[1]) {
+                return Err("`answers` lists an option twice".into());
+            }
+            Ok(Key::Multiple { options, answers })
+        }
+        "text" => {
+            let accept = q.accept.clone().unwrap_or_default();
+            let pattern = match &q.pattern {
+                Some(p) => {
+                    let p = if q.case_sensitive {
+                        p.clone()
+                    } else {
+                        format!("(?i){p}")
+                    };
+                    Some(Regex::new(&p).map_err(|e| format!("the pattern does not compile: {e}"))?)
+                }
+                None => None,
+            };
+            if accept.iter().all(|a| a.trim().is_empty()) && pattern.is_none() {
+                return Err("give the accepted answers (`accept`) or a `pattern`".into());
+            }
+            Ok(Key::Text {
+                accept,
+                pattern,
+                case_sensitive: q.case_sensitive,
+            })
+        }
+        "number" => {
+            let answer = q
+                .answer
+                .as_ref()
+                .and_then(|a| a.as_float().or_else(|| a.as_integer().map(|i| i as f64)))
+                .filter(|a| a.is_finite())
+                .ok_or("give the right number as `answer`")?;
+            let tolerance = q.tolerance.unwrap_or(0.0);
+            if !(tolerance.is_finite() && tolerance >= 0.0) {
+                return Err("`tolerance` must be zero or more".into());
+            }
+            Ok(Key::Number { answer, tolerance })
+        }
+        "order" => {
+            let items = q.items.clone().unwrap_or_default();
+            if items.len() < 2 {
+                return Err("give at least two `items`, in the right order".into());
+            }
+            if items.iter().collect::<HashSet<_>>().len() != items.len() {
+                return Err("`items` must all differ".into());
+            }
+            Ok(Key::Order { items })
+        }
+        other => Err(format!(
+            "unknown kind `{other}`: use single, multiple, text, number or order"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests;
