@@ -5,12 +5,20 @@
 use leptos::prelude::*;
 use std::sync::Arc;
 
+use crate::quiz::{AttemptSummary, AttemptView, QuizResult};
+
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     /// Opening a lesson again never undoes its completion.
     async fn record_lesson(&self, user: i64, module: &str, lesson: &str, completed: bool) -> Result<(), String>;
     /// (lesson id, completed), most recently touched first.
     async fn lessons_touched(&self, user: i64) -> Result<Vec<(String, bool)>, String>;
+    /// The learner's attempts at one quiz, newest first.
+    async fn quiz_attempts(&self, user: i64, quiz: &str) -> Result<Vec<AttemptSummary>, String>;
+    /// One attempt, only if it belongs to `user`.
+    async fn quiz_attempt(&self, user: i64, attempt: i64) -> Result<Option<AttemptView>, String>;
+    /// Best score and pass per quiz the learner has tried.
+    async fn quiz_results(&self, user: i64) -> Result<Vec<QuizResult>, String>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

@@ -25,6 +25,22 @@ pub struct Module {
     pub objectives: Vec<String>,
     pub duration_minutes: u32,
     pub lessons: Vec<Lesson>,
+    pub quiz: Option<QuizRef>,
+}
+
+/// A module's quiz as links and lists show it: no questions, no answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizRef {
+    pub id: String,
+    pub title: String,
+    pub questions: usize,
+}
+
+/// The path segment of a module's quiz page, so no lesson may use it as id.
+pub const QUIZ_PATH: &str = "quiz";
+
+pub fn quiz_href(module: &str) -> String {
+    format!("/modules/{module}/{QUIZ_PATH}")
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,6 +89,7 @@ pub struct ModuleView {
     pub objectives: Vec<String>,
     pub duration_minutes: u32,
     pub lessons: Vec<LessonLink>,
+    pub quiz: Option<QuizRef>,
 }
 
 /// A link to a lesson, enough to build its URL and label.
@@ -142,6 +159,7 @@ impl Course {
             objectives: m.objectives.clone(),
             duration_minutes: m.duration_minutes,
             lessons: m.lessons.iter().map(|l| link(m, l)).collect(),
+            quiz: m.quiz.clone(),
         })
     }
 
@@ -221,6 +239,7 @@ mod tests {
             objectives: vec![],
             duration_minutes: 10,
             lessons: lessons.iter().map(|l| lesson(l)).collect(),
+            quiz: None,
         };
         Course {
             title: "T".into(),

@@ -10,6 +10,7 @@ mod enhance;
 mod layout;
 mod pages;
 pub mod progress;
+pub mod quiz;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -57,6 +58,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=progress::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
+                    <Route path=path!("/modules/:module/quiz") view=pages::QuizPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/modules/:module/quiz/:attempt")
+                        view=pages::AttemptPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/modules/:module/:lesson")
                         view=pages::LessonPage

@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::course::{Course, LessonLink, module_href};
+use crate::course::{Course, LessonLink, module_href, quiz_href};
+use crate::quiz::QuizResult;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
@@ -26,6 +27,15 @@ pub struct ModuleProgress {
     pub title: String,
     pub done: usize,
     pub total: usize,
+    pub quiz: Option<QuizProgress>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizProgress {
+    pub title: String,
+    /// `None` until the learner first submits it.
+    pub best_percent: Option<u32>,
+    pub passed: bool,
 }
 
 pub fn percent(done: usize, total: usize) -> usize {
@@ -34,9 +44,9 @@ pub fn percent(done: usize, total: usize) -> usize {
 
 impl Course {
     /// The dashboard for a learner who touched `touched` (lesson id,
-    /// completed), most recent first. Lessons no longer in the course are
-    /// ignored; lessons moved elsewhere still count.
-    pub fn dashboard(&self, touched: &[(String, bool)]) -> Dashboard {
+    /// completed), most recent first, and tried `quizzes`. Lessons no longer
+    /// in the course are ignored; lessons moved elsewhere still count.
+    pub fn dashboard(&self, touched: &[(String, bool)], quizzes: &[QuizResult]) -> Dashboard {
         let completed: HashMap<&str, bool> = touched.iter().map(|(id, done)| (id.as_str(), *done)).collect();
         let is_done = |id: &str| completed.get(id).copied().unwrap_or(false);
         let modules: Vec<ModuleProgress> = self
@@ -47,6 +57,14 @@ impl Course {
                 title: m.title.clone(),
                 done: m.lessons.iter().filter(|l| is_done(&l.id)).count(),
                 total: m.lessons.len(),
+                quiz: m.quiz.as_ref().map(|q| {
+                    let result = quizzes.iter().find(|r| r.quiz == q.id);
+                    QuizProgress {
+                        title: q.title.clone(),
+                        best_percent: result.map(|r| r.best_percent),
+                        passed: result.is_some_and(|r| r.passed),
+                    }
+                }),
             })
             .collect();
         let order: Vec<LessonLink> = self
@@ -88,8 +106,10 @@ pub async fn get_dashboard() -> Result<Option<Dashboard>, ServerFnError> {
     let Some(user) = crate::account::signed_in() else {
         return Ok(None);
     };
-    let touched = backend()?.lessons_touched(user.id).await.map_err(unavailable)?;
-    Ok(Some(crate::course::current()?.dashboard(&touched)))
+    let backend = backend()?;
+    let touched = backend.lessons_touched(user.id).await.map_err(unavailable)?;
+    let quizzes = backend.quiz_results(user.id).await.map_err(unavailable)?;
+    Ok(Some(crate::course::current()?.dashboard(&touched, &quizzes)))
 }
 
 /// Records that the learner opened the lesson; answers whether it is
@@ -226,6 +246,19 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                                 <a href=module_href(&m.id)>{m.title.clone()}</a>
                                 <span class="meta">{format!("{}/{} · {}%", m.done, m.total, p)}</span>
                                 <Bar percent=p label=m.title />
+                                {m.quiz.map(|q| {
+                                    let status = match (q.best_percent, q.passed) {
+                                        (None, _) => "not taken yet".to_string(),
+                                        (Some(b), true) => format!("passed, best {b}%"),
+                                        (Some(b), false) => format!("not passed yet, best {b}%"),
+                                    };
+                                    view! {
+                                        <p class="quiz-status meta" data-passed=q.passed.to_string()>
+                                            <a href=quiz_href(&m.id)>{q.title}</a>
+                                            {format!(": {status}")}
+                                        </p>
+                                    }
+                                })}
                             </li>
                         }
                     })
@@ -269,6 +302,7 @@ mod tests {
             objectives: vec![],
             duration_minutes: 1,
             lessons: ls.iter().map(|l| lesson(l)).collect(),
+            quiz: None,
         };
         Course {
             title: "T".into(),
@@ -283,25 +317,25 @@ mod tests {
 
     #[test]
     fn a_new_learner_starts_at_the_beginning() {
-        let d = course().dashboard(&[]);
+        let d = course().dashboard(&[], &[]);
         assert_eq!((d.done, d.total), (0, 4));
         assert_eq!(d.continue_at.unwrap().id, "a1");
     }
 
     #[test]
     fn progress_counts_per_module_and_continues_after_the_last_lesson() {
-        let d = course().dashboard(&touched(&[("a2", true), ("a1", true)]));
+        let d = course().dashboard(&touched(&[("a2", true), ("a1", true)]), &[]);
         assert_eq!(d.done, 2);
         assert_eq!((d.modules[0].done, d.modules[1].done), (2, 0));
         assert_eq!(d.continue_at.unwrap().id, "b1");
         // An unfinished lesson is where to continue.
-        let d = course().dashboard(&touched(&[("b2", false), ("a1", true)]));
+        let d = course().dashboard(&touched(&[("b2", false), ("a1", true)]), &[]);
         assert_eq!(d.continue_at.unwrap().id, "b2");
         // Skipped lessons come back round once the end is reached.
-        let d = course().dashboard(&touched(&[("b2", true), ("a1", true)]));
+        let d = course().dashboard(&touched(&[("b2", true), ("a1", true)]), &[]);
         assert_eq!(d.continue_at.unwrap().id, "a2");
         // Lessons that left the course do not count.
-        let d = course().dashboard(&touched(&[("gone", true)]));
+        let d = course().dashboard(&touched(&[("gone", true)]), &[]);
         assert_eq!(d.done, 0);
         assert_eq!(super::percent(1, 3), 33);
         assert_eq!(super::percent(0, 0), 0);

@@ -1,10 +1,11 @@
-//! The Berth server: serves the course pages and, in later parts, accounts,
-//! labs and classrooms. The binary `berth` is a thin wrapper over this
+//! The Berth server: the course pages, accounts, quizzes and progress (labs
+//! and classrooms come next). The binary `berth` is a thin wrapper over this
 //! library so that tests drive exactly what users run.
 
 pub mod auth;
 pub mod config;
 pub mod content;
+mod error;
 mod health;
 pub mod page_cache;
 pub mod quiz;

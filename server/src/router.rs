@@ -15,14 +15,16 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::state::AppState;
-use crate::{auth, health, page_cache, security, site};
+use crate::{auth, health, page_cache, quiz, security, site};
 
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
+        let quiz_book = state.quiz_book.clone();
         let backend: SharedBackend = Arc::new(state.store.clone());
         move || {
             provide_context(course.clone());
+            provide_context(quiz_book.clone());
             provide_context(backend.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         ))));
     router = router
         .merge(auth::router())
+        .merge(quiz::routes::router())
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), page_cache::middleware))

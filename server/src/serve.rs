@@ -14,6 +14,7 @@ use crate::site::Site;
 use crate::state::AppState;
 use crate::store::{Store, redact};
 use crate::{content, router};
+use berth_app::quiz::QuizBook;
 
 /// Everything `serve` needs, prepared; separate from listening so tests can
 /// bind port 0 and drive the same application.
@@ -53,6 +54,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     }
     Ok(AppState {
         course: Arc::new(course),
+        quiz_book: QuizBook(Arc::new(quizzes.iter().map(|(m, q)| (m.clone(), q.public())).collect())),
         quizzes: Arc::new(quizzes),
         store,
         site: Arc::new(site),

@@ -2,6 +2,7 @@
 
 use axum::extract::FromRef;
 use berth_app::course::Course;
+use berth_app::quiz::QuizBook;
 use leptos::config::LeptosOptions;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub course: Arc<Course>,
     /// Answer keys by module id; graded here, never sent to browsers.
     pub quizzes: Arc<BTreeMap<String, Quiz>>,
+    /// The same quizzes without keys or explanations, for the pages.
+    pub quiz_book: QuizBook,
     pub store: Store,
     pub site: Arc<Site>,
     /// Rendered pages for visitors without a session.

@@ -4,10 +4,8 @@ mod common;
 
 use berth_server::auth::SignupMode;
 use berth_server::store::Store;
-use common::{TestApp, TestDb, location, minimal_site};
+use common::{PASSWORD, TestApp, TestDb, location, minimal_site};
 use reqwest::StatusCode;
-
-const PASSWORD: &str = "harbour lantern crisp 42";
 
 async fn app_with(
     db: TestDb,

@@ -271,6 +271,55 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
         "the dashboard",
     )
     .await;
+
+    // Take the module's quiz: fail it, read the explanations, retake, pass.
+    b.goto(&format!("{}/modules/containers", app.base)).await.unwrap();
+    click(&b, ".module-quiz a").await;
+    click(&b, ".quiz-form button[type=submit]").await;
+    let verdict = b.wait().for_element(Locator::Css(".result")).await.unwrap();
+    assert!(verdict.text().await.unwrap().starts_with("Not passed yet"));
+    let explained = b.find_all(Locator::Css(".feedback .explanation")).await.unwrap();
+    assert_eq!(explained.len(), 6);
+    click(&b, ".quiz a.button").await;
+    b.wait().for_element(Locator::Css(".quiz-form")).await.unwrap();
+    for choice in [
+        "The host's kernel",
+        "Process ids",
+        "Network interfaces",
+        "The host name",
+        "A virtual machine",
+    ] {
+        let input = format!(r#"//label[span[text()="{choice}"]]/input"#);
+        b.find(Locator::XPath(&input)).await.unwrap().click().await.unwrap();
+    }
+    for (name, text) in [("q.limits", "Control groups"), ("q.first-pid", "1")] {
+        let field = b.find(Locator::Css(&format!(r#"input[name="{name}"]"#))).await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    for (position, item) in [
+        "The client sends",
+        "The engine prepares",
+        "The runtime sets up",
+        "The container's main",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let select = format!(r#"//label[span[starts-with(text(), "{item}")]]/select"#);
+        let select = b.find(Locator::XPath(&select)).await.unwrap();
+        select.select_by_value(&(position + 1).to_string()).await.unwrap();
+    }
+    click(&b, ".quiz-form button[type=submit]").await;
+    let verdict = b.wait().for_element(Locator::Css(".result.passed")).await.unwrap();
+    assert!(verdict.text().await.unwrap().contains("6 of 6 right"));
+    std::fs::write(screenshot_path("quiz.png"), b.screenshot().await.unwrap()).unwrap();
+    click(&b, r#".account a[href="/dashboard"]"#).await;
+    wait_true(
+        &b,
+        "return document.querySelector('.quiz-status')?.textContent.includes('passed, best 100%')",
+        "the quiz on the dashboard",
+    )
+    .await;
     std::fs::write(screenshot_path("dashboard.png"), b.screenshot().await.unwrap()).unwrap();
 
     click(&b, ".logout button").await;

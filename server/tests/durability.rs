@@ -1,4 +1,5 @@
-//! An acknowledged write survives the server being killed on the spot.
+//! Acknowledged writes (a completed lesson, a graded quiz) survive the
+//! server being killed on the spot.
 
 mod common;
 
@@ -31,7 +32,7 @@ fn start(db: &TestDb, site: &std::path::Path) -> (Child, String) {
 }
 
 #[tokio::test]
-async fn a_completed_lesson_survives_sigkill_on_both_databases() {
+async fn a_completed_lesson_and_a_graded_quiz_survive_sigkill_on_both_databases() {
     for db in TestDb::both().await {
         let site = minimal_site();
         let (mut server, base) = start(&db, site.path());
@@ -58,6 +59,9 @@ async fn a_completed_lesson_survives_sigkill_on_both_databases() {
             .await
             .unwrap();
         assert!(done.status().is_success(), "{}", done.status());
+        let graded = post("/modules/containers/quiz", "q.first-pid=1").await.unwrap();
+        assert_eq!(graded.status(), 303);
+        let results = common::location(&graded);
 
         // Acknowledged: now kill without warning and start again.
         server.kill().unwrap();
@@ -82,6 +86,10 @@ async fn a_completed_lesson_survives_sigkill_on_both_databases() {
             .unwrap();
         let d: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
         assert_eq!(d["modules"][1]["done"], 1, "{d}");
+        assert_eq!(d["modules"][0]["quiz"]["best_percent"], 16, "{d}");
+        let page = tab.get(format!("{base}{results}")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("1 of 6 right"));
         again.kill().unwrap();
         again.wait().unwrap();
     }

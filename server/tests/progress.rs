@@ -5,7 +5,6 @@ mod common;
 use common::{TestApp, TestDb, minimal_site, workspace};
 use serde_json::Value;
 
-const PASSWORD: &str = "harbour lantern crisp 42";
 const FIRST: &[(&str, &str)] = &[("module", "containers"), ("lesson", "a-process-with-walls")];
 
 async fn call(app: &TestApp, tab: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> (bool, String) {
@@ -17,14 +16,6 @@ async fn call(app: &TestApp, tab: &reqwest::Client, endpoint: &str, fields: &[(&
 async fn dashboard(app: &TestApp, tab: &reqwest::Client) -> Value {
     let text = app.text_as(tab, "/api/dashboard").await;
     serde_json::from_str(&text).unwrap()
-}
-
-async fn signed_up(app: &TestApp, email: &str) -> reqwest::Client {
-    let tab = app.browser();
-    app.post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
-        .await;
-    assert_eq!(app.me(&tab).await.as_deref(), Some(email));
-    tab
 }
 
 #[tokio::test]
@@ -43,7 +34,7 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
         let (ok, body) = call(&app, &anonymous, "lesson/complete", FIRST).await;
         assert!(!ok && body.contains("log in first"), "{body}");
 
-        let ada = signed_up(&app, "ada@example.org").await;
+        let ada = app.signed_up("ada@example.org").await;
         let fresh = dashboard(&app, &ada).await;
         assert_eq!((fresh["done"].as_u64(), fresh["total"].as_u64()), (Some(0), Some(4)));
         assert_eq!(fresh["continue_at"]["id"], "a-process-with-walls");
@@ -84,7 +75,7 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
 
         // Another learner starts from zero and cannot touch Ada's records:
         // every progress call acts on the caller's own account.
-        let bo = signed_up(&app, "bo@example.org").await;
+        let bo = app.signed_up("bo@example.org").await;
         assert_eq!(dashboard(&app, &bo).await["done"], 0);
         assert_eq!(call(&app, &bo, "lesson/open", FIRST).await, (true, "false".into()));
     }
@@ -95,7 +86,7 @@ async fn progress_survives_renamed_and_reordered_lesson_files() {
     let db = TestDb::sqlite();
     let site = minimal_site();
     let app = TestApp::spawn_configured(db.same(), site.path(), |_| {}).await;
-    let ada = signed_up(&app, "ada@example.org").await;
+    let ada = app.signed_up("ada@example.org").await;
     assert!(call(&app, &ada, "lesson/complete", FIRST).await.0);
 
     // The author swaps the two lessons of module 1 by renaming the files.

@@ -3,10 +3,12 @@
 mod catalog;
 mod lesson;
 mod module;
+mod quiz;
 
 pub use catalog::CatalogPage;
 pub use lesson::LessonPage;
 pub use module::ModulePage;
+pub use quiz::{AttemptPage, QuizPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{LoadError, NotFound, duration, loading};
-use crate::course::{ModuleView, get_module};
+use crate::course::{ModuleView, get_module, quiz_href};
 
 /// One module: what it teaches and its lessons.
 #[component]
@@ -26,6 +26,7 @@ pub fn ModulePage() -> impl IntoView {
 #[component]
 fn ModuleDetails(module: ModuleView) -> impl IntoView {
     let first = module.lessons.first().map(|l| l.href());
+    let quiz = module.quiz.clone().map(|q| (quiz_href(&module.id), q));
     view! {
         <Title text=module.title.clone() />
         <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -70,5 +71,16 @@ fn ModuleDetails(module: ModuleView) -> impl IntoView {
                     .collect_view()}
             </ol>
         </section>
+        {quiz.map(|(href, q)| {
+            view! {
+                <section class="module-quiz">
+                    <h2>"Check your understanding"</h2>
+                    <p>
+                        <a href=href>{q.title}</a>
+                        {format!(" · {} questions", q.questions)}
+                    </p>
+                </section>
+            }
+        })}
     }
 }

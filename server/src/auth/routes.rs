@@ -200,12 +200,7 @@ fn back(page: &str, error: &str, keep: &[(&str, &str)]) -> Response {
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "an account request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "something went wrong on the server; try again shortly\n",
-    )
-        .into_response()
+    crate::error::Error::internal(e).into_response()
 }
 
 #[cfg(test)]

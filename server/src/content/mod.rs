@@ -18,10 +18,11 @@ mod sanitize;
 mod xss_tests;
 
 pub use error::{ContentError, ContentErrors};
+pub use manifest::Id;
 
 use crate::quiz::Quiz;
-use berth_app::course::{Course, Lesson, Module};
-use manifest::{CourseManifest, Id, LessonSource, ModuleManifest, spanned_id};
+use berth_app::course::{Course, Lesson, Module, QUIZ_PATH, QuizRef};
+use manifest::{CourseManifest, LessonSource, ModuleManifest, spanned_id};
 use markdown::{LessonContext, LessonKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -118,7 +119,14 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Loaded> {
     }
 
     let quizzes = read_quizzes(&ordered, errors);
-    let modules = render_modules(ordered, errors);
+    let mut modules = render_modules(ordered, errors);
+    for m in &mut modules {
+        m.quiz = quizzes.get(&m.id).map(|q| QuizRef {
+            id: q.id.clone(),
+            title: q.title.clone(),
+            questions: q.questions.len(),
+        });
+    }
     Some(Loaded {
         course: Course {
             title: manifest.title,
@@ -272,6 +280,14 @@ fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> 
             };
             let line = src.front_line(&src.front.id);
             let id = match Id::parse(src.front.id.get_ref()) {
+                Ok(id) if id.as_str() == QUIZ_PATH => {
+                    errors.push(ContentError::at(
+                        &file.path,
+                        line,
+                        format!("`{QUIZ_PATH}` is reserved for the module's quiz page; choose another lesson id"),
+                    ));
+                    continue;
+                }
                 Ok(id) => id,
                 Err(msg) => {
                     errors.push(ContentError::at(&file.path, line, msg));
@@ -331,6 +347,7 @@ fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> 
             objectives: m.manifest.objectives.clone(),
             duration_minutes: m.manifest.duration_minutes,
             lessons: rendered_lessons,
+            quiz: None,
         });
     }
 

@@ -16,8 +16,11 @@
 //! explanation = "Shown after the learner submits."
 //! ```
 
+mod form;
 mod grade;
+pub mod routes;
 
+pub use form::Submission;
 pub use grade::{Answer, Graded, grade};
 
 use regex::Regex;
@@ -25,7 +28,7 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::content::ContentError;
+use crate::content::{ContentError, Id};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,11 +125,18 @@ impl Quiz {
         if !(1..=100).contains(&raw.pass_percent) {
             errors.push(ContentError::in_file(file, "pass_percent must be between 1 and 100"));
         }
+        if let Err(msg) = Id::parse(&raw.id) {
+            errors.push(ContentError::in_file(file, format!("quiz id: {msg}")));
+        }
         let mut ids = HashSet::new();
         let mut questions = Vec::new();
         for (n, q) in raw.question.into_iter().enumerate() {
             let line = question_lines.get(n).copied();
             let mut problem = |msg: String| errors.push(ContentError::new(file, line, msg));
+            if let Err(msg) = Id::parse(&q.id) {
+                problem(format!("question id: {msg}"));
+                continue;
+            }
             if !ids.insert(q.id.clone()) {
                 problem(format!("question id `{}` is used twice in this quiz", q.id));
                 continue;

@@ -26,6 +26,11 @@ const SQLITE: Embedded = &[
         "progress",
         include_str!("../../../migrations/sqlite/0004_progress.sql"),
     ),
+    (
+        5,
+        "quiz_attempts",
+        include_str!("../../../migrations/sqlite/0005_quiz_attempts.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -43,6 +48,11 @@ const POSTGRES: Embedded = &[
         4,
         "progress",
         include_str!("../../../migrations/postgres/0004_progress.sql"),
+    ),
+    (
+        5,
+        "quiz_attempts",
+        include_str!("../../../migrations/postgres/0005_quiz_attempts.sql"),
     ),
 ];
 

@@ -11,8 +11,10 @@ mod instance;
 mod invites;
 mod migrations;
 mod progress;
+mod quizzes;
 mod users;
 
+pub use quizzes::NewAttempt;
 pub use users::User;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -1,6 +1,8 @@
-//! Learners' progress through lessons (and, later, quizzes and exercises).
+//! Learners' progress through lessons, and the pages' view of the store.
 
 use sqlx::Row;
+
+use berth_app::quiz::{AttemptSummary, AttemptView, QuizResult};
 
 use super::{Store, StoreError, unix_now_millis};
 
@@ -56,5 +58,19 @@ impl berth_app::backend::Backend for Store {
 
     async fn lessons_touched(&self, user: i64) -> Result<Vec<(String, bool)>, String> {
         Store::lessons_touched(self, user).await.map_err(|e| e.to_string())
+    }
+
+    async fn quiz_attempts(&self, user: i64, quiz: &str) -> Result<Vec<AttemptSummary>, String> {
+        Store::quiz_attempts(self, user, quiz).await.map_err(|e| e.to_string())
+    }
+
+    async fn quiz_attempt(&self, user: i64, attempt: i64) -> Result<Option<AttemptView>, String> {
+        Store::quiz_attempt(self, user, attempt)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn quiz_results(&self, user: i64) -> Result<Vec<QuizResult>, String> {
+        Store::quiz_results(self, user).await.map_err(|e| e.to_string())
     }
 }

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tempfile::TempDir;
 
+/// A password good enough for sign-up in tests.
+pub const PASSWORD: &str = "harbour lantern crisp 42";
+
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
@@ -163,6 +166,15 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A new learner account, signed in in a fresh tab.
+    pub async fn signed_up(&self, email: &str) -> reqwest::Client {
+        let tab = self.browser();
+        self.post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(self.me(&tab).await.as_deref(), Some(email));
+        tab
     }
 
     /// The body of a GET made by `client` (with its cookies).
