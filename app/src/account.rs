@@ -45,6 +45,33 @@ pub fn require_user() -> Result<i64, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("log in first"))
 }
 
+/// Instructors and admins: the error (with status 401 or 403) for anyone
+/// else.
+#[cfg(feature = "ssr")]
+pub fn require_staff() -> Result<SignedIn, ServerFnError> {
+    let refuse = |status: http::StatusCode, message: &str| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+        ServerFnError::new(message)
+    };
+    match signed_in() {
+        Some(user) if user.me.is_staff() => Ok(user),
+        Some(_) => Err(refuse(
+            http::StatusCode::FORBIDDEN,
+            "this needs an instructor or admin account",
+        )),
+        None => Err(refuse(http::StatusCode::UNAUTHORIZED, "log in first")),
+    }
+}
+
+impl Me {
+    /// Instructors and admins see class-wide figures.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role.as_str(), "instructor" | "admin")
+    }
+}
+
 /// The account corner of the header.
 #[component]
 pub fn AccountMenu() -> impl IntoView {

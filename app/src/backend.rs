@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use std::sync::Arc;
 
-use crate::quiz::{AttemptSummary, AttemptView, QuizResult};
+use crate::quiz::{AttemptSummary, AttemptView, QuizResult, QuizStats};
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
@@ -19,6 +19,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn quiz_attempt(&self, user: i64, attempt: i64) -> Result<Option<AttemptView>, String>;
     /// Best score and pass per quiz the learner has tried.
     async fn quiz_results(&self, user: i64) -> Result<Vec<QuizResult>, String>;
+    /// Figures over every learner's attempts at a quiz.
+    async fn quiz_stats(&self, quiz: &str) -> Result<QuizStats, String>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

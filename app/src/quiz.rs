@@ -62,6 +62,8 @@ pub struct QuizPageData {
     pub form: Option<QuizView>,
     /// The learner's earlier attempts, newest first.
     pub attempts: Vec<AttemptSummary>,
+    /// Class-wide figures, for instructors and admins only.
+    pub stats: Option<QuizStats>,
 }
 
 impl QuizPageData {
@@ -121,6 +123,14 @@ pub struct QuizResult {
     pub passed: bool,
 }
 
+/// How a class is doing on a quiz, for instructors.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QuizStats {
+    pub attempts: u64,
+    pub learners: u64,
+    pub learners_passed: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum AttemptLookup {
     SignIn,
@@ -159,12 +169,17 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
     let Some(quiz) = book.0.get(&module) else {
         return Ok(None);
     };
-    let (form, attempts) = match crate::account::signed_in() {
+    let backend = backend()?;
+    let (form, attempts, stats) = match crate::account::signed_in() {
         Some(user) => (
             Some(quiz.shuffled()),
-            backend()?.quiz_attempts(user.id, &quiz.id).await.map_err(unavailable)?,
+            backend.quiz_attempts(user.id, &quiz.id).await.map_err(unavailable)?,
+            match user.me.is_staff() {
+                true => Some(backend.quiz_stats(&quiz.id).await.map_err(unavailable)?),
+                false => None,
+            },
         ),
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), None),
     };
     Ok(Some(QuizPageData {
         module,
@@ -175,7 +190,20 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
         question_count: quiz.questions.len(),
         form,
         attempts,
+        stats,
     }))
+}
+
+/// Class-wide figures for a module's quiz; instructors and admins only.
+#[server(endpoint = "quiz/stats", input = GetUrl)]
+pub async fn get_quiz_stats(module: String) -> Result<Option<QuizStats>, ServerFnError> {
+    use crate::backend::{backend, unavailable};
+    crate::account::require_staff()?;
+    let book = use_context::<QuizBook>().ok_or_else(|| ServerFnError::new("the server is not ready"))?;
+    let Some(quiz) = book.0.get(&module) else {
+        return Ok(None);
+    };
+    Ok(Some(backend()?.quiz_stats(&quiz.id).await.map_err(unavailable)?))
 }
 
 /// One of the signed-in learner's own attempts; anyone else's is not found.

@@ -269,3 +269,41 @@ async fn submissions_are_refused_cleanly() {
     let page = app.text_as(&ada, &to).await;
     assert!(page.contains("0 of 5 right"), "{page}");
 }
+
+#[tokio::test]
+async fn class_figures_are_for_instructors_and_admins_only() {
+    for db in TestDb::both().await {
+        let site = minimal_site();
+        let app = fixture_app(db, site.path()).await;
+        let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
+        let learner = app.signed_up("lee@example.org").await;
+        submit(&app, &learner, &[]).await;
+        let stats = "/api/quiz/stats?module=basics";
+
+        let res = app.get(stats).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let res = learner.get(format!("{}{stats}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.text().await.unwrap().contains("instructor or admin"));
+        assert!(!app.text_as(&learner, QUIZ).await.contains("Your learners"));
+
+        for (email, role) in [("ivy@example.org", "instructor"), ("al@example.org", "admin")] {
+            let tab = app.signed_up(email).await;
+            let address = berth_server::auth::Email::parse(email).unwrap();
+            assert!(store.set_role(&address, role.parse().unwrap()).await.unwrap());
+            let text = app.text_as(&tab, stats).await;
+            let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"));
+            assert_eq!(
+                (v["attempts"].as_u64(), v["learners"].as_u64()),
+                (Some(1), Some(1)),
+                "{v}"
+            );
+            assert_eq!(v["learners_passed"], 0);
+            assert!(
+                app.text_as(&tab, QUIZ)
+                    .await
+                    .contains("Your learners: 1 tried, 0 passed")
+            );
+        }
+    }
+}

@@ -70,6 +70,18 @@ fn QuizDetails(data: QuizPageData) -> impl IntoView {
             <p class="meta">
                 {format!("{} questions · pass mark {}%", data.question_count, data.pass_percent)}
             </p>
+            {data.stats.map(|s| {
+                view! {
+                    <p class="quiz-stats meta">
+                        {format!(
+                            "Your learners: {} tried, {} passed, {} attempts in all.",
+                            s.learners,
+                            s.learners_passed,
+                            s.attempts,
+                        )}
+                    </p>
+                }
+            })}
             {best.map(|b| {
                 let verdict = if b.passed { "passed" } else { "not passed yet" };
                 view! {

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use berth_app::quiz::{AttemptSummary, AttemptView, QuizResult};
+use berth_app::quiz::{AttemptSummary, AttemptView, QuizResult, QuizStats};
 
 use super::{Store, StoreError, unix_now_millis};
 
@@ -72,5 +72,9 @@ impl berth_app::backend::Backend for Store {
 
     async fn quiz_results(&self, user: i64) -> Result<Vec<QuizResult>, String> {
         Store::quiz_results(self, user).await.map_err(|e| e.to_string())
+    }
+
+    async fn quiz_stats(&self, quiz: &str) -> Result<QuizStats, String> {
+        Store::quiz_stats(self, quiz).await.map_err(|e| e.to_string())
     }
 }

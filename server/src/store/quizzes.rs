@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{Store, StoreError, unix_now_millis};
 use crate::quiz::Graded;
-use berth_app::quiz::{AttemptReport, AttemptSummary, AttemptView, QuizResult};
+use berth_app::quiz::{AttemptReport, AttemptSummary, AttemptView, QuizResult, QuizStats};
 
 /// One graded submission, ready to store.
 pub struct NewAttempt<'a> {
@@ -133,5 +133,23 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Attempts, learners who tried, and learners who passed.
+    pub async fn quiz_stats(&self, quiz: &str) -> Result<QuizStats, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS attempts, COUNT(DISTINCT user_id) AS learners, \
+             (SELECT COUNT(DISTINCT user_id) FROM quiz_attempts WHERE quiz = $1 AND passed = 1) AS passed \
+             FROM quiz_attempts WHERE quiz = $1",
+        )
+        .bind(quiz)
+        .fetch_one(self.pool())
+        .await?;
+        let count = |c: &str| -> Result<u64, StoreError> { Ok(row.try_get::<i64, _>(c)?.max(0) as u64) };
+        Ok(QuizStats {
+            attempts: count("attempts")?,
+            learners: count("learners")?,
+            learners_passed: count("passed")?,
+        })
     }
 }
