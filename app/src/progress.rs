@@ -338,6 +338,27 @@ mod tests {
         let d = course().dashboard(&touched(&[("gone", true)]), &[]);
         assert_eq!(d.done, 0);
         assert_eq!(super::percent(1, 3), 33);
+    }
+
+    #[test]
+    fn quizzes_show_their_best_score() {
+        let mut c = course();
+        c.modules[0].quiz = Some(crate::course::QuizRef {
+            id: "qa".into(),
+            title: "Quiz A".into(),
+            questions: 3,
+        });
+        let untried = c.dashboard(&[], &[]);
+        let q = untried.modules[0].quiz.as_ref().unwrap();
+        assert_eq!((q.best_percent, q.passed), (None, false));
+        assert!(untried.modules[1].quiz.is_none());
+        let result = crate::quiz::QuizResult {
+            quiz: "qa".into(),
+            best_percent: 67,
+            passed: false,
+        };
+        let tried = c.dashboard(&[], &[result]);
+        assert_eq!(tried.modules[0].quiz.as_ref().unwrap().best_percent, Some(67));
         assert_eq!(super::percent(0, 0), 0);
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, TestDb, minimal_site, workspace};
+use common::{PASSWORD, TestApp, TestDb, minimal_site, workspace};
 use serde_json::Value;
 
 const FIRST: &[(&str, &str)] = &[("module", "containers"), ("lesson", "a-process-with-walls")];
