@@ -87,7 +87,9 @@ impl Quiz {
                     )
                 }
                 Key::Multiple { options, .. } => {
-                    let picked: Vec<usize> = values.iter().filter_map(|k| index_of(options, k)).collect();
+                    let mut picked: Vec<usize> = values.iter().filter_map(|k| index_of(options, k)).collect();
+                    picked.sort_unstable();
+                    picked.dedup();
                     let raw = values.iter().map(|v| cut(v)).collect::<Vec<_>>();
                     (
                         (!picked.is_empty()).then_some(Answer::Choices(picked)),
