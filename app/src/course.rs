@@ -51,6 +51,8 @@ pub struct Lesson {
     /// Sanitised HTML of the lesson body.
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Exercises done in this lesson's lab.
+    pub exercises: Vec<crate::lab::ExerciseRef>,
 }
 
 /// One heading of a lesson's table of contents.
@@ -116,6 +118,7 @@ pub struct LessonView {
     pub title: String,
     pub html: String,
     pub toc: Vec<TocEntry>,
+    pub exercises: Vec<crate::lab::ExerciseRef>,
     pub prev: Option<LessonLink>,
     pub next: Option<LessonLink>,
 }
@@ -183,6 +186,7 @@ impl Course {
             title: l.title.clone(),
             html: l.html.clone(),
             toc: l.toc.clone(),
+            exercises: l.exercises.clone(),
             prev: neighbour(pos.checked_sub(1)),
             next: neighbour(Some(pos + 1)),
         })
@@ -228,6 +232,7 @@ mod tests {
             title: id.to_uppercase(),
             html: String::new(),
             toc: vec![],
+            exercises: vec![],
         }
     }
 

@@ -37,12 +37,18 @@ fn lesson_body() {
                 continue;
             };
             let _ = block.set_attribute("data-copy", "");
-            if let Ok(button) = doc.create_element("button") {
-                let _ = button.set_attribute("type", "button");
-                let _ = button.set_attribute("class", "copy");
-                let _ = button.set_attribute("aria-label", "Copy code to clipboard");
-                button.set_text_content(Some("Copy"));
-                let _ = block.append_child(&button);
+            let mut add = |class: &str, label: &str, text: &str| {
+                if let Ok(button) = doc.create_element("button") {
+                    let _ = button.set_attribute("type", "button");
+                    let _ = button.set_attribute("class", class);
+                    let _ = button.set_attribute("aria-label", label);
+                    button.set_text_content(Some(text));
+                    let _ = block.append_child(&button);
+                }
+            };
+            add("copy", "Copy code to clipboard", "Copy");
+            if block.has_attribute("data-run") {
+                add("run", "Run this in the lab's terminal", "Run");
             }
         }
     }
@@ -60,7 +66,7 @@ pub fn on_prose_click(ev: &MouseEvent) {
     let Some(button) = ev
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|t| t.closest("button.copy").ok().flatten())
+        .and_then(|t| t.closest("button.copy, button.run").ok().flatten())
     else {
         return;
     };
@@ -71,9 +77,30 @@ pub fn on_prose_click(ev: &MouseEvent) {
     else {
         return;
     };
+    if button.class_list().contains("run") {
+        run_in_terminal(&button, &code);
+        return;
+    }
     let Some(window) = web_sys::window() else { return };
     let _ = window.navigator().clipboard().write_text(&code);
     button.set_text_content(Some("Copied"));
+}
+
+/// Types the command into the lab's terminal (see assets/terminal.js).
+fn run_in_terminal(button: &Element, code: &str) {
+    let terminal = document().and_then(|d| d.query_selector("berth-terminal").ok().flatten());
+    let run = terminal.as_ref().and_then(|t| {
+        js_sys::Reflect::get(t, &JsValue::from_str("run"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    match (terminal, run) {
+        (Some(terminal), Some(run)) => {
+            let _ = run.call1(&terminal, &JsValue::from_str(code));
+            button.set_text_content(Some("Run"));
+        }
+        _ => button.set_text_content(Some("Start the lab first")),
+    }
 }
 
 fn render_diagrams(doc: &web_sys::Document) {

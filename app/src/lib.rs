@@ -7,6 +7,7 @@ pub mod backend;
 pub mod course;
 #[cfg(feature = "hydrate")]
 mod enhance;
+pub mod lab;
 mod layout;
 mod pages;
 pub mod progress;
@@ -31,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="stylesheet" href="/assets/berth.css" />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+                <script type="module" src="/assets/terminal.js"></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -294,6 +294,7 @@ mod tests {
             title: id.into(),
             html: String::new(),
             toc: vec![],
+            exercises: vec![],
         };
         let module = |id: &str, ls: &[&str]| Module {
             id: id.into(),

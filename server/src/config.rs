@@ -22,6 +22,56 @@ pub enum Command {
     User(UserArgs),
     /// Create invite codes for invite-only sign-up.
     Invite(InviteArgs),
+    /// Lab images: build them locally, no registry needed.
+    Images(ImagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    #[command(subcommand)]
+    pub action: ImagesAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesAction {
+    /// Make the Debian base with debootstrap, then every image under playground/.
+    Build(crate::lab::images::BuildArgs),
+}
+
+/// How labs behave.
+#[derive(Clone, Debug, Args)]
+pub struct LabArgs {
+    /// A lab with no terminal input and no open page for this long stops (e.g. 20m).
+    #[arg(long, env = "BERTH_LAB_IDLE", default_value = "20m", value_parser = humantime::parse_duration)]
+    pub lab_idle: std::time::Duration,
+    /// The longest a lab lives; learners may extend it once by half of this.
+    #[arg(long, env = "BERTH_LAB_LIFETIME", default_value = "2h", value_parser = humantime::parse_duration)]
+    pub lab_lifetime: std::time::Duration,
+    /// Labs running on this server at most; beyond this learners are asked to come back later.
+    #[arg(long, env = "BERTH_MAX_LABS", default_value_t = 20)]
+    pub max_labs: usize,
+    /// Labs one learner may run at once.
+    #[arg(long, env = "BERTH_LABS_PER_LEARNER", default_value_t = 1)]
+    pub labs_per_learner: usize,
+    /// How often labs past their time are stopped and the engine is reconciled.
+    #[arg(long, env = "BERTH_LAB_SWEEP", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub lab_sweep: std::time::Duration,
+    /// The folder of lab image definitions (each exercise names one).
+    #[arg(long, env = "BERTH_PLAYGROUND", default_value = "playground")]
+    pub playground: PathBuf,
+}
+
+impl LabArgs {
+    pub fn lab_config(&self) -> crate::lab::LabConfig {
+        crate::lab::LabConfig {
+            idle: self.lab_idle,
+            lifetime: self.lab_lifetime,
+            max_labs: self.max_labs,
+            per_learner: self.labs_per_learner,
+            sweep: self.lab_sweep,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +162,9 @@ pub struct ServeConfig {
     /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.
     #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]
     pub site_dir: PathBuf,
+
+    #[command(flatten)]
+    pub labs: LabArgs,
 }
 
 #[cfg(test)]

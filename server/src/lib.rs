@@ -3,14 +3,16 @@
 //! library so that tests drive exactly what users run.
 
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod content;
 mod error;
 mod health;
+pub mod lab;
 pub mod page_cache;
 pub mod quiz;
 pub mod router;
-mod security;
+pub mod security;
 pub mod serve;
 pub mod site;
 pub mod state;

@@ -1,4 +1,4 @@
-use berth_server::config::{Cli, Command};
+use berth_server::config::{Cli, Command, ImagesAction};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -11,6 +11,9 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(config) => berth_server::serve::run(config).await,
         Command::User(args) => berth_server::auth::run_user_command(args).await,
         Command::Invite(args) => berth_server::auth::run_invite_command(args).await,
+        Command::Images(args) => match args.action {
+            ImagesAction::Build(build) => berth_server::lab::images::build(build).await,
+        },
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

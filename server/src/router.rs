@@ -6,6 +6,7 @@ use axum::extract::Request;
 use axum::routing::get;
 use axum::{Router, middleware};
 use berth_app::backend::SharedBackend;
+use berth_app::lab::SharedLabs;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -15,16 +16,18 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::state::AppState;
-use crate::{auth, health, page_cache, quiz, security, site};
+use crate::{auth, health, lab, page_cache, quiz, security, site};
 
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
         let quiz_book = state.quiz_book.clone();
+        let labs: SharedLabs = state.labs.clone();
         let backend: SharedBackend = Arc::new(state.store.clone());
         move || {
             provide_context(course.clone());
             provide_context(quiz_book.clone());
+            provide_context(labs.clone());
             provide_context(backend.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
@@ -56,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     router = router
         .merge(auth::router())
         .merge(quiz::routes::router())
+        .merge(lab::terminal::router())
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), page_cache::middleware))

@@ -62,10 +62,17 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
-        return site == "same-origin" || site == "none";
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    match site {
+        Some(site) => site == "same-origin" || site == "none",
+        None => origin_is_host(headers),
     }
+}
+
+/// The request names its origin, and it is this server. WebSocket
+/// handshakes must pass this: browsers always send `Origin` with them.
+pub fn origin_is_host(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     match (text(header::ORIGIN), text(header::HOST)) {
         (Some(origin), Some(host)) => origin
             .split_once("://")

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::auth::PasswordHasher;
 use crate::auth::session::Sessions;
 use crate::config::ServeConfig;
+use crate::lab::{self, Labs};
 use crate::site::Site;
 use crate::state::AppState;
 use crate::store::{Store, redact};
@@ -20,7 +21,8 @@ use berth_app::quiz::QuizBook;
 /// bind port 0 and drive the same application.
 pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let started = std::time::Instant::now();
-    let content::Loaded { course, quizzes } = content::load(&config.content)
+    let images = lab::images::playground_images(&config.labs.playground);
+    let content::Loaded { course, quizzes, labs } = content::load(&config.content, &images)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
     tracing::info!(
@@ -36,6 +38,25 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     store
         .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
         .await?;
+    let instance = match store.instance_value("instance_id").await? {
+        Some(id) => id,
+        None => {
+            let id = crate::auth::new_invite_code();
+            store.set_instance_value("instance_id", &id).await?;
+            id
+        }
+    };
+    let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
+    let runtime = lab::docker::DockerRuntime::connect().await?;
+    let labs = Arc::new(Labs::new(
+        Arc::new(runtime),
+        store.clone(),
+        config.labs.lab_config(),
+        instance,
+        labs,
+        titles,
+    ));
+    labs.spawn_sweeper();
     let sessions = Sessions::open(&config.database.database_url)
         .await
         .context("preparing the session table")?;
@@ -56,6 +77,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         course: Arc::new(course),
         quiz_book: QuizBook(Arc::new(quizzes.iter().map(|(m, q)| (m.clone(), q.public())).collect())),
         quizzes: Arc::new(quizzes),
+        labs,
         store,
         site: Arc::new(site),
         pages: Arc::default(),

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::lab::Labs;
 use crate::quiz::Quiz;
 
 use crate::auth::session::Sessions;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub quizzes: Arc<BTreeMap<String, Quiz>>,
     /// The same quizzes without keys or explanations, for the pages.
     pub quiz_book: QuizBook,
+    pub labs: Arc<Labs>,
     pub store: Store,
     pub site: Arc<Site>,
     /// Rendered pages for visitors without a session.

@@ -191,7 +191,7 @@ fn build_site(root: &Path) -> Result<()> {
 
     let assets = site.join("assets");
     std::fs::create_dir_all(&assets)?;
-    for entry in std::fs::read_dir(root.join("app/style"))? {
+    for entry in std::fs::read_dir(root.join("app/assets"))? {
         let path = entry?.path();
         copy(&path, &assets.join(path.file_name().unwrap()))?;
     }
@@ -206,7 +206,12 @@ fn build_site(root: &Path) -> Result<()> {
 }
 
 /// Files taken from npm packages: (path under node_modules, name under /vendor).
-const VENDORED: &[(&str, &str)] = &[("mermaid/dist/mermaid.min.js", "mermaid.min.js")];
+const VENDORED: &[(&str, &str)] = &[
+    ("mermaid/dist/mermaid.min.js", "mermaid.min.js"),
+    ("@xterm/xterm/lib/xterm.mjs", "xterm.mjs"),
+    ("@xterm/xterm/css/xterm.css", "xterm.css"),
+    ("@xterm/addon-fit/lib/addon-fit.mjs", "addon-fit.mjs"),
+];
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
     std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;

@@ -38,7 +38,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
     let has_toc = !lesson.toc.is_empty();
     view! {
         <Title text=lesson.title.clone() />
-        <div class="lesson-layout">
+        <div class="lesson-layout" class:with-lab=!lesson.exercises.is_empty()>
             <nav class="breadcrumbs" aria-label="Breadcrumb">
                 <ol>
                     <li>
@@ -73,6 +73,9 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
                     </details>
                 </aside>
             </Show>
+            {(!lesson.exercises.is_empty()).then(|| {
+                view! { <crate::lab::LabPanel module=lesson.module_id.clone() lesson=lesson.id.clone() /> }
+            })}
             <article class="lesson">
                 <h1>{lesson.title}</h1>
                 <div

@@ -71,6 +71,10 @@ pub struct ModuleManifest {
 pub struct FrontMatter {
     pub id: Spanned<String>,
     pub title: String,
+    /// Exercises (folders under the module's `exercises/`) done in this
+    /// lesson's lab, in order.
+    #[serde(default)]
+    pub exercises: Vec<Spanned<String>>,
 }
 
 /// A lesson file split into its front matter and Markdown body.

@@ -279,7 +279,8 @@ fn admonition(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 }
 
 /// A fenced block: mermaid source for the browser to draw, or code
-/// highlighted here. The info string's first word names the language.
+/// highlighted here. The info string's first word names the language; the
+/// word `run` after it marks a command for the lab's terminal.
 fn code_block(info: &str, code: &str) -> String {
     let lang = info.split_whitespace().next().unwrap_or("");
     let lang = if lang.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-_.".contains(&b)) {
@@ -297,7 +298,13 @@ fn code_block(info: &str, code: &str) -> String {
         escaped
     });
     let label = if lang.is_empty() { "text" } else { lang };
-    format!("<div class=\"code\" data-lang=\"{label}\"><pre><code>{body}</code></pre></div>\n")
+    // ```sh run: the page offers a button that types it into the lab.
+    let run = if info.split_whitespace().skip(1).any(|w| w == "run") {
+        " data-run=\"\""
+    } else {
+        ""
+    };
+    format!("<div class=\"code\" data-lang=\"{label}\"{run}><pre><code>{body}</code></pre></div>\n")
 }
 
 /// A heading's text as an id: "Run a container!" becomes `run-a-container`.

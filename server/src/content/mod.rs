@@ -20,8 +20,11 @@ mod xss_tests;
 pub use error::{ContentError, ContentErrors};
 pub use manifest::Id;
 
+use crate::check::{Exercise, Limits};
+use crate::lab::ModuleLab;
 use crate::quiz::Quiz;
 use berth_app::course::{Course, Lesson, Module, QUIZ_PATH, QuizRef};
+use berth_app::lab::ExerciseRef;
 use manifest::{CourseManifest, LessonSource, ModuleManifest, spanned_id};
 use markdown::{LessonContext, LessonKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,12 +37,15 @@ pub struct Loaded {
     pub course: Course,
     /// By module id.
     pub quizzes: BTreeMap<String, Quiz>,
+    /// By module id, for modules with exercises.
+    pub labs: BTreeMap<String, ModuleLab>,
 }
 
-/// Loads and renders the course under `root`, or returns every problem found.
-pub fn load(root: &Path) -> Result<Loaded, ContentErrors> {
+/// Loads and renders the course under `root`, or returns every problem
+/// found. `images` are the lab images exercises may name.
+pub fn load(root: &Path, images: &[String]) -> Result<Loaded, ContentErrors> {
     let mut errors = Vec::new();
-    let loaded = load_course(root, &mut errors);
+    let loaded = load_course(root, images, &mut errors);
     match loaded {
         Some(loaded) if errors.is_empty() => Ok(loaded),
         _ => Err(ContentErrors(errors)),
@@ -60,7 +66,7 @@ struct LessonFile {
     text: String,
 }
 
-fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Loaded> {
+fn load_course(root: &Path, images: &[String], errors: &mut Vec<ContentError>) -> Option<Loaded> {
     let course_file = root.join("course.toml");
     let text = match fs::read_to_string(&course_file) {
         Ok(t) => t,
@@ -119,7 +125,8 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Loaded> {
     }
 
     let quizzes = read_quizzes(&ordered, errors);
-    let mut modules = render_modules(ordered, errors);
+    let exercises = read_exercises(&ordered, images, errors);
+    let mut modules = render_modules(ordered, &exercises, errors);
     for m in &mut modules {
         m.quiz = quizzes.get(&m.id).map(|q| QuizRef {
             id: q.id.clone(),
@@ -127,12 +134,14 @@ fn load_course(root: &Path, errors: &mut Vec<ContentError>) -> Option<Loaded> {
             questions: q.questions.len(),
         });
     }
+    let labs = module_labs(&modules, exercises, errors);
     Some(Loaded {
         course: Course {
             title: manifest.title,
             description: manifest.description,
             modules,
         },
+        labs,
         quizzes,
     })
 }
@@ -254,6 +263,80 @@ fn read_quizzes(modules: &[ModuleFiles], errors: &mut Vec<ContentError>) -> BTre
     quizzes
 }
 
+/// Each module's `exercises/<id>/` folders; ids are unique in the course.
+fn read_exercises(
+    modules: &[ModuleFiles],
+    images: &[String],
+    errors: &mut Vec<ContentError>,
+) -> BTreeMap<String, Vec<Exercise>> {
+    let mut all = BTreeMap::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for m in modules {
+        let dir = m.dir.join("exercises");
+        let Ok(entries) = sorted_entries(&dir) else { continue };
+        let mut list = Vec::new();
+        for path in entries.into_iter().filter(|p| p.is_dir()) {
+            match Exercise::read(&path, images) {
+                Ok(e) => {
+                    if let Some(first) = seen.insert(e.id.clone(), path.clone()) {
+                        errors.push(ContentError::in_file(
+                            &path,
+                            format!("exercise id `{}` is already used by {}", e.id, first.display()),
+                        ));
+                        continue;
+                    }
+                    list.push(e);
+                }
+                Err(errs) => errors.extend(errs),
+            }
+        }
+        if !list.is_empty() {
+            all.insert(m.id.to_string(), list);
+        }
+    }
+    all
+}
+
+/// One lab per module with exercises: they must agree on the image; the lab
+/// gets the largest of their limits, and a network if any asks for one.
+fn module_labs(
+    modules: &[Module],
+    exercises: BTreeMap<String, Vec<Exercise>>,
+    errors: &mut Vec<ContentError>,
+) -> BTreeMap<String, ModuleLab> {
+    let mut labs = BTreeMap::new();
+    for (module, list) in exercises {
+        let image = list[0].image.clone();
+        for e in list.iter().filter(|e| e.image != image) {
+            errors.push(ContentError::in_file(
+                format!("exercises/{}/exercise.toml", e.id),
+                format!(
+                    "exercise `{}` asks for image `{}` but `{}` uses `{image}`: one module has one lab",
+                    e.id, e.image, list[0].id
+                ),
+            ));
+        }
+        let lessons = modules
+            .iter()
+            .filter(|m| m.id == module)
+            .flat_map(|m| &m.lessons)
+            .filter(|l| !l.exercises.is_empty())
+            .map(|l| (l.id.clone(), l.exercises.iter().map(|e| e.id.clone()).collect()))
+            .collect();
+        labs.insert(
+            module,
+            ModuleLab {
+                image,
+                limits: list.iter().map(|e| e.limits).reduce(Limits::max).unwrap_or_default(),
+                network: list.iter().any(|e| e.network),
+                exercises: list,
+                lessons,
+            },
+        );
+    }
+    labs
+}
+
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut paths = fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
@@ -264,7 +347,12 @@ fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Parses front matter everywhere first, so links can point at any lesson,
 /// then renders every lesson and checks links to headings.
-fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> Vec<Module> {
+fn render_modules(
+    modules: Vec<ModuleFiles>,
+    exercises: &BTreeMap<String, Vec<Exercise>>,
+    errors: &mut Vec<ContentError>,
+) -> Vec<Module> {
+    let mut used: HashMap<String, String> = HashMap::new();
     let mut keys: HashMap<PathBuf, LessonKey> = HashMap::new();
     let mut first_use: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let mut parsed: Vec<Vec<(&LessonFile, LessonSource, LessonKey)>> = Vec::new();
@@ -333,11 +421,46 @@ fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> 
             errors.extend(errs);
             anchor_refs.extend(rendered.anchor_refs.into_iter().map(|r| (file.path.clone(), r)));
             anchors.insert(key.clone(), rendered.anchors);
+            let mut refs = Vec::new();
+            for wanted in &src.front.exercises {
+                let line = src.front_line(wanted);
+                let found = exercises
+                    .get(m.id.as_str())
+                    .and_then(|list| list.iter().find(|e| &e.id == wanted.get_ref()));
+                let Some(e) = found else {
+                    errors.push(ContentError::at(
+                        &file.path,
+                        line,
+                        format!(
+                            "no exercise `{}` in this module: add the folder {}",
+                            wanted.get_ref(),
+                            m.dir.join("exercises").join(wanted.get_ref()).display()
+                        ),
+                    ));
+                    continue;
+                };
+                if let Some(first) = used.insert(e.id.clone(), key.lesson.clone()) {
+                    errors.push(ContentError::at(
+                        &file.path,
+                        line,
+                        format!(
+                            "exercise `{}` is already in lesson `{first}`; each exercise belongs to one lesson",
+                            e.id
+                        ),
+                    ));
+                    continue;
+                }
+                refs.push(ExerciseRef {
+                    id: e.id.clone(),
+                    title: e.title.clone(),
+                });
+            }
             rendered_lessons.push(Lesson {
                 id: key.lesson,
                 title: src.front.title,
                 html: rendered.html,
                 toc: rendered.toc,
+                exercises: refs,
             });
         }
         out.push(Module {
@@ -349,6 +472,20 @@ fn render_modules(modules: Vec<ModuleFiles>, errors: &mut Vec<ContentError>) -> 
             lessons: rendered_lessons,
             quiz: None,
         });
+    }
+
+    for (module, list) in exercises {
+        for e in list.iter().filter(|e| !used.contains_key(&e.id)) {
+            let dir = modules
+                .iter()
+                .find(|m| m.id.as_str() == module)
+                .map(|m| m.dir.join("exercises").join(&e.id))
+                .unwrap_or_default();
+            errors.push(ContentError::in_file(
+                dir.join("exercise.toml"),
+                format!("exercise `{}` is in no lesson: list it in a lesson's `exercises`", e.id),
+            ));
+        }
     }
 
     for (file, r) in anchor_refs {

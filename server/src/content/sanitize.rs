@@ -24,7 +24,7 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
     ])
     .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
     .add_tag_attributes("input", ["type", "checked", "disabled"])
-    .add_tag_attributes("div", ["data-lang"])
+    .add_tag_attributes("div", ["data-lang", "data-run"])
     .add_tag_attributes("ol", ["start"])
     .url_schemes(["http", "https", "mailto"].into())
     .link_rel(Some("noopener noreferrer"))

@@ -31,6 +31,7 @@ const SQLITE: Embedded = &[
         "quiz_attempts",
         include_str!("../../../migrations/sqlite/0005_quiz_attempts.sql"),
     ),
+    (6, "labs", include_str!("../../../migrations/sqlite/0006_labs.sql")),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -54,6 +55,7 @@ const POSTGRES: Embedded = &[
         "quiz_attempts",
         include_str!("../../../migrations/postgres/0005_quiz_attempts.sql"),
     ),
+    (6, "labs", include_str!("../../../migrations/postgres/0006_labs.sql")),
 ];
 
 #[derive(Debug)]

@@ -9,11 +9,13 @@
 
 mod instance;
 mod invites;
+mod labs;
 mod migrations;
 mod progress;
 mod quizzes;
 mod users;
 
+pub use labs::{ExerciseEvent, ExerciseHistory, LabRow};
 pub use quizzes::NewAttempt;
 pub use users::User;
 

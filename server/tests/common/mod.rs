@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses part of the harness
 
 use berth_server::auth::SignupMode;
-use berth_server::config::{DatabaseArgs, ServeConfig};
+use berth_server::config::{DatabaseArgs, LabArgs, ServeConfig};
 use berth_server::{router, serve};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -71,13 +71,29 @@ impl TestDb {
     }
 }
 
+/// Every test server runs on this one runtime, as in production. (Servers on
+/// the tests' own runtimes could hang a render when another test's runtime
+/// shut down: Leptos may spawn work from one render onto whichever runtime a
+/// shared waker runs on.)
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("test-server")
+            .enable_all()
+            .build()
+            .expect("a runtime for test servers")
+    })
+}
+
 /// A site folder holding the stylesheet, for tests that do not need the
 /// browser bundle.
 pub fn minimal_site() -> TempDir {
     let dir = TempDir::new().unwrap();
     std::fs::create_dir_all(dir.path().join("assets")).unwrap();
     std::fs::copy(
-        workspace().join("app/style/berth.css"),
+        workspace().join("app/assets/berth.css"),
         dir.path().join("assets/berth.css"),
     )
     .unwrap();
@@ -95,11 +111,21 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
         signup: SignupMode::Open,
         secure_cookies: false,
         session_idle_minutes: 60,
+        labs: LabArgs {
+            lab_idle: std::time::Duration::from_secs(20 * 60),
+            lab_lifetime: std::time::Duration::from_secs(2 * 60 * 60),
+            max_labs: 20,
+            labs_per_learner: 1,
+            lab_sweep: std::time::Duration::from_secs(60),
+            playground: workspace().join("playground"),
+        },
     }
 }
 
 pub struct TestApp {
     pub base: String,
+    /// The server's lab manager, to sweep or inspect labs directly.
+    pub labs: std::sync::Arc<berth_server::lab::Labs>,
     pub client: reqwest::Client,
     pub db: TestDb,
     _site: Option<TempDir>,
@@ -126,13 +152,18 @@ impl TestApp {
     pub async fn spawn_configured(db: TestDb, site: &Path, tweak: impl FnOnce(&mut ServeConfig)) -> Self {
         let mut config = config(&workspace().join("content"), &db, site);
         tweak(&mut config);
-        let state = serve::prepare(&config).await.expect("the app starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (ready, started) = tokio::sync::oneshot::channel();
+        server_runtime().spawn(async move {
+            let state = serve::prepare(&config).await.expect("the app starts");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let _ = ready.send((listener.local_addr().unwrap(), state.labs.clone()));
+            let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        });
+        let (addr, labs) = started.await.expect("the app starts");
         Self {
             base: format!("http://{addr}"),
+            labs,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

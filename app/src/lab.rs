@@ -1,0 +1,387 @@
+//! The lab beside a lesson: start, stop, reset and extend the learner's
+//! lab, a terminal on it, and the lesson's exercises with their checks,
+//! hints and solutions. The server implements [`LabService`]; pages reach
+//! it through server functions, which act only for the signed-in learner.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+/// An exercise as a lesson lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExerciseRef {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    Hint,
+}
+
+/// One line of a check's verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assertion {
+    pub outcome: Outcome,
+    pub message: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+}
+
+impl Assertion {
+    pub fn note(outcome: Outcome, message: &str) -> Self {
+        Self {
+            outcome,
+            message: message.to_string(),
+            expected: None,
+            actual: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub passed: bool,
+    pub assertions: Vec<Assertion>,
+}
+
+/// What the lab panel shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabView {
+    pub module: String,
+    pub lab: Option<RunningLab>,
+    pub exercises: Vec<ExerciseState>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunningLab {
+    /// Seconds until the lab is stopped for good (maximum lifetime).
+    pub expires_in: i64,
+    /// Seconds of inactivity left before the lab is stopped as idle.
+    pub idle_timeout: i64,
+    pub can_extend: bool,
+    /// The WebSocket path of its terminal.
+    pub terminal: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExerciseState {
+    pub id: String,
+    pub title: String,
+    pub passed: bool,
+    /// Re-check every this many seconds while the page is open (0: off).
+    pub live_seconds: u32,
+    pub hints_shown: Vec<String>,
+    pub hints_total: usize,
+    pub solution: Option<String>,
+    pub last_check: Option<CheckReport>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LabAction {
+    Start,
+    Stop,
+    Reset,
+    Extend,
+}
+
+/// Messages are shown to the learner as they are: keep them plain and
+/// say what to do next.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait LabService: Send + Sync + 'static {
+    async fn view(&self, user: i64, module: &str, lesson: &str) -> Result<LabView, String>;
+    async fn act(&self, user: i64, module: &str, action: LabAction) -> Result<(), String>;
+    async fn check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, String>;
+    async fn reveal_hint(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
+    async fn reveal_solution(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
+}
+
+#[cfg(feature = "ssr")]
+pub type SharedLabs = std::sync::Arc<dyn LabService>;
+
+#[cfg(feature = "ssr")]
+fn labs() -> Result<SharedLabs, ServerFnError> {
+    use_context::<SharedLabs>().ok_or_else(|| ServerFnError::new("labs are not available on this server"))
+}
+
+/// `None` for visitors who are not signed in.
+#[server(endpoint = "lab", input = GetUrl)]
+pub async fn get_lab(module: String, lesson: String) -> Result<Option<LabView>, ServerFnError> {
+    let Some(user) = crate::account::signed_in() else {
+        return Ok(None);
+    };
+    labs()?
+        .view(user.id, &module, &lesson)
+        .await
+        .map(Some)
+        .map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "lab/act")]
+pub async fn lab_act(module: String, action: LabAction) -> Result<(), ServerFnError> {
+    let user = crate::account::require_user()?;
+    labs()?.act(user, &module, action).await.map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "lab/check")]
+pub async fn check_exercise(module: String, exercise: String, live: bool) -> Result<CheckReport, ServerFnError> {
+    let user = crate::account::require_user()?;
+    labs()?
+        .check(user, &module, &exercise, live)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "lab/reveal")]
+pub async fn reveal(module: String, exercise: String, solution: bool) -> Result<(), ServerFnError> {
+    let user = crate::account::require_user()?;
+    let labs = labs()?;
+    let done = match solution {
+        true => labs.reveal_solution(user, &module, &exercise).await,
+        false => labs.reveal_hint(user, &module, &exercise).await,
+    };
+    done.map_err(ServerFnError::new)
+}
+
+/// "1 h 05 min" or "12 min" or "40 s".
+pub fn remaining(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match (s / 3600, (s % 3600) / 60) {
+        (0, 0) => format!("{s} s"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// The lab panel of a lesson with exercises.
+#[component]
+pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
+    let act = ServerAction::<LabAct>::new();
+    let check = ServerAction::<CheckExercise>::new();
+    let reveal = ServerAction::<Reveal>::new();
+    let key = (module.clone(), lesson.clone());
+    let view_data = Resource::new(
+        move || {
+            (
+                key.clone(),
+                act.version().get(),
+                check.version().get(),
+                reveal.version().get(),
+            )
+        },
+        |((module, lesson), ..)| get_lab(module, lesson),
+    );
+    let act_error = move || act.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
+    let check_error = move || check.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
+    view! {
+        <aside class="lab-panel" aria-label="Lab">
+            <Suspense fallback=|| view! { <p class="meta">"Loading the lab…"</p> }>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(Some(v)) => view! { <LabBody v act check reveal /> }.into_any(),
+                        Ok(None) => view! {
+                            <h2>"Lab"</h2>
+                            <p>
+                                <a href="/login">"Log in"</a>
+                                " to get your own lab for this lesson's exercises."
+                            </p>
+                        }
+                        .into_any(),
+                        Err(e) => view! {
+                            <h2>"Lab"</h2>
+                            <p class="lab-error" role="alert">{error_text(&e)}</p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || act_error().map(|e| view! { <p class="lab-error" role="alert">{e}</p> })}
+            {move || check_error().map(|e| view! { <p class="lab-error" role="alert">{e}</p> })}
+        </aside>
+    }
+}
+
+/// The message inside a server function error, without its prefix.
+fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+fn LabBody(
+    v: LabView,
+    act: ServerAction<LabAct>,
+    check: ServerAction<CheckExercise>,
+    reveal: ServerAction<Reveal>,
+) -> impl IntoView {
+    let module = v.module.clone();
+    let running = v.lab.is_some();
+    let button = move |action: LabAction, label: &'static str, class: &'static str| {
+        let module = module.clone();
+        view! {
+            <ActionForm action=act attr:class="lab-action">
+                <input type="hidden" name="module" value=module />
+                <input type="hidden" name="action" value=format!("{action:?}") />
+                <button type="submit" class=class>{label}</button>
+            </ActionForm>
+        }
+    };
+    let controls = match &v.lab {
+        None => view! {
+            <p class="meta">"Your lab is a fresh Linux machine of your own. It stops when you leave it idle."</p>
+            <div class="lab-controls">{button(LabAction::Start, "Start the lab", "button")}</div>
+        }
+        .into_any(),
+        Some(lab) => {
+            let extend = lab
+                .can_extend
+                .then(|| button(LabAction::Extend, "More time", "link-button"));
+            view! {
+                <p class="lab-time meta" data-expires-in=lab.expires_in.to_string()>
+                    {format!(
+                        "Running · {} left · stops after {} without activity",
+                        remaining(lab.expires_in),
+                        remaining(lab.idle_timeout),
+                    )}
+                </p>
+                <div class="lab-controls">
+                    {button(LabAction::Reset, "Reset", "link-button")}
+                    {button(LabAction::Stop, "Stop", "link-button")}
+                    {extend}
+                </div>
+                <berth-terminal data-socket=lab.terminal.clone()></berth-terminal>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h2>"Lab"</h2>
+        {controls}
+        <ol class="exercises">
+            {v
+                .exercises
+                .into_iter()
+                .map(|e| view! { <Exercise module=v.module.clone() e running check reveal /> })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn Exercise(
+    module: String,
+    e: ExerciseState,
+    running: bool,
+    check: ServerAction<CheckExercise>,
+    reveal: ServerAction<Reveal>,
+) -> impl IntoView {
+    // Live checks: while the lab runs and the exercise is open, ask again
+    // every few seconds; the server records a pass without a click.
+    #[cfg(feature = "hydrate")]
+    if running && !e.passed && e.live_seconds > 0 {
+        let (module, exercise) = (module.clone(), e.id.clone());
+        let every = std::time::Duration::from_secs(u64::from(e.live_seconds));
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if !check.pending().get_untracked() {
+                    check.dispatch(CheckExercise {
+                        module: module.clone(),
+                        exercise: exercise.clone(),
+                        live: true,
+                    });
+                }
+            },
+            every,
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let check_fields = hidden_fields(&module, &e.id, ("live", "false"));
+    let hint_fields = hidden_fields(&module, &e.id, ("solution", "false"));
+    let solution_fields = hidden_fields(&module, &e.id, ("solution", "true"));
+    let check_form = running.then(|| {
+        view! {
+            <ActionForm action=check attr:class="check-form">
+                {check_fields}
+                <button type="submit" class="button">"Check"</button>
+            </ActionForm>
+        }
+    });
+    let hint_form = (e.hints_shown.len() < e.hints_total).then(|| {
+        view! {
+            <ActionForm action=reveal attr:class="hint-form">
+                {hint_fields}
+                <button type="submit" class="link-button">"Show a hint"</button>
+            </ActionForm>
+        }
+    });
+    let solution_form = view! {
+        <ActionForm action=reveal attr:class="solution-form">
+            {solution_fields}
+            <button type="submit" class="link-button">"Show the solution"</button>
+        </ActionForm>
+    };
+    let status = if e.passed { "Done" } else { "To do" };
+    view! {
+        <li class="exercise" data-exercise=e.id data-passed=e.passed.to_string()>
+            <h3>
+                <span class="exercise-status">{status}</span>
+                " "
+                {e.title}
+            </h3>
+            {e.last_check.map(|report| view! { <Report report /> })}
+            <ol class="hints">
+                {e.hints_shown.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
+            </ol>
+            {e.solution.map(|s| view! { <pre class="solution"><code>{s}</code></pre> })}
+            <div class="exercise-actions">{check_form} {hint_form} {solution_form}</div>
+        </li>
+    }
+}
+
+fn hidden_fields(module: &str, exercise: &str, extra: (&'static str, &'static str)) -> impl IntoView + use<> {
+    view! {
+        <input type="hidden" name="module" value=module.to_string() />
+        <input type="hidden" name="exercise" value=exercise.to_string() />
+        <input type="hidden" name=extra.0 value=extra.1 />
+    }
+}
+
+#[component]
+fn Report(report: CheckReport) -> impl IntoView {
+    let (class, verdict) = if report.passed {
+        ("check-report passed", "Passed")
+    } else {
+        ("check-report failed", "Not yet")
+    };
+    view! {
+        <div class=class role="status">
+            <strong>{verdict}</strong>
+            <ul>
+                {report
+                    .assertions
+                    .into_iter()
+                    .map(|a| {
+                        let mark = match a.outcome {
+                            Outcome::Pass => "pass",
+                            Outcome::Fail => "fail",
+                            Outcome::Hint => "hint",
+                        };
+                        view! {
+                            <li class=mark>
+                                {a.message}
+                                {a.expected.map(|x| view! { <span class="expected">" expected: "<code>{x}</code></span> })}
+                                {a.actual.map(|x| view! { <span class="actual">" actual: "<code>{x}</code></span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,187 @@
+//! Exercises as authored: `modules/<module>/exercises/<id>/` holds
+//! `exercise.toml`, `check.sh`, `solve.sh` and optionally `setup.sh`.
+//!
+//! ```toml
+//! title = "Leave a note"
+//! image = "shell"          # a lab image under playground/ (the default)
+//! network = false          # a lab-private network instead of none at all
+//! timeout_seconds = 30     # for setup, check and solve scripts
+//! live_seconds = 5         # re-check every 5 s while the lab is open (0: off)
+//! hints = ["First hint", "Second hint"]
+//!
+//! [limits]                 # all optional; the lab gets the largest of its exercises'
+//! memory_mb = 256
+//! pids = 128
+//! cpus = 1.0
+//! ```
+
+use serde::Deserialize;
+use std::fs;
+use std::path::Path;
+
+use crate::content::{ContentError, Id};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseFile {
+    title: String,
+    #[serde(default = "default_image")]
+    image: String,
+    #[serde(default)]
+    network: bool,
+    #[serde(default = "default_timeout")]
+    timeout_seconds: u32,
+    #[serde(default)]
+    live_seconds: u32,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    limits: LimitsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    memory_mb: Option<u32>,
+    pids: Option<u32>,
+    cpus: Option<f64>,
+}
+
+fn default_image() -> String {
+    "shell".into()
+}
+
+fn default_timeout() -> u32 {
+    30
+}
+
+/// How much of the machine one lab may use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    pub memory_mb: u32,
+    pub pids: u32,
+    pub cpus: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_mb: 256,
+            pids: 128,
+            cpus: 1.0,
+        }
+    }
+}
+
+impl Limits {
+    /// The larger of each limit: a lab shared by exercises fits them all.
+    pub fn max(self, other: Limits) -> Limits {
+        Limits {
+            memory_mb: self.memory_mb.max(other.memory_mb),
+            pids: self.pids.max(other.pids),
+            cpus: self.cpus.max(other.cpus),
+        }
+    }
+}
+
+/// A validated exercise with its scripts.
+#[derive(Clone, Debug)]
+pub struct Exercise {
+    pub id: String,
+    pub title: String,
+    pub image: String,
+    pub network: bool,
+    pub timeout_seconds: u32,
+    pub live_seconds: u32,
+    pub hints: Vec<String>,
+    pub limits: Limits,
+    pub setup: Option<String>,
+    pub check: String,
+    pub solve: String,
+}
+
+/// Hard bounds on what an author may ask for, so one exercise cannot take
+/// the machine.
+const MAX_MEMORY_MB: u32 = 4096;
+const MAX_PIDS: u32 = 4096;
+const MAX_TIMEOUT: u32 = 600;
+
+impl Exercise {
+    /// Reads `dir` (named after the exercise's id).
+    pub fn read(dir: &Path, images: &[String]) -> Result<Self, Vec<ContentError>> {
+        let toml_file = dir.join("exercise.toml");
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let id = Id::parse(name).map_err(|msg| vec![ContentError::in_file(dir, format!("exercise folder: {msg}"))])?;
+        let text = fs::read_to_string(&toml_file)
+            .map_err(|e| vec![ContentError::in_file(&toml_file, format!("cannot read it: {e}"))])?;
+        let raw: ExerciseFile =
+            toml::from_str(&text).map_err(|e| vec![ContentError::toml(&toml_file, &text, 1, &e)])?;
+        let mut errors = Vec::new();
+        let mut problem = |msg: String| errors.push(ContentError::in_file(&toml_file, msg));
+        if !images.iter().any(|i| *i == raw.image) {
+            problem(format!(
+                "unknown lab image `{}`: use one of {} (folders under playground/)",
+                raw.image,
+                images.join(", ")
+            ));
+        }
+        if !(1..=MAX_TIMEOUT).contains(&raw.timeout_seconds) {
+            problem(format!("timeout_seconds must be between 1 and {MAX_TIMEOUT}"));
+        }
+        if raw.live_seconds != 0 && raw.live_seconds < 2 {
+            problem("live_seconds must be 0 (off) or at least 2".into());
+        }
+        let defaults = Limits::default();
+        let limits = Limits {
+            memory_mb: raw.limits.memory_mb.unwrap_or(defaults.memory_mb),
+            pids: raw.limits.pids.unwrap_or(defaults.pids),
+            cpus: raw.limits.cpus.unwrap_or(defaults.cpus),
+        };
+        if !(32..=MAX_MEMORY_MB).contains(&limits.memory_mb) {
+            problem(format!("limits.memory_mb must be between 32 and {MAX_MEMORY_MB}"));
+        }
+        if !(16..=MAX_PIDS).contains(&limits.pids) {
+            problem(format!("limits.pids must be between 16 and {MAX_PIDS}"));
+        }
+        if !(limits.cpus.is_finite() && (0.1..=8.0).contains(&limits.cpus)) {
+            problem("limits.cpus must be between 0.1 and 8".into());
+        }
+        let mut script = |file: &str, required: bool| -> Option<String> {
+            let path = dir.join(file);
+            match fs::read_to_string(&path) {
+                Ok(text) if text.trim().is_empty() => {
+                    errors.push(ContentError::in_file(&path, "the script is empty"));
+                    None
+                }
+                Ok(text) => Some(text),
+                Err(_) if !required => None,
+                Err(e) => {
+                    errors.push(ContentError::in_file(
+                        &path,
+                        format!("every exercise needs {file}: {e}"),
+                    ));
+                    None
+                }
+            }
+        };
+        let setup = script("setup.sh", false);
+        let check = script("check.sh", true);
+        let solve = script("solve.sh", true);
+        match (check, solve) {
+            (Some(check), Some(solve)) if errors.is_empty() => Ok(Exercise {
+                id: id.to_string(),
+                title: raw.title,
+                image: raw.image,
+                network: raw.network,
+                timeout_seconds: raw.timeout_seconds,
+                live_seconds: raw.live_seconds,
+                hints: raw.hints,
+                limits,
+                setup,
+                check,
+                solve,
+            }),
+            _ => Err(errors),
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The lab runtime on the Docker Engine API (through bollard), with the
+//! hardened profile every lab gets.
+
+use bollard::Docker;
+use bollard::container::LogOutput;
+use bollard::errors::Error as DockerError;
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::models::{
+    ContainerCreateBody, ContainerSummaryStateEnum, HostConfig, HostConfigLogConfig, NetworkCreateRequest,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, EventsOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    ResizeExecOptionsBuilder,
+};
+use futures_util::{StreamExt, TryStreamExt};
+use std::collections::HashMap;
+use tokio::io::AsyncWriteExt;
+
+use super::runtime::*;
+
+/// Largest script output kept; the rest is read and dropped.
+const OUTPUT_CAP: usize = 64 * 1024;
+/// Size of the learner's home and of /tmp (tmpfs, counted against the
+/// lab's memory too).
+const HOME_SIZE: &str = "64m";
+const TMP_SIZE: &str = "64m";
+
+#[derive(Clone)]
+pub struct DockerRuntime {
+    docker: Docker,
+}
+
+/// Every container and network of a lab is named after the lab.
+pub fn name(lab_id: &str) -> String {
+    format!("berth-lab-{lab_id}")
+}
+
+impl DockerRuntime {
+    /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
+    /// API version. An engine that is down is reported, not fatal: pages
+    /// still work, and labs explain the problem until it is back.
+    pub async fn connect() -> Result<Self, RuntimeError> {
+        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
+        match docker.clone().negotiate_version().await {
+            Ok(docker) => Ok(Self { docker }),
+            Err(e) => {
+                tracing::warn!(error = %e, "the container engine is not reachable; labs will not start until it is");
+                Ok(Self { docker })
+            }
+        }
+    }
+
+    pub fn client(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+fn unreachable(e: DockerError) -> RuntimeError {
+    RuntimeError::Unreachable(e.to_string())
+}
+
+fn engine(e: DockerError) -> RuntimeError {
+    match e {
+        DockerError::DockerResponseServerError { message, .. } => RuntimeError::Engine(message),
+        other => unreachable(other),
+    }
+}
+
+fn is_not_found(e: &DockerError) -> bool {
+    matches!(e, DockerError::DockerResponseServerError { status_code: 404, .. })
+}
+
+/// The hardened profile: no capabilities, no privilege gain, a read-only
+/// root with small scratch space, bounded memory, processes and CPU, capped
+/// logs, and no network unless the lab has its own private one.
+fn host_config(spec: &LabSpec, network_mode: String) -> HostConfig {
+    let memory = i64::from(spec.limits.memory_mb) * 1024 * 1024;
+    let tmpfs = HashMap::from([
+        (
+            LEARNER_HOME.to_string(),
+            format!("size={HOME_SIZE},nosuid,nodev,uid=1000,gid=1000,mode=0755"),
+        ),
+        ("/tmp".to_string(), format!("size={TMP_SIZE},nosuid,nodev,mode=1777")),
+    ]);
+    HostConfig {
+        cap_drop: Some(vec!["ALL".into()]),
+        security_opt: Some(vec!["no-new-privileges:true".into()]),
+        pids_limit: Some(i64::from(spec.limits.pids)),
+        memory: Some(memory),
+        memory_swap: Some(memory),
+        nano_cpus: Some((spec.limits.cpus * 1e9) as i64),
+        readonly_rootfs: Some(true),
+        tmpfs: Some(tmpfs),
+        shm_size: Some(16 * 1024 * 1024),
+        ipc_mode: Some("private".into()),
+        init: Some(true),
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("json-file".into()),
+            config: Some(HashMap::from([
+                ("max-size".to_string(), "1m".to_string()),
+                ("max-file".to_string(), "1".to_string()),
+            ])),
+        }),
+        network_mode: Some(network_mode),
+        ..Default::default()
+    }
+}
+
+fn labels(spec: &LabSpec) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_INSTANCE.to_string(), spec.instance.clone()),
+        (LABEL_LAB.to_string(), spec.lab_id.clone()),
+        (LABEL_OWNER.to_string(), spec.owner.to_string()),
+        (LABEL_MODULE.to_string(), spec.module.clone()),
+        (LABEL_EXPIRES.to_string(), (spec.expires_at / 1000).to_string()),
+    ])
+}
+
+#[async_trait::async_trait]
+impl Runtime for DockerRuntime {
+    async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError> {
+        let name = name(&spec.lab_id);
+        let network_mode = if spec.network {
+            // Internal: containers on it reach each other, nothing else.
+            self.docker
+                .create_network(NetworkCreateRequest {
+                    name: name.clone(),
+                    driver: Some("bridge".into()),
+                    internal: Some(true),
+                    labels: Some(labels(spec)),
+                    ..Default::default()
+                })
+                .await
+                .map_err(engine)?;
+            name.clone()
+        } else {
+            "none".into()
+        };
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            hostname: Some("lab".into()),
+            user: Some(LEARNER.into()),
+            working_dir: Some(LEARNER_HOME.into()),
+            env: Some(vec![format!("HOME={LEARNER_HOME}"), "TERM=xterm-256color".into()]),
+            labels: Some(labels(spec)),
+            host_config: Some(host_config(spec, network_mode)),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new().name(&name).build();
+        if let Err(e) = self.docker.create_container(Some(options), body).await {
+            return Err(match e {
+                DockerError::DockerResponseServerError {
+                    status_code: 404,
+                    message,
+                } if message.contains("image") => RuntimeError::MissingImage(spec.image.clone()),
+                e => engine(e),
+            });
+        }
+        self.docker.start_container(&name, None).await.map_err(engine)?;
+        Ok(name)
+    }
+
+    async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError> {
+        let name = name(lab_id);
+        let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+        match self.docker.remove_container(&name, Some(options)).await {
+            Ok(()) => {}
+            Err(e) if is_not_found(&e) => {}
+            // Already being removed by an earlier request.
+            Err(DockerError::DockerResponseServerError { status_code: 409, .. }) => {}
+            Err(e) => return Err(engine(e)),
+        }
+        match self.docker.remove_network(&name).await {
+            Ok(()) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(engine(e)),
+        }
+    }
+
+    async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_INSTANCE}={instance}")])]);
+        let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+        let containers = self.docker.list_containers(Some(options)).await.map_err(engine)?;
+        Ok(containers
+            .into_iter()
+            .filter_map(|c| {
+                let lab_id = c.labels.as_ref()?.get(LABEL_LAB)?.clone();
+                Some(Labelled {
+                    container: c.id?,
+                    lab_id,
+                    running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
+                })
+            })
+            .collect())
+    }
+
+    async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError> {
+        let seconds = script.timeout.as_secs().max(1).to_string();
+        let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
+        let exec = self
+            .docker
+            .create_exec(
+                container,
+                CreateExecOptions {
+                    attach_stdin: Some(true),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    tty: Some(false),
+                    user: Some(script.user.to_string()),
+                    working_dir: Some(home.to_string()),
+                    // A fixed, minimal environment: nothing the learner set
+                    // reaches a script.
+                    env: Some(vec![
+                        "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
+                        format!("HOME={home}"),
+                        format!("LAB_HOME={LEARNER_HOME}"),
+                        "LANG=C.UTF-8".to_string(),
+                    ]),
+                    cmd: Some(
+                        ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
+                            .map(String::from)
+                            .to_vec(),
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(engine)?;
+        let started = self
+            .docker
+            .start_exec(&exec.id, Some(StartExecOptions::default()))
+            .await
+            .map_err(engine)?;
+        let StartExecResults::Attached { mut output, mut input } = started else {
+            return Err(RuntimeError::Engine("the script's exec did not attach".into()));
+        };
+        let text = script.text.to_string();
+        let feed = async move {
+            // A script that exits early closes the pipe; that is its business.
+            let _ = input.write_all(text.as_bytes()).await;
+            let _ = input.shutdown().await;
+        };
+        let mut collected: Vec<u8> = Vec::new();
+        let mut truncated = false;
+        let read = async {
+            while let Some(chunk) = output.next().await {
+                let Ok(chunk) = chunk else { break };
+                let bytes = chunk.into_bytes();
+                let room = OUTPUT_CAP.saturating_sub(collected.len());
+                if bytes.len() > room {
+                    truncated = true;
+                }
+                collected.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            }
+        };
+        // `timeout` inside kills the script; this is the backstop.
+        let limit = script.timeout + std::time::Duration::from_secs(5);
+        let finished = tokio::time::timeout(limit, async { tokio::join!(feed, read) })
+            .await
+            .is_ok();
+        let inspect = self.docker.inspect_exec(&exec.id).await.map_err(engine)?;
+        let exit_code = if inspect.running == Some(true) {
+            None
+        } else {
+            inspect.exit_code
+        };
+        Ok(ScriptOutput {
+            // `timeout --signal=KILL` makes a killed script exit with 137.
+            timed_out: !finished || exit_code == Some(137),
+            exit_code,
+            output: String::from_utf8_lossy(&collected).into_owned(),
+            truncated,
+        })
+    }
+
+    async fn shell(&self, container: &str) -> Result<Shell, RuntimeError> {
+        let exec = self
+            .docker
+            .create_exec(
+                container,
+                CreateExecOptions {
+                    attach_stdin: Some(true),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    tty: Some(true),
+                    user: Some(LEARNER.to_string()),
+                    working_dir: Some(LEARNER_HOME.to_string()),
+                    env: Some(vec!["TERM=xterm-256color".to_string()]),
+                    cmd: Some(vec!["bash".to_string(), "-l".to_string()]),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(engine)?;
+        let options = StartExecOptions {
+            tty: true,
+            ..Default::default()
+        };
+        match self.docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
+            StartExecResults::Attached { output, input } => Ok(Shell {
+                exec: exec.id,
+                output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
+                input,
+            }),
+            StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
+        }
+    }
+
+    async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError> {
+        let options = ResizeExecOptionsBuilder::new()
+            .w(i32::from(cols))
+            .h(i32::from(rows))
+            .build();
+        self.docker.resize_exec(exec, options).await.map_err(engine)
+    }
+
+    fn out_of_memory(&self, container: &str) -> futures_util::stream::BoxStream<'static, ()> {
+        let filters = HashMap::from([
+            ("container", vec![container.to_string()]),
+            ("event", vec!["oom".to_string()]),
+        ]);
+        let options = EventsOptionsBuilder::new().filters(&filters).build();
+        self.docker
+            .events(Some(options))
+            .take_while(|e| std::future::ready(e.is_ok()))
+            .map(|_| ())
+            .boxed()
+    }
+}

@@ -1,0 +1,98 @@
+//! What Berth needs from a container engine, so the lab manager reads as
+//! lifecycle rules rather than engine calls. [`super::docker`] implements
+//! it on the Docker Engine API.
+
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::io::AsyncWrite;
+
+use crate::check::Limits;
+
+/// Labels on everything Berth creates, so its view can be rebuilt from the
+/// engine after a crash.
+pub const LABEL_INSTANCE: &str = "org.berth.instance";
+pub const LABEL_LAB: &str = "org.berth.lab";
+pub const LABEL_OWNER: &str = "org.berth.owner";
+pub const LABEL_MODULE: &str = "org.berth.module";
+pub const LABEL_EXPIRES: &str = "org.berth.expires";
+
+/// The learner's and the checker's accounts inside lab images.
+pub const LEARNER: &str = "learner";
+pub const CHECKER: &str = "checker";
+pub const LEARNER_HOME: &str = "/home/learner";
+
+#[derive(Clone, Debug)]
+pub struct LabSpec {
+    pub lab_id: String,
+    pub owner: i64,
+    pub module: String,
+    /// This Berth install: labs of other installs on the same engine are
+    /// left alone.
+    pub instance: String,
+    pub image: String,
+    pub limits: Limits,
+    /// A lab-private network (no route out) instead of none at all.
+    pub network: bool,
+    /// Milliseconds since the Unix epoch.
+    pub expires_at: i64,
+}
+
+/// A container that carries Berth's labels.
+#[derive(Clone, Debug)]
+pub struct Labelled {
+    pub container: String,
+    pub lab_id: String,
+    pub running: bool,
+}
+
+/// A script run through an exec's standard input.
+pub struct Script<'a> {
+    pub user: &'a str,
+    pub text: &'a str,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptOutput {
+    pub exit_code: Option<i64>,
+    pub output: String,
+    pub timed_out: bool,
+    pub truncated: bool,
+}
+
+/// An interactive shell on a TTY.
+pub struct Shell {
+    pub exec: String,
+    pub output: BoxStream<'static, Result<Bytes, RuntimeError>>,
+    pub input: Pin<Box<dyn AsyncWrite + Send>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("the container engine cannot be reached ({0}); is dockerd running?")]
+    Unreachable(String),
+    #[error("the lab image `{0}` is missing: run `berth images build`")]
+    MissingImage(String),
+    #[error("the container engine refused: {0}")]
+    Engine(String),
+}
+
+#[async_trait::async_trait]
+pub trait Runtime: Send + Sync + 'static {
+    /// Creates and starts the lab's container; returns its id.
+    async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError>;
+    /// Removes the container, its processes and its private network; a
+    /// container that is already gone is not an error.
+    async fn remove(&self, container: &str) -> Result<(), RuntimeError>;
+    /// Every container of this install.
+    async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError>;
+    async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError>;
+    /// A login shell for the learner on a TTY.
+    async fn shell(&self, container: &str) -> Result<Shell, RuntimeError>;
+    async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError>;
+    /// Yields once each time the kernel kills a process in the container
+    /// for using more memory than the lab may.
+    fn out_of_memory(&self, container: &str) -> BoxStream<'static, ()>;
+}
