@@ -37,7 +37,7 @@ fn lesson_body() {
                 continue;
             };
             let _ = block.set_attribute("data-copy", "");
-            let mut add = |class: &str, label: &str, text: &str| {
+            let add = |class: &str, label: &str, text: &str| {
                 if let Ok(button) = doc.create_element("button") {
                     let _ = button.set_attribute("type", "button");
                     let _ = button.set_attribute("class", class);

@@ -156,14 +156,23 @@ pub fn remaining(seconds: i64) -> String {
     }
 }
 
-/// The lab panel of a lesson with exercises.
+/// The lab panel of a lesson with exercises. The controls and terminal
+/// reload only when the lab itself changes (start, stop, reset), so checks
+/// and hints never cut the terminal's connection.
 #[component]
 pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
     let act = ServerAction::<LabAct>::new();
     let check = ServerAction::<CheckExercise>::new();
     let reveal = ServerAction::<Reveal>::new();
-    let key = (module.clone(), lesson.clone());
-    let view_data = Resource::new(
+    let key = (module, lesson);
+    let lab = Resource::new(
+        {
+            let key = key.clone();
+            move || (key.clone(), act.version().get())
+        },
+        |((module, lesson), _)| get_lab(module, lesson),
+    );
+    let work = Resource::new(
         move || {
             (
                 key.clone(),
@@ -174,32 +183,52 @@ pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
         },
         |((module, lesson), ..)| get_lab(module, lesson),
     );
-    let act_error = move || act.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
-    let check_error = move || check.value().get().and_then(|r| r.err()).map(|e| error_text(&e));
+    let failed = move || {
+        [
+            act.value().get().and_then(|r| r.err()),
+            check.value().get().and_then(|r| r.err()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|e| view! { <p class="lab-error" role="alert">{error_text(&e)}</p> })
+        .collect_view()
+    };
     view! {
         <aside class="lab-panel" aria-label="Lab">
-            <Suspense fallback=|| view! { <p class="meta">"Loading the lab…"</p> }>
+            <h2>"Lab"</h2>
+            <Transition fallback=|| view! { <p class="meta">"Loading the lab…"</p> }>
                 {move || Suspend::new(async move {
-                    match view_data.await {
-                        Ok(Some(v)) => view! { <LabBody v act check reveal /> }.into_any(),
+                    match lab.await {
+                        Ok(Some(v)) => view! { <LabControls v act /> }.into_any(),
                         Ok(None) => view! {
-                            <h2>"Lab"</h2>
                             <p>
                                 <a href="/login">"Log in"</a>
                                 " to get your own lab for this lesson's exercises."
                             </p>
                         }
                         .into_any(),
-                        Err(e) => view! {
-                            <h2>"Lab"</h2>
-                            <p class="lab-error" role="alert">{error_text(&e)}</p>
-                        }
-                        .into_any(),
+                        Err(e) => view! { <p class="lab-error" role="alert">{error_text(&e)}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
-            {move || act_error().map(|e| view! { <p class="lab-error" role="alert">{e}</p> })}
-            {move || check_error().map(|e| view! { <p class="lab-error" role="alert">{e}</p> })}
+            </Transition>
+            {failed}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    work.await.ok().flatten().map(|v| {
+                        let running = v.lab.is_some();
+                        let module = v.module.clone();
+                        view! {
+                            <ol class="exercises">
+                                {v
+                                    .exercises
+                                    .into_iter()
+                                    .map(|e| view! { <Exercise module=module.clone() e running check reveal /> })
+                                    .collect_view()}
+                            </ol>
+                        }
+                    })
+                })}
+            </Transition>
         </aside>
     }
 }
@@ -213,14 +242,8 @@ fn error_text(e: &ServerFnError) -> String {
 }
 
 #[component]
-fn LabBody(
-    v: LabView,
-    act: ServerAction<LabAct>,
-    check: ServerAction<CheckExercise>,
-    reveal: ServerAction<Reveal>,
-) -> impl IntoView {
+fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
     let module = v.module.clone();
-    let running = v.lab.is_some();
     let button = move |action: LabAction, label: &'static str, class: &'static str| {
         let module = module.clone();
         view! {
@@ -231,7 +254,7 @@ fn LabBody(
             </ActionForm>
         }
     };
-    let controls = match &v.lab {
+    match &v.lab {
         None => view! {
             <p class="meta">"Your lab is a fresh Linux machine of your own. It stops when you leave it idle."</p>
             <div class="lab-controls">{button(LabAction::Start, "Start the lab", "button")}</div>
@@ -258,17 +281,6 @@ fn LabBody(
             }
             .into_any()
         }
-    };
-    view! {
-        <h2>"Lab"</h2>
-        {controls}
-        <ol class="exercises">
-            {v
-                .exercises
-                .into_iter()
-                .map(|e| view! { <Exercise module=v.module.clone() e running check reveal /> })
-                .collect_view()}
-        </ol>
     }
 }
 
@@ -311,6 +323,7 @@ fn Exercise(
                 <button type="submit" class="button">"Check"</button>
             </ActionForm>
         }
+        .into_any()
     });
     let hint_form = (e.hints_shown.len() < e.hints_total).then(|| {
         view! {
@@ -319,13 +332,15 @@ fn Exercise(
                 <button type="submit" class="link-button">"Show a hint"</button>
             </ActionForm>
         }
+        .into_any()
     });
     let solution_form = view! {
         <ActionForm action=reveal attr:class="solution-form">
             {solution_fields}
             <button type="submit" class="link-button">"Show the solution"</button>
         </ActionForm>
-    };
+    }
+    .into_any();
     let status = if e.passed { "Done" } else { "To do" };
     view! {
         <li class="exercise" data-exercise=e.id data-passed=e.passed.to_string()>
@@ -342,6 +357,7 @@ fn Exercise(
             <div class="exercise-actions">{check_form} {hint_form} {solution_form}</div>
         </li>
     }
+    .into_any()
 }
 
 fn hidden_fields(module: &str, exercise: &str, extra: (&'static str, &'static str)) -> impl IntoView + use<> {
@@ -384,4 +400,5 @@ fn Report(report: CheckReport) -> impl IntoView {
             </ul>
         </div>
     }
+    .into_any()
 }

@@ -330,3 +330,101 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     assert_eq!(app.me(&app.client).await, None);
     b.close().await.unwrap();
 }
+
+/// What the terminal holds, read from xterm.js's buffer (it does not draw
+/// what is off screen).
+const TERMINAL_TEXT: &str = "const t = document.querySelector('berth-terminal')?.term; \
+    let s = ''; for (let i = 0; t && i < t.buffer.active.length; i++) { \
+    s += t.buffer.active.getLine(i).translateToString(true) + '\\n'; } return s";
+
+async fn type_in_terminal(b: &Client, text: &str) {
+    let input = b
+        .wait()
+        .for_element(Locator::Css("berth-terminal textarea"))
+        .await
+        .unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_learner_works_an_exercise_in_the_lab() {
+    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    b.wait()
+        .for_element(Locator::Css(r#"input[name="email"]"#))
+        .await
+        .unwrap()
+        .send_keys("kai@example.org")
+        .await
+        .unwrap();
+    b.find(Locator::Css(r#"input[name="password"]"#))
+        .await
+        .unwrap()
+        .send_keys("quiet orchard lamp 19")
+        .await
+        .unwrap();
+    click(&b, r#".auth-card button[type="submit"]"#).await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+
+    b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
+        .await
+        .unwrap();
+    wait_true(
+        &b,
+        "return !document.querySelector('.theme-toggle').disabled",
+        "hydration",
+    )
+    .await;
+    click(&b, ".lab-panel .lab-action button").await;
+    wait_true(
+        &b,
+        "return document.querySelector('berth-terminal')?.dataset.state === 'open'",
+        "the terminal to connect",
+    )
+    .await;
+    wait_true(&b, &format!("{TERMINAL_TEXT}.includes('learner@lab')"), "a prompt").await;
+
+    // A wrong answer typed by hand, and a command from the lesson's Run button.
+    type_in_terminal(&b, "echo wrong > ~/pid1.txt\n").await;
+    click(&b, ".prose .code[data-run] button.run").await;
+    wait_true(
+        &b,
+        &format!("{TERMINAL_TEXT}.includes('PID TTY')"),
+        "ps output in the terminal",
+    )
+    .await;
+    click(&b, ".exercise .check-form button").await;
+    let report = b
+        .wait()
+        .for_element(Locator::Css(".check-report.failed"))
+        .await
+        .unwrap();
+    let text = report.text().await.unwrap();
+    assert!(
+        text.contains("expected: docker-init") && text.contains("actual: wrong"),
+        "{text}"
+    );
+
+    // Fix it and check again.
+    type_in_terminal(&b, "ps -p 1 -o comm= > ~/pid1.txt\n").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click(&b, ".exercise .check-form button").await;
+    b.wait()
+        .for_element(Locator::Css(r#".exercise[data-passed="true"] .check-report.passed"#))
+        .await
+        .unwrap();
+    // Checking did not cut the terminal: what it showed is still there.
+    let shown = b.execute(TERMINAL_TEXT, vec![]).await.unwrap();
+    assert!(shown.as_str().unwrap().contains("PID TTY"), "{shown}");
+    std::fs::write(screenshot_path("lab.png"), b.screenshot().await.unwrap()).unwrap();
+
+    // Stop the lab from the page.
+    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
+    b.close().await.unwrap();
+}

@@ -47,6 +47,10 @@ fn main() -> Result<()> {
         Task::Build => build_site(&root),
         Task::Serve { args } => {
             build_site(&root)?;
+            // Labs need their images; the course itself does not.
+            if let Err(e) = ensure_lab_images(true) {
+                step(&format!("labs will not start until the lab images exist: {e:#}"));
+            }
             let mut cmd = cargo();
             cmd.args([
                 "run",
@@ -63,6 +67,7 @@ fn main() -> Result<()> {
         }
         Task::Test { args } => {
             build_site(&root)?;
+            ensure_lab_images(false).context("the lab tests need a running Docker engine and the lab images")?;
             let pg = match std::env::var("BERTH_TEST_POSTGRES_URL") {
                 Ok(url) => {
                     step(&format!(
@@ -115,6 +120,28 @@ fn main() -> Result<()> {
             ]))
         }
     }
+}
+
+/// Builds whichever lab images are missing (`berth images build --missing`),
+/// with the same profile the next step compiles anyway.
+fn ensure_lab_images(release: bool) -> Result<()> {
+    step("lab images (berth images build --missing)");
+    let mut cmd = cargo();
+    cmd.arg("run");
+    if release {
+        cmd.arg("--release");
+    }
+    cmd.args([
+        "--package",
+        "berth-server",
+        "--bin",
+        "berth",
+        "--",
+        "images",
+        "build",
+        "--missing",
+    ]);
+    run(&mut cmd)
 }
 
 fn workspace_root() -> PathBuf {

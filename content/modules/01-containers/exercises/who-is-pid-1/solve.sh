@@ -1,0 +1,1 @@
+ps -p 1 -o comm= > ~/pid1.txt
