@@ -9,10 +9,16 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts the real binary and returns it with the address it serves on.
 fn start(db: &TestDb, site: &std::path::Path) -> (Child, String) {
+    start_with(db, site, &workspace().join("content"))
+}
+
+fn start_with(db: &TestDb, site: &std::path::Path, content: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
         .arg("--content")
-        .arg(workspace().join("content"))
+        .arg(content)
+        .arg("--playground")
+        .arg(workspace().join("playground"))
         .arg("--site-dir")
         .arg(site)
         .env("RUST_LOG", "info")
@@ -92,5 +98,90 @@ async fn a_completed_lesson_and_a_graded_quiz_survive_sigkill_on_both_databases(
         assert!(page.text().await.unwrap().contains("1 of 6 right"));
         again.kill().unwrap();
         again.wait().unwrap();
+    }
+}
+
+/// Containers of the install whose database is `db`, as the engine lists them.
+async fn lab_containers(db: &TestDb) -> Vec<String> {
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
+    let instance = store.instance_value("instance_id").await.unwrap().unwrap();
+    let filters = std::collections::HashMap::from([("label", vec![format!("org.berth.instance={instance}")])]);
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    bollard::Docker::connect_with_local_defaults()
+        .unwrap()
+        .list_containers(Some(options))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.id)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
+    let db = TestDb::sqlite();
+    let site = minimal_site();
+    let content = workspace().join("server/tests/fixtures/lab-course");
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
+    // Kill at different moments of the start: before, during and after the
+    // container is created.
+    for delay_ms in [0u64, 150, 400, 1500] {
+        let (mut server, base) = start_with(&db, site.path(), &content);
+        let tab = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login = if delay_ms == 0 { "signup" } else { "login" };
+        let res = tab
+            .post(format!("{base}/auth/{login}"))
+            .header("origin", &base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("email=lab%40example.org&password=harbour+lantern+crisp+42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let start = tab
+            .post(format!("{base}/api/lab/act"))
+            .header("origin", &base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("module=basics&action=Start")
+            .send();
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(delay_ms), start).await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+
+        // After a restart the sweep has matched the engine with the records.
+        let (mut again, _) = start_with(&db, site.path(), &content);
+        let mut settled = false;
+        for _ in 0..50 {
+            let live = store.live_labs().await.unwrap();
+            let containers = lab_containers(&db).await;
+            let matched = live.iter().all(|l| l.running) && containers.len() == live.len();
+            if matched {
+                settled = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(settled, "after a kill {delay_ms} ms into a start: records and containers disagree");
+        again.kill().unwrap();
+        again.wait().unwrap();
+        // Leave nothing behind for the next round.
+        for lab in store.live_labs().await.unwrap() {
+            bollard::Docker::connect_with_local_defaults()
+                .unwrap()
+                .remove_container(
+                    &format!("berth-lab-{}", lab.id),
+                    Some(bollard::query_parameters::RemoveContainerOptionsBuilder::new().force(true).build()),
+                )
+                .await
+                .unwrap();
+            store.end_lab(&lab.id, "test").await.unwrap();
+        }
     }
 }
