@@ -168,7 +168,10 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        assert!(settled, "after a kill {delay_ms} ms into a start: records and containers disagree");
+        assert!(
+            settled,
+            "after a kill {delay_ms} ms into a start: records and containers disagree"
+        );
         again.kill().unwrap();
         again.wait().unwrap();
         // Leave nothing behind for the next round.
@@ -177,7 +180,11 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
                 .unwrap()
                 .remove_container(
                     &format!("berth-lab-{}", lab.id),
-                    Some(bollard::query_parameters::RemoveContainerOptionsBuilder::new().force(true).build()),
+                    Some(
+                        bollard::query_parameters::RemoveContainerOptionsBuilder::new()
+                            .force(true)
+                            .build(),
+                    ),
                 )
                 .await
                 .unwrap();

@@ -118,7 +118,7 @@ impl Exercise {
             toml::from_str(&text).map_err(|e| vec![ContentError::toml(&toml_file, &text, 1, &e)])?;
         let mut errors = Vec::new();
         let mut problem = |msg: String| errors.push(ContentError::in_file(&toml_file, msg));
-        if !images.iter().any(|i| *i == raw.image) {
+        if !images.contains(&raw.image) {
             problem(format!(
                 "unknown lab image `{}`: use one of {} (folders under playground/)",
                 raw.image,
