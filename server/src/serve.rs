@@ -22,6 +22,12 @@ use berth_app::quiz::QuizBook;
 pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let started = std::time::Instant::now();
     let images = lab::images::playground_images(&config.labs.playground);
+    if images.is_empty() {
+        tracing::warn!(
+            "no lab images defined in {}: exercises' images are not checked (set --playground)",
+            config.labs.playground.display()
+        );
+    }
     let content::Loaded { course, quizzes, labs } = content::load(&config.content, &images)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();

@@ -42,7 +42,8 @@ pub struct Loaded {
 }
 
 /// Loads and renders the course under `root`, or returns every problem
-/// found. `images` are the lab images exercises may name.
+/// found. `images` are the lab images exercises may name (empty: not
+/// checked).
 pub fn load(root: &Path, images: &[String]) -> Result<Loaded, ContentErrors> {
     let mut errors = Vec::new();
     let loaded = load_course(root, images, &mut errors);

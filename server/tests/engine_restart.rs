@@ -1,0 +1,117 @@
+//! The Docker engine goes away and comes back: labs explain the outage, and
+//! afterwards no orphan container and no stuck record remain. This restarts
+//! the local dockerd (with the command line it was started with), so it
+//! lives in a test binary of its own: cargo runs test binaries one at a
+//! time, and no other test uses the engine meanwhile.
+
+mod common;
+
+use common::{TestApp, TestDb, minimal_site, workspace};
+use std::time::Duration;
+
+/// dockerd's pid and command line.
+fn dockerd() -> (i32, Vec<String>) {
+    let out = std::process::Command::new("pgrep")
+        .args(["-x", "dockerd"])
+        .output()
+        .unwrap();
+    let pid: i32 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("this test restarts the local dockerd, which must be running (as started by .ci/run)");
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    let args = cmdline
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    (pid, args)
+}
+
+async fn engine_up() -> bool {
+    bollard::Docker::connect_with_local_defaults()
+        .unwrap()
+        .ping()
+        .await
+        .is_ok()
+}
+
+async fn act(app: &TestApp, tab: &reqwest::Client, action: &str) -> (bool, String) {
+    let res = app
+        .post_form(tab, "/api/lab/act", &[("module", "basics"), ("action", action)])
+        .await;
+    (res.status().is_success(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn labs_survive_a_restart_of_the_engine() {
+    let site = minimal_site();
+    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
+        c.content = workspace().join("server/tests/fixtures/lab-course");
+    })
+    .await;
+    let ada = app.signed_up("ada@example.org").await;
+    assert!(act(&app, &ada, "Start").await.0);
+    let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
+    let lab = store.live_labs().await.unwrap().remove(0);
+
+    // Stop the engine.
+    let (pid, args) = dockerd();
+    assert_eq!(terminate(pid), 0, "stopping dockerd");
+    for _ in 0..150 {
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!engine_up().await);
+
+    // While it is down: a clear answer, the pages still work, the record stays.
+    let bo = app.signed_up("bo@example.org").await;
+    let (ok, message) = act(&app, &bo, "Start").await;
+    assert!(!ok && message.contains("lab engine is not reachable"), "{message}");
+    let (status, _) = app.page("/modules/basics/first-steps").await;
+    assert_eq!(status, 200);
+    assert!(
+        app.labs.sweep(false).await.is_err(),
+        "a sweep cannot decide without the engine"
+    );
+    assert_eq!(store.live_labs().await.unwrap().len(), 1);
+
+    // Start it again as it was started.
+    std::process::Command::new("setsid")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("restarting dockerd");
+    for _ in 0..150 {
+        if engine_up().await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(engine_up().await, "dockerd came back");
+
+    // The lab's container did not survive the restart; the sweep closes the
+    // record and removes the container, and the learner can start afresh.
+    assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
+    assert!(store.live_labs().await.unwrap().is_empty());
+    let gone = bollard::Docker::connect_with_local_defaults()
+        .unwrap()
+        .inspect_container(&format!("berth-lab-{}", lab.id), None)
+        .await;
+    assert!(gone.is_err(), "no orphan container");
+    assert!(act(&app, &ada, "Start").await.0);
+    assert!(act(&app, &ada, "Stop").await.0);
+}
+
+fn terminate(pid: i32) -> i32 {
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .map(|s| s.code().unwrap_or(1))
+        .unwrap_or(1)
+}
