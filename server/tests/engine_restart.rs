@@ -30,11 +30,29 @@ fn dockerd() -> (i32, Vec<String>) {
 }
 
 async fn engine_up() -> bool {
-    bollard::Docker::connect_with_local_defaults()
-        .unwrap()
-        .ping()
-        .await
-        .is_ok()
+    match bollard::Docker::connect_with_local_defaults() {
+        Ok(docker) => docker.ping().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Starts dockerd again with its original command line, even if the test
+/// fails half way: later tests need it.
+struct Restart(Vec<String>);
+
+impl Drop for Restart {
+    fn drop(&mut self) {
+        let running = std::process::Command::new("pgrep").args(["-x", "dockerd"]).status();
+        if running.is_ok_and(|s| s.success()) {
+            return;
+        }
+        let _ = std::process::Command::new("setsid")
+            .args(&self.0)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
 }
 
 async fn act(app: &TestApp, tab: &reqwest::Client, action: &str) -> (bool, String) {
@@ -58,6 +76,7 @@ async fn labs_survive_a_restart_of_the_engine() {
 
     // Stop the engine.
     let (pid, args) = dockerd();
+    let restart = Restart(args);
     assert_eq!(terminate(pid), 0, "stopping dockerd");
     for _ in 0..150 {
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
@@ -80,13 +99,7 @@ async fn labs_survive_a_restart_of_the_engine() {
     assert_eq!(store.live_labs().await.unwrap().len(), 1);
 
     // Start it again as it was started.
-    std::process::Command::new("setsid")
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("restarting dockerd");
+    drop(restart);
     for _ in 0..150 {
         if engine_up().await {
             break;

@@ -25,9 +25,11 @@ const OUTPUT_CAP: usize = 64 * 1024;
 const HOME_SIZE: &str = "64m";
 const TMP_SIZE: &str = "64m";
 
-#[derive(Clone)]
+/// Connects lazily: an engine that is down when Berth starts (or whose
+/// socket is missing) is looked for again on the next request.
+#[derive(Default)]
 pub struct DockerRuntime {
-    docker: Docker,
+    docker: std::sync::Mutex<Option<Docker>>,
 }
 
 /// Every container and network of a lab is named after the lab.
@@ -39,19 +41,27 @@ impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
-    pub async fn connect() -> Result<Self, RuntimeError> {
-        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
-        match docker.clone().negotiate_version().await {
-            Ok(docker) => Ok(Self { docker }),
-            Err(e) => {
-                tracing::warn!(error = %e, "the container engine is not reachable; labs will not start until it is");
-                Ok(Self { docker })
-            }
+    pub async fn connect() -> Self {
+        let runtime = Self::default();
+        if let Err(e) = runtime.client_negotiated().await {
+            tracing::warn!(error = %e, "labs will not start until the container engine is reachable");
         }
+        runtime
     }
 
-    pub fn client(&self) -> &Docker {
-        &self.docker
+    async fn client_negotiated(&self) -> Result<Docker, RuntimeError> {
+        if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
+            return Ok(docker);
+        }
+        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
+        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        *self.docker.lock().expect("docker lock") = Some(docker.clone());
+        Ok(docker)
+    }
+
+    /// The engine's client, connecting first if need be.
+    pub async fn client(&self) -> Result<Docker, RuntimeError> {
+        self.client_negotiated().await
     }
 }
 
@@ -119,10 +129,11 @@ fn labels(spec: &LabSpec) -> HashMap<String, String> {
 #[async_trait::async_trait]
 impl Runtime for DockerRuntime {
     async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError> {
+        let docker = self.client().await?;
         let name = name(&spec.lab_id);
         let network_mode = if spec.network {
             // Internal: containers on it reach each other, nothing else.
-            self.docker
+            docker
                 .create_network(NetworkCreateRequest {
                     name: name.clone(),
                     driver: Some("bridge".into()),
@@ -147,7 +158,7 @@ impl Runtime for DockerRuntime {
             ..Default::default()
         };
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
-        if let Err(e) = self.docker.create_container(Some(options), body).await {
+        if let Err(e) = docker.create_container(Some(options), body).await {
             return Err(match e {
                 DockerError::DockerResponseServerError {
                     status_code: 404,
@@ -156,21 +167,22 @@ impl Runtime for DockerRuntime {
                 e => engine(e),
             });
         }
-        self.docker.start_container(&name, None).await.map_err(engine)?;
+        docker.start_container(&name, None).await.map_err(engine)?;
         Ok(name)
     }
 
     async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError> {
+        let docker = self.client().await?;
         let name = name(lab_id);
         let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
-        match self.docker.remove_container(&name, Some(options)).await {
+        match docker.remove_container(&name, Some(options)).await {
             Ok(()) => {}
             Err(e) if is_not_found(&e) => {}
             // Already being removed by an earlier request.
             Err(DockerError::DockerResponseServerError { status_code: 409, .. }) => {}
             Err(e) => return Err(engine(e)),
         }
-        match self.docker.remove_network(&name).await {
+        match docker.remove_network(&name).await {
             Ok(()) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(engine(e)),
@@ -178,9 +190,10 @@ impl Runtime for DockerRuntime {
     }
 
     async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError> {
+        let docker = self.client().await?;
         let filters = HashMap::from([("label", vec![format!("{LABEL_INSTANCE}={instance}")])]);
         let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
-        let containers = self.docker.list_containers(Some(options)).await.map_err(engine)?;
+        let containers = docker.list_containers(Some(options)).await.map_err(engine)?;
         Ok(containers
             .into_iter()
             .filter_map(|c| {
@@ -195,10 +208,10 @@ impl Runtime for DockerRuntime {
     }
 
     async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError> {
+        let docker = self.client().await?;
         let seconds = script.timeout.as_secs().max(1).to_string();
         let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
-        let exec = self
-            .docker
+        let exec = docker
             .create_exec(
                 container,
                 CreateExecOptions {
@@ -226,8 +239,7 @@ impl Runtime for DockerRuntime {
             )
             .await
             .map_err(engine)?;
-        let started = self
-            .docker
+        let started = docker
             .start_exec(&exec.id, Some(StartExecOptions::default()))
             .await
             .map_err(engine)?;
@@ -258,7 +270,7 @@ impl Runtime for DockerRuntime {
         let finished = tokio::time::timeout(limit, async { tokio::join!(feed, read) })
             .await
             .is_ok();
-        let inspect = self.docker.inspect_exec(&exec.id).await.map_err(engine)?;
+        let inspect = docker.inspect_exec(&exec.id).await.map_err(engine)?;
         let exit_code = if inspect.running == Some(true) {
             None
         } else {
@@ -274,8 +286,8 @@ impl Runtime for DockerRuntime {
     }
 
     async fn shell(&self, container: &str) -> Result<Shell, RuntimeError> {
-        let exec = self
-            .docker
+        let docker = self.client().await?;
+        let exec = docker
             .create_exec(
                 container,
                 CreateExecOptions {
@@ -296,7 +308,7 @@ impl Runtime for DockerRuntime {
             tty: true,
             ..Default::default()
         };
-        match self.docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
+        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
             StartExecResults::Attached { output, input } => Ok(Shell {
                 exec: exec.id,
                 output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
@@ -307,11 +319,12 @@ impl Runtime for DockerRuntime {
     }
 
     async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError> {
+        let docker = self.client().await?;
         let options = ResizeExecOptionsBuilder::new()
             .w(i32::from(cols))
             .h(i32::from(rows))
             .build();
-        self.docker.resize_exec(exec, options).await.map_err(engine)
+        docker.resize_exec(exec, options).await.map_err(engine)
     }
 
     fn out_of_memory(&self, container: &str) -> futures_util::stream::BoxStream<'static, ()> {
@@ -320,7 +333,11 @@ impl Runtime for DockerRuntime {
             ("event", vec!["oom".to_string()]),
         ]);
         let options = EventsOptionsBuilder::new().filters(&filters).build();
-        self.docker
+        // Only asked for while a terminal is attached, so the engine is up.
+        let Some(docker) = self.docker.lock().expect("docker lock").clone() else {
+            return futures_util::stream::pending().boxed();
+        };
+        docker
             .events(Some(options))
             .take_while(|e| std::future::ready(e.is_ok()))
             .map(|_| ())

@@ -70,12 +70,11 @@ async fn exists(docker: &Docker, image: &str) -> bool {
 }
 
 pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
-    let runtime = DockerRuntime::connect().await?;
-    let docker = runtime.client();
-    docker
-        .ping()
+    let docker = DockerRuntime::default()
+        .client()
         .await
         .context("cannot reach the container engine: start dockerd (or set DOCKER_HOST) and try again")?;
+    let docker = &docker;
     let images = playground_images(&args.playground);
     if images.is_empty() {
         bail!(
