@@ -397,6 +397,22 @@ async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
     ws.send(Message::Binary(vec![3].into())).await.unwrap();
     ws.send(Message::Binary("echo DONE-$((6*7))\r".into())).await.unwrap();
     read_until(&mut ws, "DONE-42").await;
+
+    // A memory hog is stopped by the kernel, and the page is told why.
+    ws.send(Message::Binary("python3 -c 'x = bytearray(600 << 20)'\r".into()))
+        .await
+        .unwrap();
+    let notice = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(Ok(message)) = ws.next().await {
+            if let Message::Text(text) = message {
+                return text.to_string();
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("a notice about memory");
+    assert!(notice.contains("more memory than the lab allows"), "{notice}");
     act(&app, &ada, "basics", "Stop").await.unwrap();
 }
 
