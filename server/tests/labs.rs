@@ -497,3 +497,44 @@ async fn a_hostile_learner_stays_inside_the_lab() {
     assert_eq!(out, "none\n");
     act(&app, &ada, "basics", "Stop").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_lab_network_is_private_to_the_lab() {
+    let (app, _site) = lab_app(|_| {}).await;
+    let ada = app.signed_up("ada@example.org").await;
+    act(&app, &ada, "other", "Start").await.unwrap();
+    let container = container_of(&view(&app, &ada, "other", "more").await);
+    let inspect = docker().inspect_container(&container, None).await.unwrap();
+    let mode = inspect.host_config.unwrap().network_mode.unwrap();
+    assert_eq!(mode, container, "a network of its own, named after the lab");
+    let network = docker().inspect_network(&mode, None).await.unwrap();
+    assert_eq!(network.internal, Some(true));
+
+    // It has an address, but no way out: not to the host, not beyond.
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let gateway = network
+        .ipam
+        .and_then(|i| i.config)
+        .and_then(|c| c.into_iter().next())
+        .and_then(|c| c.gateway)
+        .unwrap_or_else(|| "172.17.0.1".into());
+    let script = format!(
+        "ip -4 addr show | grep -c inet; \
+         for h in {gateway} 172.17.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
+    );
+    let (_, out) = as_learner(&app, &container, &script).await;
+    assert!(out.starts_with("2\n"), "loopback and the lab's own address: {out}");
+    assert!(!out.contains("REACHED"), "{out}");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), listener.accept())
+            .await
+            .is_err()
+    );
+
+    act(&app, &ada, "other", "Stop").await.unwrap();
+    assert!(
+        docker().inspect_network(&mode, None).await.is_err(),
+        "the network went with the lab"
+    );
+}

@@ -132,12 +132,18 @@ impl Runtime for DockerRuntime {
         let docker = self.client().await?;
         let name = name(&spec.lab_id);
         let network_mode = if spec.network {
-            // Internal: containers on it reach each other, nothing else.
+            // Internal: no route out. And no address for the host on the
+            // bridge, or the lab could reach the host's own services
+            // through the gateway (tested).
             docker
                 .create_network(NetworkCreateRequest {
                     name: name.clone(),
                     driver: Some("bridge".into()),
                     internal: Some(true),
+                    options: Some(HashMap::from([(
+                        "com.docker.network.bridge.inhibit_ipv4".to_string(),
+                        "true".to_string(),
+                    )])),
                     labels: Some(labels(spec)),
                     ..Default::default()
                 })
