@@ -24,6 +24,22 @@ pub enum Command {
     Invite(InviteArgs),
     /// Lab images: build them locally, no registry needed.
     Images(ImagesArgs),
+    /// For authors: validate a course, or prove its exercises in real labs.
+    Content(ContentCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ContentCommand {
+    #[command(subcommand)]
+    pub action: ContentAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentAction {
+    /// Validate the course without starting anything; every problem is listed with its file and line.
+    Check(crate::authoring::ContentArgs),
+    /// For every exercise, in a fresh lab: setup, the check must fail, the solution, the check must pass.
+    Test(crate::authoring::TestArgs),
 }
 
 #[derive(Debug, Args)]

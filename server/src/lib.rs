@@ -3,6 +3,7 @@
 //! library so that tests drive exactly what users run.
 
 pub mod auth;
+pub mod authoring;
 pub mod check;
 pub mod config;
 pub mod content;

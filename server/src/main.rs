@@ -1,4 +1,4 @@
-use berth_server::config::{Cli, Command, ImagesAction};
+use berth_server::config::{Cli, Command, ContentAction, ImagesAction};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -11,6 +11,10 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(config) => berth_server::serve::run(config).await,
         Command::User(args) => berth_server::auth::run_user_command(args).await,
         Command::Invite(args) => berth_server::auth::run_invite_command(args).await,
+        Command::Content(args) => match args.action {
+            ContentAction::Check(args) => berth_server::authoring::check(args),
+            ContentAction::Test(args) => berth_server::authoring::test(args).await,
+        },
         Command::Images(args) => match args.action {
             ImagesAction::Build(build) => berth_server::lab::images::build(build).await,
         },

@@ -37,6 +37,67 @@ impl ModuleLab {
     fn exercise(&self, id: &str) -> Option<&Exercise> {
         self.exercises.iter().find(|e| e.id == id)
     }
+
+    /// The container a lab of this module gets.
+    pub fn spec(
+        &self,
+        lab_id: &str,
+        owner: i64,
+        module: &str,
+        instance: &str,
+        prefix: &str,
+        expires_at: i64,
+    ) -> LabSpec {
+        LabSpec {
+            lab_id: lab_id.to_string(),
+            owner,
+            module: module.to_string(),
+            instance: instance.to_string(),
+            image: format!("{prefix}{}", self.image),
+            limits: self.limits,
+            network: self.network,
+            expires_at,
+        }
+    }
+
+    /// Runs every exercise's setup script, as a fresh or reset lab needs.
+    pub async fn set_up(&self, runtime: &dyn Runtime, container: &str) -> Result<(), LabError> {
+        for e in &self.exercises {
+            let Some(setup) = script(e, Step::Setup) else { continue };
+            let out = runtime.run_script(container, setup).await?;
+            if out.exit_code != Some(0) {
+                tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
+                return Err(LabError::refused(format!(
+                    "The setup of exercise “{}” failed, so the lab cannot be used; tell your instructor.",
+                    e.title
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The scripts of an exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Setup,
+    Check,
+    Solve,
+}
+
+/// How a step runs: setup and solution as the learner, the check as the
+/// checker the learner cannot become; all with the exercise's time limit.
+pub fn script(e: &Exercise, step: Step) -> Option<Script<'_>> {
+    let (user, text) = match step {
+        Step::Setup => (LEARNER, e.setup.as_deref()?),
+        Step::Check => (CHECKER, e.check.as_str()),
+        Step::Solve => (LEARNER, e.solve.as_str()),
+    };
+    Some(Script {
+        user,
+        text,
+        timeout: Duration::from_secs(e.timeout_seconds.into()),
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -212,19 +273,10 @@ impl Labs {
             return Ok(());
         }
         drop(admitting);
-        let spec = LabSpec {
-            lab_id: id.clone(),
-            owner: user,
-            module: module.to_string(),
-            instance: self.instance.clone(),
-            image: format!("{}{}", self.config.image_prefix, lab.image),
-            limits: lab.limits,
-            network: lab.network,
-            expires_at,
-        };
+        let spec = lab.spec(&id, user, module, &self.instance, &self.config.image_prefix, expires_at);
         let started = async {
             let container = self.runtime.create(&spec).await?;
-            self.run_setup(&container, lab).await?;
+            lab.set_up(self.runtime.as_ref(), &container).await?;
             self.store.set_lab_running(&id, &container).await?;
             Ok::<_, LabError>(())
         };
@@ -234,31 +286,6 @@ impl Labs {
             return Err(e);
         }
         tracing::info!(lab = %id, user, module, "lab started");
-        Ok(())
-    }
-
-    async fn run_setup(&self, container: &str, lab: &ModuleLab) -> Result<(), LabError> {
-        for e in &lab.exercises {
-            let Some(setup) = &e.setup else { continue };
-            let out = self
-                .runtime
-                .run_script(
-                    container,
-                    Script {
-                        user: LEARNER,
-                        text: setup,
-                        timeout: Duration::from_secs(e.timeout_seconds.into()),
-                    },
-                )
-                .await?;
-            if out.exit_code != Some(0) {
-                tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
-                return Err(LabError::refused(format!(
-                    "The setup of exercise “{}” failed, so the lab cannot be used; tell your instructor.",
-                    e.title
-                )));
-            }
-        }
         Ok(())
     }
 
@@ -399,17 +426,8 @@ impl Labs {
             .ok_or_else(|| LabError::refused("There is no such exercise in this module."))?;
         let lab = self.running_lab(user, module).await?;
         self.touch(&lab.id).await;
-        let out = self
-            .runtime
-            .run_script(
-                &docker::name(&lab.id),
-                Script {
-                    user: CHECKER,
-                    text: &ex.check,
-                    timeout: Duration::from_secs(ex.timeout_seconds.into()),
-                },
-            )
-            .await?;
+        let check = script(ex, Step::Check).expect("every exercise has a check");
+        let out = self.runtime.run_script(&docker::name(&lab.id), check).await?;
         let (passed, assertions) = read_output(&out.output, out.exit_code, out.timed_out, out.truncated);
         let report = CheckReport { passed, assertions };
         // Live checks are recorded only when they pass, once.

@@ -1,0 +1,121 @@
+//! `berth content check` and `berth content test`, through the binary, on
+//! real Docker.
+
+mod common;
+
+use common::workspace;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn berth(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(args)
+        .arg(dir)
+        .arg("--playground")
+        .arg(workspace().join("playground"))
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A copy of the lab fixture course to break.
+fn lab_course() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&workspace().join("server/tests/fixtures/lab-course"), dir.path());
+    dir
+}
+
+#[test]
+fn content_check_passes_the_bundled_course_and_lists_every_problem() {
+    let out = berth(&["content", "check"], &workspace().join("content"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("exercises"), "{}", text(&out));
+
+    let course = lab_course();
+    let basics = course.path().join("modules/01-basics");
+    std::fs::write(basics.join("exercises/greeting/check.sh"), "if then fi\n").unwrap();
+    let lesson = std::fs::read_to_string(basics.join("01-first-steps.md")).unwrap();
+    std::fs::write(
+        basics.join("01-first-steps.md"),
+        lesson.replace("\"live-file\"]", "\"live-file\", \"missing\"]"),
+    )
+    .unwrap();
+    let out = berth(&["content", "check"], course.path());
+    assert!(!out.status.success());
+    let all = text(&out);
+    assert!(
+        all.contains("01-first-steps.md:4: no exercise `missing` in this module"),
+        "{all}"
+    );
+    // Loading stops at the first kind of problem; fix it and the script's turn comes.
+    std::fs::write(basics.join("01-first-steps.md"), lesson).unwrap();
+    let out = berth(&["content", "check"], course.path());
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("basics/exercises/greeting/check.sh: line 1"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
+    let course = lab_course();
+    let junit = course.path().join("junit.xml");
+    let out = berth(&["content", "test", "--junit", junit.to_str().unwrap()], course.path());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("3 passed, 0 failed"), "{}", text(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"tests="3""#) && xml.contains(r#"failures="0""#), "{xml}");
+
+    std::fs::write(
+        course.path().join("modules/01-basics/exercises/greeting/check.sh"),
+        "echo PASS: always\n",
+    )
+    .unwrap();
+    let out = berth(
+        &[
+            "content",
+            "test",
+            "--exercise",
+            "greeting",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        course.path(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the check passes before the exercise is done"),
+        "{}",
+        text(&out)
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"tests="1""#) && xml.contains("<failure"), "{xml}");
+}
+
+#[test]
+fn every_exercise_of_the_bundled_course_passes_its_own_test() {
+    let out = berth(&["content", "test"], &workspace().join("content"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(" 0 failed"), "{}", text(&out));
+}
