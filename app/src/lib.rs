@@ -21,6 +21,11 @@ use leptos_router::{
     path,
 };
 
+/// Provided by the server under `berth serve --watch`: pages then follow
+/// edits to the course (see `assets/live.js`).
+#[derive(Clone, Copy, Debug)]
+pub struct LiveReload;
+
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -33,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/assets/berth.css" />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
                 <script type="module" src="/assets/terminal.js"></script>
+                {use_context::<LiveReload>().map(|_| view! { <script type="module" src="/assets/live.js"></script> })}
                 <HydrationScripts options />
                 <MetaTags />
             </head>

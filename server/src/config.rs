@@ -181,6 +181,10 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub labs: LabArgs,
+
+    /// For authors: reload the course when its files change; open pages follow, or show the problems.
+    #[arg(long, env = "BERTH_WATCH")]
+    pub watch: bool,
 }
 
 #[cfg(test)]

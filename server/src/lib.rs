@@ -18,5 +18,6 @@ pub mod serve;
 pub mod site;
 pub mod state;
 pub mod store;
+pub mod watch;
 
 pub use security::page_csp;

@@ -9,8 +9,8 @@ use berth_app::backend::SharedBackend;
 use berth_app::lab::SharedLabs;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::{Arc, OnceLock};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -23,11 +23,15 @@ pub fn router(state: AppState) -> Router {
         let course = state.course.clone();
         let quiz_book = state.quiz_book.clone();
         let labs: SharedLabs = state.labs.clone();
+        let live = state.live.is_some();
         let backend: SharedBackend = Arc::new(state.store.clone());
         move || {
             provide_context(course.clone());
             provide_context(quiz_book.clone());
             provide_context(labs.clone());
+            if live {
+                provide_context(berth_app::LiveReload);
+            }
             provide_context(backend.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
@@ -43,7 +47,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .leptos_routes_with_context(&state, generate_route_list(App), context, render)
+        .leptos_routes_with_context(&state, page_routes(), context, render)
         .fallback(move |req: Request<Body>| not_found(req));
     for folder in site::FOLDERS {
         router = router.route(&format!("/{folder}/{{*path}}"), get(site::serve));
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(quiz::routes::router())
         .merge(lab::terminal::router())
+        .merge(crate::watch::router())
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), page_cache::middleware))
@@ -68,4 +73,13 @@ pub fn router(state: AppState) -> Router {
         router = router.layer(layer);
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// The pages' routes, listed once per process. Listing them runs the app
+/// with resource loading suppressed through a process-wide flag, and a
+/// render whose resource first polls meanwhile waits forever (leptos issue
+/// #4773); listing once, before any server exists, rules that out.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }

@@ -94,6 +94,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         sessions,
         session_idle_minutes: config.session_idle_minutes,
         secure_cookies: config.secure_cookies,
+        live: None,
     })
 }
 
@@ -105,12 +106,14 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!("Berth is serving on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        router::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    if config.watch {
+        crate::watch::run(&config, listener.into_std()?, state, shutdown_signal()).await?;
+    } else {
+        let app = router::router(state);
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -36,6 +36,8 @@ pub struct AppState {
     pub sessions: Sessions,
     pub session_idle_minutes: u32,
     pub secure_cookies: bool,
+    /// Set while `berth serve --watch` runs.
+    pub live: Option<Arc<crate::watch::Live>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

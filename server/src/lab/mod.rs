@@ -402,19 +402,22 @@ impl Labs {
         }
     }
 
-    /// Sweeps now, then every `config.sweep`, for as long as the server runs.
+    /// Sweeps now, then every `config.sweep`, for as long as these labs
+    /// are in use (a reload with `--watch` replaces them).
     pub fn spawn_sweeper(self: &Arc<Self>) {
-        let labs = Arc::clone(self);
+        let labs = Arc::downgrade(self);
+        let every = self.config.sweep;
         tokio::spawn(async move {
             let mut after_restart = true;
-            loop {
+            while let Some(labs) = labs.upgrade() {
                 match labs.sweep(after_restart).await {
                     Ok(n) if n > 0 => tracing::info!(ended = n, "lab sweep"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "lab sweep failed; trying again later"),
                 }
                 after_restart = false;
-                tokio::time::sleep(labs.config.sweep).await;
+                drop(labs);
+                tokio::time::sleep(every).await;
             }
         });
     }

@@ -71,11 +71,16 @@ impl TestDb {
     }
 }
 
-/// Every test server runs on this one runtime, as in production. (Servers on
-/// the tests' own runtimes could hang a render when another test's runtime
-/// shut down: Leptos may spawn work from one render onto whichever runtime a
-/// shared waker runs on.)
+/// Every test server runs on this one multi-threaded runtime, as in
+/// production, whatever each test's own runtime is. `BERTH_TEST_LOG=1`
+/// prints the servers' logs.
 fn server_runtime() -> &'static tokio::runtime::Runtime {
+    if std::env::var_os("BERTH_TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug,sqlx=warn,hyper=info,h2=info"))
+            .with_thread_names(true)
+            .try_init();
+    }
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -111,6 +116,7 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
         signup: SignupMode::Open,
         secure_cookies: false,
         session_idle_minutes: 60,
+        watch: false,
         labs: LabArgs {
             lab_idle: std::time::Duration::from_secs(20 * 60),
             lab_lifetime: std::time::Duration::from_secs(2 * 60 * 60),
@@ -156,8 +162,10 @@ impl TestApp {
         server_runtime().spawn(async move {
             let state = serve::prepare(&config).await.expect("the app starts");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let _ = ready.send((listener.local_addr().unwrap(), state.labs.clone()));
-            let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let labs = state.labs.clone();
+            let app = router::router(state);
+            let _ = ready.send((listener.local_addr().unwrap(), labs));
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await.unwrap()
         });
         let (addr, labs) = started.await.expect("the app starts");
