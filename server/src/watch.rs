@@ -32,6 +32,9 @@ pub struct Status {
 /// Shared by every version of the server while `--watch` runs.
 pub struct Live {
     status: watch::Sender<Status>,
+    /// Bumped just before a server stops, so its open event streams end
+    /// (a graceful shutdown waits for them) and browsers reconnect.
+    restarts: watch::Sender<u64>,
 }
 
 pub fn router() -> Router<AppState> {
@@ -47,7 +50,12 @@ async fn events(State(state): State<AppState>) -> Response {
         )
             .into_response();
     };
-    let updates = updates(live.status.subscribe()).map(|status| {
+    let mut restarts = live.restarts.subscribe();
+    restarts.mark_unchanged();
+    let ended = async move {
+        let _ = restarts.changed().await;
+    };
+    let updates = updates(live.status.subscribe()).take_until(ended).map(|status| {
         Ok::<_, std::convert::Infallible>(
             Event::default()
                 .retry(Duration::from_millis(300))
@@ -78,6 +86,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let live = Arc::new(Live {
         status: watch::Sender::new(Status::default()),
+        restarts: watch::Sender::new(0),
     });
     let (changed, mut edits) = mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -103,6 +112,7 @@ pub async fn run(
         let next = loop {
             tokio::select! {
                 _ = &mut shutdown => {
+                    live.restarts.send_modify(|n| *n += 1);
                     let _ = stop.send(());
                     server.await??;
                     return Ok(());
@@ -122,6 +132,7 @@ pub async fn run(
                 }
             }
         };
+        live.restarts.send_modify(|n| *n += 1);
         let _ = stop.send(());
         server.await??;
         state = next;

@@ -9,30 +9,46 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Reads server-sent events until one satisfies `wanted`.
-async fn next_status(
-    events: &mut reqwest::Response,
-    buffer: &mut String,
-    wanted: impl Fn(&serde_json::Value) -> bool,
-) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
-                let status: serde_json::Value = serde_json::from_str(data).unwrap();
-                if wanted(&status) {
-                    return status;
+/// The live channel as a browser's EventSource uses it: reconnecting when
+/// a server generation ends the stream.
+struct Events {
+    url: String,
+    client: reqwest::Client,
+    stream: Option<reqwest::Response>,
+    buffer: String,
+}
+
+impl Events {
+    /// Reads statuses until one satisfies `wanted`.
+    async fn until(&mut self, wanted: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    let status: serde_json::Value = serde_json::from_str(data).unwrap();
+                    if wanted(&status) {
+                        return status;
+                    }
                 }
             }
+            assert!(Instant::now() < deadline, "no such status in time");
+            let Some(stream) = self.stream.as_mut() else {
+                match self.client.get(&self.url).send().await {
+                    Ok(res) if res.status() == 200 => self.stream = Some(res),
+                    _ => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+                continue;
+            };
+            match tokio::time::timeout(Duration::from_millis(500), stream.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => {
+                    self.stream = None;
+                    self.buffer.clear();
+                }
+                Err(_) => {}
+            }
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        let chunk = tokio::time::timeout(left, events.chunk())
-            .await
-            .expect("a status in time")
-            .unwrap()
-            .expect("the event stream stays open");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
 
@@ -51,22 +67,25 @@ async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
     }
     let db = TestDb::sqlite();
     let site = minimal_site();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_berth"))
-        .args(["serve", "--watch", "--listen", "127.0.0.1:0", "--database-url", &db.url])
-        .arg("--content")
-        .arg(course.path())
-        .arg("--site-dir")
-        .arg(site.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut server = Server(
+        Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["serve", "--watch", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+            .arg("--content")
+            .arg(course.path())
+            .arg("--site-dir")
+            .arg(site.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
     let base = lines
         .by_ref()
         .map_while(Result::ok)
         .find_map(|l| l.split("serving on ").nth(1).map(|a| a.trim().to_string()))
         .expect("the server announces its address");
-    std::thread::spawn(move || lines.for_each(drop));
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
     let client = reqwest::Client::new();
     let page = |path: &'static str| {
         let client = client.clone();
@@ -74,10 +93,13 @@ async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
         async move { client.get(url).send().await.unwrap().text().await.unwrap() }
     };
 
-    let mut events = client.get(format!("{base}/__berth/live")).send().await.unwrap();
-    assert_eq!(events.status(), 200);
-    let mut buffer = String::new();
-    let first = next_status(&mut events, &mut buffer, |_| true).await;
+    let mut events = Events {
+        url: format!("{base}/__berth/live"),
+        client: client.clone(),
+        stream: None,
+        buffer: String::new(),
+    };
+    let first = events.until(|_| true).await;
     assert_eq!(first["generation"], 0);
     assert!(
         page("/modules/basics/intro")
@@ -89,16 +111,14 @@ async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
     let text = std::fs::read_to_string(&lesson).unwrap();
     let edited = Instant::now();
     std::fs::write(&lesson, text.replace("title = \"Intro\"", "title = \"Intro, revised\"")).unwrap();
-    let mut events = client.get(format!("{base}/__berth/live")).send().await.unwrap();
-    let mut buffer = String::new();
-    next_status(&mut events, &mut buffer, |s| s["generation"] == 1).await;
+    events.until(|s| s["generation"] == 1).await;
     assert!(page("/modules/basics/intro").await.contains("Intro, revised"));
     assert!(edited.elapsed() < Duration::from_secs(5), "took {:?}", edited.elapsed());
 
     // An edit that does not load: reported with file and line, the last
     // good course still served.
     std::fs::write(&lesson, "no front matter here\n").unwrap();
-    let broken = next_status(&mut events, &mut buffer, |s| !s["problems"].is_null()).await;
+    let broken = events.until(|s| !s["problems"].is_null()).await;
     let problems = broken["problems"].as_str().unwrap();
     assert!(problems.contains("01-intro.md:1"), "{problems}");
     assert_eq!(broken["generation"], 1);
@@ -106,13 +126,19 @@ async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
 
     // Fixed: reloaded, the problems gone.
     std::fs::write(&lesson, text).unwrap();
-    let mut events = client.get(format!("{base}/__berth/live")).send().await.unwrap();
-    let mut buffer = String::new();
-    let fixed = next_status(&mut events, &mut buffer, |s| s["generation"] == 2).await;
+    let fixed = events.until(|s| s["generation"] == 2).await;
     assert!(fixed["problems"].is_null());
     assert!(!page("/modules/basics/intro").await.contains("Intro, revised"));
-    server.kill().unwrap();
-    server.wait().unwrap();
+}
+
+/// The server process, stopped however the test ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[tokio::test]
