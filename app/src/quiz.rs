@@ -158,6 +158,11 @@ impl QuizView {
     }
 }
 
+#[cfg(feature = "ssr")]
+fn quiz_book() -> Result<QuizBook, ServerFnError> {
+    use_context::<QuizBook>().ok_or_else(|| ServerFnError::new("the server is not ready"))
+}
+
 #[server(endpoint = "quiz", input = GetUrl)]
 pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnError> {
     use crate::backend::{backend, unavailable};
@@ -165,7 +170,7 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
     let Some((number, m)) = course.modules.iter().enumerate().find(|(_, m)| m.id == module) else {
         return Ok(None);
     };
-    let book = use_context::<QuizBook>().ok_or_else(|| ServerFnError::new("the server is not ready"))?;
+    let book = quiz_book()?;
     let Some(quiz) = book.0.get(&module) else {
         return Ok(None);
     };
@@ -199,7 +204,7 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
 pub async fn get_quiz_stats(module: String) -> Result<Option<QuizStats>, ServerFnError> {
     use crate::backend::{backend, unavailable};
     crate::account::require_staff()?;
-    let book = use_context::<QuizBook>().ok_or_else(|| ServerFnError::new("the server is not ready"))?;
+    let book = quiz_book()?;
     let Some(quiz) = book.0.get(&module) else {
         return Ok(None);
     };

@@ -16,7 +16,7 @@ use crate::content::{self, Loaded};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
 use crate::lab::runtime::Runtime;
-use crate::lab::{ModuleLab, Step, script};
+use crate::lab::{ModuleLab, Step, new_id, script};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ContentArgs {
@@ -147,7 +147,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
     println!("testing {} exercise(s), {jobs} at a time", todo.len());
-    let instance = format!("content-test-{}", crate::auth::new_invite_code().to_lowercase());
+    let instance = format!("content-test-{}", new_id());
     let started = Instant::now();
     let mut outcomes: Vec<Outcome> = stream::iter(todo)
         .map(|(module, lab, e)| {
@@ -182,8 +182,8 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
 async fn run_one(runtime: &dyn Runtime, instance: &str, module: String, lab: &ModuleLab, e: &Exercise) -> Outcome {
     let t0 = Instant::now();
     let mut steps = Vec::new();
-    let lab_id = format!("test-{}", crate::auth::new_invite_code().to_lowercase());
-    let spec = lab.spec(&lab_id, 0, &module, instance, "berth/lab-", 0);
+    let lab_id = format!("test-{}", new_id());
+    let spec = lab.spec(&lab_id, 0, &module, instance, 0);
     let failure = async {
         let t = Instant::now();
         let container = runtime.create(&spec).await.map_err(|e| e.to_string())?;

@@ -85,7 +85,6 @@ impl LabArgs {
             max_labs: self.max_labs,
             per_learner: self.labs_per_learner,
             sweep: self.lab_sweep,
-            ..Default::default()
         }
     }
 }

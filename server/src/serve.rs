@@ -47,7 +47,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let instance = match store.instance_value("instance_id").await? {
         Some(id) => id,
         None => {
-            let id = crate::auth::new_invite_code();
+            let id = lab::new_id();
             store.set_instance_value("instance_id", &id).await?;
             id
         }

@@ -113,6 +113,33 @@ async fn wait_true(b: &Client, script: &str, what: &str) {
     panic!("timed out waiting for {what}");
 }
 
+/// Fills in the sign-up form the browser shows and sends it.
+async fn sign_up(b: &Client, email: &str) {
+    let email_field = b
+        .wait()
+        .for_element(Locator::Css(r#"input[name="email"]"#))
+        .await
+        .unwrap();
+    email_field.send_keys(email).await.unwrap();
+    b.find(Locator::Css(r#"input[name="password"]"#))
+        .await
+        .unwrap()
+        .send_keys("quiet orchard lamp 19")
+        .await
+        .unwrap();
+    click(b, r#".auth-card button[type="submit"]"#).await;
+}
+
+/// Waits until the page has hydrated (the theme switch comes alive).
+async fn hydrated(b: &Client) {
+    wait_true(
+        b,
+        "return !document.querySelector('.theme-toggle').disabled",
+        "hydration",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     let site = built_site();
@@ -139,12 +166,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
 
     // Hydration: the theme switch is enabled only once the wasm runs, and
     // clicking it changes the theme.
-    wait_true(
-        &b,
-        "return !document.querySelector('.theme-toggle').disabled",
-        "hydration",
-    )
-    .await;
+    hydrated(&b).await;
     let before = b
         .execute("return document.documentElement.dataset.theme || ''", vec![])
         .await
@@ -234,20 +256,7 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     let b = driver.browser(true).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
     click(&b, r#".account a[href="/signup"]"#).await;
-    b.wait()
-        .for_element(Locator::Css(r#"input[name="email"]"#))
-        .await
-        .unwrap()
-        .send_keys("lin@example.org")
-        .await
-        .unwrap();
-    b.find(Locator::Css(r#"input[name="password"]"#))
-        .await
-        .unwrap()
-        .send_keys("quiet orchard lamp 19")
-        .await
-        .unwrap();
-    click(&b, r#".auth-card button[type="submit"]"#).await;
+    sign_up(&b, "lin@example.org").await;
     let who = b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
     assert_eq!(who.text().await.unwrap(), "lin@example.org");
     assert_eq!(b.current_url().await.unwrap().path(), "/");
@@ -256,12 +265,7 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
         .await
         .unwrap();
-    wait_true(
-        &b,
-        "return !document.querySelector('.theme-toggle').disabled",
-        "hydration",
-    )
-    .await;
+    hydrated(&b).await;
     click(&b, ".lesson-status button").await;
     b.wait().for_element(Locator::Css(".lesson-status.done")).await.unwrap();
     click(&b, r#".account a[href="/dashboard"]"#).await;
@@ -352,31 +356,13 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/signup", app.base)).await.unwrap();
-    b.wait()
-        .for_element(Locator::Css(r#"input[name="email"]"#))
-        .await
-        .unwrap()
-        .send_keys("kai@example.org")
-        .await
-        .unwrap();
-    b.find(Locator::Css(r#"input[name="password"]"#))
-        .await
-        .unwrap()
-        .send_keys("quiet orchard lamp 19")
-        .await
-        .unwrap();
-    click(&b, r#".auth-card button[type="submit"]"#).await;
+    sign_up(&b, "kai@example.org").await;
     b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
 
     b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
         .await
         .unwrap();
-    wait_true(
-        &b,
-        "return !document.querySelector('.theme-toggle').disabled",
-        "hydration",
-    )
-    .await;
+    hydrated(&b).await;
     click(&b, ".lab-panel .lab-action button").await;
     wait_true(
         &b,

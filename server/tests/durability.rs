@@ -179,7 +179,7 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
             bollard::Docker::connect_with_local_defaults()
                 .unwrap()
                 .remove_container(
-                    &format!("berth-lab-{}", lab.id),
+                    &berth_server::lab::docker::name(&lab.id),
                     Some(
                         bollard::query_parameters::RemoveContainerOptionsBuilder::new()
                             .force(true)

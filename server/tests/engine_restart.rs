@@ -114,7 +114,7 @@ async fn labs_survive_a_restart_of_the_engine() {
     assert!(store.live_labs().await.unwrap().is_empty());
     let gone = bollard::Docker::connect_with_local_defaults()
         .unwrap()
-        .inspect_container(&format!("berth-lab-{}", lab.id), None)
+        .inspect_container(&berth_server::lab::docker::name(&lab.id), None)
         .await;
     assert!(gone.is_err(), "no orphan container");
     assert!(act(&app, &ada, "Start").await.0);

@@ -57,7 +57,7 @@ async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool)
 fn container_of(v: &Value) -> String {
     let terminal = v["lab"]["terminal"].as_str().expect("a running lab");
     let id = terminal.trim_start_matches("/labs/").trim_end_matches("/terminal");
-    format!("berth-lab-{id}")
+    berth_server::lab::docker::name(id)
 }
 
 /// Runs a script in the lab as the learner, as the terminal would.

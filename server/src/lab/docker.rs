@@ -43,13 +43,14 @@ impl DockerRuntime {
     /// still work, and labs explain the problem until it is back.
     pub async fn connect() -> Self {
         let runtime = Self::default();
-        if let Err(e) = runtime.client_negotiated().await {
+        if let Err(e) = runtime.client().await {
             tracing::warn!(error = %e, "labs will not start until the container engine is reachable");
         }
         runtime
     }
 
-    async fn client_negotiated(&self) -> Result<Docker, RuntimeError> {
+    /// The engine's client, connecting first if need be.
+    pub async fn client(&self) -> Result<Docker, RuntimeError> {
         if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
             return Ok(docker);
         }
@@ -57,11 +58,6 @@ impl DockerRuntime {
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
-    }
-
-    /// The engine's client, connecting first if need be.
-    pub async fn client(&self) -> Result<Docker, RuntimeError> {
-        self.client_negotiated().await
     }
 }
 
@@ -205,7 +201,6 @@ impl Runtime for DockerRuntime {
             .filter_map(|c| {
                 let lab_id = c.labels.as_ref()?.get(LABEL_LAB)?.clone();
                 Some(Labelled {
-                    container: c.id?,
                     lab_id,
                     running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
                 })

@@ -17,6 +17,11 @@ use super::docker::DockerRuntime;
 
 pub const BASE_IMAGE: &str = "berth/base:trixie";
 
+/// The engine's name for the lab image defined in `playground/<folder>`.
+pub fn image_name(folder: &str) -> String {
+    format!("berth/lab-{folder}")
+}
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct BuildArgs {
     /// The folder of lab image definitions.
@@ -31,9 +36,6 @@ pub struct BuildArgs {
     /// The Debian mirror debootstrap downloads from.
     #[arg(long, env = "BERTH_DEBIAN_MIRROR", default_value = "http://deb.debian.org/debian")]
     pub mirror: String,
-    /// Lab images are named `<prefix><folder>`.
-    #[arg(long, default_value = "berth/lab-")]
-    pub prefix: String,
 }
 
 /// The lab images `playground/` defines: folder names with a Dockerfile.
@@ -88,7 +90,7 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
         println!("✓ {BASE_IMAGE} is there (use --rebuild-base to make it again)");
     }
     for name in images {
-        let tag = format!("{}{name}", args.prefix);
+        let tag = image_name(&name);
         if args.missing && exists(docker, &tag).await {
             println!("✓ {tag} is there");
             continue;

@@ -39,21 +39,13 @@ impl ModuleLab {
     }
 
     /// The container a lab of this module gets.
-    pub fn spec(
-        &self,
-        lab_id: &str,
-        owner: i64,
-        module: &str,
-        instance: &str,
-        prefix: &str,
-        expires_at: i64,
-    ) -> LabSpec {
+    pub fn spec(&self, lab_id: &str, owner: i64, module: &str, instance: &str, expires_at: i64) -> LabSpec {
         LabSpec {
             lab_id: lab_id.to_string(),
             owner,
             module: module.to_string(),
             instance: instance.to_string(),
-            image: format!("{prefix}{}", self.image),
+            image: images::image_name(&self.image),
             limits: self.limits,
             network: self.network,
             expires_at,
@@ -112,21 +104,6 @@ pub struct LabConfig {
     pub per_learner: usize,
     /// How often expiry and reconciliation run.
     pub sweep: Duration,
-    /// Lab images are `<prefix><name>`, e.g. `berth/lab-shell`.
-    pub image_prefix: String,
-}
-
-impl Default for LabConfig {
-    fn default() -> Self {
-        Self {
-            idle: Duration::from_secs(20 * 60),
-            lifetime: Duration::from_secs(2 * 60 * 60),
-            max_labs: 20,
-            per_learner: 1,
-            sweep: Duration::from_secs(60),
-            image_prefix: "berth/lab-".into(),
-        }
-    }
 }
 
 /// Why a lab request failed. `Refused` messages go to the learner as they
@@ -187,7 +164,8 @@ pub struct Labs {
 /// How often activity reaches the database, at most.
 const ACTIVITY_WRITE_MS: i64 = 10_000;
 
-fn new_lab_id() -> String {
+/// A random 16-hex-digit id, for labs and for this install's label.
+pub fn new_id() -> String {
     let bytes: [u8; 8] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -211,10 +189,6 @@ impl Labs {
             admitting: tokio::sync::Mutex::new(()),
             activity: Mutex::default(),
         }
-    }
-
-    pub fn config(&self) -> &LabConfig {
-        &self.config
     }
 
     pub fn runtime(&self) -> &Arc<dyn Runtime> {
@@ -267,13 +241,13 @@ impl Labs {
                 self.minutes_until_free(&live)
             )));
         }
-        let id = new_lab_id();
+        let id = new_id();
         let expires_at = unix_now_millis() + self.config.lifetime.as_millis() as i64;
         if !self.store.insert_lab(&id, user, module, expires_at).await? {
             return Ok(());
         }
         drop(admitting);
-        let spec = lab.spec(&id, user, module, &self.instance, &self.config.image_prefix, expires_at);
+        let spec = lab.spec(&id, user, module, &self.instance, expires_at);
         let started = async {
             let container = self.runtime.create(&spec).await?;
             lab.set_up(self.runtime.as_ref(), &container).await?;

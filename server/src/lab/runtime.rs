@@ -42,7 +42,6 @@ pub struct LabSpec {
 /// A container that carries Berth's labels.
 #[derive(Clone, Debug)]
 pub struct Labelled {
-    pub container: String,
     pub lab_id: String,
     pub running: bool,
 }

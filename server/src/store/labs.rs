@@ -226,14 +226,4 @@ impl Store {
             last_check,
         })
     }
-
-    /// Exercise ids the learner has passed.
-    pub async fn exercises_passed(&self, user: i64) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT item FROM progress WHERE user_id = $1 AND kind = 'exercise' AND status = 'completed'",
-        )
-        .bind(user)
-        .fetch_all(self.pool())
-        .await?)
-    }
 }
