@@ -1,6 +1,8 @@
-// <berth-terminal data-socket="/labs/<module>/terminal">: a terminal on the
+// <berth-terminal data-socket="/labs/<lab>/terminal">: a terminal on the
 // learner's lab. xterm.js is loaded only when one is on the page. Bytes
 // travel as binary WebSocket frames; resizes and notices as JSON text.
+// With `data-readonly` (an instructor watching) nothing typed is sent; the
+// server would refuse it anyway.
 const encoder = new TextEncoder();
 
 class BerthTerminal extends HTMLElement {
@@ -18,8 +20,10 @@ class BerthTerminal extends HTMLElement {
       css.href = "/vendor/xterm.css";
       document.head.append(css);
     }
+    this.readonly = this.dataset.readonly !== undefined;
     this.term = new Terminal({
-      cursorBlink: true,
+      cursorBlink: !this.readonly,
+      disableStdin: this.readonly,
       fontFamily: getComputedStyle(document.documentElement).getPropertyValue("--font-code") || "monospace",
       fontSize: 14,
       scrollback: 5000,
@@ -31,8 +35,10 @@ class BerthTerminal extends HTMLElement {
     this.append(screen);
     this.term.open(screen);
     this.fit.fit();
-    this.term.onData((data) => this.send(encoder.encode(data)));
-    this.term.onResize(({ cols, rows }) => this.sendJson({ type: "resize", cols, rows }));
+    if (!this.readonly) {
+      this.term.onData((data) => this.send(encoder.encode(data)));
+      this.term.onResize(({ cols, rows }) => this.sendJson({ type: "resize", cols, rows }));
+    }
     this.resizer = new ResizeObserver(() => this.fit.fit());
     this.resizer.observe(this);
     this.connect();
@@ -55,6 +61,7 @@ class BerthTerminal extends HTMLElement {
     this.dataset.state = "connecting";
     socket.onopen = () => {
       this.dataset.state = "open";
+      if (this.readonly) return;
       this.sendJson({ type: "resize", cols: this.term.cols, rows: this.term.rows });
       this.term.focus();
     };
@@ -63,6 +70,8 @@ class BerthTerminal extends HTMLElement {
         const message = JSON.parse(event.data);
         if (message.type === "notice") {
           this.term.write(`\r\n\x1b[1;33m[berth] ${message.text}\x1b[0m\r\n`);
+        } else if (message.type === "watchers") {
+          this.showWatchers(message.names);
         }
       } else {
         this.term.write(new Uint8Array(event.data));
@@ -74,6 +83,23 @@ class BerthTerminal extends HTMLElement {
       const why = event.reason || "the connection to the lab closed";
       this.term.write(`\r\n\x1b[2m[berth] ${why}. Reload the page to reconnect.\x1b[0m\r\n`);
     };
+  }
+
+  /** Tells the learner who is watching their terminal, if anyone. */
+  showWatchers(names) {
+    let banner = this.querySelector(".watching");
+    if (!names.length) {
+      banner?.remove();
+      return;
+    }
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "watching";
+      banner.setAttribute("role", "status");
+      this.prepend(banner);
+    }
+    const who = [...new Set(names)].join(", ");
+    banner.textContent = `${who} ${names.length > 1 ? "are" : "is"} watching your terminal (they can see it, not type in it).`;
   }
 
   send(bytes) {

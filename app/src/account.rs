@@ -81,6 +81,7 @@ pub fn AccountMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(me)) => view! {
+                        {me.is_staff().then(|| view! { <a href="/classrooms">"Classrooms"</a> })}
                         <a href="/dashboard">"Dashboard"</a>
                         <span class="account-email" title=me.role.clone()>{me.email}</span>
                         <form class="logout" method="post" action="/auth/logout">
@@ -109,6 +110,7 @@ fn problem(code: &str, wait: &str) -> String {
         "password-long" => "Use a password of at most 1024 characters.".into(),
         "password-common" => "That password is too common or too easy to guess. Try a few unrelated words.".into(),
         "invite" => "That invite code is not valid: it may be mistyped, expired or used up.".into(),
+        "join" => "That classroom link is not valid any more: it may be mistyped, expired or full. Ask your instructor for a new one.".into(),
         "unavailable" => "An account could not be created with this email. If you already have one, log in.".into(),
         _ => "Something went wrong. Please try again.".into(),
     }
@@ -155,12 +157,14 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SignupPage() -> impl IntoView {
     let query = use_query_map();
     let invite = move || query.with(|q| q.get("invite").unwrap_or_default());
+    let join = move || query.with(|q| q.get("join").unwrap_or_default());
     view! {
         <Title text="Sign up" />
         <section class="auth-card">
             <h1>"Create an account"</h1>
             <Problem />
             <form method="post" action="/auth/signup">
+                <input type="hidden" name="join" value=join />
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
                 <label>
                     "Password"

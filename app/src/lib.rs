@@ -4,6 +4,7 @@
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod classroom;
 pub mod course;
 #[cfg(feature = "hydrate")]
 mod enhance;
@@ -38,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/assets/berth.css" />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
                 <script type="module" src="/assets/terminal.js"></script>
+                <script type="module" src="/assets/classroom.js"></script>
                 {use_context::<LiveReload>().map(|_| view! { <script type="module" src="/assets/live.js"></script> })}
                 <HydrationScripts options />
                 <MetaTags />
@@ -65,6 +67,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=progress::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/classrooms") view=pages::ClassroomsPage ssr=SsrMode::Async />
+                    <Route path=path!("/classrooms/:id") view=pages::ClassroomPage ssr=SsrMode::Async />
+                    <Route path=path!("/classrooms/:id/watch/:learner") view=pages::WatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/join/:code") view=pages::JoinPage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module/quiz") view=pages::QuizPage ssr=SsrMode::Async />
                     <Route

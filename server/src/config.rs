@@ -77,6 +77,17 @@ pub struct LabArgs {
     pub playground: PathBuf,
 }
 
+/// When the classroom page flags a learner as stuck.
+#[derive(Clone, Debug, Args)]
+pub struct StuckArgs {
+    /// The same exercise's check failed this many times in a row.
+    #[arg(long, env = "BERTH_STUCK_FAILURES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub stuck_failures: u32,
+    /// The learner's lab sat idle this long with exercises unfinished (e.g. 10m).
+    #[arg(long, env = "BERTH_STUCK_IDLE", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub stuck_idle: std::time::Duration,
+}
+
 impl LabArgs {
     pub fn lab_config(&self) -> crate::lab::LabConfig {
         crate::lab::LabConfig {
@@ -180,6 +191,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub labs: LabArgs,
+
+    #[command(flatten)]
+    pub stuck: StuckArgs,
 
     /// For authors: reload the course when its files change; open pages follow, or show the problems.
     #[arg(long, env = "BERTH_WATCH")]

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod authoring;
 pub mod check;
+pub mod classroom;
 pub mod config;
 pub mod content;
 mod error;

@@ -6,6 +6,7 @@ use axum::extract::Request;
 use axum::routing::get;
 use axum::{Router, middleware};
 use berth_app::backend::SharedBackend;
+use berth_app::classroom::SharedClassrooms;
 use berth_app::lab::SharedLabs;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
@@ -23,12 +24,14 @@ pub fn router(state: AppState) -> Router {
         let course = state.course.clone();
         let quiz_book = state.quiz_book.clone();
         let labs: SharedLabs = state.labs.clone();
+        let classrooms: SharedClassrooms = state.classrooms.clone();
         let live = state.live.is_some();
         let backend: SharedBackend = Arc::new(state.store.clone());
         move || {
             provide_context(course.clone());
             provide_context(quiz_book.clone());
             provide_context(labs.clone());
+            provide_context(classrooms.clone());
             if live {
                 provide_context(berth_app::LiveReload);
             }
@@ -63,6 +66,7 @@ pub fn router(state: AppState) -> Router {
     router = router
         .merge(auth::router())
         .merge(quiz::routes::router())
+        .merge(crate::classroom::routes::router())
         .merge(lab::terminal::router())
         .merge(crate::watch::router())
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))

@@ -79,8 +79,18 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             config.site_dir.display()
         );
     }
+    let course = Arc::new(course);
+    let classrooms = Arc::new(crate::classroom::Classrooms::new(
+        store.clone(),
+        course.clone(),
+        crate::classroom::StuckRules {
+            failures: config.stuck.stuck_failures,
+            idle: config.stuck.stuck_idle,
+        },
+    ));
     Ok(AppState {
-        course: Arc::new(course),
+        course,
+        classrooms,
         quiz_book: QuizBook(Arc::new(quizzes.iter().map(|(m, q)| (m.clone(), q.public())).collect())),
         quizzes: Arc::new(quizzes),
         labs,
@@ -95,6 +105,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         session_idle_minutes: config.session_idle_minutes,
         secure_cookies: config.secure_cookies,
         live: None,
+        stopping: tokio_util::sync::CancellationToken::new(),
     })
 }
 
@@ -109,9 +120,13 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     if config.watch {
         crate::watch::run(&config, listener.into_std()?, state, shutdown_signal()).await?;
     } else {
+        let stopping = state.stopping.clone();
         let app = router::router(state);
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                stopping.cancel();
+            })
             .await?;
     }
     store.close().await;

@@ -24,6 +24,7 @@ pub struct AppState {
     /// The same quizzes without keys or explanations, for the pages.
     pub quiz_book: QuizBook,
     pub labs: Arc<Labs>,
+    pub classrooms: Arc<crate::classroom::Classrooms>,
     pub store: Store,
     pub site: Arc<Site>,
     /// Rendered pages for visitors without a session.
@@ -38,6 +39,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Set while `berth serve --watch` runs.
     pub live: Option<Arc<crate::watch::Live>>,
+    /// Cancelled when this server stops, so long-lived streams (live grid,
+    /// terminals) end and a graceful shutdown does not wait on them.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -99,6 +99,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     loop {
         state.live = Some(live.clone());
+        let stopping = state.stopping.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = crate::router::router(state);
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -113,6 +114,7 @@ pub async fn run(
             tokio::select! {
                 _ = &mut shutdown => {
                     live.restarts.send_modify(|n| *n += 1);
+                    stopping.cancel();
                     let _ = stop.send(());
                     server.await??;
                     return Ok(());
@@ -133,6 +135,7 @@ pub async fn run(
             }
         };
         live.restarts.send_modify(|n| *n += 1);
+        stopping.cancel();
         let _ = stop.send(());
         server.await??;
         state = next;

@@ -3,13 +3,15 @@
 
 mod common;
 
-use berth_server::lab::runtime::{LEARNER, Script};
-use common::{TestApp, TestDb, minimal_site, workspace};
+use common::{
+    TestApp, TestDb, act, as_learner, check, container_of, minimal_site, read_until, session_cookie, terminal, view,
+    workspace,
+};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite::{self, Message};
 
 const LESSON: &str = "first-steps";
 
@@ -21,61 +23,6 @@ async fn lab_app(tweak: impl FnOnce(&mut berth_server::config::ServeConfig)) -> 
     })
     .await;
     (app, site)
-}
-
-async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: &str) -> Result<(), String> {
-    let res = app
-        .post_form(tab, "/api/lab/act", &[("module", module), ("action", action)])
-        .await;
-    let ok = res.status().is_success();
-    let body = res.text().await.unwrap();
-    if ok { Ok(()) } else { Err(body) }
-}
-
-async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &str) -> Value {
-    let text = app
-        .text_as(tab, &format!("/api/lab?module={module}&lesson={lesson}"))
-        .await;
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
-}
-
-async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool) -> Value {
-    let live = live.to_string();
-    let res = app
-        .post_form(
-            tab,
-            "/api/lab/check",
-            &[("module", "basics"), ("exercise", exercise), ("live", &live)],
-        )
-        .await;
-    let text = res.text().await.unwrap();
-    // Refusals come back as plain text.
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
-}
-
-/// The lab's container name, from the terminal address the page gets.
-fn container_of(v: &Value) -> String {
-    let terminal = v["lab"]["terminal"].as_str().expect("a running lab");
-    let id = terminal.trim_start_matches("/labs/").trim_end_matches("/terminal");
-    berth_server::lab::docker::name(id)
-}
-
-/// Runs a script in the lab as the learner, as the terminal would.
-async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option<i64>, String) {
-    let out = app
-        .labs
-        .runtime()
-        .run_script(
-            container,
-            Script {
-                user: LEARNER,
-                text: script,
-                timeout: Duration::from_secs(30),
-            },
-        )
-        .await
-        .unwrap();
-    (out.exit_code, out.output)
 }
 
 fn docker() -> bollard::Docker {
@@ -260,71 +207,6 @@ async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
 }
 
 /// A WebSocket to the lab's terminal, as the page opens it.
-async fn terminal(
-    app: &TestApp,
-    tab_cookie: &str,
-    path: &str,
-    origin: &str,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    tungstenite::Error,
-> {
-    let url = format!("{}{path}", app.base.replace("http://", "ws://"));
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert("origin", origin.parse().unwrap());
-    req.headers_mut().insert("cookie", tab_cookie.parse().unwrap());
-    tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws)
-}
-
-/// Reads terminal output until `needle` shows up.
-async fn read_until(
-    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    needle: &str,
-) -> String {
-    let mut seen = String::new();
-    let found = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(Ok(message)) = ws.next().await {
-            if let Message::Binary(bytes) = message {
-                seen.push_str(&String::from_utf8_lossy(&bytes));
-                if seen.contains(needle) {
-                    return true;
-                }
-                if seen.len() > 1 << 16 {
-                    seen.drain(..seen.len() - 4096);
-                }
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(found, Ok(true), "never saw {needle:?}; got {seen:?}");
-    seen
-}
-
-/// The session cookie of a signed-in tab.
-async fn session_cookie(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let tab = app.browser();
-    let res = app
-        .post_form(
-            &tab,
-            "/auth/signup",
-            &[("email", email), ("password", common::PASSWORD)],
-        )
-        .await;
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("berth_session="))
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    (tab, cookie)
-}
-
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     status

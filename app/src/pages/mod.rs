@@ -1,11 +1,13 @@
 //! One component per page.
 
 mod catalog;
+mod classroom;
 mod lesson;
 mod module;
 mod quiz;
 
 pub use catalog::CatalogPage;
+pub use classroom::{ClassroomPage, ClassroomsPage, JoinPage, WatchPage};
 pub use lesson::LessonPage;
 pub use module::ModulePage;
 pub use quiz::{AttemptPage, QuizPage};

@@ -136,11 +136,16 @@ struct SignupForm {
     password: String,
     #[serde(default)]
     invite: String,
+    /// A classroom's join code: lets the account in when sign-up is
+    /// invite-only, and joins it to the classroom.
+    #[serde(default)]
+    join: String,
 }
 
 async fn signup(State(state): State<AppState>, session: Session, Form(form): Form<SignupForm>) -> Response {
     let invite = form.invite.trim();
-    let again = |code: &str| back("/signup", code, &[("invite", invite)]);
+    let join = form.join.trim();
+    let again = |code: &str| back("/signup", code, &[("invite", invite), ("join", join)]);
     if state.signup == SignupMode::Closed {
         return again("closed");
     }
@@ -151,7 +156,15 @@ async fn signup(State(state): State<AppState>, session: Session, Form(form): For
         Ok(p) => p,
         Err(problem) => return again(problem.code()),
     };
-    if state.signup == SignupMode::Invite {
+    let classroom = match join {
+        "" => None,
+        code => match crate::classroom::routes::join_code_open(&state, code).await {
+            Ok(Some(room)) => Some(room),
+            Ok(None) => return again("join"),
+            Err(e) => return internal(e),
+        },
+    };
+    if state.signup == SignupMode::Invite && classroom.is_none() {
         match state.store.consume_invite(invite).await {
             Ok(true) => {}
             Ok(false) => return again("invite"),
@@ -166,6 +179,13 @@ async fn signup(State(state): State<AppState>, session: Session, Form(form): For
     };
     if let Err(e) = start_session(&session, &user).await {
         return internal(e);
+    }
+    if let Some(room) = classroom {
+        // The code may have filled up meanwhile; the join page then says so.
+        if let Err(e) = state.store.join_classroom(room.id, user.id).await {
+            return internal(e);
+        }
+        return Redirect::to(&format!("/join/{join}")).into_response();
     }
     Redirect::to("/").into_response()
 }

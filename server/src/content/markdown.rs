@@ -219,7 +219,7 @@ fn resolve_link<'a>(dest: &CowStr<'a>, cx: &LessonContext) -> Result<(CowStr<'a>
     }
     if dest.contains(':') || dest.starts_with('/') {
         return Err(format!(
-            "link `{dest}`: link to other lessons by relative file path (like `../02-images/01-layers.md`), or to web pages with https://"
+            "link `{dest}`: link to other lessons by relative file path (like `../03-images/01-layers.md`), or to web pages with https://"
         ));
     }
     let (path, fragment) = match dest.split_once('#') {

@@ -159,6 +159,7 @@ pub struct Labs {
     /// Last activity per lab, written to the database at most every few
     /// seconds.
     activity: Mutex<HashMap<String, (i64, i64)>>,
+    mirrors: terminal::Mirrors,
 }
 
 /// How often activity reaches the database, at most.
@@ -188,7 +189,19 @@ impl Labs {
             titles,
             admitting: tokio::sync::Mutex::new(()),
             activity: Mutex::default(),
+            mirrors: terminal::Mirrors::default(),
         }
+    }
+
+    /// Terminal output copied for staff who watch.
+    pub fn mirrors(&self) -> &terminal::Mirrors {
+        &self.mirrors
+    }
+
+    /// The id of the learner's running lab, most recently started first.
+    pub async fn running_lab_of(&self, user: i64) -> Result<Option<String>, LabError> {
+        let labs = self.store.live_labs_of(user).await?;
+        Ok(labs.into_iter().rev().find(|l| l.running).map(|l| l.id))
     }
 
     pub fn runtime(&self) -> &Arc<dyn Runtime> {
@@ -286,6 +299,7 @@ impl Labs {
         self.runtime.remove(lab_id).await?;
         self.store.end_lab(lab_id, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab_id);
+        self.mirrors.remove(lab_id);
         tracing::info!(lab = %lab_id, reason, "lab ended");
         Ok(())
     }
@@ -457,7 +471,7 @@ impl Labs {
         })
     }
 
-    async fn apply(&self, user: i64, module: &str, action: LabAction) -> Result<(), LabError> {
+    pub async fn apply(&self, user: i64, module: &str, action: LabAction) -> Result<(), LabError> {
         match action {
             LabAction::Start => self.start(user, module).await,
             LabAction::Stop => self.stop(user, module, "stopped").await,
@@ -466,15 +480,19 @@ impl Labs {
                 self.stop(user, module, "reset").await?;
                 self.start(user, module).await
             }
-            LabAction::Extend => {
-                let lab = self.running_lab(user, module).await?;
-                let by = (self.config.lifetime / 2).as_millis() as i64;
-                if self.store.extend_lab(&lab.id, by).await? {
-                    Ok(())
-                } else {
-                    Err(LabError::refused("This lab already had its extra time."))
-                }
-            }
+            LabAction::Extend => self.extend(user, module, false).await,
+        }
+    }
+
+    /// Gives the lab half its lifetime more: once for the learner, as often
+    /// as needed when staff ask (`again`).
+    pub async fn extend(&self, user: i64, module: &str, again: bool) -> Result<(), LabError> {
+        let lab = self.running_lab(user, module).await?;
+        let by = (self.config.lifetime / 2).as_millis() as i64;
+        if self.store.extend_lab(&lab.id, by, again).await? {
+            Ok(())
+        } else {
+            Err(LabError::refused("This lab already had its extra time."))
         }
     }
 

@@ -4,6 +4,11 @@
 //! `{"type":"notice","text":"…"}` to it). Output is forwarded only as fast
 //! as the browser takes it, so a flood in the lab waits in the lab rather
 //! than in the server's memory.
+//!
+//! Staff may watch a learner's terminal: everything the learner's shells
+//! print is copied to a [`Mirror`], which watchers read and can never write
+//! to (they get no handle on the lab's input at all). The learner's page is
+//! told who is watching.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, State};
@@ -11,11 +16,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
+use tokio::sync::{broadcast, watch};
+use tokio_util::sync::CancellationToken;
 
 use super::Labs;
 use crate::auth::CurrentUser;
@@ -54,9 +63,12 @@ async fn attach(
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message())).into_response(),
     };
     match upgrade {
-        Ok(upgrade) => upgrade
-            .max_message_size(MAX_INPUT)
-            .on_upgrade(move |socket| bridge(socket, labs, lab_id, container)),
+        Ok(upgrade) => {
+            let stopping = state.stopping.clone();
+            upgrade
+                .max_message_size(MAX_INPUT)
+                .on_upgrade(move |socket| bridge(socket, labs, lab_id, container, stopping))
+        }
         Err(rejection) => rejection.into_response(),
     }
 }
@@ -72,7 +84,7 @@ fn notice(text: &str) -> Message {
     Message::Text(json.to_string().into())
 }
 
-async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: String) {
+async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: String, stopping: CancellationToken) {
     let (mut to_page, mut from_page) = socket.split();
     let runtime = labs.runtime().clone();
     let shell = match runtime.shell(&container).await {
@@ -87,11 +99,15 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: S
     let (exec, mut output, mut input) = (shell.exec, shell.output, shell.input);
     let mut out_of_memory = runtime.out_of_memory(&container);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
+    let mirror = labs.mirrors().get(&lab_id);
+    let mut watchers = mirror.watchers.subscribe();
+    watchers.mark_changed();
     labs.touch(&lab_id).await;
     let closing = loop {
         tokio::select! {
             chunk = output.next() => match chunk {
                 Some(Ok(bytes)) => {
+                    mirror.publish(&bytes);
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
                     }
@@ -121,7 +137,15 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: S
                     break None;
                 }
             }
+            Ok(()) = watchers.changed() => {
+                let names = watchers.borrow_and_update().clone();
+                let json = serde_json::json!({ "type": "watchers", "names": names });
+                if to_page.send(Message::Text(json.to_string().into())).await.is_err() {
+                    break None;
+                }
+            }
             _ = keepalive.tick() => labs.touch(&lab_id).await,
+            _ = stopping.cancelled() => break Some("the server is restarting; reload the page in a moment"),
         }
     };
     if let Some(reason) = closing {
@@ -132,4 +156,83 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: S
             })))
             .await;
     }
+}
+
+/// How much recent output a new watcher sees first.
+const RECENT: usize = 16 * 1024;
+
+/// One lab's terminal output, copied for watchers.
+pub struct Mirror {
+    output: broadcast::Sender<Bytes>,
+    recent: Mutex<VecDeque<u8>>,
+    /// Who is watching, as the learner's page names them.
+    watchers: watch::Sender<Vec<String>>,
+}
+
+impl Mirror {
+    fn new() -> Self {
+        Self {
+            output: broadcast::channel(256).0,
+            recent: Mutex::new(VecDeque::with_capacity(RECENT)),
+            watchers: watch::Sender::new(Vec::new()),
+        }
+    }
+
+    fn publish(&self, bytes: &Bytes) {
+        let mut recent = self.recent.lock().expect("mirror lock");
+        recent.extend(bytes.iter().copied());
+        let excess = recent.len().saturating_sub(RECENT);
+        recent.drain(..excess);
+        // Without watchers there is no receiver, which is fine.
+        let _ = self.output.send(bytes.clone());
+    }
+}
+
+/// The mirrors of all labs with a terminal open, by lab id.
+#[derive(Default)]
+pub struct Mirrors(Mutex<HashMap<String, Arc<Mirror>>>);
+
+impl Mirrors {
+    pub fn get(&self, lab_id: &str) -> Arc<Mirror> {
+        let mut all = self.0.lock().expect("mirrors lock");
+        all.entry(lab_id.to_string())
+            .or_insert_with(|| Arc::new(Mirror::new()))
+            .clone()
+    }
+
+    pub fn remove(&self, lab_id: &str) {
+        self.0.lock().expect("mirrors lock").remove(lab_id);
+    }
+}
+
+/// Streams a lab's terminal to a watcher, read-only: input from the
+/// watcher's side is answered with a notice and goes nowhere.
+pub async fn watch_terminal(socket: WebSocket, mirror: Arc<Mirror>, watcher: String, stopping: CancellationToken) {
+    let (mut to_page, mut from_page) = socket.split();
+    let mut output = mirror.output.subscribe();
+    let recent: Vec<u8> = mirror.recent.lock().expect("mirror lock").iter().copied().collect();
+    mirror.watchers.send_modify(|w| w.push(watcher.clone()));
+    const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
+    const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
+    let mut open = to_page.send(Message::Binary(recent.into())).await.is_ok();
+    while open {
+        open = tokio::select! {
+            chunk = output.recv() => match chunk {
+                Ok(bytes) => to_page.send(Message::Binary(bytes)).await.is_ok(),
+                Err(broadcast::error::RecvError::Lagged(_)) => to_page.send(notice(SKIPPED)).await.is_ok(),
+                Err(broadcast::error::RecvError::Closed) => false,
+            },
+            message = from_page.next() => match message {
+                Some(Ok(Message::Binary(_))) => to_page.send(notice(READ_ONLY)).await.is_ok(),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => false,
+                Some(Ok(_)) => true,
+            },
+            _ = stopping.cancelled() => false,
+        };
+    }
+    mirror.watchers.send_modify(|w| {
+        if let Some(i) = w.iter().position(|name| name == &watcher) {
+            w.remove(i);
+        }
+    });
 }

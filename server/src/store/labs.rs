@@ -146,13 +146,16 @@ impl Store {
         Ok(())
     }
 
-    /// Pushes the lab's end back, once; `false` if it was extended before.
-    pub async fn extend_lab(&self, id: &str, by_millis: i64) -> Result<bool, StoreError> {
+    /// Pushes the lab's end back; `false` if it was extended before (unless
+    /// `again`, which staff may use) or is not running.
+    pub async fn extend_lab(&self, id: &str, by_millis: i64, again: bool) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE labs SET expires_at = expires_at + $2, extended = 1 WHERE id = $1 AND extended = 0 AND status = 'running'",
+            "UPDATE labs SET expires_at = expires_at + $2, extended = 1 \
+             WHERE id = $1 AND (extended = 0 OR $3 = 1) AND status = 'running'",
         )
         .bind(id)
         .bind(by_millis)
+        .bind(i64::from(again))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -196,6 +199,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.announce(super::Change::Progress { user });
         Ok(())
     }
 

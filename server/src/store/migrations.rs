@@ -32,6 +32,11 @@ const SQLITE: Embedded = &[
         include_str!("../../../migrations/sqlite/0005_quiz_attempts.sql"),
     ),
     (6, "labs", include_str!("../../../migrations/sqlite/0006_labs.sql")),
+    (
+        7,
+        "classrooms",
+        include_str!("../../../migrations/sqlite/0007_classrooms.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -56,6 +61,11 @@ const POSTGRES: Embedded = &[
         include_str!("../../../migrations/postgres/0005_quiz_attempts.sql"),
     ),
     (6, "labs", include_str!("../../../migrations/postgres/0006_labs.sql")),
+    (
+        7,
+        "classrooms",
+        include_str!("../../../migrations/postgres/0007_classrooms.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -7,6 +7,7 @@
 //! `migrations/{sqlite,postgres}/` (listed in `migrations.rs`) and their
 //! queries as methods in a submodule here, one per domain concept.
 
+mod classrooms;
 mod instance;
 mod invites;
 mod labs;
@@ -15,6 +16,7 @@ mod progress;
 mod quizzes;
 mod users;
 
+pub use classrooms::{AuditEntry, ClassActivity, ClassroomRow, JoinOutcome, NewClassroom};
 pub use labs::{ExerciseEvent, ExerciseHistory, LabRow};
 pub use quizzes::NewAttempt;
 pub use users::User;
@@ -50,6 +52,17 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    changes: tokio::sync::broadcast::Sender<Change>,
+}
+
+/// A committed change to a learner's record, announced so live views (the
+/// classroom grid) can refresh without polling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Lesson, exercise or quiz progress of this learner.
+    Progress { user: i64 },
+    /// Someone joined or left this classroom.
+    Roster { classroom: i64 },
 }
 
 impl Store {
@@ -93,9 +106,21 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let (changes, _) = tokio::sync::broadcast::channel(1024);
+        let store = Self { pool, backend, changes };
         migrations::run(&store).await?;
         Ok(store)
+    }
+
+    /// Changes committed from now on. A receiver that falls behind by more
+    /// than a thousand changes is told so (`Lagged`) and should reload.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    fn announce(&self, change: Change) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.changes.send(change);
     }
 
     pub fn backend(&self) -> Backend {

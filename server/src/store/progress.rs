@@ -30,6 +30,7 @@ impl Store {
         .bind(unix_now_millis())
         .execute(self.pool())
         .await?;
+        self.announce(super::Change::Progress { user });
         Ok(())
     }
 

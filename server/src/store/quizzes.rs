@@ -65,6 +65,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.announce(super::Change::Progress { user: a.user });
         Ok(id)
     }
 

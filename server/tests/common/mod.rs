@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses part of the harness
 
 use berth_server::auth::SignupMode;
-use berth_server::config::{DatabaseArgs, LabArgs, ServeConfig};
+use berth_server::config::{DatabaseArgs, LabArgs, ServeConfig, StuckArgs};
 use berth_server::{router, serve};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -124,6 +124,10 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
             labs_per_learner: 1,
             lab_sweep: std::time::Duration::from_secs(60),
             playground: workspace().join("playground"),
+        },
+        stuck: StuckArgs {
+            stuck_failures: 3,
+            stuck_idle: std::time::Duration::from_secs(10 * 60),
         },
     }
 }
@@ -256,4 +260,120 @@ pub fn location(res: &reqwest::Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no redirect: {}", res.status()))
+}
+
+/// A WebSocket as the tests open them.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a WebSocket on `path` with a session cookie and an Origin.
+pub async fn terminal(
+    app: &TestApp,
+    tab_cookie: &str,
+    path: &str,
+    origin: &str,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    let url = format!("{}{path}", app.base.replace("http://", "ws://"));
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    req.headers_mut().insert("origin", origin.parse().unwrap());
+    req.headers_mut().insert("cookie", tab_cookie.parse().unwrap());
+    tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws)
+}
+
+/// Reads terminal output until `needle` shows up.
+pub async fn read_until(ws: &mut Socket, needle: &str) -> String {
+    let mut seen = String::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while let Some(Ok(message)) = futures_util::StreamExt::next(ws).await {
+            if let tokio_tungstenite::tungstenite::Message::Binary(bytes) = message {
+                seen.push_str(&String::from_utf8_lossy(&bytes));
+                if seen.contains(needle) {
+                    return true;
+                }
+                if seen.len() > 1 << 16 {
+                    seen.drain(..seen.len() - 4096);
+                }
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "never saw {needle:?}; got {seen:?}");
+    seen
+}
+
+/// The session cookie of a signed-in tab.
+pub async fn session_cookie(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let tab = app.browser();
+    let res = app
+        .post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
+        .await;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("berth_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    (tab, cookie)
+}
+
+// Labs, as the lab panel drives them.
+
+pub async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: &str) -> Result<(), String> {
+    let res = app
+        .post_form(tab, "/api/lab/act", &[("module", module), ("action", action)])
+        .await;
+    let ok = res.status().is_success();
+    let body = res.text().await.unwrap();
+    if ok { Ok(()) } else { Err(body) }
+}
+
+pub async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &str) -> serde_json::Value {
+    let text = app
+        .text_as(tab, &format!("/api/lab?module={module}&lesson={lesson}"))
+        .await;
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
+}
+
+pub async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool) -> serde_json::Value {
+    let live = live.to_string();
+    let res = app
+        .post_form(
+            tab,
+            "/api/lab/check",
+            &[("module", "basics"), ("exercise", exercise), ("live", &live)],
+        )
+        .await;
+    let text = res.text().await.unwrap();
+    // Refusals come back as plain text.
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+}
+
+/// The lab's container name, from the terminal address the page gets.
+pub fn container_of(v: &serde_json::Value) -> String {
+    let terminal = v["lab"]["terminal"].as_str().expect("a running lab");
+    let id = terminal.trim_start_matches("/labs/").trim_end_matches("/terminal");
+    berth_server::lab::docker::name(id)
+}
+
+/// Runs a script in the lab as the learner, as the terminal would.
+pub async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option<i64>, String) {
+    let out = app
+        .labs
+        .runtime()
+        .run_script(
+            container,
+            berth_server::lab::runtime::Script {
+                user: berth_server::lab::runtime::LEARNER,
+                text: script,
+                timeout: std::time::Duration::from_secs(30),
+            },
+        )
+        .await
+        .unwrap();
+    (out.exit_code, out.output)
 }

@@ -1,0 +1,257 @@
+//! Classrooms as the pages see them: an instructor's roster, the live
+//! progress grid, insights per exercise and quiz, joining with a code, and
+//! the read-only view of a learner's terminal. The server implements
+//! [`ClassroomService`] and checks every request against the viewer's
+//! classrooms; changes go through plain form posts to `/classrooms/*`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CellState {
+    NotStarted,
+    InProgress,
+    Passed,
+    Failing,
+}
+
+impl CellState {
+    /// The CSS class of a grid cell (and the JSON name).
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not-started",
+            Self::InProgress => "in-progress",
+            Self::Passed => "passed",
+            Self::Failing => "failing",
+        }
+    }
+
+    /// In words, for screen readers, hover text and exports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not started",
+            Self::InProgress => "in progress",
+            Self::Passed => "passed",
+            Self::Failing => "failing",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Lesson,
+    Exercise,
+    Quiz,
+}
+
+/// One column of the grid: a lesson, exercise or quiz of the course.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// `lesson:<id>`, `exercise:<id>` or `quiz:<id>`.
+    pub key: String,
+    pub kind: ItemKind,
+    pub module_title: String,
+    pub title: String,
+    /// A few characters for the header, e.g. `E3.1`.
+    pub short: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub key: String,
+    pub state: CellState,
+    /// The last failing assertion, or a quiz's best score.
+    pub detail: Option<String>,
+    pub stuck: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerRow {
+    pub id: i64,
+    pub email: String,
+    pub cells: Vec<Cell>,
+    pub labs: Vec<LearnerLab>,
+    /// Why this learner may need help, in words.
+    pub stuck: Vec<String>,
+    pub lessons_done: usize,
+    pub exercises_passed: usize,
+    pub quizzes_passed: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerLab {
+    pub module: String,
+    pub module_title: String,
+    pub running: bool,
+    /// Seconds until the lab ends for good.
+    pub expires_in: i64,
+    /// Seconds since the last terminal input.
+    pub idle_for: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExerciseInsight {
+    pub id: String,
+    pub title: String,
+    pub module_title: String,
+    pub attempted: usize,
+    pub passed: usize,
+    /// Median minutes from first check to first pass (or to now).
+    pub median_minutes: Option<u32>,
+    /// Failing assertions by how many learners hit them, most first.
+    pub failing: Vec<(String, usize)>,
+    pub stuck: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizInsight {
+    pub id: String,
+    pub title: String,
+    /// Learners counted: each by their latest attempt.
+    pub learners: usize,
+    pub questions: Vec<QuestionInsight>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionInsight {
+    pub prompt: String,
+    pub answered: usize,
+    pub correct: usize,
+    /// The wrong answer given most often, and by how many.
+    pub top_wrong: Option<(String, usize)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassroomSummary {
+    pub id: i64,
+    pub name: String,
+    pub owner_email: String,
+    pub members: usize,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub who: String,
+    pub what: String,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub when: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassroomView {
+    pub summary: ClassroomSummary,
+    pub join_code: String,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub code_expires: String,
+    pub code_expired: bool,
+    pub joins: i64,
+    pub join_limit: i64,
+    pub columns: Vec<Column>,
+    pub learners: Vec<LearnerRow>,
+    pub exercises: Vec<ExerciseInsight>,
+    pub quizzes: Vec<QuizInsight>,
+    pub audit: Vec<AuditLine>,
+    pub stuck_failures: u32,
+    pub stuck_idle_minutes: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinStatus {
+    Unknown,
+    Expired,
+    UsedUp,
+    Open,
+    Member,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JoinInfo {
+    pub code: String,
+    pub classroom: Option<String>,
+    pub status: JoinStatus,
+    pub signed_in: bool,
+}
+
+/// What the instructor's read-only terminal page needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WatchView {
+    pub classroom: i64,
+    pub classroom_name: String,
+    pub learner_email: String,
+    /// The WebSocket path of the read-only stream, if the learner has a
+    /// running lab.
+    pub terminal: Option<String>,
+}
+
+/// The server's side. `None` means "no such classroom for this viewer":
+/// another instructor's classroom looks exactly like a missing one.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait ClassroomService: Send + Sync + 'static {
+    async fn list(&self, viewer: &crate::account::SignedIn) -> Result<Vec<ClassroomSummary>, String>;
+    async fn view(&self, viewer: &crate::account::SignedIn, id: i64) -> Result<Option<ClassroomView>, String>;
+    async fn watch(
+        &self,
+        viewer: &crate::account::SignedIn,
+        id: i64,
+        learner: i64,
+    ) -> Result<Option<WatchView>, String>;
+    async fn join_info(&self, viewer: Option<i64>, code: &str) -> Result<JoinInfo, String>;
+}
+
+#[cfg(feature = "ssr")]
+pub type SharedClassrooms = std::sync::Arc<dyn ClassroomService>;
+
+#[cfg(feature = "ssr")]
+fn classrooms() -> Result<SharedClassrooms, ServerFnError> {
+    use_context::<SharedClassrooms>().ok_or_else(|| ServerFnError::new("classrooms are not available on this server"))
+}
+
+/// Answers 404 along with `None`, so scripts see another instructor's
+/// classroom exactly as a missing one.
+#[cfg(feature = "ssr")]
+fn found<T>(value: Option<T>) -> Option<T> {
+    if value.is_none()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    value
+}
+
+#[server(endpoint = "classrooms", input = GetUrl)]
+pub async fn get_classrooms() -> Result<Vec<ClassroomSummary>, ServerFnError> {
+    let viewer = crate::account::require_staff()?;
+    classrooms()?.list(&viewer).await.map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "classroom", input = GetUrl)]
+pub async fn get_classroom(id: i64) -> Result<Option<ClassroomView>, ServerFnError> {
+    let viewer = crate::account::require_staff()?;
+    classrooms()?
+        .view(&viewer, id)
+        .await
+        .map(found)
+        .map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "classroom/watch", input = GetUrl)]
+pub async fn get_watch(id: i64, learner: i64) -> Result<Option<WatchView>, ServerFnError> {
+    let viewer = crate::account::require_staff()?;
+    classrooms()?
+        .watch(&viewer, id, learner)
+        .await
+        .map(found)
+        .map_err(ServerFnError::new)
+}
+
+#[server(endpoint = "join", input = GetUrl)]
+pub async fn get_join(code: String) -> Result<JoinInfo, ServerFnError> {
+    let viewer = crate::account::signed_in().map(|s| s.id);
+    classrooms()?.join_info(viewer, &code).await.map_err(ServerFnError::new)
+}

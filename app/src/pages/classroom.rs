@@ -1,0 +1,548 @@
+//! Instructors' classroom pages (list, live grid, read-only terminal) and
+//! the learners' join page. Forms post to the server's `/classrooms/*` and
+//! `/join/*` handlers, so everything works before hydration; the grid then
+//! follows the class live through `assets/classroom.js`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{LoadError, NotFound, loading};
+use crate::classroom::{
+    ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LearnerRow, QuizInsight,
+    WatchView, get_classroom, get_classrooms, get_join, get_watch,
+};
+
+fn staff_only(error: &ServerFnError) -> Option<AnyView> {
+    let text = error.to_string();
+    if text.contains("log in first") {
+        Some(
+            view! {
+                <section class="not-found">
+                    <h1>"Log in to see your classrooms"</h1>
+                    <p><a class="button" href="/login?next=/classrooms">"Log in"</a></p>
+                </section>
+            }
+            .into_any(),
+        )
+    } else if text.contains("instructor or admin") {
+        Some(
+            view! {
+                <section class="not-found" role="alert">
+                    <h1>"Classrooms are for instructors"</h1>
+                    <p>"Your account is a learner's. If you teach a class here, ask an admin to make you an instructor."</p>
+                </section>
+            }
+            .into_any(),
+        )
+    } else {
+        None
+    }
+}
+
+fn problem(code: &str) -> &'static str {
+    match code {
+        "name" => "Give the classroom a name of 1 to 100 characters.",
+        "dates" => "Dates are written YYYY-MM-DD, and the end comes after the start.",
+        "limit" => "The number of learners who may join must be between 1 and 10000.",
+        "days" => "The join code must stay valid for 1 to 365 days.",
+        "lab" => "That lab could not be changed; it may have stopped already.",
+        _ => "Something went wrong. Please try again.",
+    }
+}
+
+#[component]
+fn Problem() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query
+            .with(|q| q.get("error"))
+            .map(|code| view! { <p class="problem" role="alert">{problem(&code)}</p> })
+    }
+}
+
+#[component]
+pub fn ClassroomsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| get_classrooms());
+    view! {
+        <Title text="Classrooms" />
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) => view! { <ClassroomList list /> }.into_any(),
+                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClassroomList(list: Vec<ClassroomSummary>) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|c| {
+            let dates = match (&c.starts_on, &c.ends_on) {
+                (Some(s), Some(e)) => format!("{s} to {e}"),
+                (Some(s), None) => format!("from {s}"),
+                (None, Some(e)) => format!("until {e}"),
+                (None, None) => String::new(),
+            };
+            view! {
+                <li>
+                    <a href=format!("/classrooms/{}", c.id)>{c.name}</a>
+                    <span class="meta">{format!(" · {} learner(s) · {} ", c.members, c.owner_email)}{dates}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="classrooms">
+            <h1>"Classrooms"</h1>
+            <ul class="classroom-list">{rows}</ul>
+            <h2>"New classroom"</h2>
+            <Problem />
+            <form class="classroom-form" method="post" action="/classrooms">
+                <label>"Name" <input type="text" name="name" maxlength="100" required /></label>
+                <label>"Starts on " <span class="meta">"(optional)"</span> <input type="date" name="starts_on" /></label>
+                <label>"Ends on " <span class="meta">"(optional)"</span> <input type="date" name="ends_on" /></label>
+                <label>"Learners who may join" <input type="number" name="join_limit" value="100" min="1" max="10000" /></label>
+                <label>"Join code valid for (days)" <input type="number" name="code_days" value="14" min="1" max="365" /></label>
+                <button type="submit" class="button">"Create classroom"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn ClassroomPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let view = Resource::new(id, get_classroom);
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match view.await {
+                    Ok(Some(c)) => view! { <ClassroomDetails c /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
+    let id = c.summary.id;
+    let join_path = format!("/join/{}", c.join_code);
+    let code_state = if c.code_expired {
+        format!("expired {}", c.code_expires)
+    } else {
+        format!("valid until {} UTC", c.code_expires)
+    };
+    let stuck: Vec<_> = c
+        .learners
+        .iter()
+        .flat_map(|l| l.stuck.iter().map(move |s| format!("{}: {s}", l.email)))
+        .collect();
+    let needs_help = (!stuck.is_empty()).then(|| {
+        view! {
+            <section class="needs-help" aria-label="Needs help">
+                <h2>"Needs help"</h2>
+                <ul>{stuck.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+            </section>
+        }
+        .into_any()
+    });
+    let grid = view! { <Grid id columns=c.columns.clone() learners=c.learners.clone() /> }.into_any();
+    let roster = view! { <Roster id learners=c.learners.clone() /> }.into_any();
+    let exercises = view! { <ExerciseInsights items=c.exercises.clone() /> }.into_any();
+    let quizzes = view! { <QuizInsights items=c.quizzes.clone() /> }.into_any();
+    let audit = c
+        .audit
+        .iter()
+        .map(|a| view! { <li>{format!("{} · {} · {}", a.when, a.who, a.what)}</li> })
+        .collect_view()
+        .into_any();
+    view! {
+        <Title text=c.summary.name.clone() />
+        <section class="classroom">
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <ol>
+                    <li><a href="/classrooms">"Classrooms"</a></li>
+                    <li aria-current="page">{c.summary.name.clone()}</li>
+                </ol>
+            </nav>
+            <h1>{c.summary.name.clone()}</h1>
+            <Problem />
+            <p class="join-info">
+                "Join link: " <a class="join-link" href=join_path.clone()>{join_path.clone()}</a>
+                " · code " <code class="join-code">{c.join_code.clone()}</code>
+                {format!(" · {code_state} · {} of {} joins used ", c.joins, c.join_limit)}
+                {(!c.code_expired).then(|| view! {
+                    <form method="post" action=format!("/classrooms/{id}/close-joining") class="inline">
+                        <button type="submit" class="link-button">"Close joining"</button>
+                    </form>
+                })}
+            </p>
+            <p class="export">
+                "Export progress and grades: "
+                <a href=format!("/classrooms/{id}/export.csv") download="">"CSV"</a>
+                " · "
+                <a href=format!("/classrooms/{id}/export.json")>"JSON"</a>
+            </p>
+            {needs_help}
+            {grid}
+            {roster}
+            <h2>"Exercises"</h2>
+            <p class="meta">
+                {format!(
+                    "Stuck means the same check failed {} times in a row, or the lab sat idle for {} minutes with exercises unfinished.",
+                    c.stuck_failures,
+                    c.stuck_idle_minutes,
+                )}
+            </p>
+            {exercises}
+            <h2>"Quizzes"</h2>
+            {quizzes}
+            <h2>"Audit log"</h2>
+            <ul class="audit">{audit}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoView {
+    let head = columns
+        .iter()
+        .map(|col| {
+            let class = match col.kind {
+                ItemKind::Lesson => "col lesson",
+                ItemKind::Exercise => "col exercise",
+                ItemKind::Quiz => "col quiz",
+            };
+            view! { <th scope="col" class=class title=format!("{} · {}", col.module_title, col.title)>{col.short.clone()}</th> }
+        })
+        .collect_view();
+    let rows = learners
+        .into_iter()
+        .map(|l| {
+            let cells = l
+                .cells
+                .into_iter()
+                .zip(columns.iter())
+                .map(|(cell, col)| {
+                    let mut title = format!("{}: {}", col.title, cell.state.label());
+                    if let Some(detail) = &cell.detail {
+                        title.push_str(" — ");
+                        title.push_str(detail);
+                    }
+                    let class = format!("cell {}{}", cell.state.class(), if cell.stuck { " stuck" } else { "" });
+                    view! {
+                        <td
+                            class=class
+                            data-key=cell.key
+                            data-title=col.title.clone()
+                            tabindex="0"
+                            title=title.clone()
+                            aria-label=title
+                        ></td>
+                    }
+                })
+                .collect_view();
+            let totals = format!("{} · {} · {}", l.lessons_done, l.exercises_passed, l.quizzes_passed);
+            view! {
+                <tr data-learner=l.id.to_string()>
+                    <th scope="row">{l.email}</th>
+                    {cells}
+                    <td class="totals">{totals}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Progress"</h2>
+        <p class="meta grid-legend">
+            <span class="cell not-started"></span> " not started "
+            <span class="cell in-progress"></span> " in progress "
+            <span class="cell passed"></span> " passed "
+            <span class="cell failing"></span> " failing "
+            <span class="cell stuck"></span> " stuck · "
+            <span class="live-state" aria-live="polite">"connecting…"</span>
+        </p>
+        <berth-grid data-events=format!("/classrooms/{id}/events")>
+            <div class="grid-scroll">
+                <table class="progress-grid">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Learner"</th>
+                            {head}
+                            <th scope="col" title="Lessons done · exercises passed · quizzes passed">"Totals"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </berth-grid>
+    }
+}
+
+#[component]
+fn Roster(id: i64, learners: Vec<LearnerRow>) -> impl IntoView {
+    let rows = learners
+        .into_iter()
+        .map(|l| {
+            let base = format!("/classrooms/{id}/learners/{}", l.id);
+            let labs = l
+                .labs
+                .into_iter()
+                .map(|lab| {
+                    let action = format!("{base}/lab");
+                    let state = if lab.running {
+                        format!(
+                            "{}: ends in {} min, idle {} min",
+                            lab.module_title,
+                            lab.expires_in / 60,
+                            lab.idle_for / 60
+                        )
+                    } else {
+                        format!("{}: starting", lab.module_title)
+                    };
+                    let button = |what: &'static str, label: &'static str| {
+                        view! {
+                            <form method="post" action=action.clone() class="inline">
+                                <input type="hidden" name="module" value=lab.module.clone() />
+                                <input type="hidden" name="action" value=what />
+                                <button type="submit" class="link-button">{label}</button>
+                            </form>
+                        }
+                    };
+                    view! {
+                        <li>
+                            {state} " " {button("extend", "Extend")} " " {button("reset", "Reset")} " "
+                            {button("stop", "Stop")}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{l.email.clone()}</th>
+                    <td><ul class="labs">{labs}</ul></td>
+                    <td>
+                        <a href=format!("/classrooms/{id}/watch/{}", l.id)>"Watch terminal"</a>
+                        <form method="post" action=format!("{base}/remove") class="inline">
+                            <button type="submit" class="link-button danger">"Remove"</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Roster"</h2>
+        <table class="roster">
+            <thead>
+                <tr>
+                    <th scope="col">"Learner"</th>
+                    <th scope="col">"Labs"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ExerciseInsights(items: Vec<ExerciseInsight>) -> impl IntoView {
+    let rows = items
+        .into_iter()
+        .filter(|e| e.attempted > 0)
+        .map(|e| {
+            let failing = e
+                .failing
+                .iter()
+                .map(|(text, n)| view! { <li>{format!("{n} learner(s): {text}")}</li> })
+                .collect_view();
+            let stuck = (!e.stuck.is_empty()).then(|| format!("Stuck: {}", e.stuck.join(", ")));
+            view! {
+                <tr>
+                    <th scope="row">{e.title}<span class="meta">{format!(" · {}", e.module_title)}</span></th>
+                    <td>{format!("{} of {}", e.passed, e.attempted)}</td>
+                    <td>{e.median_minutes.map(|m| format!("{m} min")).unwrap_or_else(|| "–".into())}</td>
+                    <td><ul class="failing">{failing}</ul>{stuck}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="insights">
+            <thead>
+                <tr>
+                    <th scope="col">"Exercise"</th>
+                    <th scope="col">"Passed"</th>
+                    <th scope="col">"Median time"</th>
+                    <th scope="col">"Failing assertions"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+fn QuizInsights(items: Vec<QuizInsight>) -> impl IntoView {
+    items
+        .into_iter()
+        .filter(|q| q.learners > 0)
+        .map(|q| {
+            let rows = q
+                .questions
+                .into_iter()
+                .map(|question| {
+                    let share = (question.correct * 100).checked_div(question.answered).unwrap_or(0);
+                    let wrong = question
+                        .top_wrong
+                        .map(|(answer, n)| format!("{answer} ({n})"))
+                        .unwrap_or_else(|| "–".into());
+                    view! {
+                        <tr>
+                            <th scope="row">{question.prompt}</th>
+                            <td>{format!("{share}% of {}", question.answered)}</td>
+                            <td>{wrong}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <h3>{format!("{} ({} learner(s))", q.title, q.learners)}</h3>
+                <table class="insights">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Question"</th>
+                            <th scope="col">"Right"</th>
+                            <th scope="col">"Most chosen wrong answer"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn WatchPage() -> impl IntoView {
+    let params = use_params_map();
+    let ids = move || {
+        params.with(|p| {
+            let num = |k: &str| p.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            (num("id"), num("learner"))
+        })
+    };
+    let watch = Resource::new(ids, |(id, learner)| get_watch(id, learner));
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match watch.await {
+                    Ok(Some(w)) => view! { <WatchDetails w /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WatchDetails(w: WatchView) -> impl IntoView {
+    let terminal = match w.terminal {
+        Some(socket) => view! {
+            <p class="meta">"Read-only: you see what the learner sees; your keystrokes are not sent. The learner is told you are watching."</p>
+            <berth-terminal data-socket=socket data-readonly=""></berth-terminal>
+        }
+        .into_any(),
+        None => view! { <p class="meta">"This learner has no running lab right now."</p> }.into_any(),
+    };
+    view! {
+        <Title text=format!("Watching {}", w.learner_email) />
+        <section class="watch">
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <ol>
+                    <li><a href="/classrooms">"Classrooms"</a></li>
+                    <li><a href=format!("/classrooms/{}", w.classroom)>{w.classroom_name}</a></li>
+                    <li aria-current="page">"Terminal"</li>
+                </ol>
+            </nav>
+            <h1>{format!("{}'s terminal", w.learner_email)}</h1>
+            {terminal}
+        </section>
+    }
+}
+
+#[component]
+pub fn JoinPage() -> impl IntoView {
+    let params = use_params_map();
+    let info = Resource::new(move || params.with(|p| p.get("code").unwrap_or_default()), get_join);
+    view! {
+        <Title text="Join a classroom" />
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match info.await {
+                    Ok(info) => view! { <JoinDetails info /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn JoinDetails(info: JoinInfo) -> impl IntoView {
+    let name = info.classroom.clone().unwrap_or_default();
+    let path = format!("/join/{}", info.code);
+    let body = match (info.status, info.signed_in) {
+        (JoinStatus::Unknown, _) => view! {
+            <h1>"This join code does not exist"</h1>
+            <p>"Check the link or code your instructor gave you; it may be mistyped."</p>
+        }
+        .into_any(),
+        (JoinStatus::Expired, _) => view! {
+            <h1>{format!("The code for “{name}” has expired")}</h1>
+            <p>"Ask your instructor for a new link."</p>
+        }
+        .into_any(),
+        (JoinStatus::UsedUp, _) => view! {
+            <h1>{format!("“{name}” is full")}</h1>
+            <p>"Every place this code allows is taken. Ask your instructor to raise the limit or for a new link."</p>
+        }
+        .into_any(),
+        (JoinStatus::Member, _) => view! {
+            <h1>{format!("You are in “{name}”")}</h1>
+            <p>"Your instructor can now follow your progress in this course."</p>
+            <p><a class="button" href="/dashboard">"Go to your dashboard"</a></p>
+        }
+        .into_any(),
+        (JoinStatus::Open, true) => view! {
+            <h1>{format!("Join “{name}”")}</h1>
+            <p>"Joining lets the classroom's instructor see your progress, quiz results and lab, and watch your terminal when you need help."</p>
+            <form method="post" action=path.clone()>
+                <button type="submit" class="button">"Join the classroom"</button>
+            </form>
+        }
+        .into_any(),
+        (JoinStatus::Open, false) => view! {
+            <h1>{format!("Join “{name}”")}</h1>
+            <p>"Log in, or create an account, to join this classroom."</p>
+            <p>
+                <a class="button" href=format!("/login?next={path}")>"Log in"</a>
+                " "
+                <a class="button secondary" href=format!("/signup?join={}", info.code)>"Sign up"</a>
+            </p>
+        }
+        .into_any(),
+    };
+    view! { <section class="auth-card join">{body}</section> }
+}
