@@ -1,6 +1,8 @@
 // <berth-grid data-events="/classrooms/<id>/events">: keeps the classroom's
 // progress grid live. The server sends a learner's whole row whenever that
-// learner makes progress; a roster change reloads the page.
+// learner makes progress; a roster change reloads the page. It starts once
+// the page's own code marks the grid `data-hydrated`: text changed before
+// hydration would break it.
 const LABELS = {
   "not-started": "not started",
   "in-progress": "in progress",
@@ -9,7 +11,17 @@ const LABELS = {
 };
 
 class BerthGrid extends HTMLElement {
+  static observedAttributes = ["data-hydrated"];
+
   connectedCallback() {
+    if (this.hasAttribute("data-hydrated")) this.start();
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected && this.hasAttribute("data-hydrated")) this.start();
+  }
+
+  start() {
     if (this.events) return;
     const status = (text) => {
       const live = document.querySelector(".live-state");

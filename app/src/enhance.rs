@@ -166,3 +166,11 @@ pub fn toggle_theme() {
         let _ = html.set_cookie(&format!("theme={next}; Path=/; Max-Age=31536000; SameSite=Lax"));
     }
 }
+
+/// Marks the live grid as hydrated: from then on `assets/classroom.js` may
+/// change its text without upsetting hydration.
+pub fn grid_hydrated() {
+    if let Some(grid) = document().and_then(|d| d.query_selector("berth-grid").ok().flatten()) {
+        let _ = grid.set_attribute("data-hydrated", "");
+    }
+}

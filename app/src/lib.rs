@@ -68,8 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=progress::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/classrooms") view=pages::ClassroomsPage ssr=SsrMode::Async />
-                    <Route path=path!("/classrooms/:id") view=pages::ClassroomPage ssr=SsrMode::Async />
                     <Route path=path!("/classrooms/:id/watch/:learner") view=pages::WatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/classrooms/:id") view=pages::ClassroomPage ssr=SsrMode::Async />
                     <Route path=path!("/join/:code") view=pages::JoinPage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module") view=pages::ModulePage ssr=SsrMode::Async />
                     <Route path=path!("/modules/:module/quiz") view=pages::QuizPage ssr=SsrMode::Async />

@@ -60,6 +60,7 @@ impl Driver {
             "goog:chromeOptions".into(),
             json!({ "binary": "/usr/bin/chromium", "args": args }),
         );
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         ClientBuilder::new(HttpConnector::new()) // chromedriver is on loopback: no TLS
             .capabilities(caps)
             .connect(&self.url)
@@ -72,6 +73,23 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// Fails if the page's code panicked (a hydration mismatch, say), which
+/// otherwise only shows as links that stop working.
+async fn assert_no_panics(driver: &Driver, b: &Client) {
+    let session = b.session_id().await.unwrap().expect("a session");
+    let logs = reqwest::Client::new()
+        .post(format!("{}/session/{session}/se/log", driver.url))
+        .header("content-type", "application/json")
+        .body(r#"{"type":"browser"}"#)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!logs.contains("panicked"), "the page's code panicked: {logs}");
 }
 
 /// The site `cargo xtask build` laid out, with the wasm bundle.
@@ -100,7 +118,10 @@ async fn click(b: &Client, css: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.click().await.unwrap();
+    if let Err(e) = el.click().await {
+        std::fs::write(screenshot_path("click-failed.png"), b.screenshot().await.unwrap()).unwrap();
+        panic!("clicking {css}: {e}");
+    }
 }
 
 async fn wait_true(b: &Client, script: &str, what: &str) {
@@ -110,6 +131,7 @@ async fn wait_true(b: &Client, script: &str, what: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    std::fs::write(screenshot_path("wait-failed.png"), b.screenshot().await.unwrap()).unwrap();
     panic!("timed out waiting for {what}");
 }
 
@@ -128,6 +150,63 @@ async fn sign_up(b: &Client, email: &str) {
         .await
         .unwrap();
     click(b, r#".auth-card button[type="submit"]"#).await;
+}
+
+/// A bundled quiz's right answers, as the form asks for them: per question
+/// its field name, kind, and the option texts (or typed answer) that are right.
+fn quiz_key(module_dir: &str) -> Vec<serde_json::Value> {
+    let path = common::workspace()
+        .join("content/modules")
+        .join(module_dir)
+        .join("quiz.toml");
+    let quiz: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let text = |v: &toml::Value| match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    quiz["question"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let kind = q["kind"].as_str().unwrap();
+            let values: Vec<String> = match kind {
+                "single" => vec![text(&q["options"][q["answer"].as_integer().unwrap() as usize])],
+                "multiple" => q["answers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| text(&q["options"][i.as_integer().unwrap() as usize]))
+                    .collect(),
+                "order" => q["items"].as_array().unwrap().iter().map(text).collect(),
+                "text" => vec![text(&q["accept"][0])],
+                _ => vec![text(&q["answer"])],
+            };
+            json!({ "name": format!("q.{}", q["id"].as_str().unwrap()), "kind": kind, "values": values })
+        })
+        .collect()
+}
+
+/// Fills in the open quiz form with the right answers.
+async fn answer_quiz(b: &Client, key: &[serde_json::Value]) {
+    let script = r#"
+        const label = (el) => el.closest('label').querySelector('span').textContent;
+        for (const a of arguments[0]) {
+            const name = CSS.escape(a.name);
+            if (a.kind === 'single' || a.kind === 'multiple') {
+                for (const input of document.querySelectorAll(`input[name="${name}"]`)) {
+                    if (a.values.includes(label(input))) input.click();
+                }
+            } else if (a.kind === 'order') {
+                for (const select of document.querySelectorAll(`select[name^="${name}."]`)) {
+                    select.value = String(a.values.indexOf(label(select)) + 1);
+                }
+            } else {
+                document.querySelector(`input[name="${name}"]`).value = a.values[0];
+            }
+        }
+        return true;"#;
+    b.execute(script, vec![json!(key)]).await.unwrap();
 }
 
 /// Waits until the page has hydrated (the theme switch comes alive).
@@ -228,6 +307,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
         "the next lesson's diagram",
     )
     .await;
+    assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
 
@@ -246,6 +326,7 @@ async fn pages_work_with_javascript_off() {
     assert_eq!(toc.attr("open").await.unwrap().as_deref(), Some("true"));
     click(&b, ".toc summary").await;
     assert_eq!(toc.attr("open").await.unwrap(), None);
+    assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
 
@@ -262,6 +343,7 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     assert_eq!(b.current_url().await.unwrap().path(), "/");
 
     // Mark a lesson complete (through the hydrated form) and see the dashboard change.
+    let lessons: usize = common::bundled_course().modules.iter().map(|m| m.lessons.len()).sum();
     b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
         .await
         .unwrap();
@@ -271,7 +353,9 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     click(&b, r#".account a[href="/dashboard"]"#).await;
     wait_true(
         &b,
-        "return document.querySelector('.dashboard .meta')?.textContent === '1 of 4 lessons completed'",
+        &format!(
+            "return document.querySelector('.dashboard .meta')?.textContent === '1 of {lessons} lessons completed'"
+        ),
         "the dashboard",
     )
     .await;
@@ -282,40 +366,16 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     click(&b, ".quiz-form button[type=submit]").await;
     let verdict = b.wait().for_element(Locator::Css(".result")).await.unwrap();
     assert!(verdict.text().await.unwrap().starts_with("Not passed yet"));
+    let key = quiz_key("01-containers");
     let explained = b.find_all(Locator::Css(".feedback .explanation")).await.unwrap();
-    assert_eq!(explained.len(), 6);
+    assert_eq!(explained.len(), key.len());
     click(&b, ".quiz a.button").await;
     b.wait().for_element(Locator::Css(".quiz-form")).await.unwrap();
-    for choice in [
-        "The host's kernel",
-        "Process ids",
-        "Network interfaces",
-        "The host name",
-        "A virtual machine",
-    ] {
-        let input = format!(r#"//label[span[text()="{choice}"]]/input"#);
-        b.find(Locator::XPath(&input)).await.unwrap().click().await.unwrap();
-    }
-    for (name, text) in [("q.limits", "Control groups"), ("q.first-pid", "1")] {
-        let field = b.find(Locator::Css(&format!(r#"input[name="{name}"]"#))).await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
-    for (position, item) in [
-        "The client sends",
-        "The engine prepares",
-        "The runtime sets up",
-        "The container's main",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let select = format!(r#"//label[span[starts-with(text(), "{item}")]]/select"#);
-        let select = b.find(Locator::XPath(&select)).await.unwrap();
-        select.select_by_value(&(position + 1).to_string()).await.unwrap();
-    }
+    answer_quiz(&b, &key).await;
     click(&b, ".quiz-form button[type=submit]").await;
     let verdict = b.wait().for_element(Locator::Css(".result.passed")).await.unwrap();
-    assert!(verdict.text().await.unwrap().contains("6 of 6 right"));
+    let right = format!("{n} of {n} right", n = key.len());
+    assert!(verdict.text().await.unwrap().contains(&right));
     std::fs::write(screenshot_path("quiz.png"), b.screenshot().await.unwrap()).unwrap();
     click(&b, r#".account a[href="/dashboard"]"#).await;
     wait_true(
@@ -332,6 +392,7 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(app.me(&app.client).await, None);
+    assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
 
@@ -358,6 +419,49 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     b.goto(&format!("{}/signup", app.base)).await.unwrap();
     sign_up(&b, "kai@example.org").await;
     b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+
+    // Meanwhile, in another browser, an instructor opens a classroom and Kai joins it.
+    let teacher = driver.browser(true).await;
+    teacher.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&teacher, "ivy@example.org").await;
+    teacher
+        .wait()
+        .for_element(Locator::Css(".account-email"))
+        .await
+        .unwrap();
+    let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
+    let ivy = berth_server::auth::Email::parse("ivy@example.org").unwrap();
+    assert!(store.set_role(&ivy, "instructor".parse().unwrap()).await.unwrap());
+    teacher.goto(&format!("{}/classrooms", app.base)).await.unwrap();
+    let name = teacher
+        .wait()
+        .for_element(Locator::Css(r#".classroom-form input[name="name"]"#))
+        .await
+        .unwrap();
+    name.send_keys("Tuesday lab").await.unwrap();
+    click(&teacher, ".classroom-form button[type=submit]").await;
+    let join = teacher.wait().for_element(Locator::Css(".join-link")).await.unwrap();
+    let join = join.attr("href").await.unwrap().unwrap();
+    let classroom = teacher.current_url().await.unwrap();
+    b.goto(&format!("{}{join}", app.base)).await.unwrap();
+    click(&b, ".join form button").await;
+    b.wait()
+        .for_element(Locator::XPath("//h1[starts-with(text(), 'You are in')]"))
+        .await
+        .unwrap();
+    teacher.goto(classroom.as_str()).await.unwrap();
+    hydrated(&teacher).await;
+    wait_true(
+        &teacher,
+        "return document.querySelector('berth-grid')?.dataset.state === 'live'",
+        "the live grid",
+    )
+    .await;
+    teacher
+        .execute("window.sameDocument = 42; return true", vec![])
+        .await
+        .unwrap();
+    const PID1_CELL: &str = r#"document.querySelector('tr[data-learner] td[data-key="exercise:who-is-pid-1"]')"#;
 
     b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
         .await
@@ -392,6 +496,12 @@ async fn a_learner_works_an_exercise_in_the_lab() {
         text.contains("expected: docker-init") && text.contains("actual: wrong"),
         "{text}"
     );
+    wait_true(
+        &teacher,
+        &format!("return {PID1_CELL}.classList.contains('failing') && {PID1_CELL}.title.includes('got wrong')"),
+        "the instructor's grid to show the failing check",
+    )
+    .await;
 
     // Fix it and check again.
     type_in_terminal(&b, "ps -p 1 -o comm= > ~/pid1.txt\n").await;
@@ -406,11 +516,47 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     assert!(shown.as_str().unwrap().contains("PID TTY"), "{shown}");
     std::fs::write(screenshot_path("lab.png"), b.screenshot().await.unwrap()).unwrap();
 
+    // The instructor's grid turned green without a reload.
+    wait_true(
+        &teacher,
+        &format!("return {PID1_CELL}.classList.contains('passed') && window.sameDocument === 42"),
+        "the instructor's grid to show the pass",
+    )
+    .await;
+    std::fs::write(screenshot_path("classroom.png"), teacher.screenshot().await.unwrap()).unwrap();
+
+    // The instructor watches Kai's terminal; Kai's page says so.
+    click(&teacher, r#".roster a[href*="/watch/"]"#).await;
+
+    wait_true(
+        &teacher,
+        &format!("{TERMINAL_TEXT}.includes('pid1.txt')"),
+        "the learner's recent output in the watch view",
+    )
+    .await;
+    wait_true(
+        &b,
+        "return document.querySelector('berth-terminal .watching')?.textContent.includes('ivy@example.org')",
+        "the learner to be told",
+    )
+    .await;
+    type_in_terminal(&b, "echo seen-by-$((40+2))\n").await;
+    wait_true(
+        &teacher,
+        &format!("{TERMINAL_TEXT}.includes('seen-by-42')"),
+        "live output",
+    )
+    .await;
+    std::fs::write(screenshot_path("watch.png"), teacher.screenshot().await.unwrap()).unwrap();
+    assert_no_panics(&driver, &teacher).await;
+    teacher.close().await.unwrap();
+
     // Stop the lab from the page.
     click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
     b.wait()
         .for_element(Locator::Css(".lab-panel .lab-controls .button"))
         .await
         .unwrap();
+    assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }

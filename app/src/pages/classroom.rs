@@ -176,7 +176,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
             </nav>
             <h1>{c.summary.name.clone()}</h1>
             <Problem />
-            <p class="join-info">
+            <div class="join-info">
                 "Join link: " <a class="join-link" href=join_path.clone()>{join_path.clone()}</a>
                 " · code " <code class="join-code">{c.join_code.clone()}</code>
                 {format!(" · {code_state} · {} of {} joins used ", c.joins, c.join_limit)}
@@ -185,7 +185,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
                         <button type="submit" class="link-button">"Close joining"</button>
                     </form>
                 })}
-            </p>
+            </div>
             <p class="export">
                 "Export progress and grades: "
                 <a href=format!("/classrooms/{id}/export.csv") download="">"CSV"</a>
@@ -214,6 +214,12 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
 
 #[component]
 fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoView {
+    // The grid's script waits for this: changing text before hydration
+    // would break it.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        crate::enhance::grid_hydrated();
+    });
     let head = columns
         .iter()
         .map(|col| {
@@ -332,6 +338,7 @@ fn Roster(id: i64, learners: Vec<LearnerRow>) -> impl IntoView {
                     <td><ul class="labs">{labs}</ul></td>
                     <td>
                         <a href=format!("/classrooms/{id}/watch/{}", l.id)>"Watch terminal"</a>
+                        " · "
                         <form method="post" action=format!("{base}/remove") class="inline">
                             <button type="submit" class="link-button danger">"Remove"</button>
                         </form>

@@ -377,3 +377,12 @@ pub async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option
         .unwrap();
     (out.exit_code, out.output)
 }
+
+/// The bundled course as the server loads it, so tests about it follow
+/// the content instead of hard-coding its size.
+pub fn bundled_course() -> berth_app::course::Course {
+    let images = berth_server::lab::images::playground_images(&workspace().join("playground"));
+    berth_server::content::load(&workspace().join("content"), &images)
+        .expect("the bundled course loads")
+        .course
+}

@@ -1,0 +1,6 @@
+cat > "$HOME/tasks.txt" <<'TXT'
+run:
+shell:
+logs:
+all:
+TXT

@@ -1,0 +1,11 @@
+f="$HOME/inspect.json"
+{
+  echo "status=$(jq -r '.[0].State.Status' "$f")"
+  echo "exit_code=$(jq -r '.[0].State.ExitCode' "$f")"
+  echo "oom_killed=$(jq -r '.[0].State.OOMKilled' "$f")"
+  echo "restarts=$(jq -r '.[0].RestartCount' "$f")"
+  echo "image=$(jq -r '.[0].Config.Image' "$f")"
+  echo "memory_mib=$(jq -r '.[0].HostConfig.Memory / 1048576' "$f")"
+  echo "cache_mb=$(jq -r '.[0].Config.Env[] | select(startswith("CACHE_SIZE_MB=")) | ltrimstr("CACHE_SIZE_MB=")' "$f")"
+  echo "host_port=$(jq -r '.[0].HostConfig.PortBindings["8080/tcp"][0].HostPort' "$f")"
+} > "$HOME/facts.txt"

@@ -1,0 +1,1 @@
+printf '%s\n' '.git' '**/node_modules' '.env' '*.log' > "$HOME/webshop/.dockerignore"

@@ -1,0 +1,111 @@
+# Static check of ~/ambassador/compose.yaml: parsed with python3 + yaml, never run.
+f="$LAB_HOME/ambassador/compose.yaml"
+if [ ! -f "$f" ]; then
+  echo "FAIL: ~/ambassador/compose.yaml exists | expected: a file | actual: no such file"
+  echo "HINT: Reset the lab to get the starting file back"
+  exit 1
+fi
+echo "PASS: ~/ambassador/compose.yaml exists"
+python3 - "$f" <<'PY'
+import re, sys
+import yaml
+
+REMOTE = "cache.prod.example.net"
+fails = 0
+class Raw(str):
+    """Text shown as is (not quoted) in a FAIL line."""
+def clean(v):
+    if v is None:
+        v = "missing"
+    elif isinstance(v, str) and not isinstance(v, Raw):
+        v = '"%s"' % v
+    return re.sub(r"[|\r\n]+", " ", str(v))[:120]
+def ok(msg):
+    print("PASS: " + msg)
+def bad(msg, expected, actual, hint=None):
+    global fails
+    fails += 1
+    print("FAIL: %s | expected: %s | actual: %s" % (msg, expected, clean(actual)))
+    if hint:
+        print("HINT: " + hint)
+def d(v):
+    return v if isinstance(v, dict) else {}
+def strings(v):
+    """Every string inside a YAML value (keys and values)."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield str(k)
+            yield from strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from strings(x)
+    elif v is not None:
+        yield str(v)
+def env_values(svc):
+    e = svc.get("environment")
+    if isinstance(e, dict):
+        return [str(v) for v in e.values() if v is not None]
+    if isinstance(e, list):
+        return [str(x).split("=", 1)[1] for x in e if "=" in str(x)]
+    return []
+
+try:
+    with open(sys.argv[1], "rb") as fh:
+        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
+except Exception as e:
+    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
+        "check the indentation, and quote values that contain a colon")
+    sys.exit(1)
+services = d(d(doc).get("services"))
+app, amb = services.get("app"), services.get("ambassador")
+if not isinstance(app, dict):
+    bad("a service named app", "app", Raw(", ".join(map(str, services)) or "no services"))
+    sys.exit(1)
+if not isinstance(amb, dict):
+    bad("a service named ambassador", "ambassador", Raw(", ".join(map(str, services)) or "no services"),
+        "add it under services:, at the same indentation as app")
+    sys.exit(1)
+ok("services app and ambassador")
+
+image = amb.get("image")
+if isinstance(image, str) and ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"):
+    ok("the ambassador uses a pinned image (%s)" % image[:80])
+else:
+    bad("the ambassador uses a pinned image", "like alpine/socat:1.8.0.3", image)
+
+nm = amb.get("network_mode")
+if isinstance(nm, str) and nm.strip() == "service:app":
+    ok('the ambassador shares app\'s network (network_mode: "service:app")')
+else:
+    bad("the ambassador shares app's network", '"service:app"', nm,
+        "without it the ambassador has its own localhost, which app cannot reach")
+if amb.get("ports"):
+    bad("the ambassador publishes no ports", "no ports: (publish on app instead)", amb.get("ports"),
+        "a container that shares another's network cannot publish ports of its own")
+else:
+    ok("the ambassador publishes no ports")
+if amb.get("networks"):
+    bad("the ambassador has no networks: key", "network_mode only", amb.get("networks"),
+        "network_mode and networks cannot be combined")
+
+amb_text = " ".join(strings({k: amb.get(k) for k in ("command", "entrypoint", "environment")}))
+if REMOTE + ":6379" in amb_text or (REMOTE in amb_text and "6379" in amb_text):
+    ok("the ambassador forwards to %s:6379" % REMOTE)
+else:
+    bad("the ambassador forwards to %s:6379" % REMOTE, "the remote address in its command or environment",
+        Raw(amb_text[:100] or "no command"))
+
+vals = env_values(app)
+local = [v for v in vals if re.search(r"(localhost|127\.0\.0\.1):6379\b", v)]
+if local:
+    ok("app reaches the cache at %s" % local[0][:60])
+else:
+    bad("app reaches the cache on localhost:6379", "CACHE_ADDR: localhost:6379", Raw(", ".join(vals)[:100] or "no environment"))
+if any(REMOTE in s for s in strings(app)):
+    bad("app no longer knows the remote host", "no mention of %s in app" % REMOTE, Raw("still mentioned"),
+        "only the ambassador should know where the cache really is")
+else:
+    ok("app no longer mentions %s" % REMOTE)
+
+sys.exit(1 if fails else 0)
+PY

@@ -1,0 +1,127 @@
+# Static check of ~/init/pod.yaml and ~/init/compose.yaml: parsed with python3 + yaml, never run.
+pod="$LAB_HOME/init/pod.yaml"
+compose="$LAB_HOME/init/compose.yaml"
+for f in "$pod" "$compose"; do
+  if [ ! -f "$f" ]; then
+    echo "FAIL: ~/init/${f##*/} exists | expected: a file | actual: no such file"
+    echo "HINT: Reset the lab to get the starting files back"
+    exit 1
+  fi
+done
+echo "PASS: ~/init/pod.yaml and ~/init/compose.yaml exist"
+python3 - "$pod" "$compose" <<'PY'
+import re, sys
+import yaml
+
+fails = 0
+class Raw(str):
+    """Text shown as is (not quoted) in a FAIL line."""
+def clean(v):
+    if v is None:
+        v = "missing"
+    elif isinstance(v, str) and not isinstance(v, Raw):
+        v = '"%s"' % v
+    return re.sub(r"[|\r\n]+", " ", str(v))[:120]
+def ok(msg):
+    print("PASS: " + msg)
+def bad(msg, expected, actual, hint=None):
+    global fails
+    fails += 1
+    print("FAIL: %s | expected: %s | actual: %s" % (msg, expected, clean(actual)))
+    if hint:
+        print("HINT: " + hint)
+def d(v):
+    return v if isinstance(v, dict) else {}
+def lst(v):
+    return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+def load(path, label):
+    try:
+        with open(path, "rb") as fh:
+            return yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
+    except Exception as e:
+        bad("%s is valid YAML" % label, "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error")
+        return None
+def words(c):
+    out = []
+    for key in ("command", "args"):
+        v = c.get(key)
+        if isinstance(v, list):
+            out += [str(x) for x in v]
+        elif isinstance(v, str):
+            out.append(v)
+    return " ".join(out)
+def pinned(image):
+    return isinstance(image, str) and ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest")
+
+# --- the pod
+pod = load(sys.argv[1], "~/init/pod.yaml")
+if pod is not None:
+    spec = d(d(pod).get("spec"))
+    inits = lst(spec.get("initContainers"))
+    names = [c.get("name") for c in inits]
+    apps = [c.get("name") for c in lst(spec.get("containers"))]
+    if not inits:
+        bad("pod.yaml has initContainers", "initContainers: [wait-for-db, migrate]", spec.get("initContainers"),
+            "initContainers sits under spec, next to containers")
+    elif names[:2] == ["wait-for-db", "migrate"]:
+        ok("init containers run in order: wait-for-db, then migrate")
+    else:
+        bad("init containers run in order: wait-for-db, then migrate", "wait-for-db, migrate",
+            Raw(", ".join(map(str, names))), "init containers run one after another, in list order")
+    if "app" in apps and "app" not in names:
+        ok("app is still a regular container")
+    else:
+        bad("app is still a regular container", "containers: - name: app", Raw("containers: %s" % ", ".join(map(str, apps))))
+    byname = {c.get("name"): c for c in inits}
+    w, m = byname.get("wait-for-db"), byname.get("migrate")
+    if w is not None:
+        cmd = words(w)
+        if not pinned(w.get("image")):
+            bad("wait-for-db uses a pinned image", "like busybox:1.36", w.get("image"))
+        elif re.search(r"\bdb\b", cmd) and "5432" in cmd:
+            ok("wait-for-db waits for db:5432 (%s)" % cmd[:70])
+        else:
+            bad("wait-for-db waits for db on port 5432", "a command mentioning db and 5432", Raw(cmd or "no command"))
+    if m is not None:
+        if m.get("image") == "ghcr.io/example/shop:2.4.0" and "./manage migrate" in words(m):
+            ok("migrate runs ./manage migrate with the app's image")
+        else:
+            bad("migrate runs ./manage migrate with the app's image", "ghcr.io/example/shop:2.4.0, [./manage, migrate]",
+                Raw("%s, %s" % (m.get("image"), words(m) or "no command")))
+    for c in inits:
+        if c.get("restartPolicy") == "Always":
+            bad("%s is a plain init container" % c.get("name"), "no restartPolicy: Always", Raw("restartPolicy: Always"),
+                "restartPolicy: Always turns an init container into a sidecar that never completes")
+
+# --- the compose file
+comp = load(sys.argv[2], "~/init/compose.yaml")
+if comp is not None:
+    svcs = d(d(comp).get("services"))
+    def cond(svc, dep):
+        dd = svcs.get(svc, {}).get("depends_on") if isinstance(svcs.get(svc), dict) else None
+        if isinstance(dd, dict):
+            return d(dd.get(dep)).get("condition", "service_started") if dep in dd else None
+        if isinstance(dd, list) and dep in dd:
+            return "service_started"
+        return None
+    db = d(svcs.get("db"))
+    test = d(db.get("healthcheck")).get("test")
+    if test and d(db.get("healthcheck")).get("disable") is not True:
+        ok("db has a healthcheck")
+    else:
+        bad("db has a healthcheck", 'healthcheck: test: ["CMD-SHELL", "pg_isready -U postgres"]', db.get("healthcheck"))
+    c = cond("migrate", "db")
+    if c == "service_healthy":
+        ok("migrate waits for db to be healthy")
+    else:
+        bad("migrate waits for db to be healthy", "depends_on: db: condition: service_healthy", c,
+            "the short list form only means service_started")
+    c = cond("app", "migrate")
+    if c == "service_completed_successfully":
+        ok("app starts only after migrate exited with status 0")
+    else:
+        bad("app starts only after migrate completed successfully",
+            "depends_on: migrate: condition: service_completed_successfully", c)
+
+sys.exit(1 if fails else 0)
+PY
