@@ -53,11 +53,15 @@ def free_port():
 class Tab:
     """A signed-in browser tab: a cookie and same-origin posts."""
 
-    def __init__(self, base, email):
+    def __init__(self, base, email, sign_up=True):
         self.base = base
+        self.email = email
         self.cookie = ""
-        res = self.post("/auth/signup", {"email": email, "password": PASSWORD})
-        assert res[0] in (200, 303), res
+        if sign_up:
+            res = self.post("/auth/signup", {"email": email, "password": PASSWORD})
+        else:
+            res = self.post("/auth/login", {"email": email, "password": PASSWORD, "next": "/"})
+        assert res[0] == 303 and self.cookie, res
 
     def request(self, method, path, fields=None):
         data = urllib.parse.urlencode(fields).encode() if fields is not None else None

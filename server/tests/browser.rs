@@ -560,3 +560,51 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_author_sees_edits_and_problems_in_the_open_page() {
+    let course = common::copy_course(&common::workspace().join("server/tests/fixtures/quiz-course"));
+    let lesson = course.path().join("modules/01-basics/01-intro.md");
+    let db = TestDb::sqlite();
+    let server = common::WatchServer::start(course.path(), &built_site(), &db);
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/modules/basics/intro", server.base)).await.unwrap();
+    hydrated(&b).await;
+    let heading = "document.querySelector('.lesson h1')?.textContent";
+    let shown = b.execute(&format!("return {heading}"), vec![]).await.unwrap();
+    assert_eq!(shown, json!("Intro"));
+
+    // A good edit: the open page reloads by itself and shows it.
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    let saved = std::time::Instant::now();
+    std::fs::write(&lesson, text.replace("title = \"Intro\"", "title = \"Intro, revised\"")).unwrap();
+    wait_true(
+        &b,
+        &format!("return {heading} === 'Intro, revised'"),
+        "the edit in the page",
+    )
+    .await;
+    eprintln!("the page showed the edit {:?} after saving", saved.elapsed());
+
+    // A broken edit: the problems cover the page, with file and line.
+    std::fs::write(&lesson, "no front matter here\n").unwrap();
+    wait_true(
+        &b,
+        "return document.querySelector('#berth-problems pre')?.textContent.includes('01-intro.md:1')",
+        "the problems over the page",
+    )
+    .await;
+    std::fs::write(screenshot_path("watch-problems.png"), b.screenshot().await.unwrap()).unwrap();
+
+    // Fixed: the overlay goes and the page follows.
+    std::fs::write(&lesson, text).unwrap();
+    wait_true(
+        &b,
+        &format!("return !document.querySelector('#berth-problems') && {heading} === 'Intro'"),
+        "the fixed page",
+    )
+    .await;
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}

@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::{TestDb, minimal_site, workspace};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use common::{TestDb, WatchServer, copy_course, minimal_site, workspace};
 use std::time::{Duration, Instant};
 
 /// The live channel as a browser's EventSource uses it: reconnecting when
@@ -54,38 +52,12 @@ impl Events {
 
 #[tokio::test]
 async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
-    let course = tempfile::tempdir().unwrap();
-    let source = workspace().join("server/tests/fixtures/quiz-course");
+    let course = copy_course(&workspace().join("server/tests/fixtures/quiz-course"));
     let lesson = course.path().join("modules/01-basics/01-intro.md");
-    std::fs::create_dir_all(lesson.parent().unwrap()).unwrap();
-    for file in [
-        "course.toml",
-        "modules/01-basics/module.toml",
-        "modules/01-basics/01-intro.md",
-    ] {
-        std::fs::copy(source.join(file), course.path().join(file)).unwrap();
-    }
     let db = TestDb::sqlite();
     let site = minimal_site();
-    let mut server = Server(
-        Command::new(env!("CARGO_BIN_EXE_berth"))
-            .args(["serve", "--watch", "--listen", "127.0.0.1:0", "--database-url", &db.url])
-            .arg("--content")
-            .arg(course.path())
-            .arg("--site-dir")
-            .arg(site.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.split("serving on ").nth(1).map(|a| a.trim().to_string()))
-        .expect("the server announces its address");
-    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
+    let server = WatchServer::start(course.path(), site.path(), &db);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let page = |path: &'static str| {
         let client = client.clone();
@@ -129,16 +101,6 @@ async fn edits_reload_the_course_and_problems_are_shown_until_fixed() {
     let fixed = events.until(|s| s["generation"] == 2).await;
     assert!(fixed["problems"].is_null());
     assert!(!page("/modules/basics/intro").await.contains("Intro, revised"));
-}
-
-/// The server process, stopped however the test ends.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]

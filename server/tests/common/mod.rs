@@ -386,3 +386,59 @@ pub fn bundled_course() -> berth_app::course::Course {
         .expect("the bundled course loads")
         .course
 }
+
+/// A copy of a course folder that a test may edit.
+pub fn copy_course(source: &Path) -> TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = TempDir::new().unwrap();
+    copy(source, dir.path());
+    dir
+}
+
+/// `berth serve --watch` as a process, stopped however the test ends.
+pub struct WatchServer {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl WatchServer {
+    pub fn start(content: &Path, site: &Path, db: &TestDb) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["serve", "--watch", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+            .arg("--content")
+            .arg(content)
+            .arg("--site-dir")
+            .arg(site)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("serving on ").nth(1).map(|a| a.trim().to_string()))
+            .expect("the server announces its address");
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
+        Self { child, base }
+    }
+}
+
+impl Drop for WatchServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
