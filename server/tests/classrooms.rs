@@ -23,6 +23,7 @@ async fn class_app(db: TestDb) -> (TestApp, tempfile::TempDir) {
     let app = TestApp::spawn_configured(db, site.path(), |c| {
         c.content = workspace().join("server/tests/fixtures/lab-course");
         c.labs.max_labs = 10;
+        c.stuck.stuck_idle = Duration::from_secs(1);
     })
     .await;
     (app, site)
@@ -461,6 +462,8 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
     assert_eq!(row_cell(&row, "exercise:greeting")["stuck"], true);
 
     // The page data: stuck flags, the failing assertion ranked, quiz insights.
+    // Bo's lab has now sat idle past the (test's) one-second threshold.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     let room = classroom(&app, &ivy, id).await;
     assert_eq!(cell(&room, "ada@example.org", "exercise:greeting")["state"], "passed");
     let bo_row = room["learners"]
@@ -469,12 +472,25 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
         .iter()
         .find(|l| l["email"] == "bo@example.org")
         .unwrap();
+    let reasons = bo_row["stuck"].to_string();
     assert!(
-        bo_row["stuck"][0]
-            .as_str()
-            .unwrap()
-            .contains("failed 3 checks in a row"),
-        "{bo_row}"
+        reasons.contains("“Write a greeting” failed 3 checks in a row"),
+        "{reasons}"
+    );
+    assert!(
+        reasons.contains("lab for “Basics” idle for 0 min with 2 exercise(s) unfinished"),
+        "{reasons}"
+    );
+    let ada_row = room["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["email"] == "ada@example.org")
+        .unwrap();
+    assert_eq!(
+        ada_row["stuck"],
+        serde_json::json!([]),
+        "Ada's lab is stopped and her exercise passed"
     );
     let greeting = room["exercises"]
         .as_array()

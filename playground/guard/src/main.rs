@@ -1,0 +1,75 @@
+//! `berth-docker-guard`: run as root in a docker lab; the learner's
+//! `DOCKER_HOST` points at `--listen`, the real engine is `--upstream`.
+
+use std::io::IsTerminal;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use berth_docker_guard::binds::Home;
+use berth_docker_guard::policy::Policy;
+use berth_docker_guard::proxy::{Guard, serve};
+use clap::Parser;
+use tokio::net::UnixListener;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Forwards the Docker Engine API, refusing what would give root in the lab"
+)]
+struct Args {
+    /// The socket the learner talks to (made mode 0666).
+    #[arg(long, default_value = "/run/berth/docker.sock")]
+    listen: PathBuf,
+    /// The engine's own, root-only socket.
+    #[arg(long, default_value = "/var/run/docker.sock")]
+    upstream: PathBuf,
+    /// Bind mounts must come from inside this folder.
+    #[arg(long, default_value = "/home/learner")]
+    home: PathBuf,
+    /// Accept a home that is not mounted nosuid,nodev (tests only: container
+    /// root could then plant a setuid binary there for the learner).
+    #[arg(long, hide = true)]
+    insecure_skip_mount_check: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let args = Args::parse();
+    let home = Home::new(&args.home, !args.insecure_skip_mount_check)
+        .map_err(|e| format!("--home {}: {e}", args.home.display()))?;
+    let listener = listen(&args.listen)?;
+    tracing::info!(
+        listen = %args.listen.display(),
+        upstream = %args.upstream.display(),
+        home = %args.home.display(),
+        "guarding the Docker engine"
+    );
+    let guard = Arc::new(Guard {
+        policy: Policy::new(home),
+        upstream: args.upstream,
+    });
+    tokio::select! {
+        res = serve(listener, guard) => res?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}
+
+/// Binds the learner's socket, replacing a stale one, open to every user.
+fn listen(path: &PathBuf) -> std::io::Result<UnixListener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket()) {
+        std::fs::remove_file(path)?;
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+    Ok(listener)
+}

@@ -1,0 +1,283 @@
+//! The HTTP/1.1 proxy between the learner's socket and the engine's.
+//!
+//! Bodies stream through untouched (build contexts, `logs -f`, `events`),
+//! except the JSON bodies the policy reads: those are read whole (bounded),
+//! checked, and the *re-serialised* value is forwarded, so the engine parses
+//! exactly what was checked. When the engine answers 101 (`attach`,
+//! `exec -it`, BuildKit's `/session` and `/grpc` over h2c), both sides are
+//! upgraded and bytes are copied both ways.
+
+use std::convert::Infallible;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, EXPECT, HOST, TRANSFER_ENCODING};
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::{UnixListener, UnixStream};
+use tracing::{debug, warn};
+
+use crate::policy::{Policy, Refusal};
+use crate::route::{Endpoint, classify, percent_decode};
+
+/// Largest JSON body the guard reads (a container create is a few KiB).
+pub const MAX_JSON_BODY: usize = 1 << 20;
+/// Largest container inspect read when re-checking mounts at start.
+const MAX_INSPECT: usize = 16 << 20;
+
+type Body = BoxBody<Bytes, hyper::Error>;
+
+/// The guard: a policy and where the real engine listens.
+pub struct Guard {
+    pub policy: Policy,
+    pub upstream: PathBuf,
+}
+
+/// Accepts learner connections forever, one task per connection.
+pub async fn serve(listener: UnixListener, guard: Arc<Guard>) -> io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let guard = guard.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let guard = guard.clone();
+                async move { Ok::<_, Infallible>(guard.handle(req).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            if let Err(e) = conn.await {
+                debug!("client connection ended: {e}");
+            }
+        });
+    }
+}
+
+impl Guard {
+    async fn handle(&self, req: Request<Incoming>) -> Response<Body> {
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        let req = match self.check(req).await {
+            Ok(req) => req,
+            Err(refusal) => {
+                warn!(%method, %uri, status = refusal.status().as_u16(), "refused: {refusal}");
+                return message(refusal.status(), &refusal.to_string());
+            }
+        };
+        match self.forward(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                warn!(%method, %uri, "engine unreachable: {e}");
+                message(StatusCode::BAD_GATEWAY, "the lab's Docker engine is not reachable")
+            }
+        }
+    }
+
+    /// Applies the policy; returns the request to forward.
+    async fn check(&self, mut req: Request<Incoming>) -> Result<Request<Body>, Refusal> {
+        let endpoint = classify(req.method(), req.uri().path())
+            .ok_or_else(|| Refusal::malformed("the request path is not valid"))?;
+        match &endpoint {
+            Endpoint::Plugin => return Err(Refusal::forbid("plugins")),
+            Endpoint::Build => check_build_query(req.uri().query().unwrap_or(""))?,
+            Endpoint::ContainerStart(id) => {
+                // API < 1.24 applies a HostConfig sent with start: no bodies.
+                if has_body(req.headers()) {
+                    return Err(Refusal::malformed("container start takes no request body"));
+                }
+                self.recheck_binds(id).await?;
+            }
+            _ => {}
+        }
+        // hyper answers `100-continue` itself; don't make the engine do it too.
+        req.headers_mut().remove(EXPECT);
+        if !endpoint.has_json_body() {
+            return Ok(req.map(BodyExt::boxed));
+        }
+        let (mut parts, body) = req.into_parts();
+        let mut value = read_json(&parts.headers, body).await?;
+        self.policy.check_body(&endpoint, &mut value)?;
+        let bytes = Bytes::from(serde_json::to_vec(&value).expect("a Value serialises"));
+        parts.headers.insert(CONTENT_LENGTH, bytes.len().into());
+        Ok(Request::from_parts(parts, full(bytes)))
+    }
+
+    /// Sends `req` upstream; on 101 splices the two upgraded connections.
+    async fn forward(&self, mut req: Request<Body>) -> Result<Response<Body>, ForwardError> {
+        let client_upgrade = hyper::upgrade::on(&mut req);
+        let mut resp = self.send(req).await?;
+        if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+            let upstream_upgrade = hyper::upgrade::on(&mut resp);
+            tokio::spawn(async move {
+                match tokio::try_join!(client_upgrade, upstream_upgrade) {
+                    Ok((client, upstream)) => {
+                        let (mut c, mut u) = (TokioIo::new(client), TokioIo::new(upstream));
+                        if let Err(e) = tokio::io::copy_bidirectional(&mut c, &mut u).await {
+                            debug!("upgraded stream ended: {e}");
+                        }
+                    }
+                    Err(e) => warn!("upgrade failed: {e}"),
+                }
+            });
+        }
+        Ok(resp.map(BodyExt::boxed))
+    }
+
+    /// One request on a fresh connection to the engine.
+    async fn send(&self, req: Request<Body>) -> Result<Response<Incoming>, ForwardError> {
+        let stream = UnixStream::connect(&self.upstream).await?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.with_upgrades().await {
+                debug!("engine connection ended: {e}");
+            }
+        });
+        Ok(sender.send_request(req).await?)
+    }
+
+    /// Before a start, re-resolves the container's bind sources: one may have
+    /// been swapped for a symlink since the create. This narrows the race but
+    /// cannot close it (the engine resolves the path again when mounting).
+    async fn recheck_binds(&self, id: &str) -> Result<(), Refusal> {
+        let unchecked = || Refusal::forbid("starting a container whose mounts could not be checked");
+        let req = Request::get(format!("/containers/{}/json", path_escape(id)))
+            .header(HOST, "docker")
+            .body(full(Bytes::new()))
+            .map_err(|_| unchecked())?;
+        let resp = self.send(req).await.map_err(|_| unchecked())?;
+        match resp.status() {
+            // Let the engine give its own answer for a container that is not there.
+            StatusCode::NOT_FOUND => return Ok(()),
+            StatusCode::OK => {}
+            _ => return Err(unchecked()),
+        }
+        let body = Limited::new(resp.into_body(), MAX_INSPECT)
+            .collect()
+            .await
+            .map_err(|_| unchecked())?
+            .to_bytes();
+        let inspect: Value = serde_json::from_slice(&body).map_err(|_| unchecked())?;
+        self.policy.check_existing_binds(&inspect)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ForwardError {
+    #[error("connecting: {0}")]
+    Connect(#[from] io::Error),
+    #[error("{0}")]
+    Http(#[from] hyper::Error),
+}
+
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(TRANSFER_ENCODING) || headers.get(CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0")
+}
+
+/// Reads a JSON body the policy must see whole: sized, bounded, an object.
+async fn read_json(headers: &HeaderMap, body: Incoming) -> Result<Value, Refusal> {
+    if headers.contains_key(TRANSFER_ENCODING) {
+        return Err(Refusal::malformed(
+            "chunked request bodies are not accepted here; send a Content-Length",
+        ));
+    }
+    // Without Content-Length or chunking, an HTTP/1.1 request has no body.
+    let len: usize = match headers.get(CONTENT_LENGTH) {
+        None => 0,
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Refusal::malformed("the Content-Length is not valid"))?,
+    };
+    if len > MAX_JSON_BODY {
+        return Err(Refusal::malformed("the request body is larger than 1 MiB"));
+    }
+    if len == 0 {
+        return Err(Refusal::malformed("the request body is empty; expected a JSON object"));
+    }
+    let bytes = Limited::new(body, MAX_JSON_BODY)
+        .collect()
+        .await
+        .map_err(|e| Refusal::malformed(format!("could not read the request body: {e}")))?
+        .to_bytes();
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Refusal::malformed(format!("the request body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Refusal::malformed("the request body must be a JSON object"));
+    }
+    Ok(value)
+}
+
+/// The classic builder's query: `--network host` and `--cgroup-parent`.
+fn check_build_query(query: &str) -> Result<(), Refusal> {
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| percent_decode(&s.replace('+', " "));
+        let (Some(key), Some(value)) = (decode(key), decode(value)) else {
+            return Err(Refusal::malformed("the build query is not valid"));
+        };
+        if key == "networkmode" && value.trim().eq_ignore_ascii_case("host") {
+            return Err(Refusal::forbid("--network host"));
+        }
+        if key == "cgroupparent" && !value.is_empty() {
+            return Err(Refusal::forbid("--cgroup-parent"));
+        }
+    }
+    Ok(())
+}
+
+/// Escapes a path segment (container names and ids never need it).
+fn path_escape(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
+
+/// An answer shaped like the engine's errors: `{"message": "..."}`.
+fn message(status: StatusCode, text: &str) -> Response<Body> {
+    let body = json!({ "message": text }).to_string();
+    let mut resp = Response::new(full(Bytes::from(body)));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, "application/json".parse().expect("valid header"));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_queries_with_host_network_or_cgroup_parent_are_refused() {
+        assert!(check_build_query("t=web&networkmode=default").is_ok());
+        assert!(check_build_query("").is_ok());
+        assert_eq!(
+            check_build_query("t=x&networkmode=%68ost"),
+            Err(Refusal::forbid("--network host"))
+        );
+        assert_eq!(
+            check_build_query("cgroupparent=%2F"),
+            Err(Refusal::forbid("--cgroup-parent"))
+        );
+    }
+
+    #[test]
+    fn ids_are_escaped_for_the_inspect_path() {
+        assert_eq!(path_escape("web_1.a-b"), "web_1.a-b");
+        assert_eq!(path_escape("../x"), "..%2Fx");
+    }
+}
