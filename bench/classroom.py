@@ -7,7 +7,9 @@ moment; the instructor's browser is stood in for by one server-sent event
 stream on the classroom's grid. Measured in one run:
 
 - the delay from a submission being sent to the grid event for that
-  learner arriving at the instructor (p50, p95, max), for checks and quizzes;
+  learner arriving at the instructor (p50, p95, max), for checks and quizzes
+  (a check's includes running it in the lab), and the part of it after the
+  learner's own answer came back;
 - the server's CPU time and memory (resident set, peak) over the run.
 
 Run from the repository root after `cargo build --release -p berth-server`
@@ -167,6 +169,7 @@ def main():
 
         threading.Thread(target=sample, daemon=True).start()
         delays = {"check": [], "quiz": []}
+        after_ack = []
         lock = threading.Lock()
 
         def learner(tab):
@@ -189,9 +192,11 @@ def main():
                 else:
                     sent = time.perf_counter()
                     tab.post("/modules/basics/quiz", {"q.home": home, "q.word": rng.choice(["hello", "bye"])})
+                acked = time.perf_counter()
                 arrived = grid.wait_after(email, sent)
                 with lock:
                     delays[step].append(arrived - sent)
+                    after_ack.append(max(0.0, arrived - acked))
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=LEARNERS) as pool:
@@ -216,6 +221,9 @@ def main():
     for name, samples in [("check", delays["check"]), ("quiz", delays["quiz"]), ("all", every)]:
         p50, p95 = summary(samples)
         print(f"| {name} | {len(samples)} | {ms(p50)} | {ms(p95)} | {ms(max(samples))} |")
+    p50, p95 = summary(after_ack)
+    print(f"| of which after the submission was answered | {len(after_ack)} | {ms(p50)} | {ms(p95)} "
+          f"| {ms(max(after_ack))} |")
     print()
     print(f"server CPU: {cpu:.1f} s over {run:.1f} s ({100 * cpu / run:.0f}% of one core)")
     print(f"server memory: {max(peak) / 1024:.0f} MiB peak resident (VmHWM {hwm / 1024:.0f} MiB), "
