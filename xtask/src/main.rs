@@ -126,6 +126,14 @@ fn main() -> Result<()> {
 /// with the same profile the next step compiles anyway.
 fn ensure_lab_images(release: bool) -> Result<()> {
     step("lab images (berth images build --missing)");
+    // Docker labs carry the API guard, which `images build` takes from
+    // next to the `berth` binary.
+    let mut guard = cargo();
+    guard.args(["build", "--package", "berth-docker-guard"]);
+    if release {
+        guard.arg("--release");
+    }
+    run(&mut guard)?;
     let mut cmd = cargo();
     cmd.arg("run");
     if release {

@@ -24,6 +24,15 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// lab's memory too).
 const HOME_SIZE: &str = "64m";
 const TMP_SIZE: &str = "64m";
+/// The inner engine's images and containers (tmpfs, counted against the
+/// lab's memory limit like everything else in it).
+const ENGINE_DATA_SIZE: &str = "4g";
+/// Images with this label get a Docker engine of their own.
+const PROFILE_LABEL: &str = "org.berth.profile";
+/// Where the guard listens in a docker lab, and the engine's own socket,
+/// which only root and the checker may use.
+const GUARD_SOCKET: &str = "/run/berth/docker.sock";
+const ENGINE_SOCKET: &str = "unix:///var/run/docker.sock";
 
 /// Connects lazily: an engine that is down when Berth starts (or whose
 /// socket is missing) is looked for again on the next request.
@@ -47,6 +56,28 @@ impl DockerRuntime {
             tracing::warn!(error = %e, "labs will not start until the container engine is reachable");
         }
         runtime
+    }
+
+    /// Waits until a docker lab's guard answers, so setup scripts and the
+    /// learner's first command find the engine ready (about 1.3 s).
+    async fn wait_for_engine(&self, container: &str) -> Result<(), RuntimeError> {
+        let wait =
+            format!("i=0; until [ -S {GUARD_SOCKET} ]; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done");
+        let out = self
+            .run_script(
+                container,
+                Script {
+                    user: "root",
+                    text: &wait,
+                    timeout: std::time::Duration::from_secs(40),
+                },
+            )
+            .await?;
+        if out.exit_code == Some(0) {
+            Ok(())
+        } else {
+            Err(RuntimeError::Engine("the lab's Docker engine did not start".into()))
+        }
     }
 
     /// The engine's client, connecting first if need be.
@@ -112,6 +143,32 @@ fn host_config(spec: &LabSpec, network_mode: String) -> HostConfig {
     }
 }
 
+/// The docker profile: what an engine inside the lab needs (`--privileged`
+/// is not available on these hosts, and would give more). The lab's root
+/// gets nearly every capability, so the learner must never become root:
+/// the engine's socket is root-only and the learner reaches it through
+/// the guard. The same memory, process and CPU limits bound the lab and
+/// every container inside it (the engine nests them in the lab's cgroup).
+fn docker_profile(mut hc: HostConfig) -> HostConfig {
+    hc.cap_add = Some(vec!["ALL".into()]);
+    hc.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
+    hc.security_opt = Some(
+        ["seccomp=unconfined", "apparmor=unconfined", "no-new-privileges:true"]
+            .map(String::from)
+            .to_vec(),
+    );
+    // What `--security-opt systempaths=unconfined` means to the API.
+    hc.masked_paths = Some(Vec::new());
+    hc.readonly_paths = Some(Vec::new());
+    hc.readonly_rootfs = Some(false);
+    hc.cgroupns_mode = Some(bollard::models::HostConfigCgroupnsModeEnum::HOST);
+    hc.binds = Some(vec!["/sys/fs/cgroup:/sys/fs/cgroup:rw".into()]);
+    if let Some(tmpfs) = hc.tmpfs.as_mut() {
+        tmpfs.insert("/var/lib/docker".into(), format!("size={ENGINE_DATA_SIZE}"));
+    }
+    hc
+}
+
 fn labels(spec: &LabSpec) -> HashMap<String, String> {
     HashMap::from([
         (LABEL_INSTANCE.to_string(), spec.instance.clone()),
@@ -149,14 +206,29 @@ impl Runtime for DockerRuntime {
         } else {
             "none".into()
         };
+        let with_engine = match docker.inspect_image(&spec.image).await {
+            Ok(image) => image
+                .config
+                .and_then(|c| c.labels)
+                .is_some_and(|l| l.get(PROFILE_LABEL).is_some_and(|p| p == "docker")),
+            Err(e) if is_not_found(&e) => return Err(RuntimeError::MissingImage(spec.image.clone())),
+            Err(e) => return Err(engine(e)),
+        };
+        let host_config = host_config(spec, network_mode);
         let body = ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some("lab".into()),
-            user: Some(LEARNER.into()),
+            // A docker lab starts its engine as root; its terminal and
+            // scripts still run as the learner or the checker.
+            user: Some(if with_engine { "root" } else { LEARNER }.into()),
             working_dir: Some(LEARNER_HOME.into()),
             env: Some(vec![format!("HOME={LEARNER_HOME}"), "TERM=xterm-256color".into()]),
             labels: Some(labels(spec)),
-            host_config: Some(host_config(spec, network_mode)),
+            host_config: Some(if with_engine {
+                docker_profile(host_config)
+            } else {
+                host_config
+            }),
             ..Default::default()
         };
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
@@ -170,6 +242,9 @@ impl Runtime for DockerRuntime {
             });
         }
         docker.start_container(&name, None).await.map_err(engine)?;
+        if with_engine {
+            self.wait_for_engine(&name).await?;
+        }
         Ok(name)
     }
 
@@ -229,6 +304,16 @@ impl Runtime for DockerRuntime {
                         format!("HOME={home}"),
                         format!("LAB_HOME={LEARNER_HOME}"),
                         "LANG=C.UTF-8".to_string(),
+                        // Checks see a docker lab's engine directly; the
+                        // learner's scripts go through the guard.
+                        format!(
+                            "DOCKER_HOST={}",
+                            if script.user == CHECKER {
+                                ENGINE_SOCKET.to_string()
+                            } else {
+                                format!("unix://{GUARD_SOCKET}")
+                            }
+                        ),
                     ]),
                     cmd: Some(
                         ["timeout", "--signal=KILL", &seconds, "sh", "-s"]

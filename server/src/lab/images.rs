@@ -155,13 +155,39 @@ async fn build_base(docker: &Docker, mirror: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The Docker API guard docker labs run; images that name it get it in
+/// their build context.
+const GUARD: &str = "berth-docker-guard";
+
+/// The guard is built with `berth` (`cargo build` builds both) and lives
+/// next to it.
+fn guard_binary() -> anyhow::Result<std::path::PathBuf> {
+    let path = std::env::current_exe()?.with_file_name(GUARD);
+    if !path.is_file() {
+        bail!(
+            "{} is missing: build it next to berth with `cargo build --release -p berth-docker-guard`",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 async fn build_image(docker: &Docker, dir: &Path, tag: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     let bar = spinner(format!("building {tag}"));
     let mut context = tar::Builder::new(Vec::new());
+    // The engine's tar reader knows no sparse entries.
+    context.sparse(false);
     context
         .append_dir_all(".", dir)
         .with_context(|| format!("reading {}", dir.display()))?;
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile"))?;
+    if dockerfile.contains(GUARD) {
+        let guard = guard_binary()?;
+        context
+            .append_path_with_name(&guard, GUARD)
+            .with_context(|| format!("reading {}", guard.display()))?;
+    }
     let context = context.into_inner()?;
     let args = HashMap::from([("BASE", BASE_IMAGE)]);
     let labels = HashMap::from([("org.berth.playground", tag)]);

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Docker labs: time to prompt, and ten at once.
+
+1. Time to prompt: from the start-lab request to the first prompt byte on
+   the terminal WebSocket for a docker lab (container, inner engine and
+   guard up), 10 labs one after another, beside the same for a shell lab.
+2. Ten docker labs started at the same moment: every one must reach a
+   prompt and answer `docker version` through its guard.
+
+Run from the repository root after `cargo build --release` and
+`berth images build`; it starts its own servers on free ports with
+throwaway databases. Needs Python 3 with `websockets` (see bench/labs.py).
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labs import ROOT, Tab, free_port, summary  # noqa: E402  (re-execs into the venv if needed)
+import websockets  # noqa: E402
+
+N = 10
+
+
+def ms(x):
+    return f"{x * 1000:.0f} ms"
+
+
+def serve(course):
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="berth-bench-")
+    server = subprocess.Popen(
+        [
+            os.path.join(ROOT, "target", "release", "berth"), "serve", "--listen", f"127.0.0.1:{port}",
+            "--database-url", f"sqlite://{data}/berth.db",
+            "--content", os.path.join(ROOT, "server/tests/fixtures", course),
+            "--playground", os.path.join(ROOT, "playground"),
+            "--site-dir", os.path.join(ROOT, "target/site"),
+            "--max-labs", str(N + 2),
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base
+
+
+async def prompt_then(tab, terminal, command=None):
+    """Waits for the prompt; with a command, types it and returns its output."""
+    url = tab.base.replace("http://", "ws://") + terminal
+    async with websockets.connect(url, additional_headers={"origin": tab.base, "cookie": tab.cookie}) as ws:
+        seen = b""
+        while b"$ " not in seen:
+            frame = await ws.recv()
+            if isinstance(frame, bytes):
+                seen += frame
+        if command is None:
+            return ""
+        await ws.send(f"{command}; echo END-$((40+2))\r".encode())
+        seen = b""
+        while b"END-42" not in seen:
+            frame = await ws.recv()
+            if isinstance(frame, bytes):
+                seen += frame
+        return seen.decode(errors="replace")
+
+
+def time_to_prompt(course, label):
+    server, base = serve(course)
+    try:
+        samples = []
+        for i in range(N):
+            tab = Tab(base, f"{label}{i}@example.org")
+            t0 = time.perf_counter()
+            asyncio.run(prompt_then(tab, tab.start()))
+            samples.append(time.perf_counter() - t0)
+            tab.stop()
+        return samples
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main():
+    if not os.path.exists(os.path.join(ROOT, "target", "release", "berth")):
+        sys.exit("build first: cargo build --release")
+    docker = time_to_prompt("docker-course", "docker")
+    shell = time_to_prompt("lab-course", "shell")
+
+    server, base = serve("docker-course")
+    try:
+        tabs = [Tab(base, f"burst{i}@example.org") for i in range(N)]
+
+        def start(tab):
+            try:
+                out = asyncio.run(prompt_then(tab, tab.start(), "docker version --format 'server={{.Server.Version}}'"))
+                return None if "server=" in out else f"no engine answer: {out[-200:]!r}"
+            except Exception as e:  # noqa: BLE001 - reported below
+                return str(e)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=N) as pool:
+            failures = [f for f in pool.map(start, tabs) if f]
+        burst = time.perf_counter() - t0
+        with ThreadPoolExecutor(max_workers=N) as pool:
+            list(pool.map(lambda t: t.stop(), tabs))
+    finally:
+        server.terminate()
+        server.wait()
+
+    d50, d95 = summary(docker)
+    s50, s95 = summary(shell)
+    print("| start lab → first prompt byte | p50 | p95 |")
+    print("|---|---:|---:|")
+    print(f"| docker lab ({N}) | {ms(d50)} | {ms(d95)} |")
+    print(f"| shell lab ({N}) | {ms(s50)} | {ms(s95)} |")
+    print()
+    print(f"docker lab / shell lab (p50): {d50 / s50:.2f}; goal: docker lab ready in at most 3 s p50: "
+          f"{'met' if d50 <= 3 else 'NOT met'}")
+    print(f"burst: {N} docker labs started at once, all answering `docker version` after {burst:.1f} s, "
+          f"{len(failures)} failures")
+    for f in failures[:5]:
+        print("  failure:", f)
+
+
+if __name__ == "__main__":
+    main()
