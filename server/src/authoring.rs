@@ -127,7 +127,7 @@ struct Outcome {
 
 pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
-    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect().await);
+    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(None).await);
     let mut todo: Vec<(String, Arc<ModuleLab>, Exercise)> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);

@@ -75,6 +75,9 @@ pub struct LabArgs {
     /// The folder of lab image definitions (each exercise names one).
     #[arg(long, env = "BERTH_PLAYGROUND", default_value = "playground")]
     pub playground: PathBuf,
+    /// The container runtime docker labs run under, if not the engine's default (runc), e.g. sysbox-runc.
+    #[arg(long, env = "BERTH_DOCKER_LAB_RUNTIME")]
+    pub docker_lab_runtime: Option<String>,
 }
 
 /// When the classroom page flags a learner as stuck.

@@ -164,8 +164,41 @@ async fn a_hostile_learner_stays_inside_a_docker_lab() {
         "{out}"
     );
 
+    // A container filling its disk meets the engine's bounded space (half
+    // the lab's memory), and the space comes back when it is gone.
+    let fill = "docker run --rm mini dd if=/dev/zero of=/fill bs=1M count=6000 >/dev/null 2>&1; echo $?";
+    let (_, out) = as_learner(&app, &lab, fill).await;
+    assert_ne!(out.trim(), "0", "writing 6 GB inside a 1 GiB lab cannot succeed");
+
+    // Nothing outside the lab answers: not the host's Docker bridge, not
+    // the outside world, from the lab or from a container in it.
+    for probe in [
+        "curl -sS -m 3 http://172.17.0.1/ 2>&1 || echo unreachable",
+        "docker run --rm mini wget -T 3 -q -O /dev/null http://172.17.0.1/ 2>&1 || echo unreachable",
+        "docker run --rm mini wget -T 3 -q -O /dev/null http://deb.debian.org/ 2>&1 || echo unreachable",
+    ] {
+        let (_, out) = as_learner(&app, &lab, probe).await;
+        assert!(out.trim_end().ends_with("unreachable"), "{probe}: {out}");
+    }
+
     // And the lab is intact.
     let (status, out) = as_learner(&app, &lab, "docker run --rm mini echo still here").await;
     assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
     act(&app, &ada, "basics", "Stop").await.unwrap();
+}
+
+#[tokio::test]
+async fn docker_labs_run_under_the_configured_runtime() {
+    let site = minimal_site();
+    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
+        c.content = workspace().join("server/tests/fixtures/docker-course");
+        c.labs.docker_lab_runtime = Some("no-such-runtime".into());
+    })
+    .await;
+    let ada = app.signed_up("ada@example.org").await;
+    // The engine has no such runtime, so the lab cannot start: the setting
+    // reached the engine.
+    let refused = act(&app, &ada, "basics", "Start").await.unwrap_err();
+    assert!(refused.contains("refused"), "{refused}");
+    assert!(view(&app, &ada, "basics", "first-steps").await["lab"].is_null());
 }

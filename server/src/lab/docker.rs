@@ -24,9 +24,6 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// lab's memory too).
 const HOME_SIZE: &str = "64m";
 const TMP_SIZE: &str = "64m";
-/// The inner engine's images and containers (tmpfs, counted against the
-/// lab's memory limit like everything else in it).
-const ENGINE_DATA_SIZE: &str = "4g";
 /// Images with this label get a Docker engine of their own.
 const PROFILE_LABEL: &str = "org.berth.profile";
 /// Where the guard listens in a docker lab, and the engine's own socket,
@@ -39,6 +36,9 @@ const ENGINE_SOCKET: &str = "unix:///var/run/docker.sock";
 #[derive(Default)]
 pub struct DockerRuntime {
     docker: std::sync::Mutex<Option<Docker>>,
+    /// The OCI runtime docker labs run under (`None`: the engine's default,
+    /// runc); e.g. `sysbox-runc` where the operator installed it.
+    docker_lab_runtime: Option<String>,
 }
 
 /// Every container and network of a lab is named after the lab.
@@ -50,8 +50,11 @@ impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
-    pub async fn connect() -> Self {
-        let runtime = Self::default();
+    pub async fn connect(docker_lab_runtime: Option<String>) -> Self {
+        let runtime = Self {
+            docker_lab_runtime,
+            ..Self::default()
+        };
         if let Err(e) = runtime.client().await {
             tracing::warn!(error = %e, "labs will not start until the container engine is reachable");
         }
@@ -149,7 +152,8 @@ fn host_config(spec: &LabSpec, network_mode: String) -> HostConfig {
 /// the engine's socket is root-only and the learner reaches it through
 /// the guard. The same memory, process and CPU limits bound the lab and
 /// every container inside it (the engine nests them in the lab's cgroup).
-fn docker_profile(mut hc: HostConfig) -> HostConfig {
+fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
+    hc.runtime = runtime;
     hc.cap_add = Some(vec!["ALL".into()]);
     hc.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
     hc.security_opt = Some(
@@ -163,8 +167,11 @@ fn docker_profile(mut hc: HostConfig) -> HostConfig {
     hc.readonly_rootfs = Some(false);
     hc.cgroupns_mode = Some(bollard::models::HostConfigCgroupnsModeEnum::HOST);
     hc.binds = Some(vec!["/sys/fs/cgroup:/sys/fs/cgroup:rw".into()]);
+    // The inner engine's images and containers live in memory, so a full
+    // disk inside must come before a full memory: half the lab's memory.
+    let data_mib = hc.memory.unwrap_or(0) / 2 / (1024 * 1024);
     if let Some(tmpfs) = hc.tmpfs.as_mut() {
-        tmpfs.insert("/var/lib/docker".into(), format!("size={ENGINE_DATA_SIZE}"));
+        tmpfs.insert("/var/lib/docker".into(), format!("size={data_mib}m"));
     }
     hc
 }
@@ -225,7 +232,7 @@ impl Runtime for DockerRuntime {
             env: Some(vec![format!("HOME={LEARNER_HOME}"), "TERM=xterm-256color".into()]),
             labels: Some(labels(spec)),
             host_config: Some(if with_engine {
-                docker_profile(host_config)
+                docker_profile(host_config, self.docker_lab_runtime.clone())
             } else {
                 host_config
             }),

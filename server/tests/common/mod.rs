@@ -124,6 +124,7 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
             labs_per_learner: 1,
             lab_sweep: std::time::Duration::from_secs(60),
             playground: workspace().join("playground"),
+            docker_lab_runtime: None,
         },
         stuck: StuckArgs {
             stuck_failures: 3,
