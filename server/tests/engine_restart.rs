@@ -78,7 +78,9 @@ async fn labs_survive_a_restart_of_the_engine() {
     let (pid, args) = dockerd();
     let restart = Restart(args);
     assert_eq!(terminate(pid), 0, "stopping dockerd");
-    for _ in 0..150 {
+    // dockerd stops every running container first (docker labs included),
+    // which can take a while on a busy machine.
+    for _ in 0..600 {
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             break;
         }

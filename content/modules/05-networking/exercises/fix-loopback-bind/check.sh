@@ -1,7 +1,8 @@
 # The orders service must be configured for, and really listening on, all
 # addresses on port 5000, and answer on the lab's eth0 address.
 env="$LAB_HOME/orders/orders.env"
-ip=$(ip -o -4 addr show scope global | awk '{ split($4, a, "/"); print a[1]; exit }')
+# The lab's own address (not docker0 or another bridge of the lab's engine).
+ip=$(ip -o -4 addr show scope global | awk '$2 != "docker0" && $2 !~ /^br-/ { split($4, a, "/"); print a[1]; exit }')
 status=0
 if [ ! -f "$env" ]; then
   echo "FAIL: ~/orders/orders.env exists | expected: the service's configuration | actual: missing (reset the lab to prepare it again)"

@@ -6,14 +6,17 @@ if [ ! -f "$f" ]; then
 fi
 echo "PASS: ~/network.txt exists"
 answer=$(head -c 65536 "$f" | tr -d '\r')
-real_if=$(ip -o -4 addr show scope global | awk '{ print $2; exit }')
-real_addr=$(ip -o -4 addr show scope global | awk '{ print $4; exit }')
+# The lab's own interface: the first global address that is not a bridge of
+# the lab's Docker engine (docker0, br-...).
+real_if=$(ip -o -4 addr show scope global | awk '$2 != "docker0" && $2 !~ /^br-/ { print $2; exit }')
+real_addr=$(ip -o -4 addr show scope global | awk '$2 != "docker0" && $2 !~ /^br-/ { print $4; exit }')
+real_bridge=$(ip -o -4 addr show dev docker0 2>/dev/null | awk '{ print $4; exit }')
 real_dns=$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf)
 value() {
   printf '%s\n' "$answer" | awk -F= -v k="$1" '{ key = $1; gsub(/[ \t]/, "", key) } key == k { v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t]+$/, "", v); print v; exit }' | head -c 80
 }
 status=0
-for pair in "interface|$real_if" "address|$real_addr" "dns|$real_dns"; do
+for pair in "interface|$real_if" "address|$real_addr" "dns|$real_dns" "bridge|$real_bridge"; do
   key=${pair%%|*}
   want=${pair#*|}
   got=$(value "$key")
@@ -28,6 +31,6 @@ for pair in "interface|$real_if" "address|$real_addr" "dns|$real_dns"; do
   fi
 done
 if [ "$status" -ne 0 ]; then
-  echo "HINT: ip -br addr and cat /etc/resolv.conf show everything you need"
+  echo "HINT: ip -br addr and cat /etc/resolv.conf show everything you need; eth0 is the lab's own interface, docker0 belongs to its engine"
 fi
 exit "$status"

@@ -1,5 +1,6 @@
 # Two listeners: 8080 on every address, 9090 on loopback only.
-ip=$(ip -o -4 addr show scope global | awk '{ split($4, a, "/"); print a[1]; exit }')
+# The lab's own address (not docker0 or another bridge of the lab's engine).
+ip=$(ip -o -4 addr show scope global | awk '$2 != "docker0" && $2 !~ /^br-/ { split($4, a, "/"); print a[1]; exit }')
 listeners() {
   # Local addresses (without the port) of the TCP sockets listening on port $1.
   ss -ltnH 2>/dev/null | awk -v p="$1" '{ n = split($4, a, ":"); if (a[n] == p) { addr = substr($4, 1, length($4) - length(p) - 1); print addr } }'

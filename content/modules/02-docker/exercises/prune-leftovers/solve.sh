@@ -1,0 +1,1 @@
+docker container prune -f --filter 'label!=keep' >/dev/null
