@@ -306,22 +306,20 @@ impl Runtime for DockerRuntime {
                     working_dir: Some(home.to_string()),
                     // A fixed, minimal environment: nothing the learner set
                     // reaches a script.
-                    env: Some(vec![
-                        "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
-                        format!("HOME={home}"),
-                        format!("LAB_HOME={LEARNER_HOME}"),
-                        "LANG=C.UTF-8".to_string(),
+                    env: Some(
+                        [
+                            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
+                            format!("HOME={home}"),
+                            format!("LAB_HOME={LEARNER_HOME}"),
+                            "LANG=C.UTF-8".to_string(),
+                        ]
+                        .into_iter()
                         // Checks see a docker lab's engine directly; the
-                        // learner's scripts go through the guard.
-                        format!(
-                            "DOCKER_HOST={}",
-                            if script.user == CHECKER {
-                                ENGINE_SOCKET.to_string()
-                            } else {
-                                format!("unix://{GUARD_SOCKET}")
-                            }
-                        ),
-                    ]),
+                        // learner's scripts keep the image's DOCKER_HOST,
+                        // the guard.
+                        .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
+                        .collect(),
+                    ),
                     cmd: Some(
                         ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
                             .map(String::from)
