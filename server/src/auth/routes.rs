@@ -38,13 +38,20 @@ pub struct CurrentUser(pub User);
 pub fn provide_me() {
     use leptos::prelude::{provide_context, use_context};
     let user = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
-    provide_context(Viewer(user.map(|CurrentUser(u)| SignedIn {
-        id: u.id,
-        me: Me {
-            email: u.email,
-            role: u.role.as_str().to_string(),
-        },
-    })));
+    provide_context(Viewer(user.map(|CurrentUser(u)| u.signed_in())));
+}
+
+impl User {
+    /// The account as pages and services see it.
+    pub fn signed_in(&self) -> SignedIn {
+        SignedIn {
+            id: self.id,
+            me: Me {
+                email: self.email.clone(),
+                role: self.role.as_str().to_string(),
+            },
+        }
+    }
 }
 
 /// Looks up the session's account once per request and leaves it in the

@@ -295,8 +295,8 @@ impl Classrooms {
         self.course
             .modules
             .iter()
-            .filter_map(|m| m.quiz.as_ref())
-            .map(|q| {
+            .filter_map(|m| m.quiz.as_ref().map(|q| (m, q)))
+            .map(|(m, q)| {
                 // Each learner counts once, by their latest attempt.
                 let mut latest: BTreeMap<i64, &str> = BTreeMap::new();
                 for a in activity.attempts.iter().filter(|a| a.1 == q.id) {
@@ -325,7 +325,7 @@ impl Classrooms {
                 }
                 QuizInsight {
                     id: q.id.clone(),
-                    title: format!("{} · {}", m_title(&self.course, &q.id), q.title),
+                    title: format!("{} · {}", m.title, q.title),
                     learners: latest.len(),
                     questions: questions
                         .into_iter()
@@ -382,15 +382,6 @@ impl Classrooms {
             summary: summary(room),
         })
     }
-}
-
-fn m_title(course: &Course, quiz: &str) -> String {
-    course
-        .modules
-        .iter()
-        .find(|m| m.quiz.as_ref().is_some_and(|q| q.id == quiz))
-        .map(|m| m.title.clone())
-        .unwrap_or_default()
 }
 
 fn summary(room: ClassroomRow) -> ClassroomSummary {

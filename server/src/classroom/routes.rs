@@ -11,7 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use berth_app::account::{Me, SignedIn};
+use berth_app::account::SignedIn;
 use berth_app::classroom::{CellState, ItemKind, JoinStatus, LearnerRow};
 use berth_app::lab::LabAction;
 use futures_util::StreamExt;
@@ -37,22 +37,12 @@ pub fn router() -> Router<AppState> {
         .route("/classrooms/{id}/learners/{learner}/terminal", get(watch_terminal))
 }
 
-fn signed_in(user: &crate::store::User) -> SignedIn {
-    SignedIn {
-        id: user.id,
-        me: Me {
-            email: user.email.clone(),
-            role: user.role.as_str().to_string(),
-        },
-    }
-}
-
 /// The viewer, if staff; the refusal otherwise.
 fn staff(user: Option<Extension<CurrentUser>>) -> Result<SignedIn, Error> {
     let Some(Extension(CurrentUser(user))) = user else {
         return Err(Error::Unauthorized);
     };
-    let viewer = signed_in(&user);
+    let viewer = user.signed_in();
     if !viewer.me.is_staff() {
         return Err(Error::Forbidden("this needs an instructor or admin account"));
     }
