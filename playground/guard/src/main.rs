@@ -2,6 +2,7 @@
 //! `DOCKER_HOST` points at `--listen`, the real engine is `--upstream`.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use berth_docker_guard::binds::Home;
 use berth_docker_guard::policy::Policy;
 use berth_docker_guard::proxy::{Guard, serve};
 use clap::Parser;
-use tokio::net::UnixListener;
+use tokio::net::{TcpListener, UnixListener};
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +22,10 @@ struct Args {
     /// The socket the learner talks to (made mode 0666).
     #[arg(long, default_value = "/run/berth/docker.sock")]
     listen: PathBuf,
+    /// Also listen on TCP, e.g. `0.0.0.0:2375`, so the lab's other nodes can
+    /// reach this node's engine (multi-node labs only; same policy, no TLS).
+    #[arg(long, value_name = "ADDR")]
+    listen_tcp: Option<SocketAddr>,
     /// The engine's own, root-only socket.
     #[arg(long, default_value = "/var/run/docker.sock")]
     upstream: PathBuf,
@@ -44,18 +49,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let home = Home::new(&args.home, !args.insecure_skip_mount_check)
         .map_err(|e| format!("--home {}: {e}", args.home.display()))?;
     let listener = listen(&args.listen)?;
+    let tcp = match args.listen_tcp {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("--listen-tcp {addr}: {e}"))?,
+        ),
+        None => None,
+    };
     tracing::info!(
         listen = %args.listen.display(),
         upstream = %args.upstream.display(),
         home = %args.home.display(),
         "guarding the Docker engine"
     );
+    if let Some(tcp) = &tcp {
+        tracing::info!(
+            listen_tcp = %tcp.local_addr()?,
+            "also listening on TCP for the lab's other nodes (same policy, no TLS)"
+        );
+    }
     let guard = Arc::new(Guard {
         policy: Policy::new(home),
         upstream: args.upstream,
     });
+    let serve_tcp = async {
+        match tcp {
+            Some(tcp) => serve(tcp, guard.clone()).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        res = serve(listener, guard) => res?,
+        res = serve(listener, guard.clone()) => res?,
+        res = serve_tcp => res?,
         _ = tokio::signal::ctrl_c() => {}
     }
     Ok(())

@@ -21,7 +21,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tracing::{debug, warn};
 
 use crate::policy::{Policy, Refusal};
@@ -40,24 +41,67 @@ pub struct Guard {
     pub upstream: PathBuf,
 }
 
-/// Accepts learner connections forever, one task per connection.
-pub async fn serve(listener: UnixListener, guard: Arc<Guard>) -> io::Result<()> {
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let guard = guard.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let guard = guard.clone();
-                async move { Ok::<_, Infallible>(guard.handle(req).await) }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            if let Err(e) = conn.await {
-                debug!("client connection ended: {e}");
-            }
-        });
+/// A listener the guard accepts learner connections on: the unix socket, and
+/// in multi-node labs also TCP (so `docker -H tcp://node2:2375` works).
+pub trait Accept {
+    type Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    fn accept(&self) -> impl Future<Output = io::Result<Self::Stream>> + Send;
+}
+
+impl Accept for UnixListener {
+    type Stream = UnixStream;
+    async fn accept(&self) -> io::Result<UnixStream> {
+        Ok(UnixListener::accept(self).await?.0)
     }
+}
+
+impl Accept for TcpListener {
+    type Stream = TcpStream;
+    async fn accept(&self) -> io::Result<TcpStream> {
+        let (stream, _) = TcpListener::accept(self).await?;
+        // Small writes (a TTY's keystrokes over an upgraded `exec -it`) go out at once.
+        if let Err(e) = stream.set_nodelay(true) {
+            debug!("setting TCP_NODELAY: {e}");
+        }
+        Ok(stream)
+    }
+}
+
+/// Accepts learner connections forever, one task per connection.
+pub async fn serve<L: Accept>(listener: L, guard: Arc<Guard>) -> io::Result<()> {
+    loop {
+        let stream = match listener.accept().await {
+            Ok(stream) => stream,
+            // One client's connection failed before it was ours: not the listener's.
+            Err(e) if is_per_connection(&e) => {
+                debug!("accepting a connection: {e}");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        tokio::spawn(serve_connection(stream, guard.clone()));
+    }
+}
+
+/// Serves one learner connection, whichever listener it came from.
+pub async fn serve_connection(stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static, guard: Arc<Guard>) {
+    let service = service_fn(move |req| {
+        let guard = guard.clone();
+        async move { Ok::<_, Infallible>(guard.handle(req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    if let Err(e) = conn.await {
+        debug!("client connection ended: {e}");
+    }
+}
+
+fn is_per_connection(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted
+    )
 }
 
 impl Guard {

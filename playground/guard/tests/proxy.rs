@@ -1,7 +1,9 @@
 //! The proxy end to end, against a fake engine on a unix socket that records
-//! and echoes what it receives, streams on demand and can upgrade.
+//! and echoes what it receives, streams on demand and can upgrade. The guard
+//! listens on a unix socket and on TCP, as in a multi-node lab.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -17,8 +19,8 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
 /// What the fake engine saw.
@@ -116,6 +118,10 @@ struct Lab {
     dir: tempfile::TempDir,
     engine: Arc<Engine>,
     socket: PathBuf,
+    /// The guard's TCP listener (another node's `docker -H tcp://…`).
+    tcp: SocketAddr,
+    /// Whether `send` goes over TCP rather than the unix socket.
+    over_tcp: bool,
 }
 
 impl Lab {
@@ -148,9 +154,19 @@ impl Lab {
             policy: Policy::new(Home::new(&home, false).unwrap()),
             upstream,
         };
+        let guard = Arc::new(guard);
         let listener = UnixListener::bind(&socket).unwrap();
-        tokio::spawn(serve(listener, Arc::new(guard)));
-        Lab { dir, engine, socket }
+        tokio::spawn(serve(listener, guard.clone()));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tcp = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, guard));
+        Lab {
+            dir,
+            engine,
+            socket,
+            tcp,
+            over_tcp: false,
+        }
     }
 
     fn home(&self) -> PathBuf {
@@ -163,12 +179,11 @@ impl Lab {
 
     /// Sends one request through the guard with a hyper client.
     async fn send(&self, req: Request<Full<Bytes>>) -> Response<Incoming> {
-        let stream = UnixStream::connect(&self.socket).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(conn.with_upgrades());
-        sender.send_request(req).await.unwrap()
+        if self.over_tcp {
+            send_on(TcpStream::connect(self.tcp).await.unwrap(), req).await
+        } else {
+            send_on(UnixStream::connect(&self.socket).await.unwrap(), req).await
+        }
     }
 
     async fn post_json(&self, path: &str, body: &str) -> (StatusCode, Value) {
@@ -194,6 +209,17 @@ impl Lab {
         let (_, body) = text.split_once("\r\n\r\n").unwrap();
         (status, serde_json::from_str(body).unwrap())
     }
+}
+
+async fn send_on(
+    stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    req: Request<Full<Bytes>>,
+) -> Response<Incoming> {
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn.with_upgrades());
+    sender.send_request(req).await.unwrap()
 }
 
 fn canonical(p: &Path) -> String {
@@ -396,4 +422,43 @@ async fn an_absent_engine_is_a_502() {
     let (status, body) = lab.post_json("/_ping", "").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert_eq!(body["message"], "the lab's Docker engine is not reachable");
+}
+
+#[tokio::test]
+async fn the_tcp_listener_forwards_and_refuses_exactly_as_the_socket_does() {
+    let mut lab = Lab::start().await;
+    let priv_create = r#"{"Image":"alpine","HostConfig":{"Privileged":true}}"#;
+    let over_socket = lab.post_json("/v1.41/containers/create", priv_create).await;
+    lab.over_tcp = true;
+    let (status, body) = lab.post_json("/v1.41/containers/create", priv_create).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, json!({"message": "this lab does not allow --privileged"}));
+    assert_eq!((status, body), over_socket);
+    assert!(lab.seen().is_empty(), "{:?}", lab.seen());
+
+    let (status, echo) = lab
+        .post_json("/v1.41/containers/create?name=web", r#"{"Image":"nginx"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(echo["uri"], "/v1.41/containers/create?name=web");
+    assert_eq!(echo["body"], r#"{"Image":"nginx"}"#);
+    // `docker -H tcp://node2:2375 exec -it`: upgrades are spliced over TCP too.
+    let req = Request::post("/v1.41/exec/abc/start")
+        .header("host", "docker")
+        .header("content-type", "application/json")
+        .header("connection", "Upgrade")
+        .header("upgrade", "tcp")
+        .body(Full::new(Bytes::from(r#"{"Detach": false, "Tty": true}"#)))
+        .unwrap();
+    let mut resp = lab.send(req).await;
+    assert_eq!(resp.status(), StatusCode::SWITCHING_PROTOCOLS);
+    let mut io = TokioIo::new(hyper::upgrade::on(&mut resp).await.unwrap());
+    let mut buf = [0u8; 6];
+    io.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"ready\n");
+    io.write_all(b"ls\n").await.unwrap();
+    let mut back = [0u8; 3];
+    io.read_exact(&mut back).await.unwrap();
+    assert_eq!(&back, b"ls\n");
+    assert_eq!(lab.seen().len(), 2);
 }
