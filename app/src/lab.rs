@@ -62,8 +62,10 @@ pub struct RunningLab {
     /// Seconds of inactivity left before the lab is stopped as idle.
     pub idle_timeout: i64,
     pub can_extend: bool,
-    /// The WebSocket path of its terminal.
+    /// The WebSocket path of its terminal (node1's when there are more).
     pub terminal: String,
+    /// Containers node1..nodeN, each with a terminal tab; 1 needs no tabs.
+    pub nodes: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -277,11 +279,55 @@ fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
                     {button(LabAction::Stop, "Stop", "link-button")}
                     {extend}
                 </div>
-                <berth-terminal data-socket=lab.terminal.clone()></berth-terminal>
+                <Terminals socket=lab.terminal.clone() nodes=lab.nodes />
             }
             .into_any()
         }
     }
+}
+
+/// One terminal, or a tab per node. Every node's terminal stays connected
+/// while another is shown, so switching keeps each shell as it was.
+#[component]
+fn Terminals(socket: String, nodes: u8) -> impl IntoView {
+    if nodes <= 1 {
+        return view! { <berth-terminal data-socket=socket></berth-terminal> }.into_any();
+    }
+    let (shown, show) = signal(1u8);
+    let tabs = (1..=nodes)
+        .map(|n| {
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    id=format!("node{n}-tab")
+                    aria-controls=format!("node{n}-terminal")
+                    aria-selected=move || (shown.get() == n).to_string()
+                    on:click=move |_| show.set(n)
+                >
+                    {format!("node{n}")}
+                </button>
+            }
+        })
+        .collect_view();
+    let terminals = (1..=nodes)
+        .map(|n| {
+            view! {
+                <berth-terminal
+                    role="tabpanel"
+                    id=format!("node{n}-terminal")
+                    aria-labelledby=format!("node{n}-tab")
+                    data-socket=format!("{socket}?node={n}")
+                    hidden=move || shown.get() != n
+                ></berth-terminal>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="node-tabs" role="tablist" aria-label="Nodes">{tabs}</div>
+        {terminals}
+    }
+    .into_any()
 }
 
 #[component]

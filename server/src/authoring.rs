@@ -16,7 +16,7 @@ use crate::content::{self, Loaded};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
 use crate::lab::runtime::Runtime;
-use crate::lab::{ModuleLab, Step, new_id, script};
+use crate::lab::{ModuleLab, Step, container_of, new_id, script};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ContentArgs {
@@ -127,7 +127,7 @@ struct Outcome {
 
 pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
-    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(None).await);
+    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(None, Default::default()).await);
     let mut todo: Vec<(String, Arc<ModuleLab>, Exercise)> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);
@@ -186,10 +186,11 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, module: String, lab: &Mo
     let spec = lab.spec(&lab_id, 0, &module, instance, 0);
     let failure = async {
         let t = Instant::now();
-        let container = runtime.create(&spec).await.map_err(|e| e.to_string())?;
+        runtime.create(&spec).await.map_err(|e| e.to_string())?;
         steps.push(("start", t.elapsed()));
         let t = Instant::now();
-        lab.set_up(runtime, &container).await.map_err(|e| e.message())?;
+        lab.set_up(runtime, &lab_id).await.map_err(|e| e.message())?;
+        let container = container_of(&lab_id, e);
         steps.push(("setup", t.elapsed()));
         let run = async |step: Step| {
             let s = script(e, step).expect("check and solve always exist");

@@ -78,6 +78,19 @@ pub struct LabArgs {
     /// The container runtime docker labs run under, if not the engine's default (runc), e.g. sysbox-runc.
     #[arg(long, env = "BERTH_DOCKER_LAB_RUNTIME")]
     pub docker_lab_runtime: Option<String>,
+    /// Run the registry mirror as a pull-through cache of this registry (e.g. https://registry-1.docker.io) instead of
+    /// serving only the images `berth images build` published; needs internet.
+    #[arg(long, env = "BERTH_MIRROR_UPSTREAM", value_parser = upstream_url)]
+    pub mirror_upstream: Option<String>,
+}
+
+fn upstream_url(text: &str) -> Result<String, String> {
+    match text.split_once("://") {
+        Some(("http" | "https", rest)) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
+            Ok(text.to_string())
+        }
+        _ => Err("give the registry's URL, e.g. https://registry-1.docker.io".into()),
+    }
 }
 
 /// When the classroom page flags a learner as stuck.

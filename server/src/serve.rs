@@ -53,7 +53,13 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         }
     };
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
-    let runtime = lab::docker::DockerRuntime::connect(config.labs.docker_lab_runtime.clone()).await;
+    let runtime = lab::docker::DockerRuntime::connect(
+        config.labs.docker_lab_runtime.clone(),
+        lab::mirror::Mirror {
+            upstream: config.labs.mirror_upstream.clone(),
+        },
+    )
+    .await;
     let labs = Arc::new(Labs::new(
         Arc::new(runtime),
         store.clone(),

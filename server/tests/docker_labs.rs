@@ -1,10 +1,15 @@
 //! Docker labs on the real engine: the lab's own Docker engine, reached by
-//! the learner only through berth-docker-guard. Images come from the lab's
-//! static busybox (`docker import`), so nothing is pulled.
+//! the learner only through berth-docker-guard. Most images come from the
+//! lab's static busybox (`docker import`); the course images (nginx,
+//! busybox…) come from Berth's registry mirror, which `berth images build`
+//! fills before the tests run.
 
 mod common;
 
-use common::{TestApp, TestDb, act, as_learner, check, container_of, minimal_site, view, workspace};
+use common::{
+    TestApp, TestDb, act, as_learner, as_user, check, check_in, container_of, minimal_site, read_until, session_cookie,
+    terminal, view, workspace,
+};
 
 const MINI: &str = "tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT [\"/busybox\"]' - mini >/dev/null";
 
@@ -201,4 +206,143 @@ async fn docker_labs_run_under_the_configured_runtime() {
     let refused = act(&app, &ada, "basics", "Start").await.unwrap_err();
     assert!(refused.contains("refused"), "{refused}");
     assert!(view(&app, &ada, "basics", "first-steps").await["lab"].is_null());
+}
+
+/// The lab's address on its private network, as the host's engine sees it.
+async fn address_of(app: &TestApp, container: &str) -> (String, String) {
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let inspect = docker.inspect_container(container, None).await.unwrap();
+    let networks = inspect.network_settings.unwrap().networks.unwrap();
+    let (network, endpoint) = networks.into_iter().next().unwrap();
+    let _ = app;
+    let net = docker.inspect_network(&network, None).await.unwrap();
+    let subnet = net.ipam.unwrap().config.unwrap()[0].subnet.clone().unwrap();
+    (endpoint.ip_address.unwrap(), subnet)
+}
+
+#[tokio::test]
+async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else() {
+    let (app, _site) = docker_lab().await;
+    let (ada, lab) = started(&app).await;
+
+    // nginx from the mirror, published and fetched like on any machine.
+    let nginx = "docker run -d --name web -p 8081:80 nginx >/dev/null && \
+                 for i in $(seq 50); do curl -fsS http://127.0.0.1:8081/ && exit 0; sleep 0.2; done; exit 1";
+    let (status, out) = as_learner(&app, &lab, nginx).await;
+    assert_eq!(status, Some(0), "{out}");
+    assert!(out.contains("Welcome to nginx!"), "{out}");
+    let (status, out) = as_learner(&app, &lab, "docker run --rm busybox:1.37 echo pulled").await;
+    assert_eq!(status, Some(0), "{out}");
+    assert!(
+        out.contains("Pulling from library/busybox") && out.trim_end().ends_with("pulled"),
+        "{out}"
+    );
+
+    // An image the mirror does not have fails to pull: there is no way out.
+    let (status, out) = as_learner(&app, &lab, "docker pull no-such-image-anywhere 2>&1").await;
+    assert_ne!(status, Some(0), "{out}");
+
+    // The mirror is read-only to labs: nobody can change what others pull.
+    let push = "curl -s -o /dev/null -w '%{http_code}' -X POST http://mirror:5000/v2/library/nginx/blobs/uploads/";
+    let (_, out) = as_learner(&app, &lab, push).await;
+    assert_eq!(out.trim(), "405", "an upload to the mirror must be refused");
+
+    // The mirror sits on every docker lab's network, but joins no two: even
+    // root in one lab, routing through the mirror, cannot reach another.
+    let bob = app.signed_up("bob@example.org").await;
+    act(&app, &bob, "basics", "Start").await.unwrap();
+    let bobs = container_of(&view(&app, &bob, "basics", "first-steps").await);
+    let (status, out) = as_learner(&app, &bobs, "busybox httpd -p 8080 -h /etc && echo serving").await;
+    assert_eq!((status, out.trim()), (Some(0), "serving"), "{out}");
+    let (bob_ip, bob_subnet) = address_of(&app, &bobs).await;
+    let (_, out) = as_learner(&app, &bobs, &format!("curl -fsS -m 3 http://{bob_ip}:8080/hostname")).await;
+    assert_eq!(out.trim(), "lab", "bob reaches his own server");
+    let via_mirror = format!(
+        "ip route add {bob_subnet} via $(getent hosts mirror | cut -d' ' -f1) && \
+         (curl -sS -m 3 http://{bob_ip}:8080/hostname 2>&1 || echo unreachable)"
+    );
+    let (_, out) = as_user(&app, &lab, "root", &via_mirror).await;
+    assert!(out.trim_end().ends_with("unreachable"), "{out}");
+
+    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &bob, "basics", "Stop").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_three_node_lab_forms_a_swarm_and_scales_a_service_across_it() {
+    let (app, _site) = docker_lab().await;
+    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
+    act(&app, &ada, "cluster", "Start").await.unwrap();
+    let v = view(&app, &ada, "cluster", "swarm").await;
+    assert_eq!(v["lab"]["nodes"], 3, "{v}");
+    let node1 = container_of(&v);
+    let node = |n: u8| format!("{node1}-node{n}");
+
+    // A terminal per node, each on its own machine; there is no node4.
+    let path = v["lab"]["terminal"].as_str().unwrap().to_string();
+    let mut ws = terminal(&app, &cookie, &format!("{path}?node=2"), &app.base)
+        .await
+        .unwrap();
+    futures_util::SinkExt::send(
+        &mut ws,
+        tokio_tungstenite::tungstenite::Message::Binary(b"echo on-$(hostname)\r".to_vec().into()),
+    )
+    .await
+    .unwrap();
+    read_until(&mut ws, "on-node2").await;
+    assert!(
+        terminal(&app, &cookie, &format!("{path}?node=4"), &app.base)
+            .await
+            .is_err()
+    );
+
+    assert_eq!(
+        check_in(&app, &ada, "cluster", "three-node-swarm", false).await["passed"],
+        false
+    );
+
+    // What the learner types: init on node1, join from node2's and node3's
+    // tabs, then create a service and scale it to three.
+    let (status, out) = as_learner(
+        &app,
+        &node1,
+        "docker swarm init --advertise-addr eth0 >/dev/null && docker swarm join-token -q worker",
+    )
+    .await;
+    assert_eq!(status, Some(0), "{out}");
+    let join = format!("docker swarm join --token {} node1:2377", out.trim());
+    for n in [2, 3] {
+        let (status, out) = as_learner(&app, &node(n), &join).await;
+        assert_eq!(status, Some(0), "node{n}: {out}");
+    }
+    let (status, out) = as_learner(
+        &app,
+        &node1,
+        "docker service create -q --name web --replicas 1 --endpoint-mode dnsrr busybox sleep 3600 >/dev/null && \
+         docker service scale -d web=3 >/dev/null && \
+         for i in $(seq 50); do [ $(docker service ps web -f desired-state=running --format '{{.CurrentState}}' | grep -c Running) = 3 ] && exit 0; sleep 1; done; exit 1",
+    )
+    .await;
+    assert_eq!(status, Some(0), "{out}");
+    let report = check_in(&app, &ada, "cluster", "three-node-swarm", false).await;
+    assert_eq!(report["passed"], true, "{report}");
+
+    // Another node's engine answers over the lab network, behind its guard.
+    let (status, out) = as_learner(&app, &node1, "docker -H tcp://node3:2375 info --format '{{.Name}}'").await;
+    assert_eq!((status, out.trim()), (Some(0), "node3"), "{out}");
+    let (status, out) = as_learner(
+        &app,
+        &node1,
+        "docker -H tcp://node2:2375 run --rm --privileged busybox true 2>&1",
+    )
+    .await;
+    assert_ne!(status, Some(0));
+    assert!(out.contains("this lab does not allow --privileged"), "{out}");
+
+    // Stopping the lab removes every node.
+    act(&app, &ada, "cluster", "Stop").await.unwrap();
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    for name in [node1.clone(), node(2), node(3)] {
+        assert!(docker.inspect_container(&name, None).await.is_err(), "{name} is gone");
+    }
 }

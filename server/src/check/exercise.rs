@@ -5,6 +5,8 @@
 //! title = "Leave a note"
 //! image = "shell"          # a lab image under playground/ (the default)
 //! network = false          # a lab-private network instead of none at all
+//! nodes = 1                # containers node1..nodeN on one private network (the lab gets the most asked for)
+//! node = 1                 # the node setup, check and solve run on
 //! timeout_seconds = 30     # for setup, check and solve scripts
 //! live_seconds = 5         # re-check every 5 s while the lab is open (0: off)
 //! hints = ["First hint", "Second hint"]
@@ -29,6 +31,10 @@ struct ExerciseFile {
     image: String,
     #[serde(default)]
     network: bool,
+    #[serde(default = "one")]
+    nodes: u8,
+    #[serde(default = "one")]
+    node: u8,
     #[serde(default = "default_timeout")]
     timeout_seconds: u32,
     #[serde(default)]
@@ -49,6 +55,10 @@ struct LimitsFile {
 
 fn default_image() -> String {
     "shell".into()
+}
+
+fn one() -> u8 {
+    1
 }
 
 fn default_timeout() -> u32 {
@@ -91,6 +101,10 @@ pub struct Exercise {
     pub title: String,
     pub image: String,
     pub network: bool,
+    /// How many containers (node1..nodeN) the lab needs for this exercise.
+    pub nodes: u8,
+    /// Which of them the exercise's scripts run on.
+    pub node: u8,
     pub timeout_seconds: u32,
     pub live_seconds: u32,
     pub hints: Vec<String>,
@@ -105,6 +119,7 @@ pub struct Exercise {
 const MAX_MEMORY_MB: u32 = 4096;
 const MAX_PIDS: u32 = 4096;
 const MAX_TIMEOUT: u32 = 600;
+pub const MAX_NODES: u8 = 5;
 
 impl Exercise {
     /// Reads `dir` (named after the exercise's id).
@@ -129,6 +144,15 @@ impl Exercise {
         }
         if !(1..=MAX_TIMEOUT).contains(&raw.timeout_seconds) {
             problem(format!("timeout_seconds must be between 1 and {MAX_TIMEOUT}"));
+        }
+        if !(1..=MAX_NODES).contains(&raw.nodes) {
+            problem(format!("nodes must be between 1 and {MAX_NODES}"));
+        }
+        if raw.node == 0 || raw.node > raw.nodes {
+            problem(format!(
+                "node must name one of the exercise's nodes (1 to {}); ask for more with `nodes`",
+                raw.nodes
+            ));
         }
         if raw.live_seconds != 0 && raw.live_seconds < 2 {
             problem("live_seconds must be 0 (off) or at least 2".into());
@@ -175,6 +199,8 @@ impl Exercise {
                 title: raw.title,
                 image: raw.image,
                 network: raw.network,
+                nodes: raw.nodes,
+                node: raw.node,
                 timeout_seconds: raw.timeout_seconds,
                 live_seconds: raw.live_seconds,
                 hints: raw.hints,

@@ -512,7 +512,8 @@ async fn watch_terminal(
         Ok(upgrade) => upgrade,
         Err(rejection) => return Ok(rejection.into_response()),
     };
-    let mirror = state.labs.mirrors().get(&lab);
+    // A lab of several nodes is watched on node1.
+    let mirror = state.labs.mirrors().get(&lab, 1);
     let stopping = state.stopping.clone();
     let store = state.store.clone();
     Ok(upgrade.max_message_size(4096).on_upgrade(move |socket| async move {

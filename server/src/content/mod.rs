@@ -330,6 +330,7 @@ fn module_labs(
                 image,
                 limits: list.iter().map(|e| e.limits).reduce(Limits::max).unwrap_or_default(),
                 network: list.iter().any(|e| e.network),
+                nodes: list.iter().map(|e| e.nodes).max().unwrap_or(1),
                 exercises: list,
                 lessons,
             },

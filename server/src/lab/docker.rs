@@ -6,16 +6,18 @@ use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{
-    ContainerCreateBody, ContainerSummaryStateEnum, HostConfig, HostConfigLogConfig, NetworkCreateRequest,
+    ContainerCreateBody, ContainerSummaryStateEnum, EndpointSettings, HostConfig, HostConfigLogConfig,
+    NetworkCreateRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, EventsOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
     ResizeExecOptionsBuilder,
 };
 use futures_util::{StreamExt, TryStreamExt};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use tokio::io::AsyncWriteExt;
 
+use super::mirror::Mirror;
 use super::runtime::*;
 
 /// Largest script output kept; the rest is read and dropped.
@@ -39,6 +41,8 @@ pub struct DockerRuntime {
     /// The OCI runtime docker labs run under (`None`: the engine's default,
     /// runc); e.g. `sysbox-runc` where the operator installed it.
     docker_lab_runtime: Option<String>,
+    /// Where docker labs pull images from.
+    mirror: Mirror,
 }
 
 /// Every container and network of a lab is named after the lab.
@@ -46,29 +50,43 @@ pub fn name(lab_id: &str) -> String {
     format!("berth-lab-{lab_id}")
 }
 
+/// Node 1 is the lab's main container; the others are suffixed.
+pub fn node_name(lab_id: &str, node: u8) -> String {
+    match node {
+        0 | 1 => name(lab_id),
+        n => format!("berth-lab-{lab_id}-node{n}"),
+    }
+}
+
 impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
-    pub async fn connect(docker_lab_runtime: Option<String>) -> Self {
+    pub async fn connect(docker_lab_runtime: Option<String>, mirror: Mirror) -> Self {
         let runtime = Self {
             docker_lab_runtime,
+            mirror,
             ..Self::default()
         };
-        if let Err(e) = runtime.client().await {
-            tracing::warn!(error = %e, "labs will not start until the container engine is reachable");
+        match runtime.client().await {
+            Ok(docker) => match runtime.mirror.ensure(&docker).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("no registry mirror yet: run `berth images build` so docker labs can pull"),
+                Err(e) => tracing::warn!(error = %e, "the registry mirror did not start; docker labs cannot pull"),
+            },
+            Err(e) => tracing::warn!(error = %e, "labs will not start until the container engine is reachable"),
         }
         runtime
     }
 
     /// Waits until a docker lab's guard answers, so setup scripts and the
     /// learner's first command find the engine ready (about 1.3 s).
-    async fn wait_for_engine(&self, container: &str) -> Result<(), RuntimeError> {
+    async fn wait_for_engine(&self, container: String) -> Result<(), RuntimeError> {
         let wait =
             format!("i=0; until [ -S {GUARD_SOCKET} ]; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done");
         let out = self
             .run_script(
-                container,
+                &container,
                 Script {
                     user: "root",
                     text: &wait,
@@ -81,6 +99,64 @@ impl DockerRuntime {
         } else {
             Err(RuntimeError::Engine("the lab's Docker engine did not start".into()))
         }
+    }
+
+    /// Creates and starts one node of a lab.
+    async fn create_node(
+        &self,
+        docker: &Docker,
+        spec: &LabSpec,
+        node: u8,
+        network_mode: &str,
+        with_engine: bool,
+    ) -> Result<(), RuntimeError> {
+        let container = node_name(&spec.lab_id, node);
+        let multi = spec.nodes > 1;
+        let hostname = if multi { format!("node{node}") } else { "lab".into() };
+        let mut host_config = host_config(spec, network_mode.to_string());
+        if with_engine {
+            host_config = docker_profile(host_config, self.docker_lab_runtime.clone());
+        }
+        let mut labels = labels(spec);
+        labels.insert(LABEL_NODE.into(), node.to_string());
+        let mut env = vec![format!("HOME={LEARNER_HOME}"), "TERM=xterm-256color".into()];
+        if multi {
+            // Tells the engine's start-up to let the other nodes reach it.
+            env.push(format!("BERTH_NODES={}", spec.nodes));
+        }
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            hostname: Some(hostname.clone()),
+            // A docker lab starts its engine as root; its terminal and
+            // scripts still run as the learner or the checker.
+            user: Some(if with_engine { "root" } else { LEARNER }.into()),
+            working_dir: Some(LEARNER_HOME.into()),
+            env: Some(env),
+            labels: Some(labels),
+            host_config: Some(host_config),
+            // Nodes find each other by hostname on the lab's network.
+            networking_config: multi.then(|| NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    network_mode.to_string(),
+                    EndpointSettings {
+                        aliases: Some(vec![hostname]),
+                        ..Default::default()
+                    },
+                )])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new().name(&container).build();
+        if let Err(e) = docker.create_container(Some(options), body).await {
+            return Err(match e {
+                DockerError::DockerResponseServerError {
+                    status_code: 404,
+                    message,
+                } if message.contains("image") => RuntimeError::MissingImage(spec.image.clone()),
+                e => engine(e),
+            });
+        }
+        docker.start_container(&container, None).await.map_err(engine)
     }
 
     /// The engine's client, connecting first if need be.
@@ -191,7 +267,16 @@ impl Runtime for DockerRuntime {
     async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError> {
         let docker = self.client().await?;
         let name = name(&spec.lab_id);
-        let network_mode = if spec.network {
+        let with_engine = match docker.inspect_image(&spec.image).await {
+            Ok(image) => image
+                .config
+                .and_then(|c| c.labels)
+                .is_some_and(|l| l.get(PROFILE_LABEL).is_some_and(|p| p == "docker")),
+            Err(e) if is_not_found(&e) => return Err(RuntimeError::MissingImage(spec.image.clone())),
+            Err(e) => return Err(engine(e)),
+        };
+        // Docker labs always get a network: the registry mirror is on it.
+        let network_mode = if spec.network || with_engine || spec.nodes > 1 {
             // Internal: no route out. And no address for the host on the
             // bridge, or the lab could reach the host's own services
             // through the gateway (tested).
@@ -209,64 +294,52 @@ impl Runtime for DockerRuntime {
                 })
                 .await
                 .map_err(engine)?;
+            if with_engine {
+                self.mirror.attach(&docker, &name).await?;
+            }
             name.clone()
         } else {
             "none".into()
         };
-        let with_engine = match docker.inspect_image(&spec.image).await {
-            Ok(image) => image
-                .config
-                .and_then(|c| c.labels)
-                .is_some_and(|l| l.get(PROFILE_LABEL).is_some_and(|p| p == "docker")),
-            Err(e) if is_not_found(&e) => return Err(RuntimeError::MissingImage(spec.image.clone())),
-            Err(e) => return Err(engine(e)),
-        };
-        let host_config = host_config(spec, network_mode);
-        let body = ContainerCreateBody {
-            image: Some(spec.image.clone()),
-            hostname: Some("lab".into()),
-            // A docker lab starts its engine as root; its terminal and
-            // scripts still run as the learner or the checker.
-            user: Some(if with_engine { "root" } else { LEARNER }.into()),
-            working_dir: Some(LEARNER_HOME.into()),
-            env: Some(vec![format!("HOME={LEARNER_HOME}"), "TERM=xterm-256color".into()]),
-            labels: Some(labels(spec)),
-            host_config: Some(if with_engine {
-                docker_profile(host_config, self.docker_lab_runtime.clone())
-            } else {
-                host_config
-            }),
-            ..Default::default()
-        };
-        let options = CreateContainerOptionsBuilder::new().name(&name).build();
-        if let Err(e) = docker.create_container(Some(options), body).await {
-            return Err(match e {
-                DockerError::DockerResponseServerError {
-                    status_code: 404,
-                    message,
-                } if message.contains("image") => RuntimeError::MissingImage(spec.image.clone()),
-                e => engine(e),
-            });
+        for node in 1..=spec.nodes.max(1) {
+            self.create_node(&docker, spec, node, &network_mode, with_engine)
+                .await?;
         }
-        docker.start_container(&name, None).await.map_err(engine)?;
         if with_engine {
-            self.wait_for_engine(&name).await?;
+            let nodes = (1..=spec.nodes.max(1)).map(|n| self.wait_for_engine(node_name(&spec.lab_id, n)));
+            futures_util::future::try_join_all(nodes).await?;
         }
         Ok(name)
     }
 
     async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError> {
         let docker = self.client().await?;
-        let name = name(lab_id);
-        let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
-        match docker.remove_container(&name, Some(options)).await {
-            Ok(()) => {}
-            Err(e) if is_not_found(&e) => {}
-            // Already being removed by an earlier request.
-            Err(DockerError::DockerResponseServerError { status_code: 409, .. }) => {}
-            Err(e) => return Err(engine(e)),
+        let filters = HashMap::from([("label", vec![format!("{LABEL_LAB}={lab_id}")])]);
+        let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+        let mut names: Vec<String> = docker
+            .list_containers(Some(options))
+            .await
+            .map_err(engine)?
+            .into_iter()
+            .filter_map(|c| c.names?.first().map(|n| n.trim_start_matches('/').to_string()))
+            .collect();
+        // One being created right now is not listed yet.
+        if !names.contains(&name(lab_id)) {
+            names.push(name(lab_id));
         }
-        match docker.remove_network(&name).await {
+        for container in names {
+            let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+            match docker.remove_container(&container, Some(options)).await {
+                Ok(()) => {}
+                Err(e) if is_not_found(&e) => {}
+                // Already being removed by an earlier request.
+                Err(DockerError::DockerResponseServerError { status_code: 409, .. }) => {}
+                Err(e) => return Err(engine(e)),
+            }
+        }
+        let network = name(lab_id);
+        Mirror::detach(&docker, &network).await?;
+        match docker.remove_network(&network).await {
             Ok(()) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(engine(e)),
@@ -278,15 +351,18 @@ impl Runtime for DockerRuntime {
         let filters = HashMap::from([("label", vec![format!("{LABEL_INSTANCE}={instance}")])]);
         let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
         let containers = docker.list_containers(Some(options)).await.map_err(engine)?;
-        Ok(containers
+        // A lab runs when every one of its nodes does.
+        let mut labs: BTreeMap<String, bool> = BTreeMap::new();
+        for c in containers {
+            let Some(lab_id) = c.labels.as_ref().and_then(|l| l.get(LABEL_LAB)).cloned() else {
+                continue;
+            };
+            let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
+            *labs.entry(lab_id).or_insert(true) &= running;
+        }
+        Ok(labs
             .into_iter()
-            .filter_map(|c| {
-                let lab_id = c.labels.as_ref()?.get(LABEL_LAB)?.clone();
-                Some(Labelled {
-                    lab_id,
-                    running: c.state == Some(ContainerSummaryStateEnum::RUNNING),
-                })
-            })
+            .map(|(lab_id, running)| Labelled { lab_id, running })
             .collect())
     }
 

@@ -4,7 +4,11 @@
 
 use anyhow::{Context, bail};
 use bollard::Docker;
-use bollard::query_parameters::{BuildImageOptionsBuilder, CreateImageOptionsBuilder};
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, PushImageOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptions, TagImageOptionsBuilder,
+};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -14,6 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::docker::DockerRuntime;
+use super::mirror;
 
 pub const BASE_IMAGE: &str = "berth/base:trixie";
 
@@ -97,7 +102,182 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
         }
         build_image(docker, &args.playground.join(&name), &tag).await?;
     }
+    fill_mirror(docker, &args).await
+}
+
+/// What docker labs pull: `playground/mirror/images/<name>/` holds a
+/// Dockerfile and `tags`, published as `<name>:<tag>` for each tag.
+pub struct CourseImage {
+    pub name: String,
+    pub dir: PathBuf,
+    pub tags: Vec<String>,
+}
+
+impl CourseImage {
+    /// The engine's name for the built image, before it is published.
+    fn local(&self) -> String {
+        format!("berth/course-{}", self.name)
+    }
+}
+
+/// The course images under `dir`, sorted by name.
+pub fn course_images(dir: &Path) -> anyhow::Result<Vec<CourseImage>> {
+    let mut images = Vec::new();
+    for folder in playground_images(dir) {
+        let path = dir.join(&folder).join("tags");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let tags: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        let valid = |t: &String| {
+            t.len() <= 128
+                && !t.starts_with(['.', '-'])
+                && t.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        };
+        if tags.is_empty() || !tags.iter().all(valid) {
+            bail!(
+                "{}: list one or more tags (letters, digits, _ . -), separated by spaces",
+                path.display()
+            );
+        }
+        images.push(CourseImage {
+            name: folder.clone(),
+            dir: dir.join(folder),
+            tags,
+        });
+    }
+    Ok(images)
+}
+
+/// Builds the registry and the course images, and publishes the images
+/// into the mirror's volume through a registry that takes pushes on
+/// loopback for as long as this runs.
+async fn fill_mirror(docker: &Docker, args: &BuildArgs) -> anyhow::Result<()> {
+    let root = args.playground.join("mirror");
+    let images = course_images(&root.join("images"))?;
+    if images.is_empty() {
+        return Ok(());
+    }
+    if !(args.missing && exists(docker, mirror::IMAGE).await) {
+        build_image(docker, &root.join("registry"), mirror::IMAGE).await?;
+    }
+    for image in &images {
+        if !(args.missing && exists(docker, &image.local()).await) {
+            build_image(docker, &image.dir, &image.local()).await?;
+        }
+    }
+    let filler = Filler::start(docker).await?;
+    let published = filler.publish(&images).await;
+    filler.stop().await;
+    published?;
+    mirror::Mirror::default()
+        .ensure(docker)
+        .await
+        .context("starting the registry mirror")?;
     Ok(())
+}
+
+/// A registry on the mirror's volume that takes pushes, on loopback only.
+struct Filler<'a> {
+    docker: &'a Docker,
+    port: u16,
+}
+
+const FILLER: &str = "berth-mirror-fill";
+
+impl<'a> Filler<'a> {
+    async fn start(docker: &'a Docker) -> anyhow::Result<Self> {
+        let _ = docker
+            .remove_container(FILLER, Some(RemoveContainerOptionsBuilder::new().force(true).build()))
+            .await;
+        let binding = PortBinding {
+            host_ip: Some("127.0.0.1".into()),
+            host_port: Some(String::new()),
+        };
+        let body = ContainerCreateBody {
+            image: Some(mirror::IMAGE.into()),
+            cmd: Some(vec!["/etc/berth-registry/fill.yml".into()]),
+            host_config: Some(HostConfig {
+                binds: Some(vec![format!("{}:/var/lib/docker-registry", mirror::VOLUME)]),
+                port_bindings: Some(HashMap::from([("5000/tcp".to_string(), Some(vec![binding]))])),
+                cap_drop: Some(vec!["ALL".into()]),
+                readonly_rootfs: Some(true),
+                auto_remove: Some(true),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new().name(FILLER).build();
+        docker.create_container(Some(options), body).await?;
+        docker.start_container(FILLER, None).await?;
+        let port = docker
+            .inspect_container(FILLER, None)
+            .await?
+            .network_settings
+            .and_then(|n| n.ports)
+            .and_then(|p| p.get("5000/tcp").cloned().flatten())
+            .and_then(|b| b.first()?.host_port.as_ref()?.parse().ok())
+            .context("the registry that takes pushes published no port")?;
+        Ok(Self { docker, port })
+    }
+
+    async fn publish(&self, images: &[CourseImage]) -> anyhow::Result<()> {
+        for image in images {
+            let started = Instant::now();
+            let bar = spinner(format!("publishing {} to the mirror", image.name));
+            // The engine counts 127.0.0.1 as a registry that may speak plain HTTP.
+            let repo = format!("127.0.0.1:{}/library/{}", self.port, image.name);
+            for tag in &image.tags {
+                let options = TagImageOptionsBuilder::new().repo(&repo).tag(tag).build();
+                self.docker.tag_image(&image.local(), Some(options)).await?;
+                let pushed = self.push(&repo, tag, &bar).await;
+                let _ = self
+                    .docker
+                    .remove_image(&format!("{repo}:{tag}"), None::<RemoveImageOptions>, None)
+                    .await;
+                pushed.with_context(|| format!("publishing {}:{tag}", image.name))?;
+            }
+            done(
+                bar,
+                &format!("{} as {} in the mirror", image.name, image.tags.join(", ")),
+                started,
+            );
+        }
+        Ok(())
+    }
+
+    /// Pushes one tag, trying again while the registry is still starting.
+    async fn push(&self, repo: &str, tag: &str, bar: &ProgressBar) -> anyhow::Result<()> {
+        let mut attempt = 0;
+        loop {
+            let options = PushImageOptionsBuilder::new().tag(tag).build();
+            let mut stream = self.docker.push_image(repo, Some(options), None);
+            let mut failure = None;
+            while let Some(step) = stream.next().await {
+                match step {
+                    Ok(info) => {
+                        if let Some(error) = info.error_detail.and_then(|d| d.message) {
+                            failure = Some(error);
+                        } else if let Some(status) = info.status {
+                            bar.set_message(format!("{tag}: {status}"));
+                        }
+                    }
+                    Err(e) => failure = Some(e.to_string()),
+                }
+            }
+            match failure {
+                None => return Ok(()),
+                Some(e) if attempt >= 10 => bail!("{e}"),
+                Some(_) => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+
+    async fn stop(self) {
+        let options = RemoveContainerOptionsBuilder::new().force(true).build();
+        let _ = self.docker.remove_container(FILLER, Some(options)).await;
+    }
 }
 
 async fn build_base(docker: &Docker, mirror: &str) -> anyhow::Result<()> {
@@ -128,6 +308,7 @@ async fn build_base(docker: &Docker, mirror: &str) -> anyhow::Result<()> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
+    slim(dir.path()).context("trimming the root file system")?;
     bar.set_message("importing into the engine");
     let mut tar = tokio::process::Command::new("tar")
         .arg("-C")
@@ -153,6 +334,64 @@ async fn build_base(docker: &Docker, mirror: &str) -> anyhow::Result<()> {
     tar.wait().await?;
     done(bar, &format!("{BASE_IMAGE} from debootstrap"), started);
     Ok(())
+}
+
+/// What every image inherits is kept small: no package lists or caches
+/// (each build runs `apt-get update`), and no documentation or
+/// translations, now or in later installs (as Debian's slim images do).
+fn slim(root: &Path) -> std::io::Result<()> {
+    for dir in [
+        "var/lib/apt/lists",
+        "var/cache/apt",
+        "usr/share/doc",
+        "usr/share/man",
+        "usr/share/info",
+        "usr/share/locale",
+    ] {
+        let dir = root.join(dir);
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries {
+            let path = entry?.path();
+            // apt needs its `partial` folders; Debian wants copyrights kept.
+            let keep = path.file_name().is_some_and(|n| n == "partial" || n == "archives");
+            if keep {
+                continue;
+            }
+            // Never follow a link: its target is on this machine, not in `root`.
+            if path.symlink_metadata()?.is_dir() && dir.ends_with("usr/share/doc") {
+                for file in std::fs::read_dir(&path)? {
+                    let file = file?.path();
+                    if file.file_name().is_some_and(|n| n != "copyright") {
+                        remove(&file)?;
+                    }
+                }
+            } else {
+                remove(&path)?;
+            }
+        }
+    }
+    let archives = root.join("var/cache/apt/archives");
+    if let Ok(entries) = std::fs::read_dir(&archives) {
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "deb") {
+                std::fs::remove_file(path)?;
+            }
+        }
+    }
+    std::fs::write(
+        root.join("etc/dpkg/dpkg.cfg.d/berth-slim"),
+        "path-exclude=/usr/share/doc/*\npath-include=/usr/share/doc/*/copyright\n\
+         path-exclude=/usr/share/man/*\npath-exclude=/usr/share/info/*\npath-exclude=/usr/share/locale/*\n",
+    )
+}
+
+fn remove(path: &Path) -> std::io::Result<()> {
+    if path.symlink_metadata()?.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    }
 }
 
 /// The Docker API guard docker labs run; images that name it get it in

@@ -8,6 +8,7 @@
 
 pub mod docker;
 pub mod images;
+pub mod mirror;
 pub mod runtime;
 pub mod terminal;
 
@@ -28,6 +29,8 @@ pub struct ModuleLab {
     pub image: String,
     pub limits: Limits,
     pub network: bool,
+    /// Containers node1..nodeN; one is an ordinary lab.
+    pub nodes: u8,
     pub exercises: Vec<Exercise>,
     /// Exercise ids by lesson id, in lesson order.
     pub lessons: BTreeMap<String, Vec<String>>,
@@ -48,15 +51,16 @@ impl ModuleLab {
             image: images::image_name(&self.image),
             limits: self.limits,
             network: self.network,
+            nodes: self.nodes,
             expires_at,
         }
     }
 
     /// Runs every exercise's setup script, as a fresh or reset lab needs.
-    pub async fn set_up(&self, runtime: &dyn Runtime, container: &str) -> Result<(), LabError> {
+    pub async fn set_up(&self, runtime: &dyn Runtime, lab_id: &str) -> Result<(), LabError> {
         for e in &self.exercises {
             let Some(setup) = script(e, Step::Setup) else { continue };
-            let out = runtime.run_script(container, setup).await?;
+            let out = runtime.run_script(&container_of(lab_id, e), setup).await?;
             if out.exit_code != Some(0) {
                 tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
                 return Err(LabError::refused(format!(
@@ -75,6 +79,11 @@ pub enum Step {
     Setup,
     Check,
     Solve,
+}
+
+/// The container an exercise's scripts run in: its node of the lab.
+pub fn container_of(lab_id: &str, e: &Exercise) -> String {
+    docker::node_name(lab_id, e.node)
 }
 
 /// How a step runs: setup and solution as the learner, the check as the
@@ -263,7 +272,7 @@ impl Labs {
         let spec = lab.spec(&id, user, module, &self.instance, expires_at);
         let started = async {
             let container = self.runtime.create(&spec).await?;
-            lab.set_up(self.runtime.as_ref(), &container).await?;
+            lab.set_up(self.runtime.as_ref(), &id).await?;
             self.store.set_lab_running(&id, &container).await?;
             Ok::<_, LabError>(())
         };
@@ -299,7 +308,7 @@ impl Labs {
         self.runtime.remove(lab_id).await?;
         self.store.end_lab(lab_id, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab_id);
-        self.mirrors.remove(lab_id);
+        self.mirrors.remove_lab(lab_id);
         tracing::info!(lab = %lab_id, reason, "lab ended");
         Ok(())
     }
@@ -323,10 +332,17 @@ impl Labs {
         }
     }
 
-    /// The container of a running lab, if `user` owns it.
-    pub async fn attachable(&self, user: i64, lab_id: &str) -> Result<Option<String>, LabError> {
+    /// The container of a running lab's node, if `user` owns the lab and
+    /// it has that node.
+    pub async fn attachable(&self, user: i64, lab_id: &str, node: u8) -> Result<Option<String>, LabError> {
         Ok(match self.store.lab(lab_id).await? {
-            Some(lab) if lab.user_id == user && lab.running => Some(docker::name(&lab.id)),
+            Some(lab)
+                if lab.user_id == user
+                    && lab.running
+                    && (1..=self.modules.get(&lab.module).map_or(1, |m| m.nodes)).contains(&node) =>
+            {
+                Some(docker::node_name(&lab.id, node))
+            }
             _ => None,
         })
     }
@@ -418,7 +434,7 @@ impl Labs {
         let lab = self.running_lab(user, module).await?;
         self.touch(&lab.id).await;
         let check = script(ex, Step::Check).expect("every exercise has a check");
-        let out = self.runtime.run_script(&docker::name(&lab.id), check).await?;
+        let out = self.runtime.run_script(&container_of(&lab.id, ex), check).await?;
         let (passed, assertions) = read_output(&out.output, out.exit_code, out.timed_out, out.truncated);
         let report = CheckReport { passed, assertions };
         // Live checks are recorded only when they pass, once.
@@ -466,6 +482,7 @@ impl Labs {
                 idle_timeout: self.config.idle.as_secs() as i64,
                 can_extend: !l.extended,
                 terminal: format!("/labs/{}/terminal", l.id),
+                nodes: lab.nodes,
             }),
             exercises,
         })

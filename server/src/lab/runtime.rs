@@ -17,6 +17,7 @@ pub const LABEL_LAB: &str = "org.berth.lab";
 pub const LABEL_OWNER: &str = "org.berth.owner";
 pub const LABEL_MODULE: &str = "org.berth.module";
 pub const LABEL_EXPIRES: &str = "org.berth.expires";
+pub const LABEL_NODE: &str = "org.berth.node";
 
 /// The learner's and the checker's accounts inside lab images.
 pub const LEARNER: &str = "learner";
@@ -35,6 +36,9 @@ pub struct LabSpec {
     pub limits: Limits,
     /// A lab-private network (no route out) instead of none at all.
     pub network: bool,
+    /// Containers node1..nodeN on the lab's network, named by hostname;
+    /// 1 is an ordinary lab with hostname `lab`.
+    pub nodes: u8,
     /// Milliseconds since the Unix epoch.
     pub expires_at: i64,
 }
@@ -80,12 +84,12 @@ pub enum RuntimeError {
 
 #[async_trait::async_trait]
 pub trait Runtime: Send + Sync + 'static {
-    /// Creates and starts the lab's container; returns its id.
+    /// Creates and starts the lab's containers; returns node1's name.
     async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError>;
-    /// Removes the container, its processes and its private network; a
-    /// container that is already gone is not an error.
-    async fn remove(&self, container: &str) -> Result<(), RuntimeError>;
-    /// Every container of this install.
+    /// Removes the lab's containers, their processes and its private
+    /// network; what is already gone is not an error.
+    async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError>;
+    /// Every lab of this install with containers (running: all of them).
     async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError>;
     async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError>;
     /// A login shell for the learner on a TTY.

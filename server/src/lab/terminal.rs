@@ -11,7 +11,7 @@
 //! told who is watching.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,9 +39,21 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/labs/{lab}/terminal", get(attach))
 }
 
+/// Which node's shell a terminal opens (`?node=2`); node 1 by default.
+#[derive(Deserialize)]
+struct Node {
+    #[serde(default = "first_node")]
+    node: u8,
+}
+
+fn first_node() -> u8 {
+    1
+}
+
 async fn attach(
     State(state): State<AppState>,
     Path(lab_id): Path<String>,
+    Query(Node { node }): Query<Node>,
     headers: HeaderMap,
     user: Option<Extension<CurrentUser>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -57,9 +69,15 @@ async fn attach(
             .into_response();
     }
     let labs = state.labs.clone();
-    let container = match labs.attachable(user.id, &lab_id).await {
+    let container = match labs.attachable(user.id, &lab_id, node).await {
         Ok(Some(container)) => container,
-        Ok(None) => return (StatusCode::NOT_FOUND, "you have no running lab at this address\n").into_response(),
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                "you have no running lab (or no such node) at this address\n",
+            )
+                .into_response();
+        }
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message())).into_response(),
     };
     match upgrade {
@@ -67,7 +85,7 @@ async fn attach(
             let stopping = state.stopping.clone();
             upgrade
                 .max_message_size(MAX_INPUT)
-                .on_upgrade(move |socket| bridge(socket, labs, lab_id, container, stopping))
+                .on_upgrade(move |socket| bridge(socket, labs, (lab_id, node), container, stopping))
         }
         Err(rejection) => rejection.into_response(),
     }
@@ -84,7 +102,13 @@ fn notice(text: &str) -> Message {
     Message::Text(json.to_string().into())
 }
 
-async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: String, stopping: CancellationToken) {
+async fn bridge(
+    socket: WebSocket,
+    labs: Arc<Labs>,
+    (lab_id, node): (String, u8),
+    container: String,
+    stopping: CancellationToken,
+) {
     let (mut to_page, mut from_page) = socket.split();
     let runtime = labs.runtime().clone();
     let shell = match runtime.shell(&container).await {
@@ -99,7 +123,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, lab_id: String, container: S
     let (exec, mut output, mut input) = (shell.exec, shell.output, shell.input);
     let mut out_of_memory = runtime.out_of_memory(&container);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
-    let mirror = labs.mirrors().get(&lab_id);
+    let mirror = labs.mirrors().get(&lab_id, node);
     let mut watchers = mirror.watchers.subscribe();
     watchers.mark_changed();
     labs.touch(&lab_id).await;
@@ -188,20 +212,21 @@ impl Mirror {
     }
 }
 
-/// The mirrors of all labs with a terminal open, by lab id.
+/// The mirrors of all labs with a terminal open, by lab id and node.
 #[derive(Default)]
-pub struct Mirrors(Mutex<HashMap<String, Arc<Mirror>>>);
+pub struct Mirrors(Mutex<HashMap<(String, u8), Arc<Mirror>>>);
 
 impl Mirrors {
-    pub fn get(&self, lab_id: &str) -> Arc<Mirror> {
+    pub fn get(&self, lab_id: &str, node: u8) -> Arc<Mirror> {
         let mut all = self.0.lock().expect("mirrors lock");
-        all.entry(lab_id.to_string())
+        all.entry((lab_id.to_string(), node))
             .or_insert_with(|| Arc::new(Mirror::new()))
             .clone()
     }
 
-    pub fn remove(&self, lab_id: &str) {
-        self.0.lock().expect("mirrors lock").remove(lab_id);
+    /// Forgets every node's mirror of a lab that ended.
+    pub fn remove_lab(&self, lab_id: &str) {
+        self.0.lock().expect("mirrors lock").retain(|(lab, _), _| lab != lab_id);
     }
 }
 

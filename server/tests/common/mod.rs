@@ -125,6 +125,7 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
             lab_sweep: std::time::Duration::from_secs(60),
             playground: workspace().join("playground"),
             docker_lab_runtime: None,
+            mirror_upstream: None,
         },
         stuck: StuckArgs {
             stuck_failures: 3,
@@ -341,12 +342,22 @@ pub async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &s
 }
 
 pub async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool) -> serde_json::Value {
+    check_in(app, tab, "basics", exercise, live).await
+}
+
+pub async fn check_in(
+    app: &TestApp,
+    tab: &reqwest::Client,
+    module: &str,
+    exercise: &str,
+    live: bool,
+) -> serde_json::Value {
     let live = live.to_string();
     let res = app
         .post_form(
             tab,
             "/api/lab/check",
-            &[("module", "basics"), ("exercise", exercise), ("live", &live)],
+            &[("module", module), ("exercise", exercise), ("live", &live)],
         )
         .await;
     let text = res.text().await.unwrap();
@@ -363,15 +374,20 @@ pub fn container_of(v: &serde_json::Value) -> String {
 
 /// Runs a script in the lab as the learner, as the terminal would.
 pub async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option<i64>, String) {
+    as_user(app, container, berth_server::lab::runtime::LEARNER, script).await
+}
+
+/// Runs a script in the lab as `user` (60 s at most).
+pub async fn as_user(app: &TestApp, container: &str, user: &str, script: &str) -> (Option<i64>, String) {
     let out = app
         .labs
         .runtime()
         .run_script(
             container,
             berth_server::lab::runtime::Script {
-                user: berth_server::lab::runtime::LEARNER,
+                user,
                 text: script,
-                timeout: std::time::Duration::from_secs(30),
+                timeout: std::time::Duration::from_secs(60),
             },
         )
         .await
