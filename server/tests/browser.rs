@@ -561,6 +561,86 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     b.close().await.unwrap();
 }
 
+/// What one node's terminal shows, as `TERMINAL_TEXT` does for the first.
+fn node_text(node: u8) -> String {
+    TERMINAL_TEXT.replace("'berth-terminal'", &format!("'#node{node}-terminal'"))
+}
+
+#[tokio::test]
+async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
+    let site = built_site();
+    let app = TestApp::spawn_configured(TestDb::sqlite(), &site, |c| {
+        c.content = common::workspace().join("server/tests/fixtures/docker-course");
+    })
+    .await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, "kai@example.org").await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    b.goto(&format!("{}/modules/cluster/swarm", app.base)).await.unwrap();
+    hydrated(&b).await;
+    click(&b, ".lab-panel .lab-action button").await;
+
+    // A tab per node; node1 shows first, each terminal on its own machine.
+    let tabs = b.wait().for_element(Locator::Css(".node-tabs")).await.unwrap();
+    assert_eq!(
+        tabs.text().await.unwrap().split_whitespace().collect::<Vec<_>>(),
+        ["node1", "node2", "node3"]
+    );
+    wait_true(
+        &b,
+        &format!("{}.includes('learner@node1')", node_text(1)),
+        "node1's prompt",
+    )
+    .await;
+    wait_true(
+        &b,
+        "return !document.querySelector('#node1-terminal').hidden && document.querySelector('#node2-terminal').hidden",
+        "only node1's terminal to show",
+    )
+    .await;
+    click(&b, "#node2-tab").await;
+    wait_true(
+        &b,
+        "return document.querySelector('#node1-terminal').hidden && !document.querySelector('#node2-terminal').hidden \
+         && document.querySelector('#node2-tab').getAttribute('aria-selected') === 'true'",
+        "node2's terminal to show",
+    )
+    .await;
+    wait_true(
+        &b,
+        &format!("{}.includes('learner@node2')", node_text(2)),
+        "node2's prompt",
+    )
+    .await;
+    let input = b
+        .wait()
+        .for_element(Locator::Css("#node2-terminal textarea"))
+        .await
+        .unwrap();
+    input.send_keys("echo typed-on-$(hostname)\n").await.unwrap();
+    wait_true(
+        &b,
+        &format!("{}.includes('typed-on-node2')", node_text(2)),
+        "node2's output",
+    )
+    .await;
+    // Back on node1, its shell is as it was: nothing typed on node2 shows there.
+    click(&b, "#node1-tab").await;
+    let node1 = b.execute(&node_text(1), vec![]).await.unwrap();
+    assert!(!node1.as_str().unwrap().contains("typed-on"), "{node1}");
+    std::fs::write(screenshot_path("nodes.png"), b.screenshot().await.unwrap()).unwrap();
+
+    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn an_author_sees_edits_and_problems_in_the_open_page() {
     let course = common::copy_course(&common::workspace().join("server/tests/fixtures/quiz-course"));
