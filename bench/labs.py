@@ -92,15 +92,15 @@ class Tab:
     def get(self, path):
         return self.request("GET", path)
 
-    def start(self):
-        status, body = self.post("/api/lab/act", {"module": "basics", "action": "Start"})
+    def start(self, module="basics", lesson="first-steps"):
+        status, body = self.post("/api/lab/act", {"module": module, "action": "Start"})
         if status != 200:
             raise RuntimeError(body)
-        status, body = self.get("/api/lab?module=basics&lesson=first-steps")
+        status, body = self.get(f"/api/lab?module={module}&lesson={lesson}")
         return json.loads(body)["lab"]["terminal"]
 
-    def stop(self):
-        self.post("/api/lab/act", {"module": "basics", "action": "Stop"})
+    def stop(self, module="basics"):
+        self.post("/api/lab/act", {"module": module, "action": "Stop"})
 
     async def first_prompt(self, terminal):
         url = self.base.replace("http://", "ws://") + terminal
