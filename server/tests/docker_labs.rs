@@ -238,9 +238,17 @@ async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else()
         "{out}"
     );
 
-    // An image the mirror does not have fails to pull: there is no way out.
+    // An image or tag the mirror does not have fails at once, saying what
+    // it has instead: there is no way out to look elsewhere.
     let (status, out) = as_learner(&app, &lab, "docker pull no-such-image-anywhere 2>&1").await;
     assert_ne!(status, Some(0), "{out}");
+    assert!(
+        out.contains("no-such-image-anywhere:latest is not on this course's registry mirror, and the lab has no internet; it has busybox, debian, nginx"),
+        "{out}"
+    );
+    let (status, out) = as_learner(&app, &lab, "docker run --rm nginx:1.27 true 2>&1").await;
+    assert_ne!(status, Some(0), "{out}");
+    assert!(out.contains("nginx there has the tags 1.26, 1.26.3, latest"), "{out}");
 
     // The mirror is read-only to labs: nobody can change what others pull.
     let push = "curl -s -o /dev/null -w '%{http_code}' -X POST http://mirror:5000/v2/library/nginx/blobs/uploads/";

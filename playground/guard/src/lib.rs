@@ -10,4 +10,5 @@ pub mod binds;
 pub mod json;
 pub mod policy;
 pub mod proxy;
+pub mod pull;
 pub mod route;

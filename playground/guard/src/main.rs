@@ -10,6 +10,7 @@ use std::sync::Arc;
 use berth_docker_guard::binds::Home;
 use berth_docker_guard::policy::Policy;
 use berth_docker_guard::proxy::{Guard, serve};
+use berth_docker_guard::pull::Mirror;
 use clap::Parser;
 use tokio::net::{TcpListener, UnixListener};
 
@@ -26,6 +27,10 @@ struct Args {
     /// reach this node's engine (multi-node labs only; same policy, no TLS).
     #[arg(long, value_name = "ADDR")]
     listen_tcp: Option<SocketAddr>,
+    /// The course's registry mirror (`host:port`): pulls of images it lacks
+    /// are refused at once, with what it has, instead of timing out.
+    #[arg(long, value_name = "HOST:PORT")]
+    mirror: Option<String>,
     /// The engine's own, root-only socket.
     #[arg(long, default_value = "/var/run/docker.sock")]
     upstream: PathBuf,
@@ -72,6 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let guard = Arc::new(Guard {
         policy: Policy::new(home),
         upstream: args.upstream,
+        mirror: args.mirror.map(|addr| Mirror { addr }),
     });
     let serve_tcp = async {
         match tcp {

@@ -25,6 +25,9 @@ pub enum Refusal {
     /// Not something we can check (400).
     #[error("{0}")]
     Malformed(String),
+    /// Not there to be had, e.g. an image the mirror lacks (404).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl Refusal {
@@ -34,10 +37,14 @@ impl Refusal {
     pub fn malformed(msg: impl Into<String>) -> Refusal {
         Refusal::Malformed(msg.into())
     }
+    pub fn not_found(msg: impl Into<String>) -> Refusal {
+        Refusal::NotFound(msg.into())
+    }
     pub fn status(&self) -> StatusCode {
         match self {
             Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
             Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+            Refusal::NotFound(_) => StatusCode::NOT_FOUND,
         }
     }
 }

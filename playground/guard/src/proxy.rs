@@ -26,6 +26,7 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tracing::{debug, warn};
 
 use crate::policy::{Policy, Refusal};
+use crate::pull::{Mirror, hub_image};
 use crate::route::{Endpoint, classify, percent_decode};
 
 /// Largest JSON body the guard reads (a container create is a few KiB).
@@ -35,10 +36,12 @@ const MAX_INSPECT: usize = 16 << 20;
 
 type Body = BoxBody<Bytes, hyper::Error>;
 
-/// The guard: a policy and where the real engine listens.
+/// The guard: a policy, where the real engine listens, and the registry
+/// mirror pulls come from (if the lab has one).
 pub struct Guard {
     pub policy: Policy,
     pub upstream: PathBuf,
+    pub mirror: Option<Mirror>,
 }
 
 /// A listener the guard accepts learner connections on: the unix socket, and
@@ -130,6 +133,12 @@ impl Guard {
         match &endpoint {
             Endpoint::Plugin => return Err(Refusal::forbid("plugins")),
             Endpoint::Build => check_build_query(req.uri().query().unwrap_or(""))?,
+            Endpoint::ImageCreate => {
+                let image = hub_image(req.uri().query().unwrap_or(""));
+                if let (Some(mirror), Some(image)) = (&self.mirror, image) {
+                    mirror.check(&image).await?;
+                }
+            }
             Endpoint::ContainerStart(id) => {
                 // API < 1.24 applies a HostConfig sent with start: no bodies.
                 if has_body(req.headers()) {

@@ -20,6 +20,8 @@ pub enum Endpoint {
     VolumeCreate,
     NetworkCreate,
     Build,
+    /// `POST /images/create`: a pull, or an import (`fromSrc`).
+    ImageCreate,
     /// Installing, enabling, upgrading or configuring a plugin.
     Plugin,
     Other,
@@ -63,6 +65,7 @@ pub fn classify(method: &Method, raw_path: &str) -> Option<Endpoint> {
         ["volumes", "create"] => VolumeCreate,
         ["networks", "create"] => NetworkCreate,
         ["build"] => Build,
+        ["images", "create"] => ImageCreate,
         ["plugins", ..] => Plugin,
         _ => Other,
     })

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use berth_docker_guard::binds::Home;
 use berth_docker_guard::policy::Policy;
 use berth_docker_guard::proxy::{Guard, serve};
+use berth_docker_guard::pull::Mirror;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -153,6 +154,9 @@ impl Lab {
         let guard = Guard {
             policy: Policy::new(Home::new(&home, false).unwrap()),
             upstream,
+            mirror: Some(Mirror {
+                addr: fake_mirror().await.to_string(),
+            }),
         };
         let guard = Arc::new(guard);
         let listener = UnixListener::bind(&socket).unwrap();
@@ -209,6 +213,43 @@ impl Lab {
         let (_, body) = text.split_once("\r\n\r\n").unwrap();
         (status, serde_json::from_str(body).unwrap())
     }
+}
+
+/// A registry mirror holding nginx:latest and nginx:1.26, and busybox.
+async fn fake_mirror() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let svc = service_fn(|req: Request<Incoming>| async move {
+                    let (status, body) = match req.uri().path() {
+                        "/v2/library/nginx/manifests/latest" | "/v2/library/nginx/manifests/1.26" => {
+                            (StatusCode::OK, String::new())
+                        }
+                        "/v2/library/nginx/tags/list" => (
+                            StatusCode::OK,
+                            r#"{"name":"library/nginx","tags":["latest","1.26"]}"#.into(),
+                        ),
+                        "/v2/_catalog" => (
+                            StatusCode::OK,
+                            r#"{"repositories":["library/nginx","library/busybox"]}"#.into(),
+                        ),
+                        _ => (
+                            StatusCode::NOT_FOUND,
+                            r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.into(),
+                        ),
+                    };
+                    Ok::<_, Infallible>(Response::builder().status(status).body(full(body)).unwrap())
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    addr
 }
 
 async fn send_on(
@@ -461,4 +502,39 @@ async fn the_tcp_listener_forwards_and_refuses_exactly_as_the_socket_does() {
     io.read_exact(&mut back).await.unwrap();
     assert_eq!(&back, b"ls\n");
     assert_eq!(lab.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn pulls_the_mirror_lacks_are_refused_at_once_naming_what_it_has() {
+    let lab = Lab::start().await;
+    // On the mirror: forwarded to the engine.
+    let (status, echo) = lab.post_json("/v1.45/images/create?fromImage=nginx&tag=1.26", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(echo["uri"], "/v1.45/images/create?fromImage=nginx&tag=1.26");
+
+    // A tag it lacks: the tags it has. An image it lacks: the images.
+    let (status, body) = lab.post_json("/v1.45/images/create?fromImage=nginx&tag=1.27", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body["message"],
+        "nginx:1.27 is not on this course's registry mirror, and the lab has no internet; \
+         nginx there has the tags 1.26, latest"
+    );
+    let (status, body) = lab
+        .post_json("/v1.45/images/create?fromImage=alpine&tag=3.22", "")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body["message"],
+        "alpine:3.22 is not on this course's registry mirror, and the lab has no internet; it has busybox, nginx"
+    );
+    assert_eq!(lab.seen().len(), 1, "refused pulls never reach the engine");
+
+    // Imports and other registries (a registry run in the lab) are not
+    // the mirror's business.
+    for query in ["fromSrc=-&repo=mini", "fromImage=localhost%3A5000%2Fapp&tag=1"] {
+        let (status, _) = lab.post_json(&format!("/images/create?{query}"), "").await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+    }
+    assert_eq!(lab.seen().len(), 3);
 }
