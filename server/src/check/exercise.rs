@@ -248,6 +248,21 @@ mod tests {
         assert_eq!((e.timeout_seconds, e.live_seconds), (30, 0));
         assert_eq!(e.limits, Limits::default());
         assert!(e.setup.is_none() && !e.network);
+        assert_eq!((e.nodes, e.node), (1, 1));
+    }
+
+    #[test]
+    fn nodes_are_bounded_and_an_exercise_runs_on_one_of_its_own() {
+        let files = |toml: &'static str| folder(&[("exercise.toml", toml), ("check.sh", "true"), ("solve.sh", "true")]);
+        let e = read(&files("title = \"T\"\nnodes = 3\nnode = 2\n")).unwrap();
+        assert_eq!((e.nodes, e.node), (3, 2));
+        let all = messages(read(&files("title = \"T\"\nnodes = 6\n")).unwrap_err());
+        assert!(all.contains("nodes must be between 1 and 5"), "{all}");
+        let all = messages(read(&files("title = \"T\"\nnodes = 2\nnode = 3\n")).unwrap_err());
+        assert!(
+            all.contains("node must name one of the exercise's nodes (1 to 2)"),
+            "{all}"
+        );
     }
 
     #[test]
