@@ -65,6 +65,8 @@ pub struct Cell {
     pub state: CellState,
     /// The last failing assertion, or a quiz's best score.
     pub detail: Option<String>,
+    /// A tried quiz's best score, for exports.
+    pub best_percent: Option<u32>,
     pub stuck: bool,
 }
 

@@ -141,6 +141,10 @@ impl Classrooms {
             .map(|col| {
                 let (kind, item) = col.key.split_once(':').expect("column keys are kind:id");
                 let status = progress.get(&(kind, item)).copied();
+                let best_percent = best
+                    .get(item)
+                    .filter(|_| col.kind == ItemKind::Quiz)
+                    .map(|p| *p as u32);
                 let (state, detail, stuck) = match col.kind {
                     ItemKind::Lesson => match status {
                         Some("completed") => {
@@ -172,7 +176,7 @@ impl Classrooms {
                         }
                     }
                     ItemKind::Quiz => {
-                        let best = best.get(item).map(|p| format!("best {p}%"));
+                        let best = best_percent.map(|p| format!("best {p}%"));
                         match status {
                             Some("passed") => {
                                 quizzes_passed += 1;
@@ -187,6 +191,7 @@ impl Classrooms {
                     key: col.key.clone(),
                     state,
                     detail,
+                    best_percent,
                     stuck,
                 }
             })

@@ -377,11 +377,7 @@ async fn export(classrooms: &Classrooms, room: &ClassroomRow) -> Result<Export, 
                 if col.kind == ItemKind::Lesson {
                     continue;
                 }
-                let best_percent = cell
-                    .detail
-                    .as_deref()
-                    .filter(|_| col.kind == ItemKind::Quiz)
-                    .and_then(|d| d.trim_start_matches("best ").trim_end_matches('%').parse::<u32>().ok());
+                let best_percent = cell.best_percent;
                 quiz_total += best_percent.unwrap_or(0);
                 items.insert(
                     cell.key.clone(),
