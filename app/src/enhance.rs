@@ -86,9 +86,10 @@ pub fn on_prose_click(ev: &MouseEvent) {
     button.set_text_content(Some("Copied"));
 }
 
-/// Types the command into the lab's terminal (see assets/terminal.js).
+/// Types the command into the lab's terminal (see assets/terminal.js): in
+/// a lab of several nodes, the one whose tab is showing.
 fn run_in_terminal(button: &Element, code: &str) {
-    let terminal = document().and_then(|d| d.query_selector("berth-terminal").ok().flatten());
+    let terminal = document().and_then(|d| d.query_selector("berth-terminal:not([hidden])").ok().flatten());
     let run = terminal.as_ref().and_then(|t| {
         js_sys::Reflect::get(t, &JsValue::from_str("run"))
             .ok()

@@ -626,10 +626,18 @@ async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
         "node2's output",
     )
     .await;
+    // A Run button types into the node whose tab is showing.
+    click(&b, ".prose .code[data-run] button.run").await;
+    wait_true(
+        &b,
+        &format!("{}.includes('ran-on-node2')", node_text(2)),
+        "the Run command on node2",
+    )
+    .await;
     // Back on node1, its shell is as it was: nothing typed on node2 shows there.
     click(&b, "#node1-tab").await;
     let node1 = b.execute(&node_text(1), vec![]).await.unwrap();
-    assert!(!node1.as_str().unwrap().contains("typed-on"), "{node1}");
+    assert!(!node1.as_str().unwrap().contains("-on-node"), "{node1}");
     std::fs::write(screenshot_path("nodes.png"), b.screenshot().await.unwrap()).unwrap();
 
     click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
