@@ -1,8 +1,6 @@
-# A one-node swarm without api, probe or backend. Idempotent.
-docker image inspect mini >/dev/null 2>&1 ||
-  tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - mini >/dev/null
+# A swarm on node1 without api, probe or backend. Idempotent.
 if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
-  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  docker swarm init --advertise-addr eth0 >/dev/null
 fi
 docker service rm probe api >/dev/null 2>&1 || true
 # Their containers would take 10s to stop (PID 1 ignores SIGTERM): remove them now.

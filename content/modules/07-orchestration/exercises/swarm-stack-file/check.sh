@@ -44,13 +44,13 @@ ok("a service named web")
 
 image = web.get("image")
 if not isinstance(image, str) or not image.strip():
-    bad("web has an image", "image: nginx:1.27-alpine", image)
+    bad("web has an image", "image: nginx:1.26", image)
 else:
     last = image.rsplit("/", 1)[-1]
     if "@sha256:" in image or (":" in last and last.split(":", 1)[1] not in ("", "latest")):
         ok("web uses a pinned image (%s)" % image[:80])
     else:
-        bad("web uses a pinned image", "a tag other than latest, like nginx:1.27-alpine", image,
+        bad("web uses a pinned image", "a tag other than latest, like nginx:1.26", image,
             "an image without a tag means :latest, which can change under a running swarm")
 
 deploy = web.get("deploy") if isinstance(web.get("deploy"), dict) else {}

@@ -2,7 +2,7 @@ mkdir -p "$HOME/swarm"
 cat > "$HOME/swarm/stack.yaml" <<'YAML'
 services:
   web:
-    image: nginx:1.27-alpine
+    image: nginx:1.26
     ports:
       - "8080:80"
     networks:

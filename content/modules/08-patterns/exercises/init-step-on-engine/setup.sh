@@ -1,4 +1,4 @@
-# The lab has no registry: make the small `mini` image from the lab's busybox (once).
+# The small `mini` image, made from the lab's busybox (once): nothing to pull.
 docker image inspect mini >/dev/null 2>&1 || tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - mini >/dev/null
 mkdir -p "$HOME/init-live"
 cat > "$HOME/init-live/compose.yaml" <<'YAML'
