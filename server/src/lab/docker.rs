@@ -243,6 +243,15 @@ fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
     hc.readonly_rootfs = Some(false);
     hc.cgroupns_mode = Some(bollard::models::HostConfigCgroupnsModeEnum::HOST);
     hc.binds = Some(vec!["/sys/fs/cgroup:/sys/fs/cgroup:rw".into()]);
+    // Images come from the registry mirror; Docker Hub is out of reach. The
+    // engine still looks Hub's names up on every pull and service create,
+    // and on a network with no way out each lookup waits ten seconds for
+    // nothing: answer them at once, so a fallback fails fast instead.
+    hc.extra_hosts = Some(
+        ["docker.io", "index.docker.io", "registry-1.docker.io"]
+            .map(|name| format!("{name}:127.0.0.1"))
+            .to_vec(),
+    );
     // The inner engine's images and containers live in memory, so a full
     // disk inside must come before a full memory: half the lab's memory.
     let data_mib = hc.memory.unwrap_or(0) / 2 / (1024 * 1024);
