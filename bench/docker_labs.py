@@ -108,7 +108,7 @@ def time_to_prompt(course, label, module="basics", lesson="first-steps", nodes=1
             samples.append(max(at for at, _ in answers) - t0)
             if pull:
                 out = answers[0][1]
-                pulls.append(int(out.split("PULL=")[1].split("ms")[0]) / 1000)
+                pulls.append(int(out.rsplit("PULL=", 1)[1].split("ms")[0]) / 1000)
             tab.stop(module)
         return samples, pulls
     finally:
