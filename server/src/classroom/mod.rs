@@ -141,10 +141,7 @@ impl Classrooms {
             .map(|col| {
                 let (kind, item) = col.key.split_once(':').expect("column keys are kind:id");
                 let status = progress.get(&(kind, item)).copied();
-                let best_percent = best
-                    .get(item)
-                    .filter(|_| col.kind == ItemKind::Quiz)
-                    .map(|p| *p as u32);
+                let best_percent = best.get(item).filter(|_| col.kind == ItemKind::Quiz).map(|p| *p as u32);
                 let (state, detail, stuck) = match col.kind {
                     ItemKind::Lesson => match status {
                         Some("completed") => {
