@@ -9,17 +9,19 @@ mod common;
 use common::{TestApp, TestDb, minimal_site, workspace};
 use std::time::Duration;
 
+/// The host's running dockerd, found by its pid file: docker labs run
+/// engines of their own, which `pgrep dockerd` would find too.
+fn host_dockerd() -> Option<i32> {
+    std::fs::read_to_string("/var/run/docker.pid")
+        .ok()
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd"))
+}
+
 /// dockerd's pid and command line.
 fn dockerd() -> (i32, Vec<String>) {
-    let out = std::process::Command::new("pgrep")
-        .args(["-x", "dockerd"])
-        .output()
-        .unwrap();
-    let pid: i32 = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("this test restarts the local dockerd, which must be running (as started by .ci/run)");
+    let pid =
+        host_dockerd().expect("this test restarts the local dockerd, which must be running (as started by .ci/run)");
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
     let args = cmdline
         .split(|b| *b == 0)
@@ -42,8 +44,7 @@ struct Restart(Vec<String>);
 
 impl Drop for Restart {
     fn drop(&mut self) {
-        let running = std::process::Command::new("pgrep").args(["-x", "dockerd"]).status();
-        if running.is_ok_and(|s| s.success()) {
+        if host_dockerd().is_some() {
             return;
         }
         let _ = std::process::Command::new("setsid")
