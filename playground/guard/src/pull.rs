@@ -187,40 +187,38 @@ impl Mirror {
 mod tests {
     use super::*;
 
-    fn image(repository: &str, reference: &str, written: &str) -> Option<HubImage> {
-        Some(HubImage {
-            repository: repository.into(),
-            reference: reference.into(),
-            written: written.into(),
-        })
-    }
-
     #[test]
     fn hub_images_are_named_as_the_registry_knows_them() {
-        assert_eq!(
-            hub_image("fromImage=nginx&tag=1.27"),
-            image("library/nginx", "1.27", "nginx:1.27")
-        );
-        assert_eq!(
-            hub_image("fromImage=nginx"),
-            image("library/nginx", "latest", "nginx:latest")
-        );
-        assert_eq!(
-            hub_image("fromImage=nginx%3A1.26&tag="),
-            image("library/nginx", "1.26", "nginx:1.26")
-        );
-        assert_eq!(
-            hub_image("fromImage=docker.io%2Flibrary%2Fredis&tag=8"),
-            image("library/redis", "8", "docker.io/library/redis:8")
-        );
-        assert_eq!(
-            hub_image("fromImage=bitnami%2Fredis&tag=latest"),
-            image("bitnami/redis", "latest", "bitnami/redis:latest")
-        );
-        assert_eq!(
-            hub_image("fromImage=busybox%40sha256%3Aabc"),
-            image("library/busybox", "sha256:abc", "busybox@sha256:abc")
-        );
+        for (query, repository, reference, written) in [
+            ("fromImage=nginx&tag=1.27", "library/nginx", "1.27", "nginx:1.27"),
+            ("fromImage=nginx", "library/nginx", "latest", "nginx:latest"),
+            ("fromImage=nginx%3A1.26&tag=", "library/nginx", "1.26", "nginx:1.26"),
+            (
+                "fromImage=docker.io%2Flibrary%2Fredis&tag=8",
+                "library/redis",
+                "8",
+                "docker.io/library/redis:8",
+            ),
+            (
+                "fromImage=bitnami%2Fredis&tag=latest",
+                "bitnami/redis",
+                "latest",
+                "bitnami/redis:latest",
+            ),
+            (
+                "fromImage=busybox%40sha256%3Aabc",
+                "library/busybox",
+                "sha256:abc",
+                "busybox@sha256:abc",
+            ),
+        ] {
+            let expected = HubImage {
+                repository: repository.into(),
+                reference: reference.into(),
+                written: written.into(),
+            };
+            assert_eq!(hub_image(query), Some(expected), "{query}");
+        }
     }
 
     #[test]

@@ -202,6 +202,25 @@ impl Lab {
         (status, serde_json::from_slice(&body).unwrap())
     }
 
+    /// Starts an exec as `docker exec -it` does and answers the upgraded
+    /// stream, after the fake engine's `ready` greeting.
+    async fn exec_it(&self) -> TokioIo<hyper::upgrade::Upgraded> {
+        let req = Request::post("/v1.41/exec/abc/start")
+            .header("host", "docker")
+            .header("content-type", "application/json")
+            .header("connection", "Upgrade")
+            .header("upgrade", "tcp")
+            .body(Full::new(Bytes::from(r#"{"Detach": false, "Tty": true}"#)))
+            .unwrap();
+        let mut resp = self.send(req).await;
+        assert_eq!(resp.status(), StatusCode::SWITCHING_PROTOCOLS);
+        let mut io = TokioIo::new(hyper::upgrade::on(&mut resp).await.unwrap());
+        let mut buf = [0u8; 6];
+        io.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ready\n");
+        io
+    }
+
     /// Writes raw bytes (for framings a well-behaved client would not send).
     async fn raw(&self, request: &[u8]) -> (u16, Value) {
         let mut stream = UnixStream::connect(&self.socket).await.unwrap();
@@ -406,19 +425,7 @@ async fn streamed_responses_arrive_as_they_are_written() {
 async fn upgrades_carry_raw_bytes_both_ways() {
     let lab = Lab::start().await;
     // `docker exec -it`: a checked JSON body *and* an upgrade.
-    let req = Request::post("/v1.41/exec/abc/start")
-        .header("host", "docker")
-        .header("content-type", "application/json")
-        .header("connection", "Upgrade")
-        .header("upgrade", "tcp")
-        .body(Full::new(Bytes::from(r#"{"Detach": false, "Tty": true}"#)))
-        .unwrap();
-    let mut resp = lab.send(req).await;
-    assert_eq!(resp.status(), StatusCode::SWITCHING_PROTOCOLS);
-    let mut io = TokioIo::new(hyper::upgrade::on(&mut resp).await.unwrap());
-    let mut buf = [0u8; 6];
-    io.read_exact(&mut buf).await.unwrap();
-    assert_eq!(&buf, b"ready\n");
+    let mut io = lab.exec_it().await;
     let raw: Vec<u8> = (0..=255u8).collect();
     io.write_all(&raw).await.unwrap();
     let mut back = vec![0u8; raw.len()];
@@ -484,19 +491,7 @@ async fn the_tcp_listener_forwards_and_refuses_exactly_as_the_socket_does() {
     assert_eq!(echo["uri"], "/v1.41/containers/create?name=web");
     assert_eq!(echo["body"], r#"{"Image":"nginx"}"#);
     // `docker -H tcp://node2:2375 exec -it`: upgrades are spliced over TCP too.
-    let req = Request::post("/v1.41/exec/abc/start")
-        .header("host", "docker")
-        .header("content-type", "application/json")
-        .header("connection", "Upgrade")
-        .header("upgrade", "tcp")
-        .body(Full::new(Bytes::from(r#"{"Detach": false, "Tty": true}"#)))
-        .unwrap();
-    let mut resp = lab.send(req).await;
-    assert_eq!(resp.status(), StatusCode::SWITCHING_PROTOCOLS);
-    let mut io = TokioIo::new(hyper::upgrade::on(&mut resp).await.unwrap());
-    let mut buf = [0u8; 6];
-    io.read_exact(&mut buf).await.unwrap();
-    assert_eq!(&buf, b"ready\n");
+    let mut io = lab.exec_it().await;
     io.write_all(b"ls\n").await.unwrap();
     let mut back = [0u8; 3];
     io.read_exact(&mut back).await.unwrap();

@@ -175,15 +175,21 @@ fn unreachable(e: DockerError) -> RuntimeError {
     RuntimeError::Unreachable(e.to_string())
 }
 
-fn engine(e: DockerError) -> RuntimeError {
+/// The engine's own refusal, or that it could not be reached.
+pub(super) fn engine(e: DockerError) -> RuntimeError {
     match e {
         DockerError::DockerResponseServerError { message, .. } => RuntimeError::Engine(message),
         other => unreachable(other),
     }
 }
 
+/// Whether the engine answered with one of these HTTP statuses.
+pub(super) fn has_status(e: &DockerError, statuses: &[u16]) -> bool {
+    matches!(e, DockerError::DockerResponseServerError { status_code, .. } if statuses.contains(status_code))
+}
+
 fn is_not_found(e: &DockerError) -> bool {
-    matches!(e, DockerError::DockerResponseServerError { status_code: 404, .. })
+    has_status(e, &[404])
 }
 
 /// The hardened profile: no capabilities, no privilege gain, a read-only
@@ -310,12 +316,13 @@ impl Runtime for DockerRuntime {
         } else {
             "none".into()
         };
-        for node in 1..=spec.nodes.max(1) {
+        let nodes = 1..=spec.nodes.max(1);
+        for node in nodes.clone() {
             self.create_node(&docker, spec, node, &network_mode, with_engine)
                 .await?;
         }
         if with_engine {
-            let nodes = (1..=spec.nodes.max(1)).map(|n| self.wait_for_engine(node_name(&spec.lab_id, n)));
+            let nodes = nodes.map(|n| self.wait_for_engine(node_name(&spec.lab_id, n)));
             futures_util::future::try_join_all(nodes).await?;
         }
         Ok(name)

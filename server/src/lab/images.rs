@@ -196,7 +196,7 @@ impl<'a> Filler<'a> {
             image: Some(mirror::IMAGE.into()),
             cmd: Some(vec!["/etc/berth-registry/fill.yml".into()]),
             host_config: Some(HostConfig {
-                binds: Some(vec![format!("{}:/var/lib/docker-registry", mirror::VOLUME)]),
+                binds: Some(vec![mirror::data_mount()]),
                 port_bindings: Some(HashMap::from([("5000/tcp".to_string(), Some(vec![binding]))])),
                 cap_drop: Some(vec!["ALL".into()]),
                 readonly_rootfs: Some(true),

@@ -17,6 +17,7 @@ use bollard::models::{
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use std::collections::HashMap;
 
+use super::docker::{engine, has_status};
 use super::runtime::RuntimeError;
 
 /// The registry image (`playground/mirror/registry`).
@@ -26,8 +27,13 @@ pub const CONTAINER: &str = "berth-mirror";
 /// The name a lab's engine knows the mirror by.
 pub const ALIAS: &str = "mirror";
 /// Where the mirror keeps its images, across restarts and upgrades.
-pub const VOLUME: &str = "berth-mirror-data";
+const VOLUME: &str = "berth-mirror-data";
 const DATA: &str = "/var/lib/docker-registry";
+
+/// The volume mount every registry on the mirror's data uses.
+pub fn data_mount() -> String {
+    format!("{VOLUME}:{DATA}")
+}
 /// Records how the running mirror was configured, to notice a change.
 const LABEL_MODE: &str = "org.berth.mirror";
 
@@ -37,17 +43,6 @@ pub struct Mirror {
     /// A registry to cache (e.g. `https://registry-1.docker.io`); `None`:
     /// serve only what `berth images build` published.
     pub upstream: Option<String>,
-}
-
-fn engine(e: DockerError) -> RuntimeError {
-    match e {
-        DockerError::DockerResponseServerError { message, .. } => RuntimeError::Engine(message),
-        other => RuntimeError::Unreachable(other.to_string()),
-    }
-}
-
-fn is_status(e: &DockerError, status: u16) -> bool {
-    matches!(e, DockerError::DockerResponseServerError { status_code, .. } if *status_code == status)
 }
 
 impl Mirror {
@@ -74,12 +69,12 @@ impl Mirror {
                     .await
                     .map_err(engine)?;
             }
-            Err(e) if is_status(&e, 404) => {}
+            Err(e) if has_status(&e, &[404]) => {}
             Err(e) => return Err(engine(e)),
         }
         match docker.inspect_image(IMAGE).await {
             Ok(_) => {}
-            Err(e) if is_status(&e, 404) => return Ok(false),
+            Err(e) if has_status(&e, &[404]) => return Ok(false),
             Err(e) => return Err(engine(e)),
         }
         let network = self.network(docker).await?;
@@ -91,7 +86,7 @@ impl Mirror {
                 .as_ref()
                 .map(|url| vec![format!("REGISTRY_PROXY_REMOTEURL={url}")]),
             host_config: Some(HostConfig {
-                binds: Some(vec![format!("{VOLUME}:{DATA}")]),
+                binds: Some(vec![data_mount()]),
                 cap_drop: Some(vec!["ALL".into()]),
                 security_opt: Some(vec!["no-new-privileges:true".into()]),
                 readonly_rootfs: Some(true),
@@ -120,12 +115,12 @@ impl Mirror {
         match docker.create_container(Some(options), body).await {
             Ok(_) => {}
             // Another request created it meanwhile.
-            Err(e) if is_status(&e, 409) => {}
+            Err(e) if has_status(&e, &[409]) => {}
             Err(e) => return Err(engine(e)),
         }
         match docker.start_container(CONTAINER, None).await {
             Ok(()) => {}
-            Err(e) if is_status(&e, 304) => {}
+            Err(e) if has_status(&e, &[304]) => {}
             Err(e) => return Err(engine(e)),
         }
         tracing::info!(mode = %self.mode(), "registry mirror started");
@@ -146,7 +141,7 @@ impl Mirror {
         };
         match docker.create_network(request).await {
             Ok(_) => Ok(name),
-            Err(e) if is_status(&e, 409) => Ok(name),
+            Err(e) if has_status(&e, &[409]) => Ok(name),
             Err(e) => Err(engine(e)),
         }
     }
@@ -168,7 +163,7 @@ impl Mirror {
         match docker.connect_network(network, request).await {
             Ok(()) => Ok(()),
             // Already connected.
-            Err(e) if is_status(&e, 403) || is_status(&e, 409) => Ok(()),
+            Err(e) if has_status(&e, &[403, 409]) => Ok(()),
             Err(e) => Err(engine(e)),
         }
     }
@@ -182,7 +177,7 @@ impl Mirror {
         match docker.disconnect_network(network, request).await {
             Ok(()) => Ok(()),
             // Not connected, or no such network or mirror.
-            Err(e) if is_status(&e, 404) || is_status(&e, 403) || is_status(&e, 409) => Ok(()),
+            Err(e) if has_status(&e, &[403, 404, 409]) => Ok(()),
             Err(DockerError::DockerResponseServerError {
                 status_code: 500,
                 message,

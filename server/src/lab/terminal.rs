@@ -42,12 +42,7 @@ pub fn router() -> Router<AppState> {
 /// Which node's shell a terminal opens (`?node=2`); node 1 by default.
 #[derive(Deserialize)]
 struct Node {
-    #[serde(default = "first_node")]
-    node: u8,
-}
-
-fn first_node() -> u8 {
-    1
+    node: Option<u8>,
 }
 
 async fn attach(
@@ -69,6 +64,7 @@ async fn attach(
             .into_response();
     }
     let labs = state.labs.clone();
+    let node = node.unwrap_or(1);
     let container = match labs.attachable(user.id, &lab_id, node).await {
         Ok(Some(container)) => container,
         Ok(None) => {
