@@ -127,7 +127,7 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
             println!("✓ {tag} is there");
             continue;
         }
-        if let Err(e) = build.image(&args.playground.join(&name), Some(&tag)).await {
+        if let Err(e) = build.image(&args.playground.join(&name), &tag, true).await {
             failures.push(Failure::new(&tag, e));
         }
     }
@@ -186,11 +186,14 @@ struct BuildError {
 const TAIL_LINES: usize = 15;
 
 fn tail(log: &[String]) -> Vec<String> {
+    // Colours (the engine paints stderr red) and the builder's bookkeeping.
+    let colour = regex::Regex::new("\x1b\\[[0-9;]*m").expect("valid");
+    let noise = ["Removing intermediate container", "---> Running in", "---> Using cache"];
     let lines: Vec<String> = log
         .iter()
         .flat_map(|chunk| chunk.lines())
-        .map(|l| l.trim_end().to_string())
-        .filter(|l| !l.is_empty())
+        .map(|l| colour.replace_all(l, "").trim_end().to_string())
+        .filter(|l| !l.trim().is_empty() && !noise.iter().any(|n| l.trim_start().starts_with(n)))
         .collect();
     let from = lines.len().saturating_sub(TAIL_LINES);
     lines[from..].iter().map(|l| format!("│ {l}")).collect()
@@ -288,7 +291,7 @@ impl Build<'_> {
         let docker = self.docker;
         let mut registry = true;
         if !(self.args.missing && exists(docker, mirror::IMAGE).await) {
-            if let Err(e) = self.image(&root.join("registry"), Some(mirror::IMAGE)).await {
+            if let Err(e) = self.image(&root.join("registry"), mirror::IMAGE, true).await {
                 failures.push(Failure::new(mirror::IMAGE, e));
                 registry = exists(docker, mirror::IMAGE).await;
             }
@@ -340,7 +343,7 @@ impl Build<'_> {
                 }
             }
         }
-        let id = self.image(&image.dir, None).await?;
+        let id = self.image(&image.dir, &image.local(), false).await?;
         let installed = read_version(self.docker, &id).await.with_context(|| {
             format!(
                 "{}/Dockerfile must write {}",
@@ -378,13 +381,9 @@ impl Build<'_> {
         header.set_cksum();
         context.append_data(&mut header, "Dockerfile", dockerfile.as_bytes())?;
         let local = image.local();
-        self.run(
-            context.into_inner()?,
-            Some(&local),
-            &HashMap::new(),
-            &format!("tagging {local} {upstream}"),
-        )
-        .await?;
+        let what = format!("{local} is {} {upstream}", installed.package);
+        self.run(context.into_inner()?, &local, true, &HashMap::new(), &what)
+            .await?;
         Ok(())
     }
 }
@@ -406,6 +405,8 @@ async fn built_version(docker: &Docker, image: &str) -> Option<Installed> {
 async fn read_version(docker: &Docker, image: &str) -> anyhow::Result<Installed> {
     let body = ContainerCreateBody {
         image: Some(image.to_string()),
+        // Never run; the engine only wants a command to create it.
+        cmd: Some(vec!["true".into()]),
         ..Default::default()
     };
     let container = docker.create_container(None::<CreateContainerOptions>, body).await?.id;
@@ -676,9 +677,9 @@ fn guard_binary() -> anyhow::Result<std::path::PathBuf> {
 const REFRESH_ARG: &str = "BERTH_REFRESH";
 
 impl Build<'_> {
-    /// Builds the Dockerfile in `dir`, named `tag` if given; returns the
-    /// image's id.
-    async fn image(&self, dir: &Path, tag: Option<&str>) -> Result<String, BuildError> {
+    /// Builds the Dockerfile in `dir` for the image `name`, tagged so if
+    /// `tag`; returns the image's id.
+    async fn image(&self, dir: &Path, name: &str, tag: bool) -> Result<String, BuildError> {
         let failed = |message: String| BuildError {
             message,
             tail: Vec::new(),
@@ -706,28 +707,29 @@ impl Build<'_> {
         {
             args.insert(REFRESH_ARG, refresh);
         }
-        let what = format!("{} from {}", tag.unwrap_or("image"), dir.display());
-        self.run(context, tag, &args, &what).await
+        let what = format!("{name} from {}", dir.display());
+        self.run(context, name, tag, &args, &what).await
     }
 
     /// Runs one build of a tar context, showing its progress.
     async fn run(
         &self,
         context: Vec<u8>,
-        tag: Option<&str>,
+        name: &str,
+        tag: bool,
         args: &HashMap<&str, &str>,
         what: &str,
     ) -> Result<String, BuildError> {
         let started = Instant::now();
-        let bar = spinner(format!("building {}", tag.unwrap_or(what)));
-        let labels = HashMap::from([("org.berth.playground", tag.unwrap_or(""))]);
+        let bar = spinner(format!("building {name}"));
+        let labels = HashMap::from([("org.berth.playground", name)]);
         let mut options = BuildImageOptionsBuilder::new()
             .rm(true)
             .forcerm(true)
             .buildargs(args)
             .labels(&labels);
-        if let Some(tag) = tag {
-            options = options.t(tag);
+        if tag {
+            options = options.t(name);
         }
         let mut stream = self
             .docker
@@ -885,7 +887,10 @@ mod tests {
 
     #[test]
     fn a_failed_build_shows_the_end_of_its_log() {
-        let log: Vec<String> = (1..=40).map(|i| format!("line {i}\n\n")).collect();
+        let mut log: Vec<String> = (1..=40).map(|i| format!("line {i}\n\n")).collect();
+        log.push(" ---> Running in 0123abcd\n".into());
+        log.insert(39, "\x1b[91mline 40\n\x1b[0m".into());
+        log.remove(40);
         let shown = tail(&log);
         assert_eq!(shown.len(), TAIL_LINES);
         assert_eq!(shown.first().unwrap(), "│ line 26");
