@@ -6,6 +6,7 @@
 //! npm installs the pinned JavaScript packages, and everything is laid out
 //! under `target/site`, the directory the server serves.
 
+mod build_id;
 mod postgres;
 
 use anyhow::{Context, Result, bail};
@@ -230,6 +231,8 @@ fn build_site(root: &Path) -> Result<()> {
         let path = entry?.path();
         copy(&path, &assets.join(path.file_name().unwrap()))?;
     }
+    // Read by `berth doctor`: which sources this site was built from.
+    std::fs::write(site.join("build-id"), build_id::compute(root)?)?;
     let size = std::fs::metadata(pkg.join("berth_bg.wasm"))?.len();
     step(&format!(
         "site ready in {} ({} KiB of wasm) after {:.0?}",

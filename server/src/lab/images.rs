@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::docker::DockerRuntime;
 use super::mirror;
-pub use version::{Installed, PACKAGE_LABEL, VERSION_LABEL};
+pub use version::{Installed, VERSION_LABEL};
 
 pub const BASE_IMAGE: &str = "berth/base:trixie";
 
