@@ -48,10 +48,10 @@ fn main() -> Result<()> {
         Task::Build => build_site(&root),
         Task::Serve { args } => {
             build_site(&root)?;
-            // Labs need their images; the course itself does not.
-            if let Err(e) = ensure_lab_images(true) {
-                step(&format!("labs will not start until the lab images exist: {e:#}"));
-            }
+            // Labs need their images; the course itself does not: report
+            // what is missing and what that breaks, then serve anyway.
+            let built = ensure_lab_images(true, false);
+            report_labs(&args, built.err());
             let mut cmd = cargo();
             cmd.args([
                 "run",
@@ -68,7 +68,13 @@ fn main() -> Result<()> {
         }
         Task::Test { args } => {
             build_site(&root)?;
-            ensure_lab_images(false).context("the lab tests need a running Docker engine and the lab images")?;
+            // CI installs the course images' packages afresh every run, so a
+            // Debian update that breaks one fails CI, not a school's install.
+            let refresh = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+            ensure_lab_images(false, refresh).context(
+                "the lab tests need a running Docker engine and every lab and course image: \
+                 the failures are listed above with their causes",
+            )?;
             let pg = match std::env::var("BERTH_TEST_POSTGRES_URL") {
                 Ok(url) => {
                     step(&format!(
@@ -124,9 +130,11 @@ fn main() -> Result<()> {
 }
 
 /// Builds whichever lab images are missing (`berth images build --missing`),
-/// with the same profile the next step compiles anyway.
-fn ensure_lab_images(release: bool) -> Result<()> {
-    step("lab images (berth images build --missing)");
+/// or with `refresh` rebuilds them installing Debian's current packages
+/// (`--refresh`), with the same profile the next step compiles anyway.
+fn ensure_lab_images(release: bool, refresh: bool) -> Result<()> {
+    let mode = if refresh { "--refresh" } else { "--missing" };
+    step(&format!("lab images (berth images build {mode})"));
     // Docker labs carry the API guard, which `images build` takes from
     // next to the `berth` binary.
     let mut guard = cargo();
@@ -148,9 +156,51 @@ fn ensure_lab_images(release: bool) -> Result<()> {
         "--",
         "images",
         "build",
-        "--missing",
+        mode,
     ]);
     run(&mut cmd)
+}
+
+/// After the images: one block saying which lab images, course images or
+/// mirror tags are missing and which exercises that breaks
+/// (`berth doctor --labs`, with serve's own arguments), or one line when
+/// labs are ready.
+fn report_labs(serve_args: &[String], build_failed: Option<anyhow::Error>) {
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "berth-server",
+        "--bin",
+        "berth",
+        "--",
+        "doctor",
+        "--labs",
+    ])
+    .args(serve_args);
+    let out = cmd.output();
+    let ready = matches!(&out, Ok(out) if out.status.success()) && build_failed.is_none();
+    if ready {
+        step("labs are ready: every lab image, course image and mirror tag the course needs is there");
+        return;
+    }
+    eprintln!();
+    eprintln!("\x1b[1m==> labs are not ready; the course is served anyway\x1b[0m");
+    if let Some(e) = build_failed {
+        eprintln!("    berth images build failed ({e:#}); its failures are listed above");
+    }
+    match out {
+        Ok(out) => {
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                eprintln!("    {line}");
+            }
+        }
+        Err(e) => eprintln!("    could not run berth doctor: {e}"),
+    }
+    eprintln!("    Exercises named above fail until fixed; `berth doctor` checks again.");
+    eprintln!();
 }
 
 fn workspace_root() -> PathBuf {
