@@ -297,10 +297,11 @@ pub fn scan_script(text: &str) -> Vec<Found> {
                 if let Some(c) = from.captures(&logical) {
                     push(&c[1], first + 1, if dockerfile { Use::Pulled } else { Use::Shown });
                 }
-                if let Some(c) = command.captures(&logical) {
-                    if let Some(name) = command_image(&words(&c[1])) {
-                        push(name, first + 1, Use::Shown);
-                    }
+                if let Some(name) = command
+                    .captures(&logical)
+                    .and_then(|c| command_image(&words(&c[1])).map(str::to_string))
+                {
+                    push(&name, first + 1, Use::Shown);
                 }
             }
             None => {

@@ -290,11 +290,11 @@ impl Build<'_> {
         }
         let docker = self.docker;
         let mut registry = true;
-        if !(self.args.missing && exists(docker, mirror::IMAGE).await) {
-            if let Err(e) = self.image(&root.join("registry"), mirror::IMAGE, true).await {
-                failures.push(Failure::new(mirror::IMAGE, e));
-                registry = exists(docker, mirror::IMAGE).await;
-            }
+        if !(self.args.missing && exists(docker, mirror::IMAGE).await)
+            && let Err(e) = self.image(&root.join("registry"), mirror::IMAGE, true).await
+        {
+            failures.push(Failure::new(mirror::IMAGE, e));
+            registry = exists(docker, mirror::IMAGE).await;
         }
         let mut ready = Vec::new();
         for image in &images {
@@ -326,22 +326,19 @@ impl Build<'_> {
     /// Builds one course image unless `--missing` finds a good one, and
     /// returns every tag to publish it under.
     async fn course_image(&self, image: &CourseImage) -> anyhow::Result<Vec<String>> {
-        if self.args.missing {
-            if let Some(installed) = built_version(self.docker, &image.local()).await {
-                // Still what the tags file promises: keep it.
-                if version::check(&image.tags, &installed, &image.tags_file()).is_ok() {
-                    println!(
-                        "✓ {} is there ({} {})",
-                        image.local(),
-                        installed.package,
-                        installed.version
-                    );
-                    return Ok(version::all_tags(
-                        &image.tags,
-                        &installed.upstream().map_err(anyhow::Error::msg)?,
-                    ));
-                }
-            }
+        // Kept while it is still what the tags file promises.
+        if self.args.missing
+            && let Some(installed) = built_version(self.docker, &image.local()).await
+            && version::check(&image.tags, &installed, &image.tags_file()).is_ok()
+        {
+            println!(
+                "✓ {} is there ({} {})",
+                image.local(),
+                installed.package,
+                installed.version
+            );
+            let upstream = installed.upstream().map_err(anyhow::Error::msg)?;
+            return Ok(version::all_tags(&image.tags, &upstream));
         }
         let id = self.image(&image.dir, &image.local(), false).await?;
         let installed = read_version(self.docker, &id).await.with_context(|| {
