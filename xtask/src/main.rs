@@ -52,19 +52,7 @@ fn main() -> Result<()> {
             // what is missing and what that breaks, then serve anyway.
             let built = ensure_lab_images(true, false);
             report_labs(&args, built.err());
-            let mut cmd = cargo();
-            cmd.args([
-                "run",
-                "--release",
-                "--package",
-                "berth-server",
-                "--bin",
-                "berth",
-                "--",
-                "serve",
-            ]);
-            cmd.args(args);
-            run(&mut cmd)
+            run(berth(true).arg("serve").args(args))
         }
         Task::Test { args } => {
             build_site(&root)?;
@@ -143,22 +131,18 @@ fn ensure_lab_images(release: bool, refresh: bool) -> Result<()> {
         guard.arg("--release");
     }
     run(&mut guard)?;
+    run(berth(release).args(["images", "build", mode]))
+}
+
+/// `berth`, through `cargo run` (which builds it first if need be).
+fn berth(release: bool) -> Command {
     let mut cmd = cargo();
     cmd.arg("run");
     if release {
         cmd.arg("--release");
     }
-    cmd.args([
-        "--package",
-        "berth-server",
-        "--bin",
-        "berth",
-        "--",
-        "images",
-        "build",
-        mode,
-    ]);
-    run(&mut cmd)
+    cmd.args(["--package", "berth-server", "--bin", "berth", "--"]);
+    cmd
 }
 
 /// After the images: one block saying which lab images, course images or
@@ -166,21 +150,7 @@ fn ensure_lab_images(release: bool, refresh: bool) -> Result<()> {
 /// (`berth doctor --labs`, with serve's own arguments), or one line when
 /// labs are ready.
 fn report_labs(serve_args: &[String], build_failed: Option<anyhow::Error>) {
-    let mut cmd = cargo();
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "--package",
-        "berth-server",
-        "--bin",
-        "berth",
-        "--",
-        "doctor",
-        "--labs",
-    ])
-    .args(serve_args);
-    let out = cmd.output();
+    let out = berth(true).args(["doctor", "--labs"]).args(serve_args).output();
     let ready = matches!(&out, Ok(out) if out.status.success()) && build_failed.is_none();
     if ready {
         step("labs are ready: every lab image, course image and mirror tag the course needs is there");

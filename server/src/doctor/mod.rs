@@ -59,20 +59,19 @@ impl Row {
     }
 
     fn warn(check: &'static str, found: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self {
-            mark: Mark::Warn,
-            check,
-            found: found.into(),
-            fix: Some(fix.into()),
-        }
+        Self::with_fix(Mark::Warn, check, found.into(), fix.into())
     }
 
     fn fail(check: &'static str, found: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::with_fix(Mark::Fail, check, found.into(), fix.into())
+    }
+
+    fn with_fix(mark: Mark, check: &'static str, found: String, fix: String) -> Self {
         Self {
-            mark: Mark::Fail,
+            mark,
             check,
-            found: found.into(),
-            fix: Some(fix.into()),
+            found,
+            fix: Some(fix),
         }
     }
 }
