@@ -26,6 +26,8 @@ pub enum Command {
     Images(ImagesArgs),
     /// For authors: validate a course, or prove its exercises in real labs.
     Content(ContentCommand),
+    /// Check an install before a class: database, course, site, engine, images, mirror, headroom.
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ pub mod check;
 pub mod classroom;
 pub mod config;
 pub mod content;
+pub mod doctor;
 mod error;
 mod health;
 pub mod lab;

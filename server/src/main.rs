@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
             ContentAction::Check(args) => berth_server::authoring::check(args),
             ContentAction::Test(args) => berth_server::authoring::test(args).await,
         },
+        Command::Doctor(args) => berth_server::doctor::run(args).await,
         Command::Images(args) => match args.action {
             ImagesAction::Build(build) => berth_server::lab::images::build(build).await,
         },

@@ -13,6 +13,13 @@ use std::path::Path;
 
 use crate::state::AppState;
 
+/// The fingerprint of the bundle sources this binary was built with (see
+/// `xtask/src/build_id.rs`); a matching site holds the same in
+/// [`BUILD_ID_FILE`].
+pub const BUILD_ID: &str = env!("BERTH_BUILD_ID");
+/// The file in the site directory holding the build id it was built from.
+pub const BUILD_ID_FILE: &str = "build-id";
+
 /// The folders of the site directory served at `/<folder>/...`.
 pub const FOLDERS: [&str; 3] = ["pkg", "assets", "vendor"];
 

@@ -91,6 +91,67 @@ impl<'s> MigrationSource<'s> for Source {
     }
 }
 
+/// How far a database is migrated, read without creating or changing it.
+#[derive(Debug)]
+pub struct Status {
+    pub backend: Backend,
+    /// Migrations applied, by version.
+    pub applied: Vec<i64>,
+    /// Migrations this build knows, by version.
+    pub known: Vec<i64>,
+}
+
+impl Status {
+    /// Applied versions this build does not know: a newer Berth migrated it.
+    pub fn unknown(&self) -> Vec<i64> {
+        self.applied
+            .iter()
+            .filter(|v| !self.known.contains(v))
+            .copied()
+            .collect()
+    }
+
+    /// Known versions not applied yet; `berth serve` applies them at start.
+    pub fn pending(&self) -> Vec<i64> {
+        self.known
+            .iter()
+            .filter(|v| !self.applied.contains(v))
+            .copied()
+            .collect()
+    }
+}
+
+/// Connects (a SQLite file read-only; it must exist) and reads which
+/// migrations ran.
+pub async fn status(url: &str) -> Result<Status, StoreError> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url)?;
+    let mut url = url.to_string();
+    if backend == Backend::Sqlite && !url.contains("mode=") {
+        url.push_str(if url.contains('?') { "&mode=ro" } else { "?mode=ro" });
+    }
+    let connect = sqlx::AnyConnection::connect(&url);
+    let mut conn = tokio::time::timeout(std::time::Duration::from_secs(10), connect)
+        .await
+        .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))??;
+    // No table yet: nothing applied.
+    let applied = sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_default();
+    let _ = conn.close().await;
+    let known = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    Ok(Status {
+        backend,
+        applied,
+        known: known.iter().map(|(v, _, _)| *v).collect(),
+    })
+}
+
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let list = match store.backend() {
         Backend::Sqlite => SQLITE,

@@ -18,6 +18,7 @@ mod users;
 
 pub use classrooms::{AuditEntry, ClassActivity, ClassroomRow, JoinOutcome, NewClassroom};
 pub use labs::{ExerciseEvent, ExerciseHistory, LabRow};
+pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;
 
@@ -30,6 +31,19 @@ use std::time::Duration;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,13 +85,7 @@ impl Store {
     /// acknowledged write survives a crash or power loss.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            return Err(StoreError::UnsupportedUrl(redact(url)));
-        };
+        let backend = Backend::of(url)?;
         let mut url = url.to_string();
         if backend == Backend::Sqlite {
             let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
