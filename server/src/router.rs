@@ -27,7 +27,9 @@ pub fn router(state: AppState) -> Router {
         let classrooms: SharedClassrooms = state.classrooms.clone();
         let live = state.live.is_some();
         let backend: SharedBackend = Arc::new(state.store.clone());
+        let assets = state.site.assets();
         move || {
+            provide_context(assets.clone());
             provide_context(course.clone());
             provide_context(quiz_book.clone());
             provide_context(labs.clone());

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, TestDb};
+use common::{TestApp, TestDb, built_site};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -90,19 +90,6 @@ async fn assert_no_panics(driver: &Driver, b: &Client) {
         .await
         .unwrap();
     assert!(!logs.contains("panicked"), "the page's code panicked: {logs}");
-}
-
-/// The site `cargo xtask build` laid out, with the wasm bundle.
-fn built_site() -> PathBuf {
-    let site = std::env::var("BERTH_SITE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| common::workspace().join("target/site"));
-    assert!(
-        site.join("pkg/berth_bg.wasm").exists(),
-        "no browser bundle in {}: run the tests with `cargo xtask test`",
-        site.display()
-    );
-    site
 }
 
 fn screenshot_path(name: &str) -> PathBuf {
