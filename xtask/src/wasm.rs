@@ -2,7 +2,10 @@
 //! bindings generated in-process (wasm-bindgen, pinned to the lock file's
 //! version), then shrunk for the wire: wasm-bindgen drops the function-name
 //! and producers sections (half the file, needed only by debuggers), and
-//! binaryen's `wasm-opt` optimises for size.
+//! binaryen's `wasm-opt` optimises for size. wasm-opt comes from npm's
+//! `binaryen`, pinned in `frontend/package-lock.json`: Debian 12's binaryen
+//! (version 108) exports the wrong table from wasm-bindgen's output, and
+//! the page then fails to hydrate.
 
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -63,12 +66,19 @@ pub fn build(root: &Path, env: &[(&str, &str)]) -> Result<Bundle> {
     Ok(Bundle { glue, wasm, steps })
 }
 
-/// `wasm-opt -Oz`, cached by the input's hash: it takes a quarter of a
-/// minute and most builds leave the wasm as it was.
+const WASM_OPT: &[&str] = &["-Oz", "--strip-debug", "--strip-producers"];
+
+/// `wasm-opt -Oz`, cached by what goes in (the wasm, the tool's version,
+/// the flags): it takes half a minute and most builds leave the wasm as it
+/// was.
 fn wasm_opt(root: &Path, wasm: &[u8]) -> Result<Vec<u8>> {
+    let binaryen = root.join("frontend/node_modules/binaryen");
+    let version =
+        std::fs::read(binaryen.join("package.json")).context("binaryen is not installed (npm ci in frontend/)")?;
     let cache = root.join("target/wasm-opt");
     let input = cache.join("input.wasm");
-    let output = cache.join(format!("{}.wasm", crate::layout::hash(&[wasm])));
+    let key = crate::layout::hash(&[wasm, &version, WASM_OPT.join(" ").as_bytes()]);
+    let output = cache.join(format!("{key}.wasm"));
     if let Ok(optimised) = std::fs::read(&output) {
         return Ok(optimised);
     }
@@ -78,17 +88,11 @@ fn wasm_opt(root: &Path, wasm: &[u8]) -> Result<Vec<u8>> {
     std::fs::write(&input, wasm)?;
     let partial = output.with_extension("partial");
     // Features are detected from the module's target_features section.
-    let mut cmd = Command::new("wasm-opt");
-    cmd.args(["-Oz", "--strip-debug", "--strip-producers"])
+    run(Command::new(binaryen.join("bin/wasm-opt"))
+        .args(WASM_OPT)
         .arg(&input)
         .arg("-o")
-        .arg(&partial);
-    let status = cmd
-        .status()
-        .context("binaryen's wasm-opt is needed to build the browser bundle (Debian: apt-get install binaryen)")?;
-    if !status.success() {
-        bail!("{cmd:?} failed ({status})");
-    }
+        .arg(&partial))?;
     std::fs::rename(&partial, &output)?;
     std::fs::remove_file(&input)?;
     Ok(std::fs::read(&output)?)
