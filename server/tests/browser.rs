@@ -408,6 +408,15 @@ const TERMINAL_TEXT: &str = "const t = document.querySelector('berth-terminal')?
     let s = ''; for (let i = 0; t && i < t.buffer.active.length; i++) { \
     s += t.buffer.active.getLine(i).translateToString(true) + '\\n'; } return s";
 
+/// Presses the lab panel's Stop and waits for the Start button to return.
+async fn stop_lab(b: &Client) {
+    click(b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
+}
+
 async fn type_in_terminal(b: &Client, text: &str) {
     let input = b
         .wait()
@@ -558,11 +567,7 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     teacher.close().await.unwrap();
 
     // Stop the lab from the page.
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -646,11 +651,7 @@ async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
     assert!(!node1.as_str().unwrap().contains("-on-node"), "{node1}");
     std::fs::write(screenshot_path("nodes.png"), b.screenshot().await.unwrap()).unwrap();
 
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -782,6 +783,20 @@ fn show(visit: &str, transfers: &[Transfer]) {
     }
 }
 
+/// Opens `url`, waits until `ready` holds, and returns what that transferred.
+async fn visit(driver: &Driver, b: &Client, url: &str, ready: &str, name: &str) -> Vec<Transfer> {
+    b.goto(url).await.unwrap();
+    wait_true(b, ready, name).await;
+    let transferred = transfers(driver, b).await;
+    show(name, &transferred);
+    transferred
+}
+
+fn assert_cached(transfers: &[Transfer]) {
+    let fetched: Vec<&Transfer> = transfers.iter().filter(|t| t.is_static() && t.bytes > 0).collect();
+    assert!(fetched.is_empty(), "static files fetched again: {fetched:?}");
+}
+
 /// The network budget of a school with many learners on one line: a lesson
 /// with a lab costs at most 1 MB the first time and under 50 KB after,
 /// and the diagram library comes compressed, once, only where a diagram is.
@@ -842,15 +857,16 @@ async fn a_lesson_with_a_lab_is_light_on_the_network() {
     assert!(total(&first) <= FIRST_VISIT, "first visit: {} bytes", total(&first));
 
     // Second visit: everything static comes from the cache, unasked.
-    b.goto(&format!("{}{lab_lesson}", app.base)).await.unwrap();
-    hydrated(&b).await;
-    wait_true(&b, &format!("{TERMINAL_TEXT}.includes('learner@')"), "the prompt again").await;
-    let second = transfers(&driver, &b).await;
-    show("second visit", &second);
-    assert!(
-        second.iter().filter(|t| t.is_static()).all(|t| t.bytes == 0),
-        "static files are not fetched again"
-    );
+    let prompt = format!("{TERMINAL_TEXT}.includes('learner@')");
+    let second = visit(
+        &driver,
+        &b,
+        &format!("{}{lab_lesson}", app.base),
+        &prompt,
+        "second visit",
+    )
+    .await;
+    assert_cached(&second);
     assert!(total(&second) < WARM_VISIT, "second visit: {} bytes", total(&second));
 
     // A lesson with a diagram adds mermaid, compressed.
@@ -858,15 +874,12 @@ async fn a_lesson_with_a_lab_is_light_on_the_network() {
     let raw = std::fs::metadata(site.join(mermaid.trim_start_matches('/')))
         .unwrap()
         .len();
-    b.goto(&format!("{}{}", app.base, diagrams[0])).await.unwrap();
-    wait_true(
-        &b,
-        "return !!document.querySelector('.prose pre.mermaid svg')",
-        "the diagram",
-    )
-    .await;
-    let diagram = transfers(&driver, &b).await;
-    show("first diagram", &diagram);
+    const DRAWN: &str = "return !!document.querySelector('.prose pre.mermaid svg')";
+    let see_diagram = async |path: &str, name: &str| {
+        let url = format!("{}{path}", app.base);
+        visit(&driver, &b, &url, DRAWN, name).await
+    };
+    let diagram = see_diagram(diagrams[0], "first diagram").await;
     let fetched: Vec<&Transfer> = diagram.iter().filter(|t| t.is_static() && t.bytes > 0).collect();
     assert!(
         fetched.len() == 1 && fetched[0].path == mermaid,
@@ -877,26 +890,14 @@ async fn a_lesson_with_a_lab_is_light_on_the_network() {
     assert!(total(&diagram) - fetched[0].bytes < WARM_VISIT);
 
     // ...once: the next diagram finds it in the cache.
-    b.goto(&format!("{}{}", app.base, diagrams[1])).await.unwrap();
-    wait_true(
-        &b,
-        "return !!document.querySelector('.prose pre.mermaid svg')",
-        "the next diagram",
-    )
-    .await;
-    let next = transfers(&driver, &b).await;
-    show("next diagram", &next);
-    assert!(next.iter().filter(|t| t.is_static()).all(|t| t.bytes == 0));
+    let next = see_diagram(diagrams[1], "next diagram").await;
+    assert_cached(&next);
     assert!(total(&next) < WARM_VISIT, "next diagram: {} bytes", total(&next));
 
     // Stop the lab.
     b.goto(&format!("{}{lab_lesson}", app.base)).await.unwrap();
     hydrated(&b).await;
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
