@@ -153,6 +153,10 @@ async fn pages_and_scripts_name_the_hashed_files() {
         "{html}"
     );
     assert!(html.contains(&format!(r#""{bundle}", "{bundle}_bg""#)), "{html}");
+    // The glue fetches only the wasm it is given: it has no default of its
+    // own (wasm-bindgen's would be `new URL('berth_bg.wasm', import.meta.url)`).
+    let glue_text = get(&app, &glue, &[]).await.text().await.unwrap();
+    assert!(!glue_text.contains("_bg.wasm") && !glue_text.contains("import.meta.url"));
     for url in [&glue, &wasm] {
         let res = get(&app, url, &[]).await;
         assert_eq!(res.status(), StatusCode::OK, "{url}");
