@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::routing::get;
 use axum::{Router, middleware};
 use berth_app::backend::SharedBackend;
@@ -12,6 +13,8 @@ use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -78,7 +81,19 @@ pub fn router(state: AppState) -> Router {
     for layer in security::layers() {
         router = router.layer(layer);
     }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    router
+        .layer(compression())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Pages and JSON, compressed as the browser allows (brotli at quality 4,
+/// as nginx does on the fly). The site's files are not: they come
+/// compressed from the build (`site.rs`).
+fn compression() -> CompressionLayer<impl Predicate> {
+    let built =
+        |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| extensions.get::<site::Built>().is_none();
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(built))
 }
 
 /// The pages' routes, listed once per process. Listing them runs the app

@@ -167,6 +167,11 @@ fn read_folder(dir: &Path, url: &str, bodies: &mut HashMap<String, Vec<u8>>) -> 
     Ok(())
 }
 
+/// Marks a response as a file of the built site, which is compressed at
+/// build time, not on the fly.
+#[derive(Clone, Copy, Debug)]
+pub struct Built;
+
 /// Answers `GET /pkg/...`, `/assets/...` and `/vendor/...`.
 pub async fn serve(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let Some(served) = state.site.files.get(uri.path()) else {
@@ -202,6 +207,7 @@ pub async fn serve(State(state): State<AppState>, uri: Uri, headers: HeaderMap) 
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
+    response.extensions_mut().insert(Built);
     response
 }
 
