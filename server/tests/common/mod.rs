@@ -92,6 +92,29 @@ fn server_runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// The site `cargo xtask build` laid out, with the browser bundle.
+pub fn built_site() -> PathBuf {
+    let site = std::env::var("BERTH_SITE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/site"));
+    assert!(
+        site.join("manifest.json").exists(),
+        "no browser bundle in {}: run the tests with `cargo xtask test`",
+        site.display()
+    );
+    site
+}
+
+/// The built site's hashed name for a file known by its plain name.
+pub fn hashed(site: &Path, plain: &str) -> String {
+    let manifest: std::collections::HashMap<String, String> =
+        serde_json::from_slice(&std::fs::read(site.join("manifest.json")).unwrap()).unwrap();
+    manifest
+        .get(plain)
+        .unwrap_or_else(|| panic!("{plain} is not in the manifest"))
+        .clone()
+}
+
 /// A site folder holding the stylesheet, for tests that do not need the
 /// browser bundle.
 pub fn minimal_site() -> TempDir {
