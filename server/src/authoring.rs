@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
-use crate::check::Exercise;
+use berth_app::lab::Outcome as Verdict;
+
+use crate::check::{Exercise, read_output};
 use crate::content::{self, Loaded};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
@@ -185,6 +187,8 @@ struct Outcome {
     name: String,
     /// `None` when every step did what it should.
     failure: Option<String>,
+    /// For a cheat the check refused: the first assertion it failed.
+    refused: Option<String>,
     steps: Vec<(String, Duration)>,
     total: Duration,
 }
@@ -259,6 +263,7 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
     let (lab, e) = (&run.lab, &run.exercise);
     let lab_id = format!("test-{}", new_id());
     let spec = lab.spec(&lab_id, 0, &run.module, instance, 0);
+    let mut refused = None;
     let failure = async {
         let t = Instant::now();
         runtime.create(&spec).await.map_err(|e| e.to_string())?;
@@ -304,7 +309,15 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
                 after.output.trim()
             )),
             (Proof::Cheat(_), true) => Err(format!("the check passes after the cheat: {}", after.output.trim())),
-            _ => Ok(()),
+            (Proof::Cheat(_), false) => {
+                let (_, assertions) = read_output(&after.output, after.exit_code, after.timed_out, after.truncated);
+                refused = assertions
+                    .into_iter()
+                    .find(|a| a.outcome == Verdict::Fail)
+                    .map(|a| a.message);
+                Ok(())
+            }
+            (Proof::Solution, true) => Ok(()),
         }
     }
     .await
@@ -321,6 +334,7 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
         module: run.module,
         case,
         failure,
+        refused,
         steps,
         total: t0.elapsed(),
     }
@@ -341,6 +355,9 @@ fn print_table(outcomes: &[Outcome]) {
         );
         if let Some(why) = &o.failure {
             println!("    {why}");
+        }
+        if let Some(what) = &o.refused {
+            println!("    refused: {what}");
         }
     }
     println!();
