@@ -38,7 +38,7 @@ case "$addr" in
     echo "FAIL: app reaches the cache on localhost | expected: CACHE_ADDR=localhost:6379 | actual: CACHE_ADDR=$addr"
     fail=1 ;;
 esac
-reply=$(docker exec "$app" /busybox wget -q -T 3 -O - http://127.0.0.1:6379/ 2>/dev/null | head -c 200)
+reply=$(docker exec "$app" wget -q -T 3 -O - http://127.0.0.1:6379/ 2>/dev/null | head -c 200)
 case "$reply" in
   *"cache reached"*) echo "PASS: inside app, localhost:6379 answers with the ambassador" ;;
   *)

@@ -1,13 +1,13 @@
 cat > "$HOME/ambassador-live/compose.yaml" <<'YAML'
 services:
   app:
-    image: mini
+    image: busybox:1.37
     environment:
       CACHE_ADDR: localhost:6379
     command: ["sh", "-c", "while true; do wget -q -T 2 -O - http://$$CACHE_ADDR/ || echo cache unreachable; sleep 2; done"]
 
   ambassador:
-    image: mini
+    image: busybox:1.37
     network_mode: "service:app"
     command: ["sh", "-c", "mkdir -p /www && echo 'ambassador: cache reached' > /www/index.html && httpd -f -p 6379 -h /www"]
 YAML
