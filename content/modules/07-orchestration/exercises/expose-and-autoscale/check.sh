@@ -12,6 +12,12 @@ for f in "$svc" "$hpa"; do
   fi
 done
 [ "$missing" = 0 ] || exit 1
+# The real Kubernetes schemas first: the API server would refuse what they refuse.
+py "$svc" "$hpa" <<'PY'
+for path in sys.argv[1:]:
+    validate_k8s(path, '~/k8s/api-service.yaml and api-hpa.yaml' if len(sys.argv) == 2 else path.rsplit("/", 1)[-1])
+PY
+schema=$?
 python3 - "$svc" "$hpa" <<'PY'
 import re, sys
 import yaml
@@ -130,3 +136,5 @@ if h is not None:
 
 sys.exit(1 if fails else 0)
 PY
+checks=$?
+[ "$checks" -eq 0 ] && [ "$schema" -eq 0 ]

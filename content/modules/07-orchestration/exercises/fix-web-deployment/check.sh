@@ -6,6 +6,12 @@ if [ ! -f "$f" ]; then
   exit 1
 fi
 echo "PASS: ~/k8s/web-deployment.yaml exists"
+# The real Kubernetes schemas first: the API server would refuse what they refuse.
+py "$f" <<'PY'
+for path in sys.argv[1:]:
+    validate_k8s(path, '~/k8s/web-deployment.yaml' if len(sys.argv) == 2 else path.rsplit("/", 1)[-1])
+PY
+schema=$?
 python3 - "$f" <<'PY'
 import re, sys
 import yaml
@@ -152,3 +158,5 @@ else:
 
 sys.exit(1 if fails else 0)
 PY
+checks=$?
+[ "$checks" -eq 0 ] && [ "$schema" -eq 0 ]

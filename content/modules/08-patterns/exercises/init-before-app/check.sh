@@ -9,6 +9,12 @@ for f in "$pod" "$compose"; do
   fi
 done
 echo "PASS: ~/init/pod.yaml and ~/init/compose.yaml exist"
+# The real Kubernetes schemas first: the API server would refuse what they refuse.
+py "$pod" <<'PY'
+for path in sys.argv[1:]:
+    validate_k8s(path, '~/init/pod.yaml' if len(sys.argv) == 2 else path.rsplit("/", 1)[-1])
+PY
+schema=$?
 python3 - "$pod" "$compose" <<'PY'
 import re, sys
 import yaml
@@ -125,3 +131,5 @@ if comp is not None:
 
 sys.exit(1 if fails else 0)
 PY
+checks=$?
+[ "$checks" -eq 0 ] && [ "$schema" -eq 0 ]
