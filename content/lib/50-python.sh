@@ -1,7 +1,9 @@
 # py ARGS... <<'PY' ... PY: runs a Python check with helpers for reading
-# the learner's files as hostile input: ok/bad report lines, clean(),
+# the learner's files as hostile input: ok/bad/check report lines, clean()
+# (strings quoted unless Raw),
 # read_text() (capped), load_yaml() (reports a parse error with its line),
-# d() (a mapping or {}), dockerfile() (instructions, continuation lines
+# d() (a mapping or {}), lst() (the mappings of a list), pinned() (a tagged
+# image), dockerfile() (instructions, continuation lines
 # joined) and validate_k8s() (Kubernetes' own schemas, offline). The check
 # fails if any `bad` was reported.
 py() {
@@ -12,9 +14,14 @@ _BERTH_PY=$(cat <<'PYTHON'
 import json, re, subprocess, sys
 fails = 0
 
+class Raw(str):
+    """Text shown as it is in a FAIL line; other strings are quoted."""
+
 def clean(v):
     if v is None:
         v = "missing"
+    elif isinstance(v, str) and not isinstance(v, Raw):
+        v = '"%s"' % v
     return re.sub(r"[|\r\n]+", " ", str(v))[:160]
 
 def ok(msg):
@@ -36,6 +43,14 @@ def check(good, msg, expected, actual, hint=None):
 
 def d(v):
     return v if isinstance(v, dict) else {}
+
+def lst(v):
+    """The mappings in a list, or [] if it is not one."""
+    return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+
+def pinned(image):
+    """An image reference with a tag other than latest (or a digest)."""
+    return isinstance(image, str) and (":" in image.rsplit("/", 1)[-1] or "@" in image) and not image.endswith(":latest")
 
 def read_text(path, cap=65536):
     with open(path, "rb") as fh:
@@ -88,3 +103,12 @@ exec(compile(sys.stdin.read(), "check", "exec"))
 finish()
 PYTHON
 )
+
+# valid_k8s FILE... : checks each manifest against Kubernetes' own schemas
+# (offline, the labs have no cluster) and fails with what they refuse.
+valid_k8s() {
+  py "$@" <<'PY'
+for path in sys.argv[1:]:
+    validate_k8s(path, "~" + path[len("/home/learner"):] if path.startswith("/home/learner/") else path)
+PY
+}

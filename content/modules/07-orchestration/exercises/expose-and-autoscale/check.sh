@@ -13,12 +13,9 @@ for f in "$svc" "$hpa"; do
 done
 [ "$missing" = 0 ] || exit 1
 # The real Kubernetes schemas first: the API server would refuse what they refuse.
-py "$svc" "$hpa" <<'PY'
-for path in sys.argv[1:]:
-    validate_k8s(path, '~/k8s/api-service.yaml and api-hpa.yaml' if len(sys.argv) == 2 else path.rsplit("/", 1)[-1])
-PY
+valid_k8s "$svc" "$hpa"
 schema=$?
-python3 - "$svc" "$hpa" <<'PY'
+py "$svc" "$hpa" <<'PY'
 import re, sys
 import yaml
 
@@ -26,25 +23,6 @@ import yaml
 POD_LABELS = {"app": "api", "tier": "backend", "release": "1.8"}
 PORT_NAMES, PORT_NUMBERS = {"http"}, {8080}
 
-fails = 0
-class Raw(str):
-    """Text shown as is (not quoted) in a FAIL line."""
-def clean(v):
-    if v is None:
-        v = "missing"
-    elif isinstance(v, str) and not isinstance(v, Raw):
-        v = '"%s"' % v
-    return re.sub(r"[|\r\n]+", " ", str(v))[:120]
-def ok(msg):
-    print("PASS: " + msg)
-def bad(msg, expected, actual, hint=None):
-    global fails
-    fails += 1
-    print("FAIL: %s | expected: %s | actual: %s" % (msg, expected, clean(actual)))
-    if hint:
-        print("HINT: " + hint)
-def d(v):
-    return v if isinstance(v, dict) else {}
 def num(v):
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
