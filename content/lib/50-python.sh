@@ -3,7 +3,7 @@
 # (strings quoted unless Raw),
 # read_text() (capped), load_yaml() (reports a parse error with its line),
 # d() (a mapping or {}), lst() (the mappings of a list), pinned() (a tagged
-# image), dockerfile() (instructions, continuation lines
+# image), dockerfile(), check_pinned_from() (instructions, continuation lines
 # joined) and validate_k8s() (Kubernetes' own schemas, offline). The check
 # fails if any `bad` was reported.
 py() {
@@ -86,6 +86,15 @@ def dockerfile(path):
             steps.append((parts[0].upper(), parts[1] if len(parts) > 1 else ""))
         cur = ""
     return steps
+
+def check_pinned_from(path, image):
+    """The last FROM of a Dockerfile names a version tag of image."""
+    froms = [a.split()[0] for k, a in dockerfile(path) if k == "FROM" and a.split()]
+    base = froms[-1] if froms else ""
+    tag = base.split("@")[0].rsplit("/", 1)[-1].partition(":")[2]
+    return check(base.startswith(image) and any(c.isdigit() for c in tag) and tag != "latest",
+                 "FROM names a versioned tag of " + image, image + ":<version>", "FROM " + (base or "nothing"),
+                 image + " and " + image + ":latest move under you: name the version")
 
 def validate_k8s(path, what):
     """Validates every document of a manifest against Kubernetes' schemas."""

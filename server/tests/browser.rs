@@ -552,11 +552,7 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     teacher.close().await.unwrap();
 
     // Stop the lab from the page.
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -593,6 +589,15 @@ async fn open_lab(b: &Client, url: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no prompt in the lab's terminal");
+}
+
+/// Stops the open lab from its page and waits until it offers a start again.
+async fn stop_lab(b: &Client) {
+    click(b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
 }
 
 /// Presses an exercise's Check and returns the report once it is shown.
@@ -641,11 +646,7 @@ async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
     let report = check_exercise(&b, "first-image", true).await;
     assert!(report.contains("hello from an image"), "{report}");
     std::fs::write(screenshot_path("images-lab.png"), b.screenshot().await.unwrap()).unwrap();
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
 
     open_lab(&b, &format!("{}/modules/practices/least-privilege", app.base)).await;
     // Running as root with everything allowed is refused, by what the engine shows.
@@ -673,11 +674,7 @@ async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
     let report = check_exercise(&b, "hardened-run", true).await;
     assert!(report.contains("every capability is dropped"), "{report}");
     std::fs::write(screenshot_path("practices-lab.png"), b.screenshot().await.unwrap()).unwrap();
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -761,11 +758,7 @@ async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
     assert!(!node1.as_str().unwrap().contains("-on-node"), "{node1}");
     std::fs::write(screenshot_path("nodes.png"), b.screenshot().await.unwrap()).unwrap();
 
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }

@@ -246,35 +246,20 @@ mod tests {
 
     #[test]
     fn the_balance_counts_single_choice_answers_that_are_longest_or_tied() {
-        let text = r#"
-id = "q"
-title = "Q"
-pass_percent = 50
-[[question]]
-id = "longest"
-kind = "single"
-prompt = "?"
-options = ["a long answer", "short"]
-answer = 0
-[[question]]
-id = "tied"
-kind = "single"
-prompt = "?"
-options = ["same", "size"]
-answer = 1
-[[question]]
-id = "shorter"
-kind = "single"
-prompt = "?"
-options = ["no", "a longer distractor"]
-answer = 0
-[[question]]
-id = "not-single"
-kind = "number"
-prompt = "?"
-answer = 1
-"#;
-        let quiz = Quiz::parse(std::path::Path::new("quiz.toml"), text).unwrap();
+        let single = |id: &str, options: &str, answer: u8| {
+            format!(
+                "[[question]]\nid = \"{id}\"\nkind = \"single\"\nprompt = \"?\"\noptions = {options}\nanswer = {answer}\n"
+            )
+        };
+        let text = [
+            "id = \"q\"\ntitle = \"Q\"\npass_percent = 50\n".to_string(),
+            single("longest", r#"["a long answer", "short"]"#, 0),
+            single("tied", r#"["same", "size"]"#, 1),
+            single("shorter", r#"["no", "a longer distractor"]"#, 0),
+            "[[question]]\nid = \"not-single\"\nkind = \"number\"\nprompt = \"?\"\nanswer = 1\n".to_string(),
+        ]
+        .join("\n");
+        let quiz = Quiz::parse(std::path::Path::new("quiz.toml"), &text).unwrap();
         let b = balance([&quiz].into_iter());
         assert_eq!(
             b,

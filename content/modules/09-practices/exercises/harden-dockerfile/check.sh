@@ -49,11 +49,7 @@ docker rm -f "$name" >/dev/null 2>&1
 f="$LAB_HOME/hardening/Dockerfile"
 require_file "$f" "~/hardening/Dockerfile"
 py "$f" <<'PY'
-froms = [a.split()[0] for k, a in dockerfile(sys.argv[1]) if k == "FROM" and a.split()]
-base = froms[-1] if froms else ""
-tag = base.split("@")[0].rsplit("/", 1)[-1].partition(":")[2]
-check(base.startswith("python") and any(c.isdigit() for c in tag) and tag != "latest",
-      "FROM names a versioned tag of python", "python:3.13-slim", "FROM " + (base or "nothing"))
+check_pinned_from(sys.argv[1], "python")
 PY
 [ $? -eq 0 ] || failed=1
 verdict
