@@ -28,7 +28,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             config.labs.playground.display()
         );
     }
-    let content::Loaded { course, quizzes, labs } = content::load(&config.content, &images)
+    let content::Loaded {
+        course, quizzes, labs, ..
+    } = content::load(&config.content, &images)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
     tracing::info!(

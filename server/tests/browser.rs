@@ -572,6 +572,119 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     b.close().await.unwrap();
 }
 
+/// Types a command into the lab's terminal and waits (up to `seconds`) for
+/// the marker it prints at the end.
+async fn run_in_terminal(b: &Client, command: &str, marker: &str, seconds: u64) {
+    type_in_terminal(b, &format!("{command} && echo {marker}-$((40+2))\n")).await;
+    let done = format!("{TERMINAL_TEXT}.includes('{marker}-42')");
+    for _ in 0..seconds * 2 {
+        if b.execute(&done, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    std::fs::write(screenshot_path("terminal-failed.png"), b.screenshot().await.unwrap()).unwrap();
+    let shown = b.execute(TERMINAL_TEXT, vec![]).await.unwrap();
+    panic!(
+        "`{command}` did not finish in {seconds} s:\n{}",
+        shown.as_str().unwrap_or_default()
+    );
+}
+
+/// Starts the lesson's lab from its page and waits for a prompt.
+async fn open_lab(b: &Client, url: &str) {
+    b.goto(url).await.unwrap();
+    hydrated(b).await;
+    click(b, ".lab-panel .lab-action button").await;
+    for _ in 0..600 {
+        let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
+        if b.execute(&ready, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no prompt in the lab's terminal");
+}
+
+/// Presses an exercise's Check and returns the report once it is shown.
+async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
+    click(
+        b,
+        &format!(r#".exercise[data-exercise="{exercise}"] .check-form button"#),
+    )
+    .await;
+    let outcome = if passed { "passed" } else { "failed" };
+    let report = b
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css(&format!(
+            r#".exercise[data-exercise="{exercise}"] .check-report.{outcome}"#
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{exercise}: no {outcome} report: {e}"));
+    report.text().await.unwrap()
+}
+
+/// Module 3 builds and runs a real image in a docker lab; module 9 runs a
+/// hardened container there. Both checks read the lab engine's real state.
+#[tokio::test]
+async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
+    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, "kai@example.org").await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+
+    open_lab(&b, &format!("{}/modules/images/dockerfile-basics", app.base)).await;
+    // Nothing built yet: the check says which image is missing.
+    let report = check_exercise(&b, "first-image", false).await;
+    assert!(report.contains("hello-py:0.1"), "{report}");
+    let dockerfile = r#"printf 'FROM python:3.13-slim\nWORKDIR /srv\nCOPY app.py .\nUSER 1000\nEXPOSE 8000\nLABEL org.opencontainers.image.title="hello-py"\nCMD ["python", "app.py"]\n' > ~/hello-py/Dockerfile"#;
+    run_in_terminal(&b, dockerfile, "written", 10).await;
+    run_in_terminal(
+        &b,
+        "docker build -q -t hello-py:0.1 ~/hello-py && docker run -d --name hello -p 8000:8000 hello-py:0.1 && sleep 2",
+        "built",
+        180,
+    )
+    .await;
+    let report = check_exercise(&b, "first-image", true).await;
+    assert!(report.contains("hello from an image"), "{report}");
+    std::fs::write(screenshot_path("images-lab.png"), b.screenshot().await.unwrap()).unwrap();
+    stop_lab(&b).await;
+
+    open_lab(&b, &format!("{}/modules/practices/least-privilege", app.base)).await;
+    // Running as root with everything allowed is refused, by what the engine shows.
+    run_in_terminal(
+        &b,
+        "docker build -q -t shop/invoice:2.3.1 ~/invoice && docker run -d --name invoice \
+         -v ~/invoice/secrets/api-key.txt:/run/secrets/api-key:ro -e API_KEY_FILE=/run/secrets/api-key \
+         -p 8080:8080 shop/invoice:2.3.1 && sleep 2",
+        "plain",
+        180,
+    )
+    .await;
+    let report = check_exercise(&b, "hardened-run", false).await;
+    assert!(report.contains("the process is not root"), "{report}");
+    run_in_terminal(
+        &b,
+        "docker rm -f invoice && docker run -d --name invoice --user 10001:10001 --cap-drop ALL \
+         --security-opt no-new-privileges --read-only --tmpfs /tmp --memory 256m --cpus 0.5 --pids-limit 100 \
+         -v ~/invoice/secrets/api-key.txt:/run/secrets/api-key:ro -e API_KEY_FILE=/run/secrets/api-key \
+         -p 8080:8080 shop/invoice:2.3.1 && sleep 2",
+        "hardened",
+        60,
+    )
+    .await;
+    let report = check_exercise(&b, "hardened-run", true).await;
+    assert!(report.contains("every capability is dropped"), "{report}");
+    std::fs::write(screenshot_path("practices-lab.png"), b.screenshot().await.unwrap()).unwrap();
+    stop_lab(&b).await;
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}
+
 /// What one node's terminal shows, as `TERMINAL_TEXT` does for the first.
 fn node_text(node: u8) -> String {
     TERMINAL_TEXT.replace("'berth-terminal'", &format!("'#node{node}-terminal'"))

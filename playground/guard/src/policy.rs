@@ -109,7 +109,10 @@ impl Policy {
         ] {
             forbid_if(is_host(str_field(hc, field)?), flag)?;
         }
-        forbid_if(!str_array(hc, "SecurityOpt")?.is_empty(), "--security-opt")?;
+        forbid_if(
+            !str_array(hc, "SecurityOpt")?.into_iter().all(no_new_privileges),
+            "--security-opt",
+        )?;
         // Setting these replaces Docker's defaults (`systempaths=unconfined`).
         for field in ["MaskedPaths", "ReadonlyPaths"] {
             str_array(hc, field)?;
@@ -291,6 +294,18 @@ fn network_create(obj: &Obj) -> Result<(), Refusal> {
     }
     string_map(obj, "Options")?;
     Ok(())
+}
+
+/// `--security-opt no-new-privileges` (also `:true`, `=false` …) only takes
+/// privileges away, so learners may set it; every other option is refused.
+fn no_new_privileges(opt: &str) -> bool {
+    let value = opt
+        .strip_prefix("no-new-privileges")
+        .map(|rest| rest.strip_prefix([':', '=']).unwrap_or(rest));
+    matches!(
+        value,
+        Some("" | "true" | "false" | "1" | "0" | "t" | "f" | "TRUE" | "FALSE" | "True" | "False" | "T" | "F")
+    )
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ impl DockerRuntime {
                 &container,
                 Script {
                     user: "root",
-                    text: &wait,
+                    text: wait.as_str().into(),
                     timeout: std::time::Duration::from_secs(40),
                 },
             )

@@ -409,7 +409,7 @@ pub async fn as_user(app: &TestApp, container: &str, user: &str, script: &str) -
             container,
             berth_server::lab::runtime::Script {
                 user,
-                text: script,
+                text: script.into(),
                 timeout: std::time::Duration::from_secs(60),
             },
         )

@@ -63,6 +63,11 @@ fn each_host_config_refusal_names_its_flag() {
         (json!({"CgroupnsMode": "host"}), "--cgroupns host"),
         (json!({"NetworkMode": "host"}), "--network host"),
         (json!({"SecurityOpt": ["apparmor=unconfined"]}), "--security-opt"),
+        (
+            json!({"SecurityOpt": ["no-new-privileges", "seccomp=unconfined"]}),
+            "--security-opt",
+        ),
+        (json!({"SecurityOpt": ["no-new-privilegesx"]}), "--security-opt"),
         (json!({"MaskedPaths": []}), "--security-opt systempaths=unconfined"),
         (json!({"ReadonlyPaths": []}), "--security-opt systempaths=unconfined"),
         (json!({"Sysctls": {"kernel.core_pattern": "|/x"}}), "--sysctl"),
@@ -264,6 +269,20 @@ fn docker_run_with_ports_volume_and_home_bind_passes_and_is_rewritten() {
     let mut expected = body;
     expected["HostConfig"]["Binds"][1] = json!(site);
     assert_eq!(out, expected);
+}
+
+#[test]
+fn a_hardened_run_passes() {
+    // `docker run --cap-drop ALL --security-opt no-new-privileges --read-only …`:
+    // options that only take privileges away.
+    let lab = Lab::new();
+    for opt in ["no-new-privileges", "no-new-privileges:true", "no-new-privileges=false"] {
+        let body = json!({"Image": "nginx", "HostConfig": {
+            "CapDrop": ["ALL"], "SecurityOpt": [opt], "ReadonlyRootfs": true,
+            "Memory": 268435456, "PidsLimit": 100, "NanoCpus": 500000000
+        }});
+        assert_eq!(lab.check(Endpoint::ContainerCreate, body.clone()).unwrap(), body);
+    }
 }
 
 #[test]
