@@ -78,7 +78,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         policy: Policy::new(home),
         upstream: args.upstream,
         mirror: args.mirror.map(|addr| Mirror { addr }),
+        collecting: Default::default(),
     });
+    // Pins left by an earlier run are collected once the engine answers.
+    tokio::spawn(guard.clone().watch_removals());
     let serve_tcp = async {
         match tcp {
             Some(tcp) => serve(tcp, guard.clone()).await,

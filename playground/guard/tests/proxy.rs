@@ -127,6 +127,9 @@ struct Lab {
 
 impl Lab {
     async fn start() -> Lab {
+        // Pins are real mounts: made in this test's own mount namespace
+        // (tokio tests run on one thread).
+        berth_docker_guard::binds::private_mounts_for_this_thread().expect("proxy tests pin binds, as root");
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         std::fs::create_dir_all(home.join("site")).unwrap();
@@ -157,6 +160,7 @@ impl Lab {
             mirror: Some(Mirror {
                 addr: fake_mirror().await.to_string(),
             }),
+            collecting: Default::default(),
         };
         let guard = Arc::new(guard);
         let listener = UnixListener::bind(&socket).unwrap();
@@ -436,23 +440,32 @@ async fn upgrades_carry_raw_bytes_both_ways() {
 }
 
 #[tokio::test]
-async fn start_rechecks_bind_sources() {
+async fn starts_pin_bind_sources() {
     let lab = Lab::start().await;
     let site = lab.home().join("site");
     *lab.engine.bind_source.lock().unwrap() = canonical(&site);
     let (status, _) = lab.post_json("/v1.41/containers/web/start", "").await;
     assert_eq!(status, StatusCode::OK);
-    // The learner swaps the bound folder for a symlink to / before a restart.
-    std::fs::remove_dir(&site).unwrap();
-    std::os::unix::fs::symlink("/", &site).unwrap();
-    let (status, body) = lab.post_json("/v1.41/containers/web/start", "").await;
+    // Pinned: the learner cannot swap the bound folder for a symlink to /.
+    assert!(std::fs::remove_dir(&site).is_err());
+    // A source that is already a symlink (a container a setup script made)
+    // does not start.
+    let link = lab.home().join("link");
+    std::os::unix::fs::symlink("/", &link).unwrap();
+    *lab.engine.bind_source.lock().unwrap() = format!("{}/link", canonical(&lab.home()));
+    let (status, body) = lab.post_json("/v1.41/containers/web/restart", "").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // Old API versions apply a HostConfig sent with start: refused outright.
     let (status, _) = lab
         .post_json("/v1.23/containers/web/start", r#"{"Privileged":true}"#)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let uris: Vec<String> = lab.seen().into_iter().map(|s| s.uri).collect();
+    let uris: Vec<String> = lab
+        .seen()
+        .into_iter()
+        .map(|s| s.uri)
+        .filter(|uri| uri != "/containers/json?all=1")
+        .collect();
     assert_eq!(
         uris,
         [
