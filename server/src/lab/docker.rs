@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::mirror::Mirror;
 use super::runtime::*;
+use super::seccomp;
 
 /// Largest script output kept; the rest is read and dropped.
 const OUTPUT_CAP: usize = 64 * 1024;
@@ -26,6 +27,8 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// lab's memory too).
 const HOME_SIZE: &str = "64m";
 const TMP_SIZE: &str = "64m";
+/// Size of each of a docker lab's `/run`, `/var/log` and `/var/tmp`.
+const ENGINE_SCRATCH_SIZE: &str = "16m";
 /// Images with this label get a Docker engine of their own.
 const PROFILE_LABEL: &str = "org.berth.profile";
 /// Where the guard listens in a docker lab, and the engine's own socket,
@@ -232,21 +235,24 @@ fn host_config(spec: &LabSpec, network_mode: String) -> HostConfig {
 /// is not available on these hosts, and would give more). The lab's root
 /// gets nearly every capability, so the learner must never become root:
 /// the engine's socket is root-only and the learner reaches it through
-/// the guard. The same memory, process and CPU limits bound the lab and
-/// every container inside it (the engine nests them in the lab's cgroup).
+/// the guard. A seccomp profile of our own stands between those
+/// capabilities and the rest of the kernel. The same memory, process and
+/// CPU limits bound the lab and every container inside it (the engine nests
+/// them in the lab's cgroup), and the root file system stays read-only:
+/// every place the engine, the guard or anyone writes is a size-limited
+/// tmpfs, counted against the lab's memory.
 fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
     hc.runtime = runtime;
     hc.cap_add = Some(vec!["ALL".into()]);
     hc.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
-    hc.security_opt = Some(
-        ["seccomp=unconfined", "apparmor=unconfined", "no-new-privileges:true"]
-            .map(String::from)
-            .to_vec(),
-    );
+    hc.security_opt = Some(vec![
+        format!("seccomp={}", seccomp::docker_lab_profile()),
+        "apparmor=unconfined".into(),
+        "no-new-privileges:true".into(),
+    ]);
     // What `--security-opt systempaths=unconfined` means to the API.
     hc.masked_paths = Some(Vec::new());
     hc.readonly_paths = Some(Vec::new());
-    hc.readonly_rootfs = Some(false);
     hc.cgroupns_mode = Some(bollard::models::HostConfigCgroupnsModeEnum::HOST);
     hc.binds = Some(vec!["/sys/fs/cgroup:/sys/fs/cgroup:rw".into()]);
     // Images come from the registry mirror; Docker Hub is out of reach. The
@@ -263,6 +269,13 @@ fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
     let data_mib = hc.memory.unwrap_or(0) / 2 / (1024 * 1024);
     if let Some(tmpfs) = hc.tmpfs.as_mut() {
         tmpfs.insert("/var/lib/docker".into(), format!("size={data_mib}m"));
+        // The engine's and the guard's sockets, state and logs.
+        for (path, mode) in [("/run", "0755"), ("/var/log", "0755"), ("/var/tmp", "1777")] {
+            tmpfs.insert(
+                path.into(),
+                format!("size={ENGINE_SCRATCH_SIZE},nosuid,nodev,mode={mode}"),
+            );
+        }
     }
     hc
 }
