@@ -147,15 +147,39 @@ fn keyring_call(add: bool) -> String {
 }
 
 #[tokio::test]
-async fn the_kernel_keyring_answers_enosys_in_every_docker_lab() {
+async fn the_kernel_keyring_and_user_namespaces_are_out_of_the_learners_reach() {
     let (app, _site) = docker_lab().await;
-    let (ada, ada_lab) = started(&app).await;
+    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
+    act(&app, &ada, "basics", "Start").await.unwrap();
+    let v = view(&app, &ada, "basics", "first-steps").await;
+    let ada_lab = container_of(&v);
+    assert_eq!(as_learner(&app, &ada_lab, MINI).await.0, Some(0));
     let (bob, bob_lab) = started_for(&app, "bob@example.org").await;
     // Keyrings are the kernel's, shared by uid: Ada's key would be Bob's.
     let (_, stored) = as_learner(&app, &ada_lab, &keyring_call(true)).await;
     let (_, found) = as_learner(&app, &bob_lab, &keyring_call(false)).await;
     assert_eq!(stored.trim(), "-1 38", "add_key in Ada's lab");
     assert_eq!(found.trim(), "-1 38", "request_key in Bob's lab found: {found}");
+
+    // No user namespace of her own (uid 0 in it), in scripts or in the
+    // terminal; the lab's engine still makes its remapped ones.
+    let (_, out) = as_learner(&app, &ada_lab, "unshare -r id 2>&1; echo exit=$?").await;
+    assert!(
+        out.contains("Operation not permitted") && out.contains("exit=1"),
+        "{out}"
+    );
+    let path = v["lab"]["terminal"].as_str().unwrap().to_string();
+    let mut ws = terminal(&app, &cookie, &path, &app.base).await.unwrap();
+    futures_util::SinkExt::send(
+        &mut ws,
+        tokio_tungstenite::tungstenite::Message::Binary(b"unshare -r id; echo \"ns $?\"\r".to_vec().into()),
+    )
+    .await
+    .unwrap();
+    let seen = read_until(&mut ws, "ns 1").await;
+    assert!(!seen.contains("uid=0"), "{seen}");
+    let (status, out) = as_learner(&app, &ada_lab, "docker run --rm mini echo still here").await;
+    assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
     act(&app, &ada, "basics", "Stop").await.unwrap();
     act(&app, &bob, "basics", "Stop").await.unwrap();
 }

@@ -31,6 +31,10 @@ const TMP_SIZE: &str = "64m";
 const ENGINE_SCRATCH_SIZE: &str = "16m";
 /// Images with this label get a Docker engine of their own.
 const PROFILE_LABEL: &str = "org.berth.profile";
+/// An image's command that the learner's shells and scripts start through,
+/// e.g. the docker lab's `berth-docker-guard confine --` (no user
+/// namespaces for the learner, see `playground/guard/src/confine.rs`).
+const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -160,6 +164,23 @@ impl DockerRuntime {
             });
         }
         docker.start_container(&container, None).await.map_err(engine)
+    }
+
+    /// `cmd` as the learner runs it in `container`: after the image's
+    /// learner entry, if it has one.
+    async fn learner_command(
+        &self,
+        docker: &Docker,
+        container: &str,
+        cmd: Vec<String>,
+    ) -> Result<Vec<String>, RuntimeError> {
+        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+        let entry = inspect
+            .config
+            .and_then(|c| c.labels)
+            .and_then(|mut labels| labels.remove(LEARNER_ENTRY_LABEL))
+            .unwrap_or_default();
+        Ok(entry.split_whitespace().map(String::from).chain(cmd).collect())
     }
 
     /// The engine's client, connecting first if need be.
@@ -399,6 +420,12 @@ impl Runtime for DockerRuntime {
         let docker = self.client().await?;
         let seconds = script.timeout.as_secs().max(1).to_string();
         let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
+        let mut cmd = ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
+            .map(String::from)
+            .to_vec();
+        if script.user == LEARNER {
+            cmd = self.learner_command(&docker, container, cmd).await?;
+        }
         let exec = docker
             .create_exec(
                 container,
@@ -425,11 +452,7 @@ impl Runtime for DockerRuntime {
                         .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
                         .collect(),
                     ),
-                    cmd: Some(
-                        ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
-                            .map(String::from)
-                            .to_vec(),
-                    ),
+                    cmd: Some(cmd),
                     ..Default::default()
                 },
             )
@@ -483,6 +506,8 @@ impl Runtime for DockerRuntime {
 
     async fn shell(&self, container: &str) -> Result<Shell, RuntimeError> {
         let docker = self.client().await?;
+        let cmd = ["bash", "-l"].map(String::from).to_vec();
+        let cmd = self.learner_command(&docker, container, cmd).await?;
         let exec = docker
             .create_exec(
                 container,
@@ -494,7 +519,7 @@ impl Runtime for DockerRuntime {
                     user: Some(LEARNER.to_string()),
                     working_dir: Some(LEARNER_HOME.to_string()),
                     env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(vec!["bash".to_string(), "-l".to_string()]),
+                    cmd: Some(cmd),
                     ..Default::default()
                 },
             )
