@@ -152,12 +152,19 @@ pub struct UserArgs {
     pub action: UserAction,
 }
 
+/// Roles on the command line, their names listed in `--help`.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Role::ALL.iter().map(|r| r.as_str()))
+        .map(|name| name.parse::<Role>().expect("a listed role"))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
     /// Create an account (asks for the password twice, or reads one line with --password-stdin).
     Add {
         email: String,
-        #[arg(long, value_enum, default_value_t = Role::Learner)]
+        #[arg(long, value_parser = role_parser(), default_value_t = Role::Learner)]
         role: Role,
         #[arg(long)]
         password_stdin: bool,
@@ -167,7 +174,7 @@ pub enum UserAction {
     /// Change an account's role.
     SetRole {
         email: String,
-        #[arg(value_enum)]
+        #[arg(value_parser = role_parser())]
         role: Role,
     },
     /// Give an account a new password.

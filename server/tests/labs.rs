@@ -3,26 +3,25 @@
 
 mod common;
 
+use berth_app::lab::{LabAction, Outcome};
 use common::{
-    TestApp, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check, container_of, minimal_site,
-    read_until, session_cookie, terminal, view, workspace,
+    TestApp, act, as_learner, assert_every_writable_place_is_bounded, check, container_name, lab_of, read_until,
+    session_cookie, terminal, terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
-use serde_json::Value;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 const LESSON: &str = "first-steps";
 
-async fn lab_app(tweak: impl FnOnce(&mut berth_server::config::ServeConfig)) -> (TestApp, tempfile::TempDir) {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/lab-course");
-        tweak(c);
-    })
-    .await;
-    (app, site)
+/// The lab fixture, with `berth serve` flags.
+async fn lab_app(flags: &[(&str, &str)]) -> TestApp {
+    let mut app = TestApp::builder().fixture("lab-course");
+    for (flag, value) in flags {
+        app = app.flag(flag, value);
+    }
+    app.spawn().await
 }
 
 fn docker() -> bollard::Docker {
@@ -35,16 +34,17 @@ async fn exists(container: &str) -> bool {
 
 #[tokio::test]
 async fn a_lab_starts_hardened_runs_checks_and_resets() {
-    let (app, _site) = lab_app(|_| {}).await;
+    let app = lab_app(&[]).await;
     let ada = app.signed_up("ada@example.org").await;
     let before = view(&app, &ada, "basics", LESSON).await;
-    assert_eq!(before["lab"], Value::Null);
-    assert_eq!(before["exercises"].as_array().unwrap().len(), 2);
+    assert!(before.lab.is_none());
+    assert_eq!(before.exercises.len(), 2);
 
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let v = view(&app, &ada, "basics", LESSON).await;
-    let container = container_of(&v);
-    assert!(v["lab"]["expires_in"].as_i64().unwrap() > 7000);
+    let lab = lab_of(&v);
+    let container = container_name(&lab, 1);
+    assert!(v.lab.as_ref().unwrap().expires_in > 7000);
 
     // The hardened profile, as the engine reports it.
     let inspect = docker().inspect_container(&container, None).await.unwrap();
@@ -72,32 +72,31 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     assert!(labels.contains_key("org.berth.expires"));
 
     // Setup ran as the learner.
-    let (_, out) = as_learner(&app, &container, "cat ~/README; id -un").await;
+    let (_, out) = as_learner(&app, &lab, "cat ~/README; id -un").await;
     assert_eq!(out, "Welcome to the lab.\nlearner\n");
 
     // Checks fail with assertions, then pass once the work is done.
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false);
-    assert_eq!(report["assertions"][0]["outcome"], "Fail");
-    as_learner(&app, &container, "echo hullo > ~/greeting.txt").await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false);
-    assert_eq!(report["assertions"][1]["expected"], "hello");
-    assert_eq!(report["assertions"][1]["actual"], "hullo");
-    as_learner(&app, &container, "echo hello > ~/greeting.txt").await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], true, "{report}");
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed);
+    assert_eq!(report.assertions[0].outcome, Outcome::Fail);
+    as_learner(&app, &lab, "echo hullo > ~/greeting.txt").await;
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed);
+    assert_eq!(report.assertions[1].expected.as_deref(), Some("hello"));
+    assert_eq!(report.assertions[1].actual.as_deref(), Some("hullo"));
+    as_learner(&app, &lab, "echo hello > ~/greeting.txt").await;
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(report.passed, "{report:?}");
 
     // A live check records a pass without a click, and only a pass.
-    let live = check(&app, &ada, "live-file", true).await;
-    assert_eq!(live["passed"], false);
-    as_learner(&app, &container, "touch ~/done").await;
-    assert_eq!(check(&app, &ada, "live-file", true).await["passed"], true);
-    as_learner(&app, &container, "rm ~/done").await;
+    let live = check(&app, &ada, "live-file", true).await.unwrap();
+    assert!(!live.passed);
+    as_learner(&app, &lab, "touch ~/done").await;
+    assert!(check(&app, &ada, "live-file", true).await.unwrap().passed);
+    as_learner(&app, &lab, "rm ~/done").await;
     let v = view(&app, &ada, "basics", LESSON).await;
-    let states = v["exercises"].as_array().unwrap();
-    assert!(states.iter().all(|e| e["passed"] == true), "passes stay recorded: {v}");
-    assert_eq!(states[0]["last_check"]["passed"], true);
+    assert!(v.exercises.iter().all(|e| e.passed), "passes stay recorded: {v:?}");
+    assert_eq!(v.exercises[0].last_check.as_ref().map(|c| c.passed), Some(true));
 
     // Hints unlock one at a time, up to the last; the solution when asked.
     for _ in 0..3 {
@@ -109,8 +108,8 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
         .await;
     }
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert_eq!(v["exercises"][0]["hints_shown"].as_array().unwrap().len(), 2);
-    assert_eq!(v["exercises"][0]["solution"], Value::Null);
+    assert_eq!(v.exercises[0].hints_shown.len(), 2);
+    assert_eq!(v.exercises[0].solution, None);
     app.post_form(
         &ada,
         "/api/lab/reveal",
@@ -118,73 +117,80 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     )
     .await;
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert!(v["exercises"][0]["solution"].as_str().unwrap().contains("echo hello"));
+    assert!(v.exercises[0].solution.as_deref().unwrap().contains("echo hello"));
 
     // Reset: a fresh container with setup run again; the old one is gone.
-    act(&app, &ada, "basics", "Reset").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Reset).await.unwrap();
     let v = view(&app, &ada, "basics", LESSON).await;
-    let fresh = container_of(&v);
-    assert_ne!(fresh, container);
+    let fresh = lab_of(&v);
+    assert_ne!(fresh, lab);
     assert!(!exists(&container).await);
     let (_, out) = as_learner(&app, &fresh, "ls -A ~").await;
     assert_eq!(out, "README\n");
 
     // Another learner cannot act on or attach to Ada's lab.
     let bo = app.signed_up("bo@example.org").await;
-    let err = check(&app, &bo, "greeting", false).await;
+    let err = check(&app, &bo, "greeting", false).await.unwrap_err();
     assert!(err.to_string().contains("Start the lab first"), "{err}");
 
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    assert!(!exists(&fresh).await);
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    assert!(!exists(&container_name(&fresh, 1)).await);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
 }
 
 #[tokio::test]
 async fn labs_are_limited_per_learner_and_per_server() {
-    let (app, _site) = lab_app(|c| c.labs.max_labs = 1).await;
+    let app = lab_app(&[("--max-labs", "1")]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     // Starting again is harmless.
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let err = act(&app, &ada, "other", "Start").await.unwrap_err();
-    assert!(err.contains("already have a lab running for “Basics”"), "{err}");
-    let bo = app.signed_up("bo@example.org").await;
-    let err = act(&app, &bo, "basics", "Start").await.unwrap_err();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let err = act(&app, &ada, "other", LabAction::Start).await.unwrap_err();
     assert!(
-        err.contains("All 1 labs on this server are in use. Try again in about 20 minute(s)"),
+        err.to_string().contains("already have a lab running for “Basics”"),
+        "{err}"
+    );
+    let bo = app.signed_up("bo@example.org").await;
+    let err = act(&app, &bo, "basics", LabAction::Start).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("All 1 labs on this server are in use. Try again in about 20 minute(s)"),
         "{err}"
     );
     // Extra time, once.
-    act(&app, &ada, "basics", "Extend").await.unwrap();
-    let err = act(&app, &ada, "basics", "Extend").await.unwrap_err();
-    assert!(err.contains("already had its extra time"), "{err}");
+    act(&app, &ada, "basics", LabAction::Extend).await.unwrap();
+    let err = act(&app, &ada, "basics", LabAction::Extend).await.unwrap_err();
+    assert!(err.to_string().contains("already had its extra time"), "{err}");
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert!(v["lab"]["expires_in"].as_i64().unwrap() > 3 * 3600 - 60);
-    assert_eq!(v["lab"]["can_extend"], false);
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bo, "basics", "Start").await.unwrap();
-    act(&app, &bo, "basics", "Stop").await.unwrap();
+    let running = v.lab.unwrap();
+    assert!(running.expires_in > 3 * 3600 - 60);
+    assert!(!running.can_extend);
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
     // A module without exercises has no lab.
-    let err = act(&app, &bo, "nope", "Start").await.unwrap_err();
-    assert!(err.contains("no lab"), "{err}");
+    let err = act(&app, &bo, "nope", LabAction::Start).await.unwrap_err();
+    assert!(err.to_string().contains("no lab"), "{err}");
 }
 
 #[tokio::test]
 async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
-    let (app, _site) = lab_app(|c| c.labs.lab_idle = Duration::from_secs(3)).await;
+    let app = lab_app(&[("--lab-idle", "3s")]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     assert_eq!(app.labs.sweep(false).await.unwrap(), 0, "fresh labs stay");
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
     assert!(!exists(&container).await, "idle lab removed");
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
 
     // A record whose container vanished (engine restarted, or someone
     // removed it) is closed; the learner can start again.
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     docker()
         .remove_container(
             &container,
@@ -197,9 +203,10 @@ async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
         .await
         .unwrap();
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     // A stopped container (the engine restarted without it) is the same.
     docker().kill_container(&container, None).await.unwrap();
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
@@ -219,13 +226,10 @@ fn rss_kib() -> u64 {
 
 #[tokio::test]
 async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
-    let (app, _site) = lab_app(|_| {}).await;
+    let app = lab_app(&[]).await;
     let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let path = view(&app, &ada, "basics", LESSON).await["lab"]["terminal"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
     let origin = app.base.clone();
 
     // Refusals: another site, another learner, a visitor.
@@ -295,16 +299,17 @@ async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
     .await
     .expect("a notice about memory");
     assert!(notice.contains("more memory than the lab allows"), "{notice}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_hostile_learner_stays_inside_the_lab() {
-    let (app, _site) = lab_app(|_| {}).await;
+    let app = lab_app(&[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
-    let run = |script: &'static str| as_learner(&app, &container, script);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
+    let run = |script: &'static str| as_learner(&app, &lab, script);
 
     // A fork bomb meets the pids limit; the lab still answers afterwards.
     let (code, _) = run("i=0; while [ $i -lt 400 ]; do sleep 4 >/dev/null 2>&1 & i=$((i+1)); done 2>/tmp/bomb").await;
@@ -330,7 +335,7 @@ async fn a_hostile_learner_stays_inside_the_lab() {
     let script = format!(
         "ip -4 route | wc -l; for h in 172.17.0.1 127.0.0.1 10.0.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
     );
-    let (_, out) = as_learner(&app, &container, &script).await;
+    let (_, out) = as_learner(&app, &lab, &script).await;
     assert!(!out.contains("REACHED"), "{out}");
     assert!(out.starts_with("0\n"), "no routes at all: {out}");
     let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
@@ -362,30 +367,29 @@ async fn a_hostile_learner_stays_inside_the_lab() {
          ln -s /etc/shadow ~/greeting.txt",
     )
     .await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false, "{report}");
-    assert!(
-        !report.to_string().contains("PWNED") && !report.to_string().contains("fake"),
-        "{report}"
-    );
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed, "{report:?}");
+    let said = format!("{report:?}");
+    assert!(!said.contains("PWNED") && !said.contains("fake"), "{said}");
 
     // Background processes end with the lab.
     run("nohup sleep 1000 >/dev/null 2>&1 &").await;
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
     assert!(!exists(&container).await);
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let fresh = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let fresh = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let (_, out) = as_learner(&app, &fresh, "pgrep -f 'sleep 1000' || echo none").await;
     assert_eq!(out, "none\n");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_lab_network_is_private_to_the_lab() {
-    let (app, _site) = lab_app(|_| {}).await;
+    let app = lab_app(&[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "other", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "other", "more").await);
+    act(&app, &ada, "other", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "other", "more").await);
+    let container = container_name(&lab, 1);
     let inspect = docker().inspect_container(&container, None).await.unwrap();
     let mode = inspect.host_config.unwrap().network_mode.unwrap();
     assert_eq!(mode, container, "a network of its own, named after the lab");
@@ -405,7 +409,7 @@ async fn a_lab_network_is_private_to_the_lab() {
         "ip -4 addr show | grep -c inet; \
          for h in {gateway} 172.17.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
     );
-    let (_, out) = as_learner(&app, &container, &script).await;
+    let (_, out) = as_learner(&app, &lab, &script).await;
     assert!(out.starts_with("2\n"), "loopback and the lab's own address: {out}");
     assert!(!out.contains("REACHED"), "{out}");
     assert!(
@@ -414,7 +418,7 @@ async fn a_lab_network_is_private_to_the_lab() {
             .is_err()
     );
 
-    act(&app, &ada, "other", "Stop").await.unwrap();
+    act(&app, &ada, "other", LabAction::Stop).await.unwrap();
     assert!(
         docker().inspect_network(&mode, None).await.is_err(),
         "the network went with the lab"
@@ -423,13 +427,13 @@ async fn a_lab_network_is_private_to_the_lab() {
 
 #[tokio::test]
 async fn every_writable_place_in_a_shell_lab_is_bounded() {
-    let (app, _site) = lab_app(|_| {}).await;
+    let app = lab_app(&[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let places = assert_every_writable_place_is_bounded(&app, &lab, berth_server::lab::runtime::LEARNER).await;
     for place in ["/home/learner", "/tmp", "/dev/shm"] {
         assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
     }
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }

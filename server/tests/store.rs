@@ -2,7 +2,7 @@
 
 mod common;
 
-use berth_server::store::{Backend, Store};
+use berth_server::store::{Database, Store};
 use common::TestDb;
 
 #[tokio::test]
@@ -25,8 +25,8 @@ async fn migrations_apply_once_on_both_databases() {
 #[tokio::test]
 async fn the_url_selects_the_backend() {
     let [sqlite, postgres] = TestDb::both().await;
-    assert_eq!(Store::open(&sqlite.url).await.unwrap().backend(), Backend::Sqlite);
-    assert_eq!(Store::open(&postgres.url).await.unwrap().backend(), Backend::Postgres);
+    assert_eq!(Store::open(&sqlite.url).await.unwrap().database(), Database::Sqlite);
+    assert_eq!(Store::open(&postgres.url).await.unwrap().database(), Database::Postgres);
     let err = Store::open("mysql://x@y/z").await.unwrap_err().to_string();
     assert!(err.contains("unsupported database URL"), "{err}");
 }
@@ -52,7 +52,7 @@ async fn sqlite_runs_in_wal_mode_and_creates_its_folder() {
 
 #[tokio::test]
 async fn the_server_answers_ready_on_postgres() {
-    let app = common::TestApp::spawn_with(TestDb::postgres().await).await;
+    let app = common::TestApp::builder().db(TestDb::postgres().await).spawn().await;
     assert_eq!(app.page("/readyz").await.1, "ready\n");
     assert_eq!(app.page("/").await.0, reqwest::StatusCode::OK);
 }

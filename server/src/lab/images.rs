@@ -317,7 +317,7 @@ impl Build<'_> {
             }
             Err(e) => failures.push(Failure::new("registry mirror", format!("starting its filler: {e:#}"))),
         }
-        if let Err(e) = mirror::Mirror::default().ensure(docker).await {
+        if let Err(e) = mirror::RegistryMirror::default().ensure(docker).await {
             failures.push(Failure::new("registry mirror", format!("starting it: {e}")));
         }
         images.len() + 1
