@@ -74,6 +74,11 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     // Setup ran as the learner.
     let (_, out) = as_learner(&app, &lab, "cat ~/README; id -un").await;
     assert_eq!(out, "Welcome to the lab.\nlearner\n");
+    // A command that reads its standard input (`docker compose exec`, `cat`)
+    // does not eat the rest of the script, which arrives the same way.
+    let long = "echo start\ncat\n".to_string() + &"true\n".repeat(2000) + "echo end\n";
+    let (code, out) = as_learner(&app, &lab, &long).await;
+    assert_eq!((code, out.as_str()), (Some(0), "start\nend\n"));
 
     // Checks fail with assertions, then pass once the work is done.
     let report = check(&app, &ada, "greeting", false).await.unwrap();

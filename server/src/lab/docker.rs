@@ -433,7 +433,11 @@ impl Runtime for DockerRuntime {
         let docker = self.client().await?;
         let seconds = script.timeout.as_secs().max(1).to_string();
         let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
-        let mut cmd = ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
+        // The script arrives on standard input; the shell reads all of it
+        // before running any, so a command in it that reads its own input
+        // (`docker compose exec`, `cat`) finds it empty instead of eating the
+        // rest of the script.
+        let mut cmd = ["timeout", "--signal=KILL", &seconds, "sh", "-c", "eval \"$(cat)\""]
             .map(String::from)
             .to_vec();
         if script.user == LEARNER {
