@@ -77,8 +77,14 @@ fn cell<'a>(room: &'a Value, email: &str, key: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["key"] == key)
+        .find(|c| item_key(c) == key)
         .unwrap_or_else(|| panic!("no column {key}"))
+}
+
+/// A cell's item as `kind:id`.
+fn item_key(cell: &Value) -> String {
+    let item = &cell["item"];
+    format!("{}:{}", item["kind"].as_str().unwrap(), item["id"].as_str().unwrap())
 }
 
 #[tokio::test]
@@ -382,8 +388,8 @@ fn row_cell<'a>(row: &'a Value, key: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["key"] == key)
-        .unwrap()
+        .find(|c| item_key(c) == key)
+        .unwrap_or_else(|| panic!("no column {key} in {row}"))
 }
 
 #[tokio::test]

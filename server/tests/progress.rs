@@ -2,6 +2,7 @@
 
 mod common;
 
+use berth_app::error::AppError;
 use common::{PASSWORD, TestApp, TestDb, workspace};
 use serde_json::Value;
 
@@ -31,7 +32,8 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
             (true, "null".into())
         );
         let (ok, body) = call(&app, &anonymous, "lesson/complete", FIRST).await;
-        assert!(!ok && body.contains("log in first"), "{body}");
+        assert!(!ok, "{body}");
+        assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Unauthorized);
 
         let ada = app.signed_up("ada@example.org").await;
         let fresh = dashboard(&app, &ada).await;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use berth_app::error::AppError;
 use common::{TestApp, TestDb, location};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -277,7 +278,8 @@ async fn class_figures_are_for_instructors_and_admins_only() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let res = learner.get(format!("{}{stats}", app.base)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert!(res.text().await.unwrap().contains("instructor or admin"));
+        let err: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        assert_eq!(err, AppError::Forbidden);
         assert!(!app.text_as(&learner, QUIZ).await.contains("Your learners"));
 
         for (email, role) in [("ivy@example.org", "instructor"), ("al@example.org", "admin")] {
