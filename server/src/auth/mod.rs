@@ -2,8 +2,8 @@
 //! hashed with argon2id) and what they may do (a role).
 
 mod cli;
-mod email;
-mod password;
+pub mod email;
+pub mod password;
 mod routes;
 pub mod session;
 mod throttle;

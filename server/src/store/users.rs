@@ -4,8 +4,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{RowExt, Store, StoreError};
-use crate::auth::{Email, Role};
-use berth_app::model::{Millis, UserId};
+use crate::auth::email::Email;
+use berth_app::model::{Millis, Role, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
