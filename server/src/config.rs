@@ -7,8 +7,12 @@ use std::path::PathBuf;
 
 use crate::auth::{Role, SignupMode};
 
+/// What `berth --version` says: the package version and the commit built
+/// (see `server/build.rs`).
+pub const VERSION: &str = env!("BERTH_VERSION");
+
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about = "Hands-on container courses, self-hosted")]
+#[command(name = "berth", version = VERSION, about = "Hands-on container courses, self-hosted")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
