@@ -164,7 +164,10 @@ impl DockerRuntime {
         if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
             return Ok(docker);
         }
-        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
+        // DOCKER_HOST as the docker CLI reads it: a unix socket (the
+        // default), or tcp:// with TLS when DOCKER_TLS_VERIFY is set (the
+        // certificates from DOCKER_CERT_PATH, as the CLI names them).
+        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
