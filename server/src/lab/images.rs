@@ -59,8 +59,8 @@ pub struct BuildArgs {
     /// The server image's name; it is tagged `latest` and with the version.
     #[arg(long, default_value = server::IMAGE)]
     pub server_image: String,
-    /// The built front end the server image serves.
-    #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]
+    /// The built front end the server image serves (default: as `berth serve` finds it).
+    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = crate::config::default_site_dir(), hide_default_value = true)]
     pub site_dir: PathBuf,
     /// The course the server image serves.
     #[arg(long, env = "BERTH_CONTENT", default_value = "content")]
