@@ -4,8 +4,8 @@
 mod common;
 
 use common::{
-    TestApp, TestDb, act, as_learner, check, container_of, minimal_site, read_until, session_cookie, terminal, view,
-    workspace,
+    TestApp, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check, container_of, minimal_site,
+    read_until, session_cookie, terminal, view, workspace,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -74,6 +74,11 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     // Setup ran as the learner.
     let (_, out) = as_learner(&app, &container, "cat ~/README; id -un").await;
     assert_eq!(out, "Welcome to the lab.\nlearner\n");
+    // A command that reads its standard input (`docker compose exec`, `cat`)
+    // does not eat the rest of the script, which arrives the same way.
+    let long = "echo start\ncat\n".to_string() + &"true\n".repeat(2000) + "echo end\n";
+    let (code, out) = as_learner(&app, &container, &long).await;
+    assert_eq!((code, out.as_str()), (Some(0), "start\nend\n"));
 
     // Checks fail with assertions, then pass once the work is done.
     let report = check(&app, &ada, "greeting", false).await;
@@ -419,4 +424,17 @@ async fn a_lab_network_is_private_to_the_lab() {
         docker().inspect_network(&mode, None).await.is_err(),
         "the network went with the lab"
     );
+}
+
+#[tokio::test]
+async fn every_writable_place_in_a_shell_lab_is_bounded() {
+    let (app, _site) = lab_app(|_| {}).await;
+    let ada = app.signed_up("ada@example.org").await;
+    act(&app, &ada, "basics", "Start").await.unwrap();
+    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
+    let places = assert_every_writable_place_is_bounded(&app, &lab, berth_server::lab::runtime::LEARNER).await;
+    for place in ["/home/learner", "/tmp", "/dev/shm"] {
+        assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
+    }
+    act(&app, &ada, "basics", "Stop").await.unwrap();
 }

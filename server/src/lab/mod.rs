@@ -10,6 +10,7 @@ pub mod docker;
 pub mod images;
 pub mod mirror;
 pub mod runtime;
+pub mod seccomp;
 pub mod terminal;
 
 use rand::Rng;
