@@ -209,22 +209,20 @@ async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() 
     let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await;
     assert_eq!(report["passed"], false, "{report}");
 
-    // The learner's solution pulls busybox:1.37 from the course mirror.
+    // The learner's solution pulls busybox:1.37 from the course mirror,
+    // run as the learner's shell runs: after the image's learner entry.
     let solution = workspace().join(format!("content/modules/02-docker/exercises/{EXERCISE}/solve.sh"));
     let solve = std::fs::File::open(solution).unwrap();
+    let label = format!(
+        "{{{{with index .Config.Labels \"{}\"}}}}{{{{.}}}}{{{{end}}}}",
+        berth_server::lab::docker::LEARNER_ENTRY_LABEL
+    );
+    let entry = ok(docker().args(["inspect", "--format", &label, &lab]));
     let out = output(
         docker()
-            .args([
-                "exec",
-                "-i",
-                "--user",
-                "learner",
-                "--workdir",
-                "/home/learner",
-                &lab,
-                "sh",
-                "-s",
-            ])
+            .args(["exec", "-i", "--user", "learner", "--workdir", "/home/learner", &lab])
+            .args(entry.split_whitespace())
+            .args(["sh", "-s"])
             .stdin(solve),
     );
     assert!(

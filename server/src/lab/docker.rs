@@ -34,7 +34,7 @@ const PROFILE_LABEL: &str = "org.berth.profile";
 /// An image's command that the learner's shells and scripts start through,
 /// e.g. the docker lab's `berth-docker-guard confine --` (no user
 /// namespaces for the learner, see `playground/guard/src/confine.rs`).
-const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
+pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
