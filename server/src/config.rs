@@ -7,8 +7,12 @@ use std::path::PathBuf;
 
 use crate::auth::{Role, SignupMode};
 
+/// What `berth --version` says: the package version and the commit built
+/// (see `server/build.rs`).
+pub const VERSION: &str = env!("BERTH_VERSION");
+
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about = "Hands-on container courses, self-hosted")]
+#[command(name = "berth", version = VERSION, about = "Hands-on container courses, self-hosted")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -84,6 +88,20 @@ pub struct LabArgs {
     /// serving only the images `berth images build` published; needs internet.
     #[arg(long, env = "BERTH_MIRROR_UPSTREAM", value_parser = upstream_url)]
     pub mirror_upstream: Option<String>,
+}
+
+/// Where the built site is when no one says: `target/site` in a work tree
+/// (`cargo xtask build` puts it there), else a release tarball's `site/`,
+/// beside the `bin/` this berth runs from.
+pub fn default_site_dir() -> PathBuf {
+    let built = PathBuf::from("target/site");
+    if built.is_dir() {
+        return built;
+    }
+    let release = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")));
+    release.filter(|site| site.is_dir()).unwrap_or(built)
 }
 
 fn upstream_url(text: &str) -> Result<String, String> {
@@ -203,8 +221,9 @@ pub struct ServeConfig {
     #[arg(long, env = "BERTH_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
     pub session_idle_minutes: u32,
 
-    /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.
-    #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]
+    /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`
+    /// (default: target/site, or a release's site/ beside its bin/).
+    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = default_site_dir(), hide_default_value = true)]
     pub site_dir: PathBuf,
 
     #[command(flatten)]

@@ -157,13 +157,28 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
     }
 }
 
-pub struct TestApp {
+/// A Berth reached over HTTP as a browser reaches it: a test's own server
+/// (through [`TestApp`]) or one running elsewhere, as in a container.
+pub struct Http {
     pub base: String,
+    /// Follows no redirects and keeps no cookies.
+    pub client: reqwest::Client,
+}
+
+pub struct TestApp {
+    pub http: Http,
     /// The server's lab manager, to sweep or inspect labs directly.
     pub labs: std::sync::Arc<berth_server::lab::Labs>,
-    pub client: reqwest::Client,
     pub db: TestDb,
     _site: Option<TempDir>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 impl TestApp {
@@ -199,14 +214,22 @@ impl TestApp {
         });
         let (addr, labs) = started.await.expect("the app starts");
         Self {
-            base: format!("http://{addr}"),
+            http: Http::new(format!("http://{addr}")),
             labs,
+            db,
+            _site: None,
+        }
+    }
+}
+
+impl Http {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            db,
-            _site: None,
         }
     }
 
@@ -292,7 +315,7 @@ pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTls
 
 /// Opens a WebSocket on `path` with a session cookie and an Origin.
 pub async fn terminal(
-    app: &TestApp,
+    app: &Http,
     tab_cookie: &str,
     path: &str,
     origin: &str,
@@ -327,7 +350,7 @@ pub async fn read_until(ws: &mut Socket, needle: &str) -> String {
 }
 
 /// The session cookie of a signed-in tab.
-pub async fn session_cookie(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String) {
     let tab = app.browser();
     let res = app
         .post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
@@ -348,7 +371,7 @@ pub async fn session_cookie(app: &TestApp, email: &str) -> (reqwest::Client, Str
 
 // Labs, as the lab panel drives them.
 
-pub async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: &str) -> Result<(), String> {
+pub async fn act(app: &Http, tab: &reqwest::Client, module: &str, action: &str) -> Result<(), String> {
     let res = app
         .post_form(tab, "/api/lab/act", &[("module", module), ("action", action)])
         .await;
@@ -357,19 +380,19 @@ pub async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: &st
     if ok { Ok(()) } else { Err(body) }
 }
 
-pub async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &str) -> serde_json::Value {
+pub async fn view(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str) -> serde_json::Value {
     let text = app
         .text_as(tab, &format!("/api/lab?module={module}&lesson={lesson}"))
         .await;
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
 }
 
-pub async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool) -> serde_json::Value {
+pub async fn check(app: &Http, tab: &reqwest::Client, exercise: &str, live: bool) -> serde_json::Value {
     check_in(app, tab, "basics", exercise, live).await
 }
 
 pub async fn check_in(
-    app: &TestApp,
+    app: &Http,
     tab: &reqwest::Client,
     module: &str,
     exercise: &str,
