@@ -7,8 +7,10 @@ use std::path::PathBuf;
 
 use crate::auth::{Role, SignupMode};
 
+pub use crate::install::{VERSION, default_site_dir};
+
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about = "Hands-on container courses, self-hosted")]
+#[command(name = "berth", version = VERSION, about = "Hands-on container courses, self-hosted")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -210,8 +212,9 @@ pub struct ServeConfig {
     #[arg(long, env = "BERTH_SESSION_IDLE_MINUTES", default_value_t = 7 * 24 * 60)]
     pub session_idle_minutes: u32,
 
-    /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`.
-    #[arg(long, env = "BERTH_SITE_DIR", default_value = "target/site")]
+    /// The built front end (browser bundle, styles, vendored scripts), as laid out by `cargo xtask build`
+    /// (default: target/site, or a release's site/ beside its bin/).
+    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = default_site_dir(), hide_default_value = true)]
     pub site_dir: PathBuf,
 
     #[command(flatten)]

@@ -18,6 +18,7 @@ mod error;
 pub mod events;
 pub mod exercise;
 mod health;
+pub mod install;
 pub mod lab;
 pub mod page_cache;
 pub mod quiz;

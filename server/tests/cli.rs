@@ -138,3 +138,23 @@ fn http_get(url: &str) -> String {
         .unwrap();
     rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
 }
+
+/// `berth --version` names the release and the commit it was built from,
+/// as git has it for this work tree.
+#[test]
+fn the_version_names_the_release_and_the_commit() {
+    let out = berth().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(common::workspace())
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    let expected = format!("berth {} (commit {head}", env!("CARGO_PKG_VERSION"));
+    assert!(
+        said == format!("{expected})") || said == format!("{expected}, modified)"),
+        "{said:?} is not {expected}…"
+    );
+}

@@ -9,6 +9,7 @@
 //! variants (`layout`).
 
 mod build_id;
+mod dist;
 mod layout;
 mod postgres;
 mod wasm;
@@ -44,6 +45,13 @@ enum Task {
     },
     /// Formatting and clippy, as CI checks them.
     Lint,
+    /// The release tarball: berth and its guard built for release, the site, the course,
+    /// playground/, compose.yaml, a systemd unit and INSTALL.md, in target/dist.
+    Dist {
+        /// Pack the debug build instead (quick, for checking the tarball itself).
+        #[arg(long)]
+        debug: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -96,7 +104,14 @@ fn main() -> Result<()> {
             if let Some(pg) = &pg {
                 cmd.env("BERTH_TEST_POSTGRES_URL", pg.url());
             }
-            run(&mut cmd)
+            run(&mut cmd)?;
+            // The release tarball, from the debug build the tests just used:
+            // a release build would add minutes for the same layout.
+            dist(&root, false)
+        }
+        Task::Dist { debug } => {
+            build_site(&root)?;
+            dist(&root, !debug)
         }
         Task::Lint => {
             run(cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -122,6 +137,38 @@ fn main() -> Result<()> {
             ]))
         }
     }
+}
+
+/// Builds berth and its guard, packs them with the site, the course and
+/// the deployment files into `target/dist`, and opens the tarball again to
+/// check it (its files, and its `berth --version`).
+fn dist(root: &Path, release: bool) -> Result<()> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--package",
+        "berth-server",
+        "--bin",
+        "berth",
+        "--package",
+        "berth-docker-guard",
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let profile = if release { "release" } else { "debug" };
+    let inputs = dist::Inputs {
+        root: root.to_path_buf(),
+        binaries: root.join("target").join(profile),
+        site: root.join("target/site"),
+    };
+    let out = root.join("target/dist").join(profile);
+    let tarball = dist::pack(&inputs, &out)?;
+    let version = dist::verify(&tarball)?;
+    let size = std::fs::metadata(&tarball)?.len() as f64 / 1024.0 / 1024.0;
+    step(&format!("{} ({size:.0} MiB): {version}", tarball.display()));
+    Ok(())
 }
 
 /// Builds whichever lab images are missing (`berth images build --missing`),

@@ -308,16 +308,18 @@ async fn engine(runtime: Option<&str>) -> (Row, Option<Docker>) {
             );
         }
     };
-    let (version, info) = (docker.version().await, docker.info().await);
-    let (Ok(version), Ok(info)) = (version, info) else {
-        return (
-            Row::fail(
-                CHECK,
-                format!("{host} answers, but not to version and info"),
-                "check the engine's log",
-            ),
-            None,
-        );
+    let (version, info) = match (docker.version().await, docker.info().await) {
+        (Ok(version), Ok(info)) => (version, info),
+        (Err(e), _) | (_, Err(e)) => {
+            return (
+                Row::fail(
+                    CHECK,
+                    format!("{host} answers, but not to version and info: {e}"),
+                    "check the engine's log",
+                ),
+                None,
+            );
+        }
     };
     let cgroup = info
         .cgroup_version

@@ -35,7 +35,7 @@ const PROFILE_LABEL: &str = "org.berth.profile";
 /// An image's command that the learner's shells and scripts start through,
 /// e.g. the docker lab's `berth-docker-guard confine --` (no user
 /// namespaces for the learner, see `playground/guard/src/confine.rs`).
-const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
+pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -190,7 +190,10 @@ impl DockerRuntime {
         if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
             return Ok(docker);
         }
-        let docker = Docker::connect_with_local_defaults().map_err(unreachable)?;
+        // DOCKER_HOST as the docker CLI reads it: a unix socket (the
+        // default), or tcp:// with TLS when DOCKER_TLS_VERIFY is set (the
+        // certificates from DOCKER_CERT_PATH, as the CLI names them).
+        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)

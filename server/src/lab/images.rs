@@ -2,6 +2,7 @@
 //! base is a Debian root file system from debootstrap, imported into the
 //! engine; each folder of `playground/` with a Dockerfile builds on it.
 
+mod server;
 mod version;
 
 use anyhow::{Context, bail};
@@ -51,6 +52,19 @@ pub struct BuildArgs {
     /// The Debian mirror debootstrap downloads from.
     #[arg(long, env = "BERTH_DEBIAN_MIRROR", default_value = "http://deb.debian.org/debian")]
     pub mirror: String,
+    /// Also build the Berth server's own image (for compose.yaml) from this
+    /// berth, its guard, the site and the course.
+    #[arg(long)]
+    pub server: bool,
+    /// The server image's name; it is tagged `latest` and with the version.
+    #[arg(long, default_value = server::IMAGE)]
+    pub server_image: String,
+    /// The built front end the server image serves (default: as `berth serve` finds it).
+    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = crate::install::default_site_dir(), hide_default_value = true)]
+    pub site_dir: PathBuf,
+    /// The course the server image serves.
+    #[arg(long, env = "BERTH_CONTENT", default_value = "content")]
+    pub content: PathBuf,
 }
 
 /// The lab images `playground/` defines: folder names with a Dockerfile.
@@ -92,6 +106,9 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
         .await
         .context("cannot reach the container engine: start dockerd (or set DOCKER_HOST) and try again")?;
     let docker = &docker;
+    if args.server {
+        server::check_inputs(&args.site_dir, &args.content)?;
+    }
     let images = playground_images(&args.playground);
     if images.is_empty() {
         bail!(
@@ -132,6 +149,12 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
         }
     }
     total += build.fill_mirror(&mut failures).await;
+    if args.server {
+        total += 1;
+        if let Err(e) = build.server().await {
+            failures.push(Failure::new(&args.server_image, format!("{e:#}")));
+        }
+    }
     if failures.is_empty() {
         return Ok(());
     }
@@ -371,18 +394,26 @@ impl Build<'_> {
             }
             dockerfile.push_str(&format!("ENV {env}={upstream}\n"));
         }
-        let mut context = tar::Builder::new(Vec::new());
-        let mut header = tar::Header::new_gnu();
-        header.set_size(dockerfile.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        context.append_data(&mut header, "Dockerfile", dockerfile.as_bytes())?;
+        let context = with_dockerfile(&dockerfile)?;
         let local = image.local();
         let what = format!("{local} is {} {upstream}", installed.package);
         self.run(context.into_inner()?, &local, true, &HashMap::new(), &what)
             .await?;
         Ok(())
     }
+}
+
+/// A build context holding a Dockerfile, for more files to be added.
+fn with_dockerfile(dockerfile: &str) -> std::io::Result<tar::Builder<Vec<u8>>> {
+    let mut context = tar::Builder::new(Vec::new());
+    // The engine's tar reader knows no sparse entries.
+    context.sparse(false);
+    let mut header = tar::Header::new_gnu();
+    header.set_size(dockerfile.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    context.append_data(&mut header, "Dockerfile", dockerfile.as_bytes())?;
+    Ok(context)
 }
 
 /// The version a finished course image carries, if it has one.

@@ -150,13 +150,28 @@ pub fn config(content: &Path, db: &TestDb, site: &Path, flags: &[String]) -> Ser
     }
 }
 
-pub struct TestApp {
+/// A Berth reached over HTTP as a browser reaches it: a test's own server
+/// (through [`TestApp`]) or one running elsewhere, as in a container.
+pub struct Http {
     pub base: String,
+    /// Follows no redirects and keeps no cookies.
+    pub client: reqwest::Client,
+}
+
+pub struct TestApp {
+    pub http: Http,
     /// The server's lab manager, to sweep or inspect labs directly.
     pub labs: std::sync::Arc<berth_server::lab::Labs>,
-    pub client: reqwest::Client,
     pub db: TestDb,
     _site: Option<TempDir>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 /// How a test's server is set up; see [`TestApp::builder`].
@@ -221,12 +236,8 @@ impl TestAppBuilder {
         });
         let (addr, labs) = started.await.expect("the app starts");
         TestApp {
-            base: format!("http://{addr}"),
+            http: Http::new(format!("http://{addr}")),
             labs,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
             db,
             _site: kept,
         }
@@ -249,6 +260,18 @@ impl TestApp {
     /// `TestApp::builder().spawn()`.
     pub async fn spawn() -> Self {
         Self::builder().spawn().await
+    }
+}
+
+impl Http {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
     }
 
     /// A client that keeps cookies, like a browser tab.
@@ -333,7 +356,7 @@ pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTls
 
 /// Opens a WebSocket on `path` with a session cookie and an Origin.
 pub async fn terminal(
-    app: &TestApp,
+    app: &Http,
     tab_cookie: &str,
     path: &str,
     origin: &str,
@@ -368,7 +391,7 @@ pub async fn read_until(ws: &mut Socket, needle: &str) -> String {
 }
 
 /// The session cookie of a signed-in tab.
-pub async fn session_cookie(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String) {
     let tab = app.browser();
     let res = app
         .post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
@@ -400,7 +423,7 @@ async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Resul
     }
 }
 
-pub async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: LabAction) -> Result<(), AppError> {
+pub async fn act(app: &Http, tab: &reqwest::Client, module: &str, action: LabAction) -> Result<(), AppError> {
     let res = app
         .post_form(tab, "/api/lab/act", &[("module", module), ("action", action.as_str())])
         .await;
@@ -408,7 +431,7 @@ pub async fn act(app: &TestApp, tab: &reqwest::Client, module: &str, action: Lab
 }
 
 /// The lab panel of a lesson, as its page loads it.
-pub async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &str) -> LabView {
+pub async fn view(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str) -> LabView {
     let res = tab
         .get(format!("{}/api/lab?module={module}&lesson={lesson}", app.base))
         .send()
@@ -418,12 +441,12 @@ pub async fn view(app: &TestApp, tab: &reqwest::Client, module: &str, lesson: &s
     view.expect("a signed-in learner's lab panel")
 }
 
-pub async fn check(app: &TestApp, tab: &reqwest::Client, exercise: &str, live: bool) -> Result<CheckReport, AppError> {
+pub async fn check(app: &Http, tab: &reqwest::Client, exercise: &str, live: bool) -> Result<CheckReport, AppError> {
     check_in(app, tab, "basics", exercise, live).await
 }
 
 pub async fn check_in(
-    app: &TestApp,
+    app: &Http,
     tab: &reqwest::Client,
     module: &str,
     exercise: &str,
