@@ -32,6 +32,11 @@ const PROFILE_LABEL: &str = "org.berth.profile";
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
 const ENGINE_SOCKET: &str = "unix:///var/run/docker.sock";
+/// Host tasks a gVisor sandbox needs beyond the learner's processes: its
+/// kernel's threads and the gofer's count against the lab's pids limit on
+/// the host, about 50 at start and 250 once warm (measured), and a lab
+/// limit of 128 left the sandbox unable to make a thread, which ends it.
+pub const GVISOR_PIDS: i64 = 512;
 /// How long after an out-of-memory kill the container's end still counts
 /// as caused by it (about 0.25 s under gVisor on a busy 2-core machine).
 const LAB_DIES_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
@@ -42,6 +47,9 @@ const LAB_DIES_WITHIN: std::time::Duration = std::time::Duration::from_millis(15
 pub struct DockerRuntime {
     docker: std::sync::Mutex<Option<Docker>>,
     runtimes: Runtimes,
+    /// Whether shell labs run under gVisor (the runtime registered as
+    /// `--lab-runtime` is runsc), whose own threads need room in the lab.
+    gvisor: bool,
     /// Where docker labs pull images from.
     mirror: Mirror,
 }
@@ -88,14 +96,15 @@ impl DockerRuntime {
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
     pub async fn connect(runtimes: Runtimes, mirror: Mirror) -> Self {
-        let runtime = Self {
+        let mut runtime = Self {
             runtimes,
             mirror,
             ..Self::default()
         };
+        runtime.gvisor = runtime.runtimes.lab_runtime.as_deref() == Some("runsc");
         match runtime.client().await {
             Ok(docker) => {
-                runtime.warn_unregistered(&docker).await;
+                runtime.inspect_runtimes(&docker).await;
                 match runtime.mirror.ensure(&docker).await {
                     Ok(true) => {}
                     Ok(false) => {
@@ -110,12 +119,17 @@ impl DockerRuntime {
     }
 
     /// Says at start-up, rather than at the first lab, that a runtime the
-    /// configuration names is unknown to the engine.
-    async fn warn_unregistered(&self, docker: &Docker) {
+    /// configuration names is unknown to the engine; and finds out whether
+    /// shell labs run under gVisor, whatever name it is registered by.
+    async fn inspect_runtimes(&mut self, docker: &Docker) {
         let registered = match docker.info().await {
             Ok(info) => info.runtimes.unwrap_or_default(),
             Err(e) => return tracing::warn!(error = %e, "the container engine did not say which runtimes it has"),
         };
+        if let Some(runtime) = self.runtimes.lab_runtime.as_ref().and_then(|r| registered.get(r)) {
+            let path = runtime.path.as_deref().map(std::path::Path::new);
+            self.gvisor = path.and_then(|p| p.file_name()).is_some_and(|f| f == "runsc");
+        }
         for (name, flag) in self.runtimes.named() {
             if !registered.contains_key(name) {
                 tracing::warn!(
@@ -161,9 +175,15 @@ impl DockerRuntime {
         let multi = spec.nodes > 1;
         let hostname = if multi { format!("node{node}") } else { "lab".into() };
         let mut host_config = host_config(spec, network_mode.to_string());
-        host_config.runtime = self.runtimes.lab_runtime.clone();
         if with_engine {
             host_config = docker_profile(host_config, self.runtimes.docker_lab_runtime.clone());
+        } else {
+            host_config.runtime = self.runtimes.lab_runtime.clone();
+            if self.gvisor
+                && let Some(pids) = host_config.pids_limit.as_mut()
+            {
+                *pids += GVISOR_PIDS;
+            }
         }
         let mut labels = labels(spec);
         labels.insert(LABEL_NODE.into(), node.to_string());
