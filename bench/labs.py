@@ -137,17 +137,23 @@ def ms(x):
 RUNTIMES = ["runc", "runsc"]
 
 
-def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5):
-    """A release server whose shell labs run under `runtime`; (process, base)."""
+def release_binary():
     binary = os.path.join(ROOT, "target", "release", "berth")
     if not os.path.exists(binary):
         sys.exit("build the server first: cargo build --release -p berth-server")
+    return binary
+
+
+def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None):
+    """A release server whose shell labs run under `runtime`, on a free
+    port and a throwaway database unless given one; (process, base)."""
+    binary = release_binary()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    data = tempfile.mkdtemp(prefix="berth-bench-")
+    db = db or f"sqlite://{tempfile.mkdtemp(prefix='berth-bench-')}/berth.db"
     args = [
         binary, "serve", "--listen", f"127.0.0.1:{port}",
-        "--database-url", f"sqlite://{data}/berth.db",
+        "--database-url", db,
         "--content", os.path.join(ROOT, course),
         "--playground", os.path.join(ROOT, "playground"),
         "--site-dir", os.path.join(ROOT, "target/site"),
