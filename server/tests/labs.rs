@@ -503,38 +503,81 @@ async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
 /// A fork bomb meets the lab's process limit. Under runc the shell runs
 /// out of processes and the lab answers on; under gVisor its kernel, whose
 /// threads count against the same limit on the host, cannot go on and the
-/// whole lab ends. Either way no other lab notices, and Reset gives a fresh
-/// lab at once.
+/// whole lab ends. Either way no other lab notices.
 async fn a_fork_bomb_ends_no_other_lab(under: Under) {
+    runaway_beside_another_lab(
+        under,
+        "i=0; while [ $i -lt 400 ]; do sleep 4 >/dev/null 2>&1 & i=$((i+1)); done 2>/tmp/bomb",
+        Afterwards {
+            settle: Duration::from_secs(5),
+            ask: "cat /tmp/bomb; echo survived",
+            answered: |out| out.contains("Cannot fork") && out.contains("survived"),
+        },
+    )
+    .await
+}
+
+/// A memory hog meets the lab's limit. Under runc the kernel kills the
+/// process and the lab answers on; under gVisor the lab's kernel is one
+/// process on the host, so the whole lab goes. Either way no other lab
+/// notices.
+async fn a_memory_hog_ends_no_other_lab(under: Under) {
+    runaway_beside_another_lab(
+        under,
+        "python3 -c 'x = bytearray(600 * 1024 * 1024)'",
+        Afterwards {
+            settle: Duration::ZERO,
+            ask: "echo alive",
+            answered: |out| out == "alive\n",
+        },
+    )
+    .await
+}
+
+/// What a runc lab must answer once its runaway has been stopped: `ask`,
+/// run as the learner `settle` later, gives an output `answered` accepts.
+struct Afterwards {
+    settle: Duration,
+    ask: &'static str,
+    answered: fn(&str) -> bool,
+}
+
+/// Runs `runaway` as Ada in her lab while Bo's lab runs beside it. The
+/// runaway must not finish; under runc Ada's lab then answers as `afterwards`
+/// says, under gVisor it has ended and Reset gives her a fresh one at once;
+/// and Bo's lab keeps its state either way.
+async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwards: Afterwards) {
     let (app, _site) = lab_app_under(under, |_| {}).await;
     let bo = app.signed_up("bo@example.org").await;
     act(&app, &bo, "basics", "Start").await.unwrap();
     let bystander = container_of(&view(&app, &bo, "basics", LESSON).await);
+    as_learner(&app, &bystander, "echo mine > ~/state").await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
 
-    let bomb = Script {
+    // Under gVisor the exec may end with its sandbox rather than answer.
+    let script = Script {
         user: LEARNER,
-        text: "i=0; while [ $i -lt 400 ]; do sleep 4 >/dev/null 2>&1 & i=$((i+1)); done 2>/tmp/bomb",
+        text: runaway,
         timeout: Duration::from_secs(60),
     };
-    let out = app.labs.runtime().run_script(&container, bomb).await;
+    let out = app.labs.runtime().run_script(&lab, script).await;
     assert!(!matches!(out, Ok(ref o) if o.exit_code == Some(0)), "{out:?}");
     match under {
         Under::Runc => {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            let (_, out) = as_learner(&app, &container, "cat /tmp/bomb; echo survived").await;
-            assert!(out.contains("Cannot fork") && out.contains("survived"), "{out}");
+            tokio::time::sleep(afterwards.settle).await;
+            let (_, out) = as_learner(&app, &lab, afterwards.ask).await;
+            assert!((afterwards.answered)(&out), "{out}");
         }
         Under::Runsc => {
-            assert!(stops(&container).await, "gVisor's kernel ended with the bomb");
+            assert!(stops(&lab).await, "gVisor's kernel ended as one process");
             act(&app, &ada, "basics", "Reset").await.unwrap();
             let fresh = container_of(&view(&app, &ada, "basics", LESSON).await);
             assert_eq!(as_learner(&app, &fresh, "echo alive").await.1, "alive\n");
         }
     }
-    assert_eq!(as_learner(&app, &bystander, "echo here").await.1, "here\n");
+    assert_eq!(as_learner(&app, &bystander, "cat ~/state").await.1, "mine\n");
     act(&app, &ada, "basics", "Stop").await.unwrap();
     act(&app, &bo, "basics", "Stop").await.unwrap();
 }
@@ -549,44 +592,6 @@ async fn stops(container: &str) -> bool {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
-}
-
-/// A memory hog meets the lab's limit. Under runc the kernel kills the
-/// process and the lab answers on; under gVisor the lab's kernel is one
-/// process on the host, so the whole lab goes. Either way no other lab
-/// notices, and Reset gives a fresh lab at once.
-async fn a_memory_hog_ends_no_other_lab(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
-    let bo = app.signed_up("bo@example.org").await;
-    act(&app, &bo, "basics", "Start").await.unwrap();
-    let bystander = container_of(&view(&app, &bo, "basics", LESSON).await);
-    let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
-    as_learner(&app, &bystander, "echo mine > ~/state").await;
-
-    // Under gVisor the exec may end with its sandbox rather than answer.
-    let hog = Script {
-        user: LEARNER,
-        text: "python3 -c 'x = bytearray(600 * 1024 * 1024)'",
-        timeout: Duration::from_secs(60),
-    };
-    let out = app.labs.runtime().run_script(&container, hog).await;
-    assert!(!matches!(out, Ok(ref o) if o.exit_code == Some(0)), "{out:?}");
-    match under {
-        Under::Runc => {
-            assert_eq!(as_learner(&app, &container, "echo alive").await.1, "alive\n");
-        }
-        Under::Runsc => {
-            assert!(stops(&container).await, "the sandbox was killed as one process");
-            act(&app, &ada, "basics", "Reset").await.unwrap();
-            let fresh = container_of(&view(&app, &ada, "basics", LESSON).await);
-            assert_eq!(as_learner(&app, &fresh, "echo alive").await.1, "alive\n");
-        }
-    }
-    assert_eq!(as_learner(&app, &bystander, "cat ~/state").await.1, "mine\n");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bo, "basics", "Stop").await.unwrap();
 }
 
 async fn a_lab_network_is_private_to_the_lab(under: Under) {
