@@ -4,7 +4,12 @@
 use leptos::web_sys::{self, Element, MouseEvent};
 use wasm_bindgen::{JsCast, JsValue, prelude::*};
 
-const MERMAID_SRC: &str = "/vendor/mermaid.min.js";
+/// Mermaid's URL: `cargo xtask build` passes its content-hashed name, so
+/// browsers keep it for good; the plain name is served too, revalidated.
+const MERMAID_SRC: &str = match option_env!("BERTH_MERMAID_URL") {
+    Some(url) => url,
+    None => "/vendor/mermaid.min.js",
+};
 const MERMAID_SCRIPT_ID: &str = "berth-mermaid";
 
 #[wasm_bindgen]

@@ -2,6 +2,7 @@
 //! browser (feature `hydrate`). Never enable both in one build.
 
 pub mod account;
+pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod classroom;
@@ -29,6 +30,7 @@ pub struct LiveReload;
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let assets = use_context::<assets::Assets>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=layout::requested_theme()>
@@ -36,11 +38,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <link rel="stylesheet" href="/assets/berth.css" />
-                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-                <script type="module" src="/assets/terminal.js"></script>
-                <script type="module" src="/assets/classroom.js"></script>
-                {use_context::<LiveReload>().map(|_| view! { <script type="module" src="/assets/live.js"></script> })}
+                <link rel="stylesheet" href=assets.url("/assets/berth.css") />
+                <link rel="icon" href=assets.url("/assets/favicon.svg") type="image/svg+xml" />
+                <script type="module" src=assets.url("/assets/terminal.js")></script>
+                <script type="module" src=assets.url("/assets/classroom.js")></script>
+                {use_context::<LiveReload>()
+                    .map(|_| view! { <script type="module" src=assets.url("/assets/live.js")></script> })}
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -1,7 +1,8 @@
 //! The instructor's toolchain: `berth content check` validates a course
-//! without starting anything; `berth content test` proves every exercise
-//! in a fresh lab: after setup the check must fail, after the reference
-//! solution it must pass.
+//! without starting anything and warns about what makes it worse to learn
+//! from; `berth content test` proves every exercise in fresh labs: after
+//! setup the check must fail, after the reference solution it must pass,
+//! and after each of its cheats it must fail again.
 
 use anyhow::{Context, bail};
 use futures_util::{StreamExt, stream};
@@ -11,7 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
-use crate::check::Exercise;
+use berth_app::lab::Outcome as Verdict;
+
+use crate::check::{Exercise, read_output};
 use crate::content::{self, Loaded};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
@@ -60,18 +63,29 @@ fn load_checked(args: &ContentArgs) -> anyhow::Result<Loaded> {
         }
     };
     let mut problems = 0;
-    for (module, lab) in &loaded.labs {
+    let mut parse = |name: &dyn std::fmt::Display, text: &str| {
+        if let Err(message) = shell_syntax(text) {
+            problems += 1;
+            eprintln!("{name}: {message}");
+        }
+    };
+    for file in &loaded.library.files {
+        parse(&file.path.display(), &file.text);
+    }
+    for lab in loaded.labs.values() {
         for e in &lab.exercises {
-            for (name, text) in [
-                ("setup.sh", e.setup.as_deref()),
-                ("check.sh", Some(e.check.as_str())),
-                ("solve.sh", Some(e.solve.as_str())),
-            ] {
+            let cheats = e
+                .cheats
+                .iter()
+                .map(|c| (format!("cheats/{}.sh", c.name), Some(c.script.as_str())));
+            let scripts = [
+                ("setup.sh".to_string(), e.setup.as_deref()),
+                ("check.sh".to_string(), Some(e.check.as_str())),
+                ("solve.sh".to_string(), Some(e.solve.as_str())),
+            ];
+            for (name, text) in scripts.into_iter().chain(cheats) {
                 let Some(text) = text else { continue };
-                if let Err(message) = shell_syntax(text) {
-                    problems += 1;
-                    eprintln!("{module}/exercises/{}/{name}: {message}", e.id);
-                }
+                parse(&e.dir.join(name).display(), text);
             }
         }
     }
@@ -109,39 +123,99 @@ pub fn check(args: ContentArgs) -> anyhow::Result<()> {
     let lessons: usize = loaded.course.modules.iter().map(|m| m.lessons.len()).sum();
     let questions: usize = loaded.quizzes.values().map(|q| q.questions.len()).sum();
     let exercises: usize = loaded.labs.values().map(|l| l.exercises.len()).sum();
+    let cheats: usize = loaded
+        .labs
+        .values()
+        .flat_map(|l| &l.exercises)
+        .map(|e| e.cheats.len())
+        .sum();
+    let lints = content::lint(&loaded);
+    for w in &lints.warnings {
+        println!("warning: {w}");
+    }
     println!(
-        "✓ {}: {} modules, {lessons} lessons, {} quizzes ({questions} questions), {exercises} exercises",
+        "✓ {}: {} modules, {lessons} lessons, {} quizzes ({questions} questions), {exercises} exercises ({cheats} cheats)",
         args.dir.display(),
         loaded.course.modules.len(),
         loaded.quizzes.len(),
     );
+    let b = lints.balance;
+    println!(
+        "  quiz balance: the right answer is the longest option in {} of {} single-choice questions ({}%; at most {}% wanted)",
+        b.longest_is_right,
+        b.single,
+        b.percent(),
+        content::BALANCE_LIMIT_PERCENT
+    );
+    if !lints.warnings.is_empty() {
+        println!("  {} warning(s)", lints.warnings.len());
+    }
     Ok(())
 }
 
-/// One exercise's run.
+/// What one run in a fresh lab proves about an exercise.
+#[derive(Clone, Copy)]
+enum Proof {
+    /// After setup the check fails; after the solution it passes.
+    Solution,
+    /// After setup and this cheat (by index), the check still fails.
+    Cheat(usize),
+}
+
+struct Run {
+    module: String,
+    lab: Arc<ModuleLab>,
+    exercise: Exercise,
+    proof: Proof,
+}
+
+impl Run {
+    /// `module/exercise`, and the cheat's name for a cheat.
+    fn name(&self) -> String {
+        match self.proof {
+            Proof::Solution => format!("{}/{}", self.module, self.exercise.id),
+            Proof::Cheat(n) => format!(
+                "{}/{} cheat {}",
+                self.module, self.exercise.id, self.exercise.cheats[n].name
+            ),
+        }
+    }
+}
+
+/// One run's result.
 struct Outcome {
     module: String,
-    exercise: String,
+    /// What JUnit calls the test: the exercise, or `<exercise> cheat <name>`.
+    case: String,
+    name: String,
     /// `None` when every step did what it should.
     failure: Option<String>,
-    steps: Vec<(&'static str, Duration)>,
+    /// For a cheat the check refused: the first assertion it failed.
+    refused: Option<String>,
+    steps: Vec<(String, Duration)>,
     total: Duration,
 }
 
 pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
     let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(args.runtimes.clone(), Default::default()).await);
-    let mut todo: Vec<(String, Arc<ModuleLab>, Exercise)> = Vec::new();
+    let mut todo: Vec<Run> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);
         for e in &lab.exercises {
             if args.exercise.is_empty() || args.exercise.contains(&e.id) {
-                todo.push((module.clone(), lab.clone(), e.clone()));
+                let proofs = std::iter::once(Proof::Solution).chain((0..e.cheats.len()).map(Proof::Cheat));
+                todo.extend(proofs.map(|proof| Run {
+                    module: module.clone(),
+                    lab: lab.clone(),
+                    exercise: e.clone(),
+                    proof,
+                }));
             }
         }
     }
     for wanted in &args.exercise {
-        if !todo.iter().any(|(_, _, e)| &e.id == wanted) {
+        if !todo.iter().any(|r| &r.exercise.id == wanted) {
             bail!("there is no exercise `{wanted}` in {}", args.content.dir.display());
         }
     }
@@ -149,23 +223,27 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
-    println!("testing {} exercise(s), {jobs} at a time", todo.len());
+    let exercises = todo.iter().filter(|r| matches!(r.proof, Proof::Solution)).count();
+    println!(
+        "testing {exercises} exercise(s) and {} cheat(s), each in a fresh lab, {jobs} at a time",
+        todo.len() - exercises
+    );
     let instance = format!("content-test-{}", new_id());
     let started = Instant::now();
     let mut outcomes: Vec<Outcome> = stream::iter(todo)
-        .map(|(module, lab, e)| {
+        .map(|run| {
             let runtime = runtime.clone();
             let instance = instance.clone();
-            async move { run_one(runtime.as_ref(), &instance, module, &lab, &e).await }
+            async move { run_one(runtime.as_ref(), &instance, run).await }
         })
         .buffer_unordered(jobs)
         .inspect(|o| {
             let mark = if o.failure.is_none() { "✓" } else { "✗" };
-            println!("{mark} {}/{} ({:.1?})", o.module, o.exercise, o.total);
+            println!("{mark} {} ({:.1?})", o.name, o.total);
         })
         .collect()
         .await;
-    outcomes.sort_by(|a, b| (&a.module, &a.exercise).cmp(&(&b.module, &b.exercise)));
+    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
     print_table(&outcomes);
     if let Some(path) = &args.junit {
         write_junit(path, &outcomes, started.elapsed()).await?;
@@ -177,65 +255,89 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
         started.elapsed()
     );
     if failed > 0 {
-        bail!("{failed} exercise(s) failed their own test");
+        bail!("{failed} exercise run(s) failed their own test");
     }
     Ok(())
 }
 
-async fn run_one(runtime: &dyn Runtime, instance: &str, module: String, lab: &ModuleLab, e: &Exercise) -> Outcome {
+async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
     let t0 = Instant::now();
-    let mut steps = Vec::new();
+    let mut steps: Vec<(String, Duration)> = Vec::new();
+    let (lab, e) = (&run.lab, &run.exercise);
     let lab_id = format!("test-{}", new_id());
-    let spec = lab.spec(&lab_id, 0, &module, instance, 0);
+    let spec = lab.spec(&lab_id, 0, &run.module, instance, 0);
+    let mut refused = None;
     let failure = async {
         let t = Instant::now();
         runtime.create(&spec).await.map_err(|e| e.to_string())?;
-        steps.push(("start", t.elapsed()));
+        steps.push(("start".into(), t.elapsed()));
         let t = Instant::now();
         lab.set_up(runtime, &lab_id).await.map_err(|e| e.message())?;
         let container = container_of(&lab_id, e);
-        steps.push(("setup", t.elapsed()));
-        let run = async |step: Step| {
-            let s = script(e, step).expect("check and solve always exist");
-            runtime.run_script(&container, s).await.map_err(|e| e.to_string())
+        steps.push(("setup".into(), t.elapsed()));
+        let mut step = async |name: &str, step: Step| {
+            let s = script(e, step).expect("check, solve and listed cheats exist");
+            let t = Instant::now();
+            let out = runtime.run_script(&container, s).await.map_err(|e| e.to_string());
+            steps.push((name.to_string(), t.elapsed()));
+            out
         };
-        let t = Instant::now();
-        let before = run(Step::Check).await?;
-        steps.push(("check", t.elapsed()));
-        if before.exit_code == Some(0) {
-            return Err("the check passes before the exercise is done".to_string());
-        }
-        let t = Instant::now();
-        let solve = run(Step::Solve).await?;
-        steps.push(("solve", t.elapsed()));
-        if solve.exit_code != Some(0) {
+        let (name, shortcut) = match run.proof {
+            Proof::Solution => {
+                let before = step("check", Step::Check).await?;
+                if before.exit_code == Some(0) {
+                    return Err("the check passes before the exercise is done".to_string());
+                }
+                ("solve".to_string(), Step::Solve)
+            }
+            Proof::Cheat(n) => (format!("cheat {}", e.cheats[n].name), Step::Cheat(n)),
+        };
+        let done = step(&name, shortcut).await?;
+        if done.exit_code != Some(0) {
+            let what = match run.proof {
+                Proof::Solution => "the solution",
+                Proof::Cheat(_) => "the cheat itself (it must run to its end to prove anything)",
+            };
             return Err(format!(
-                "the solution failed (exit {:?}): {}",
-                solve.exit_code,
-                solve.output.trim()
+                "{what} failed (exit {:?}): {}",
+                done.exit_code,
+                done.output.trim()
             ));
         }
-        let t = Instant::now();
-        let after = run(Step::Check).await?;
-        steps.push(("check", t.elapsed()));
-        if after.exit_code != Some(0) {
-            return Err(format!(
+        let after = step("check", Step::Check).await?;
+        match (run.proof, after.exit_code == Some(0)) {
+            (Proof::Solution, false) => Err(format!(
                 "the check fails after the solution (exit {:?}): {}",
                 after.exit_code,
                 after.output.trim()
-            ));
+            )),
+            (Proof::Cheat(_), true) => Err(format!("the check passes after the cheat: {}", after.output.trim())),
+            (Proof::Cheat(_), false) => {
+                let (_, assertions) = read_output(&after.output, after.exit_code, after.timed_out, after.truncated);
+                refused = assertions
+                    .into_iter()
+                    .find(|a| a.outcome == Verdict::Fail)
+                    .map(|a| a.message);
+                Ok(())
+            }
+            (Proof::Solution, true) => Ok(()),
         }
-        Ok::<_, String>(())
     }
     .await
     .err();
     if let Err(e) = runtime.remove(&lab_id).await {
         tracing::warn!(error = %e, "removing a test lab failed");
     }
+    let case = match run.proof {
+        Proof::Solution => e.id.clone(),
+        Proof::Cheat(n) => format!("{} cheat {}", e.id, e.cheats[n].name),
+    };
     Outcome {
-        module,
-        exercise: e.id.clone(),
+        name: run.name(),
+        module: run.module,
+        case,
         failure,
+        refused,
         steps,
         total: t0.elapsed(),
     }
@@ -243,19 +345,22 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, module: String, lab: &Mo
 
 fn print_table(outcomes: &[Outcome]) {
     println!();
-    println!("{:<40} {:<6} {:>8}  steps", "exercise", "result", "time");
+    println!("{:<56} {:<6} {:>8}  steps", "exercise", "result", "time");
     for o in outcomes {
         let steps: Vec<String> = o.steps.iter().map(|(name, d)| format!("{name} {:.0?}", d)).collect();
         let result = if o.failure.is_none() { "pass" } else { "FAIL" };
         println!(
-            "{:<40} {:<6} {:>8}  {}",
-            format!("{}/{}", o.module, o.exercise),
+            "{:<56} {:<6} {:>8}  {}",
+            o.name,
             result,
             format!("{:.1?}", o.total),
             steps.join(", ")
         );
         if let Some(why) = &o.failure {
             println!("    {why}");
+        }
+        if let Some(what) = &o.refused {
+            println!("    refused: {what}");
         }
     }
     println!();
@@ -273,7 +378,7 @@ async fn write_junit(path: &Path, outcomes: &[Outcome], elapsed: Duration) -> an
                 status
             }
         };
-        let mut case = TestCase::new(o.exercise.as_str(), status);
+        let mut case = TestCase::new(o.case.as_str(), status);
         case.set_classname(o.module.as_str()).set_time(o.total);
         suite.add_test_case(case);
     }

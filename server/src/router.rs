@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::routing::get;
 use axum::{Router, middleware};
 use berth_app::backend::SharedBackend;
@@ -12,6 +13,8 @@ use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::{Arc, OnceLock};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -27,7 +30,9 @@ pub fn router(state: AppState) -> Router {
         let classrooms: SharedClassrooms = state.classrooms.clone();
         let live = state.live.is_some();
         let backend: SharedBackend = Arc::new(state.store.clone());
+        let assets = state.site.assets();
         move || {
+            provide_context(assets.clone());
             provide_context(course.clone());
             provide_context(quiz_book.clone());
             provide_context(labs.clone());
@@ -76,7 +81,19 @@ pub fn router(state: AppState) -> Router {
     for layer in security::layers() {
         router = router.layer(layer);
     }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    router
+        .layer(compression())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Pages and JSON, compressed as the browser allows (brotli at quality 4,
+/// as nginx does on the fly). The site's files are not: they come
+/// compressed from the build (`site.rs`).
+fn compression() -> CompressionLayer<impl Predicate> {
+    let built =
+        |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| extensions.get::<site::Built>().is_none();
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(built))
 }
 
 /// The pages' routes, listed once per process. Listing them runs the app

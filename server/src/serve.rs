@@ -28,7 +28,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             config.labs.playground.display()
         );
     }
-    let content::Loaded { course, quizzes, labs } = content::load(&config.content, &images)
+    let content::Loaded {
+        course, quizzes, labs, ..
+    } = content::load(&config.content, &images)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
     tracing::info!(
@@ -72,14 +74,14 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let sessions = Sessions::open(&config.database.database_url)
         .await
         .context("preparing the session table")?;
+    let site = Site::load(&config.site_dir)
+        .with_context(|| format!("reading the built front end in {}", config.site_dir.display()))?;
     let leptos = LeptosOptions::builder()
-        .output_name("berth")
+        .output_name(site.bundle_name())
         .site_root(config.site_dir.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let site = Site::load(&config.site_dir)
-        .with_context(|| format!("reading the built front end in {}", config.site_dir.display()))?;
-    if !site.contains("/pkg/berth.js") {
+    if !site.has_bundle() {
         tracing::warn!(
             "no browser bundle in {}: pages work, but nothing interactive will; run `cargo xtask build`",
             config.site_dir.display()

@@ -48,7 +48,31 @@ fn lab_course() -> tempfile::TempDir {
 fn content_check_passes_the_bundled_course_and_lists_every_problem() {
     let out = berth(&["content", "check"], &workspace().join("content"));
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("exercises"), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("exercises") && all.contains("cheats"), "{all}");
+    // Every exercise has a cheat, no first hint gives the answer away, and
+    // the quizzes cannot be passed by picking the longest option.
+    assert!(!all.contains("warning:"), "{all}");
+    let balance = all
+        .split("quiz balance: ")
+        .nth(1)
+        .and_then(|rest| rest.split('(').nth(1))
+        .and_then(|rest| rest.split('%').next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or_else(|| panic!("no quiz balance in: {all}"));
+    assert!(balance <= 35, "{all}");
+
+    // The fixture's second exercise has no cheat: a warning, not an error.
+    let out = berth(
+        &["content", "check"],
+        &workspace().join("server/tests/fixtures/lab-course"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("exercise `live-file` has no cheat"),
+        "{}",
+        text(&out)
+    );
 
     let course = lab_course();
     let basics = course.path().join("modules/01-basics");
@@ -83,9 +107,16 @@ fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
     let junit = course.path().join("junit.xml");
     let out = berth(&["content", "test", "--junit", junit.to_str().unwrap()], course.path());
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("3 passed, 0 failed"), "{}", text(&out));
+    // Three exercises and the greeting's cheat, each in a lab of its own.
+    assert!(text(&out).contains("4 passed, 0 failed"), "{}", text(&out));
+    assert!(
+        text(&out).contains("basics/greeting cheat misspelt") && text(&out).contains("refused: it says hello"),
+        "{}",
+        text(&out)
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"tests="3""#) && xml.contains(r#"failures="0""#), "{xml}");
+    assert!(xml.contains(r#"tests="4""#) && xml.contains(r#"failures="0""#), "{xml}");
+    assert!(xml.contains(r#"name="greeting cheat misspelt""#), "{xml}");
 
     std::fs::write(
         course.path().join("modules/01-basics/exercises/greeting/check.sh"),
@@ -110,7 +141,21 @@ fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
         text(&out)
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains(r#"tests="1""#) && xml.contains("<failure"), "{xml}");
+    assert!(xml.contains(r#"tests="2""#) && xml.contains("<failure"), "{xml}");
+
+    // A check that a shortcut fools is caught by the cheat.
+    std::fs::write(
+        course.path().join("modules/01-basics/exercises/greeting/check.sh"),
+        "test -s \"$LAB_HOME/greeting.txt\"\n",
+    )
+    .unwrap();
+    let out = berth(&["content", "test", "--exercise", "greeting"], course.path());
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the check passes after the cheat"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, TestDb};
+use common::{TestApp, TestDb, built_site};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -42,6 +42,15 @@ impl Driver {
     }
 
     async fn browser(&self, javascript: bool) -> Client {
+        self.launch(javascript, false).await
+    }
+
+    /// A browser that records its network traffic (see `transfers`).
+    async fn measuring_browser(&self) -> Client {
+        self.launch(true, true).await
+    }
+
+    async fn launch(&self, javascript: bool, network_log: bool) -> Client {
         let mut args = vec![
             "--headless",
             "--no-sandbox",
@@ -60,7 +69,12 @@ impl Driver {
             "goog:chromeOptions".into(),
             json!({ "binary": "/usr/bin/chromium", "args": args }),
         );
-        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        let logs = if network_log {
+            json!({ "browser": "ALL", "performance": "ALL" })
+        } else {
+            json!({ "browser": "ALL" })
+        };
+        caps.insert("goog:loggingPrefs".into(), logs);
         ClientBuilder::new(HttpConnector::new()) // chromedriver is on loopback: no TLS
             .capabilities(caps)
             .connect(&self.url)
@@ -75,34 +89,26 @@ impl Drop for Driver {
     }
 }
 
-/// Fails if the page's code panicked (a hydration mismatch, say), which
-/// otherwise only shows as links that stop working.
-async fn assert_no_panics(driver: &Driver, b: &Client) {
+/// Reads and empties one of the browser's logs (`browser`, `performance`).
+async fn browser_log(driver: &Driver, b: &Client, kind: &str) -> String {
     let session = b.session_id().await.unwrap().expect("a session");
-    let logs = reqwest::Client::new()
+    reqwest::Client::new()
         .post(format!("{}/session/{session}/se/log", driver.url))
         .header("content-type", "application/json")
-        .body(r#"{"type":"browser"}"#)
+        .body(json!({ "type": kind }).to_string())
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
-    assert!(!logs.contains("panicked"), "the page's code panicked: {logs}");
+        .unwrap()
 }
 
-/// The site `cargo xtask build` laid out, with the wasm bundle.
-fn built_site() -> PathBuf {
-    let site = std::env::var("BERTH_SITE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| common::workspace().join("target/site"));
-    assert!(
-        site.join("pkg/berth_bg.wasm").exists(),
-        "no browser bundle in {}: run the tests with `cargo xtask test`",
-        site.display()
-    );
-    site
+/// Fails if the page's code panicked (a hydration mismatch, say), which
+/// otherwise only shows as links that stop working.
+async fn assert_no_panics(driver: &Driver, b: &Client) {
+    let logs = browser_log(driver, b, "browser").await;
+    assert!(!logs.contains("panicked"), "the page's code panicked: {logs}");
 }
 
 fn screenshot_path(name: &str) -> PathBuf {
@@ -402,6 +408,15 @@ const TERMINAL_TEXT: &str = "const t = document.querySelector('berth-terminal')?
     let s = ''; for (let i = 0; t && i < t.buffer.active.length; i++) { \
     s += t.buffer.active.getLine(i).translateToString(true) + '\\n'; } return s";
 
+/// Presses the lab panel's Stop and waits for the Start button to return.
+async fn stop_lab(b: &Client) {
+    click(b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
+}
+
 async fn type_in_terminal(b: &Client, text: &str) {
     let input = b
         .wait()
@@ -552,11 +567,120 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     teacher.close().await.unwrap();
 
     // Stop the lab from the page.
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+    stop_lab(&b).await;
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}
+
+/// Types a command into the lab's terminal and waits (up to `seconds`) for
+/// the marker it prints at the end.
+async fn run_in_terminal(b: &Client, command: &str, marker: &str, seconds: u64) {
+    type_in_terminal(b, &format!("{command} && echo {marker}-$((40+2))\n")).await;
+    let done = format!("{TERMINAL_TEXT}.includes('{marker}-42')");
+    for _ in 0..seconds * 2 {
+        if b.execute(&done, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    std::fs::write(screenshot_path("terminal-failed.png"), b.screenshot().await.unwrap()).unwrap();
+    let shown = b.execute(TERMINAL_TEXT, vec![]).await.unwrap();
+    panic!(
+        "`{command}` did not finish in {seconds} s:\n{}",
+        shown.as_str().unwrap_or_default()
+    );
+}
+
+/// Starts the lesson's lab from its page and waits for a prompt.
+async fn open_lab(b: &Client, url: &str) {
+    b.goto(url).await.unwrap();
+    hydrated(b).await;
+    click(b, ".lab-panel .lab-action button").await;
+    for _ in 0..600 {
+        let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
+        if b.execute(&ready, vec![]).await.unwrap() == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no prompt in the lab's terminal");
+}
+
+/// Presses an exercise's Check and returns the report once it is shown.
+async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
+    click(
+        b,
+        &format!(r#".exercise[data-exercise="{exercise}"] .check-form button"#),
+    )
+    .await;
+    let outcome = if passed { "passed" } else { "failed" };
+    let report = b
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css(&format!(
+            r#".exercise[data-exercise="{exercise}"] .check-report.{outcome}"#
+        )))
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{exercise}: no {outcome} report: {e}"));
+    report.text().await.unwrap()
+}
+
+/// Module 3 builds and runs a real image in a docker lab; module 9 runs a
+/// hardened container there. Both checks read the lab engine's real state.
+#[tokio::test]
+async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
+    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, "kai@example.org").await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+
+    open_lab(&b, &format!("{}/modules/images/dockerfile-basics", app.base)).await;
+    // Nothing built yet: the check says which image is missing.
+    let report = check_exercise(&b, "first-image", false).await;
+    assert!(report.contains("hello-py:0.1"), "{report}");
+    let dockerfile = r#"printf 'FROM python:3.13-slim\nWORKDIR /srv\nCOPY app.py .\nUSER 1000\nEXPOSE 8000\nLABEL org.opencontainers.image.title="hello-py"\nCMD ["python", "app.py"]\n' > ~/hello-py/Dockerfile"#;
+    run_in_terminal(&b, dockerfile, "written", 10).await;
+    run_in_terminal(
+        &b,
+        "docker build -q -t hello-py:0.1 ~/hello-py && docker run -d --name hello -p 8000:8000 hello-py:0.1 && sleep 2",
+        "built",
+        180,
+    )
+    .await;
+    let report = check_exercise(&b, "first-image", true).await;
+    assert!(report.contains("hello from an image"), "{report}");
+    std::fs::write(screenshot_path("images-lab.png"), b.screenshot().await.unwrap()).unwrap();
+    stop_lab(&b).await;
+
+    open_lab(&b, &format!("{}/modules/practices/least-privilege", app.base)).await;
+    // Running as root with everything allowed is refused, by what the engine shows.
+    run_in_terminal(
+        &b,
+        "docker build -q -t shop/invoice:2.3.1 ~/invoice && docker run -d --name invoice \
+         -v ~/invoice/secrets/api-key.txt:/run/secrets/api-key:ro -e API_KEY_FILE=/run/secrets/api-key \
+         -p 8080:8080 shop/invoice:2.3.1 && sleep 2",
+        "plain",
+        180,
+    )
+    .await;
+    let report = check_exercise(&b, "hardened-run", false).await;
+    assert!(report.contains("the process is not root"), "{report}");
+    run_in_terminal(
+        &b,
+        "docker rm -f invoice && docker run -d --name invoice --user 10001:10001 --cap-drop ALL \
+         --security-opt no-new-privileges --read-only --tmpfs /tmp --memory 256m --cpus 0.5 --pids-limit 100 \
+         -v ~/invoice/secrets/api-key.txt:/run/secrets/api-key:ro -e API_KEY_FILE=/run/secrets/api-key \
+         -p 8080:8080 shop/invoice:2.3.1 && sleep 2",
+        "hardened",
+        60,
+    )
+    .await;
+    let report = check_exercise(&b, "hardened-run", true).await;
+    assert!(report.contains("every capability is dropped"), "{report}");
+    std::fs::write(screenshot_path("practices-lab.png"), b.screenshot().await.unwrap()).unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -640,11 +764,7 @@ async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
     assert!(!node1.as_str().unwrap().contains("-on-node"), "{node1}");
     std::fs::write(screenshot_path("nodes.png"), b.screenshot().await.unwrap()).unwrap();
 
-    click(&b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -693,6 +813,204 @@ async fn an_author_sees_edits_and_problems_in_the_open_page() {
         "the fixed page",
     )
     .await;
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}
+
+/// One response as Chromium's DevTools protocol saw it.
+#[derive(Debug)]
+struct Transfer {
+    path: String,
+    /// Bytes over the wire, headers included (`encodedDataLength`); 0 when
+    /// the browser's cache answered.
+    bytes: u64,
+    encoding: Option<String>,
+}
+
+impl Transfer {
+    /// A file of the built site (bundle, stylesheet, scripts).
+    fn is_static(&self) -> bool {
+        ["/pkg/", "/assets/", "/vendor/"]
+            .iter()
+            .any(|f| self.path.starts_with(f))
+    }
+}
+
+/// What the browser fetched since the last call, from its performance log
+/// (DevTools `Network.*` events).
+async fn transfers(driver: &Driver, b: &Client) -> Vec<Transfer> {
+    // Let responses still arriving finish.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log: serde_json::Value = serde_json::from_str(&browser_log(driver, b, "performance").await).unwrap();
+    let mut urls = std::collections::HashMap::new();
+    let mut encodings = std::collections::HashMap::new();
+    let mut done = Vec::new();
+    for entry in log["value"].as_array().expect("a performance log") {
+        let event: serde_json::Value = serde_json::from_str(entry["message"].as_str().unwrap()).unwrap();
+        let (method, params) = (&event["message"]["method"], &event["message"]["params"]);
+        let id = params["requestId"].as_str().unwrap_or_default().to_string();
+        match method.as_str().unwrap_or_default() {
+            "Network.requestWillBeSent" => {
+                urls.insert(id, params["request"]["url"].as_str().unwrap().to_string());
+            }
+            "Network.responseReceived" => {
+                let headers = params["response"]["headers"].as_object().unwrap();
+                let encoding = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-encoding"))
+                    .and_then(|(_, v)| v.as_str().map(str::to_string));
+                encodings.insert(id, encoding);
+            }
+            "Network.loadingFinished" => done.push((id, params["encodedDataLength"].as_f64().unwrap() as u64)),
+            _ => {}
+        }
+    }
+    done.into_iter()
+        .filter_map(|(id, bytes)| {
+            let url = reqwest::Url::parse(urls.get(&id)?).ok()?;
+            Some(Transfer {
+                path: url.path().to_string(),
+                bytes,
+                encoding: encodings.remove(&id).flatten(),
+            })
+        })
+        .collect()
+}
+
+fn total(transfers: &[Transfer]) -> u64 {
+    transfers.iter().map(|t| t.bytes).sum()
+}
+
+/// Prints what a visit transferred, largest first.
+fn show(visit: &str, transfers: &[Transfer]) {
+    let mut sorted: Vec<&Transfer> = transfers.iter().collect();
+    sorted.sort_by_key(|t| std::cmp::Reverse(t.bytes));
+    eprintln!("{visit}: {} bytes in {} responses", total(transfers), transfers.len());
+    for t in sorted {
+        eprintln!(
+            "  {:>9} {:<5} {}",
+            t.bytes,
+            t.encoding.as_deref().unwrap_or("-"),
+            t.path
+        );
+    }
+}
+
+/// Opens `url`, waits until `ready` holds, and returns what that transferred.
+async fn visit(driver: &Driver, b: &Client, url: &str, ready: &str, name: &str) -> Vec<Transfer> {
+    b.goto(url).await.unwrap();
+    wait_true(b, ready, name).await;
+    let transferred = transfers(driver, b).await;
+    show(name, &transferred);
+    transferred
+}
+
+fn assert_cached(transfers: &[Transfer]) {
+    let fetched: Vec<&Transfer> = transfers.iter().filter(|t| t.is_static() && t.bytes > 0).collect();
+    assert!(fetched.is_empty(), "static files fetched again: {fetched:?}");
+}
+
+/// The network budget of a school with many learners on one line: a lesson
+/// with a lab costs at most 1 MB the first time and under 50 KB after,
+/// and the diagram library comes compressed, once, only where a diagram is.
+#[tokio::test]
+async fn a_lesson_with_a_lab_is_light_on_the_network() {
+    const FIRST_VISIT: u64 = 1_000_000;
+    const WARM_VISIT: u64 = 50_000;
+    let site = built_site();
+    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let course = common::bundled_course();
+    let lessons: Vec<(String, &berth_app::course::Lesson)> = course
+        .modules
+        .iter()
+        .flat_map(|m| {
+            m.lessons
+                .iter()
+                .map(move |l| (format!("/modules/{}/{}", m.id, l.id), l))
+        })
+        .collect();
+    let has_diagram = |l: &berth_app::course::Lesson| l.html.contains(r#"<pre class="mermaid">"#);
+    let (lab_lesson, _) = lessons
+        .iter()
+        .find(|(_, l)| !l.exercises.is_empty() && !has_diagram(l))
+        .expect("a lesson with a lab and no diagram");
+    let diagrams: Vec<&String> = lessons.iter().filter(|(_, l)| has_diagram(l)).map(|(p, _)| p).collect();
+    assert!(diagrams.len() >= 2, "two lessons with diagrams");
+
+    // A signed-in learner whose browser has never seen Berth's files: the
+    // session cookie is set on a page that loads nothing.
+    let (_, cookie) = common::session_cookie(&app, "ada@example.org").await;
+    let driver = Driver::start().await;
+    let b = driver.measuring_browser().await;
+    b.goto(&format!("{}/healthz", app.base)).await.unwrap();
+    b.execute("document.cookie = arguments[0] + '; path=/'", vec![json!(cookie)])
+        .await
+        .unwrap();
+    transfers(&driver, &b).await;
+
+    // First visit: the page, the bundle, and xterm once the lab starts.
+    b.goto(&format!("{}{lab_lesson}", app.base)).await.unwrap();
+    hydrated(&b).await;
+    click(&b, ".lab-panel .lab-action button").await;
+    wait_true(&b, &format!("{TERMINAL_TEXT}.includes('learner@')"), "a prompt").await;
+    let first = transfers(&driver, &b).await;
+    show("first visit", &first);
+    for plain in ["/pkg/berth_bg.wasm", "/vendor/xterm.mjs"] {
+        let url = common::hashed(&site, plain);
+        let t = first
+            .iter()
+            .find(|t| t.path == url)
+            .unwrap_or_else(|| panic!("{url} fetched"));
+        assert_eq!(t.encoding.as_deref(), Some("br"), "{url}");
+    }
+    assert!(
+        !first.iter().any(|t| t.path.contains("mermaid")),
+        "no diagram, no mermaid"
+    );
+    assert!(total(&first) <= FIRST_VISIT, "first visit: {} bytes", total(&first));
+
+    // Second visit: everything static comes from the cache, unasked.
+    let prompt = format!("{TERMINAL_TEXT}.includes('learner@')");
+    let second = visit(
+        &driver,
+        &b,
+        &format!("{}{lab_lesson}", app.base),
+        &prompt,
+        "second visit",
+    )
+    .await;
+    assert_cached(&second);
+    assert!(total(&second) < WARM_VISIT, "second visit: {} bytes", total(&second));
+
+    // A lesson with a diagram adds mermaid, compressed.
+    let mermaid = common::hashed(&site, "/vendor/mermaid.min.js");
+    let raw = std::fs::metadata(site.join(mermaid.trim_start_matches('/')))
+        .unwrap()
+        .len();
+    const DRAWN: &str = "return !!document.querySelector('.prose pre.mermaid svg')";
+    let see_diagram = async |path: &str, name: &str| {
+        let url = format!("{}{path}", app.base);
+        visit(&driver, &b, &url, DRAWN, name).await
+    };
+    let diagram = see_diagram(diagrams[0], "first diagram").await;
+    let fetched: Vec<&Transfer> = diagram.iter().filter(|t| t.is_static() && t.bytes > 0).collect();
+    assert!(
+        fetched.len() == 1 && fetched[0].path == mermaid,
+        "only mermaid is new: {fetched:?}"
+    );
+    assert_eq!(fetched[0].encoding.as_deref(), Some("br"));
+    assert!(fetched[0].bytes < raw / 3, "{} bytes for {raw}", fetched[0].bytes);
+    assert!(total(&diagram) - fetched[0].bytes < WARM_VISIT);
+
+    // ...once: the next diagram finds it in the cache.
+    let next = see_diagram(diagrams[1], "next diagram").await;
+    assert_cached(&next);
+    assert!(total(&next) < WARM_VISIT, "next diagram: {} bytes", total(&next));
+
+    // Stop the lab.
+    b.goto(&format!("{}{lab_lesson}", app.base)).await.unwrap();
+    hydrated(&b).await;
+    stop_lab(&b).await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }

@@ -6,9 +6,10 @@
 
 mod common;
 
+use berth_server::lab::runtime::LEARNER;
 use common::{
-    TestApp, TestDb, act, as_learner, as_user, check, check_in, container_of, minimal_site, read_until, session_cookie,
-    terminal, view, workspace,
+    TestApp, TestDb, act, as_learner, as_user, as_user_for, assert_every_writable_place_is_bounded, check, check_in,
+    container_of, minimal_site, read_until, session_cookie, terminal, view, workspace,
 };
 
 const MINI: &str = "tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT [\"/busybox\"]' - mini >/dev/null";
@@ -24,12 +25,196 @@ async fn docker_lab() -> (TestApp, tempfile::TempDir) {
 
 /// Starts Ada's docker lab; answers her tab and the lab's container.
 async fn started(app: &TestApp) -> (reqwest::Client, String) {
-    let ada = app.signed_up("ada@example.org").await;
-    act(app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(app, &ada, "basics", "first-steps").await);
+    started_for(app, "ada@example.org").await
+}
+
+/// Starts a docker lab for a new learner with this email.
+async fn started_for(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let tab = app.signed_up(email).await;
+    act(app, &tab, "basics", "Start").await.unwrap();
+    let container = container_of(&view(app, &tab, "basics", "first-steps").await);
     let (status, out) = as_learner(app, &container, MINI).await;
     assert_eq!(status, Some(0), "{out}");
-    (ada, container)
+    (tab, container)
+}
+
+/// The lab's engine still runs a container for the learner.
+async fn assert_engine_works(app: &TestApp, lab: &str) {
+    let (status, out) = as_learner(app, lab, "docker run --rm mini echo still here").await;
+    assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
+}
+
+/// The bind-source race of issue 14, for a fixed number of attempts: the
+/// learner keeps exchanging a bound folder with a symlink to `/` while
+/// starting the container, until the lab's own files show through the bind.
+/// Before bind sources were pinned it won within 8 attempts, every time.
+const BIND_RACE_ATTEMPTS: u32 = 100;
+
+fn bind_race() -> String {
+    format!(
+        r#"mkdir -p ~/r/d && ln -s / ~/r/l
+docker create --name race -v /home/learner/r/d:/x mini sleep 600 >/dev/null || exit 3
+python3 -c 'import ctypes
+l = ctypes.CDLL(None)
+while True: l.renameat2(-100, b"/home/learner/r/d", -100, b"/home/learner/r/l", 2)' &
+swapper=$!
+won=0; i=0
+while [ $i -lt {BIND_RACE_ATTEMPTS} ]; do
+  i=$((i + 1))
+  if docker start race >/dev/null 2>&1 && docker exec race /busybox test -e /x/usr/local/bin/berth-docker-guard; then
+    won=$i
+    docker exec race /busybox chroot /x /usr/bin/docker -H unix:///var/run/docker.sock create --privileged --name pwned mini true
+    break
+  fi
+  docker kill race >/dev/null 2>&1
+done
+kill $swapper
+echo "attempts=$i won=$won""#
+    )
+}
+
+#[tokio::test]
+async fn a_bind_source_swapped_for_a_symlink_never_reaches_the_engine() {
+    let (app, _site) = docker_lab().await;
+    let (ada, lab) = started(&app).await;
+    let (status, out) = as_user_for(&app, &lab, LEARNER, &bind_race(), 600).await;
+    assert_eq!(status, Some(0), "{out}");
+    assert!(
+        out.contains(&format!("attempts={BIND_RACE_ATTEMPTS} won=0")),
+        "the race reached the lab's root: {out}"
+    );
+    // Never a privileged container, and never the lab's files in one.
+    let engine = "docker -H unix:///var/run/docker.sock";
+    let (_, out) = as_user(
+        &app,
+        &lab,
+        "root",
+        &format!("{engine} inspect pwned >/dev/null 2>&1 && echo PWNED; {engine} ps -aq --filter name=pwned"),
+    )
+    .await;
+    assert_eq!(out.trim(), "");
+    // The bind still shows the folder, and the folder is freed with its
+    // container: at once after `docker rm`, and soon after a `--rm` run ends.
+    let (status, out) = as_learner(
+        &app,
+        &lab,
+        "touch ~/r/d/mine && docker start race >/dev/null && docker exec race /busybox ls /x && \
+         ! mv ~/r/d ~/r/e 2>/dev/null && docker rm -f race >/dev/null && mv ~/r/d ~/r/e && echo freed",
+    )
+    .await;
+    assert_eq!((status, out.trim()), (Some(0), "mine\nfreed"), "{out}");
+    let (status, out) = as_learner(
+        &app,
+        &lab,
+        "mkdir ~/once && docker run --rm --mount type=bind,source=/home/learner/once,target=/o mini touch /o/ran && \
+         for i in $(seq 50); do mv ~/once ~/done 2>/dev/null && ls ~/done && exit 0; sleep 0.1; done; exit 1",
+    )
+    .await;
+    assert_eq!((status, out.trim()), (Some(0), "ran"), "{out}");
+    act(&app, &ada, "basics", "Stop").await.unwrap();
+}
+
+#[tokio::test]
+async fn buildkit_builds_get_no_host_network() {
+    let (app, _site) = docker_lab().await;
+    let (ada, lab) = started(&app).await;
+    let build = "mkdir ~/hostnet && cd ~/hostnet && \
+                 printf 'FROM mini\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo ns=$(/busybox readlink /proc/self/ns/net) uid=$(/busybox id -u)\"]\n' > Dockerfile && \
+                 echo lab=$(readlink /proc/self/ns/net) && \
+                 DOCKER_BUILDKIT=1 docker build --no-cache --progress plain --network host . 2>&1; true";
+    let (_, out) = as_learner(&app, &lab, build).await;
+    let lab_ns = out
+        .lines()
+        .find_map(|l| l.strip_prefix("lab="))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        !out.contains(&format!("ns={lab_ns}")),
+        "a build step ran in the lab's own network namespace: {out}"
+    );
+    assert!(out.contains("network.host is not allowed"), "{out}");
+    act(&app, &ada, "basics", "Stop").await.unwrap();
+}
+
+/// `add_key(type, description, payload, plen, keyring)` or
+/// `request_key(type, description, NULL, keyring)` from Python, printing
+/// the result and errno (x86-64 numbers).
+fn keyring_call(add: bool) -> String {
+    let call = if add {
+        r#"l.syscall(248, b"user", b"berth-key", b"secret", 6, ctypes.c_int(-4))"#
+    } else {
+        r#"l.syscall(249, b"user", b"berth-key", None, ctypes.c_int(-4))"#
+    };
+    format!(
+        "python3 -c 'import ctypes\nl = ctypes.CDLL(None, use_errno=True)\nr = {call}\nprint(r, ctypes.get_errno())'"
+    )
+}
+
+#[tokio::test]
+async fn the_kernel_keyring_and_user_namespaces_are_out_of_the_learners_reach() {
+    let (app, _site) = docker_lab().await;
+    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
+    act(&app, &ada, "basics", "Start").await.unwrap();
+    let v = view(&app, &ada, "basics", "first-steps").await;
+    let ada_lab = container_of(&v);
+    assert_eq!(as_learner(&app, &ada_lab, MINI).await.0, Some(0));
+    let (bob, bob_lab) = started_for(&app, "bob@example.org").await;
+    // Keyrings are the kernel's, shared by uid: Ada's key would be Bob's.
+    let (_, stored) = as_learner(&app, &ada_lab, &keyring_call(true)).await;
+    let (_, found) = as_learner(&app, &bob_lab, &keyring_call(false)).await;
+    assert_eq!(stored.trim(), "-1 38", "add_key in Ada's lab");
+    assert_eq!(found.trim(), "-1 38", "request_key in Bob's lab found: {found}");
+
+    // No user namespace of her own (uid 0 in it), in scripts or in the
+    // terminal; the lab's engine still makes its remapped ones.
+    let (_, out) = as_learner(&app, &ada_lab, "unshare -r id 2>&1; echo exit=$?").await;
+    assert!(
+        out.contains("Operation not permitted") && out.contains("exit=1"),
+        "{out}"
+    );
+    let path = v["lab"]["terminal"].as_str().unwrap().to_string();
+    let mut ws = terminal(&app, &cookie, &path, &app.base).await.unwrap();
+    futures_util::SinkExt::send(
+        &mut ws,
+        tokio_tungstenite::tungstenite::Message::Binary(b"unshare -r id; echo \"ns $?\"\r".to_vec().into()),
+    )
+    .await
+    .unwrap();
+    let seen = read_until(&mut ws, "ns 1").await;
+    assert!(!seen.contains("uid=0"), "{seen}");
+    assert_engine_works(&app, &ada_lab).await;
+    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &bob, "basics", "Stop").await.unwrap();
+}
+
+#[tokio::test]
+async fn root_in_an_inner_container_is_the_learner_in_the_lab() {
+    let (app, _site) = docker_lab().await;
+    let (ada, lab) = started(&app).await;
+    let script = "mkdir ~/u && docker run --rm -v /home/learner/u:/u mini sh -c 'id -u; touch /u/made-by-root' && \
+                  stat -c %u ~/u/made-by-root && docker run -d --name idle mini sleep 300 >/dev/null && \
+                  stat -c %u /proc/$(docker inspect -f '{{.State.Pid}}' idle)";
+    let (status, out) = as_learner(&app, &lab, script).await;
+    assert_eq!(status, Some(0), "{out}");
+    // Root inside; the learner's own uid in the lab, on files and processes.
+    assert_eq!(out.trim(), "0\n1000\n1000");
+    act(&app, &ada, "basics", "Stop").await.unwrap();
+}
+
+#[tokio::test]
+async fn every_writable_place_in_a_docker_lab_is_bounded() {
+    let (app, _site) = docker_lab().await;
+    let (ada, lab) = started(&app).await;
+    let learner = assert_every_writable_place_is_bounded(&app, &lab, LEARNER).await;
+    for place in ["/home/learner", "/tmp", "/var/tmp"] {
+        assert!(learner.iter().any(|m| m == place), "{place} not probed: {learner:?}");
+    }
+    let root = assert_every_writable_place_is_bounded(&app, &lab, "root").await;
+    for place in ["/var/lib/docker", "/run", "/var/log"] {
+        assert!(root.iter().any(|m| m == place), "{place} not probed: {root:?}");
+    }
+    // Full and emptied again, the lab still works.
+    assert_engine_works(&app, &lab).await;
+    act(&app, &ada, "basics", "Stop").await.unwrap();
 }
 
 #[tokio::test]
@@ -104,7 +289,7 @@ async fn a_hostile_learner_stays_inside_a_docker_lab() {
         ("docker run --rm -v /:/host mini true", "-v /:/host"),
         (
             "docker run --rm -v /home/learner/root:/x mini true",
-            "-v /home/learner/root:/x (the bind source must be inside /home/learner)",
+            "-v /home/learner/root:/x (the bind source may not go through a symlink)",
         ),
         ("docker run --rm --pid host mini true", "--pid host"),
         ("docker run --rm --device /dev/null:/dev/x mini true", "--device"),
@@ -187,8 +372,7 @@ async fn a_hostile_learner_stays_inside_a_docker_lab() {
     }
 
     // And the lab is intact.
-    let (status, out) = as_learner(&app, &lab, "docker run --rm mini echo still here").await;
-    assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
+    assert_engine_works(&app, &lab).await;
     act(&app, &ada, "basics", "Stop").await.unwrap();
 }
 
@@ -243,7 +427,8 @@ async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else()
     let (status, out) = as_learner(&app, &lab, "docker pull no-such-image-anywhere 2>&1").await;
     assert_ne!(status, Some(0), "{out}");
     assert!(
-        out.contains("no-such-image-anywhere:latest is not on this course's registry mirror, and the lab has no internet; it has busybox, debian, nginx"),
+        out.contains("no-such-image-anywhere:latest is not on this course's registry mirror, and the lab has no internet; it has busybox, debian,")
+            && out.contains(" nginx,"),
         "{out}"
     );
     let (status, out) = as_learner(&app, &lab, "docker run --rm nginx:1.27 true 2>&1").await;

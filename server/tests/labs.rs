@@ -5,8 +5,8 @@ mod common;
 
 use berth_server::lab::runtime::{LEARNER, Script};
 use common::{
-    TestApp, TestDb, act, as_learner, check, container_of, minimal_site, read_until, session_cookie, terminal, view,
-    workspace,
+    TestApp, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check, container_of, minimal_site,
+    read_until, session_cookie, terminal, view, workspace,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -59,6 +59,7 @@ under_each_runtime!(
     a_fork_bomb_ends_no_other_lab,
     a_memory_hog_ends_no_other_lab,
     a_lab_network_is_private_to_the_lab,
+    every_writable_place_in_a_shell_lab_is_bounded,
 );
 
 async fn lab_app(tweak: impl FnOnce(&mut berth_server::config::ServeConfig)) -> (TestApp, tempfile::TempDir) {
@@ -137,6 +138,11 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
     // (the host's kernel log is not the learner's to read).
     let (_, kernel) = as_learner(&app, &container, "dmesg 2>&1 | head -n 1").await;
     assert_eq!(kernel.contains("Starting gVisor"), under == Under::Runsc, "{kernel}");
+    // A command that reads its standard input (`docker compose exec`, `cat`)
+    // does not eat the rest of the script, which arrives the same way.
+    let long = "echo start\ncat\n".to_string() + &"true\n".repeat(2000) + "echo end\n";
+    let (code, out) = as_learner(&app, &container, &long).await;
+    assert_eq!((code, out.as_str()), (Some(0), "start\nend\n"));
 
     // Checks fail with assertions, then pass once the work is done.
     let report = check(&app, &ada, "greeting", false).await;
@@ -559,7 +565,7 @@ async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwa
     // Under gVisor the exec may end with its sandbox rather than answer.
     let script = Script {
         user: LEARNER,
-        text: runaway,
+        text: runaway.into(),
         timeout: Duration::from_secs(60),
     };
     let out = app.labs.runtime().run_script(&lab, script).await;
@@ -632,4 +638,16 @@ async fn a_lab_network_is_private_to_the_lab(under: Under) {
         docker().inspect_network(&mode, None).await.is_err(),
         "the network went with the lab"
     );
+}
+
+async fn every_writable_place_in_a_shell_lab_is_bounded(under: Under) {
+    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let ada = app.signed_up("ada@example.org").await;
+    act(&app, &ada, "basics", "Start").await.unwrap();
+    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
+    let places = assert_every_writable_place_is_bounded(&app, &lab, berth_server::lab::runtime::LEARNER).await;
+    for place in ["/home/learner", "/tmp", "/dev/shm"] {
+        assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
+    }
+    act(&app, &ada, "basics", "Stop").await.unwrap();
 }

@@ -210,3 +210,51 @@ async fn repeated_pages_differ_only_in_their_nonce() {
     assert!(seen[2].1.contains(r#"data-theme="light""#));
     assert_eq!(seen[3].1, seen[0].1, "a page rendered afresh matches the kept one");
 }
+
+#[tokio::test]
+async fn pages_are_compressed_as_the_browser_allows() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/modules/containers/a-process-with-walls", app.base);
+    let plain = app.client.get(&url).send().await.unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain = plain.text().await.unwrap();
+
+    let br = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert!(br.headers()["vary"].to_str().unwrap().contains("accept-encoding"));
+    let body = br.bytes().await.unwrap();
+    let mut page = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut page).unwrap();
+    let page = String::from_utf8(page).unwrap();
+    // The same page, but for its fresh nonce.
+    assert_eq!(page.len(), plain.len());
+    assert!(page.contains("<h1>A process with walls</h1>"), "{page}");
+    assert!(
+        body.len() * 3 < plain.len(),
+        "{} bytes of brotli for {}",
+        body.len(),
+        plain.len()
+    );
+
+    let gzip = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let mut page = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gzip.bytes().await.unwrap()[..]),
+        &mut page,
+    )
+    .unwrap();
+    assert_eq!(page.len(), plain.len());
+}

@@ -1,16 +1,21 @@
 //! Build orchestration, so a fresh clone needs exactly two commands:
 //! `cargo xtask serve` and `cargo xtask test`.
 //!
-//! The front end is built offline: cargo compiles the hydrate crate to
-//! wasm32, wasm-bindgen runs in-process (pinned to the lock file's version),
-//! npm installs the pinned JavaScript packages, and everything is laid out
-//! under `target/site`, the directory the server serves.
+//! The front end is built offline: npm installs the pinned JavaScript
+//! packages, cargo compiles the hydrate crate to wasm32, wasm-bindgen runs
+//! in-process (pinned to the lock file's version) and wasm-opt shrinks its
+//! output (`wasm`); everything is laid out under `target/site`, the
+//! directory the server serves, under content-hashed names with compressed
+//! variants (`layout`).
 
 mod build_id;
+mod layout;
 mod postgres;
+mod wasm;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use layout::Layout;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -56,6 +61,10 @@ fn main() -> Result<()> {
         }
         Task::Test { args } => {
             build_site(&root)?;
+            // xtask's own tests run apart: building it again with the
+            // workspace run's unified features would recompile wasm-bindgen's
+            // tool chain.
+            run(cargo().args(["test", "--package", "xtask"]))?;
             // CI installs the course images' packages afresh every run, so a
             // Debian update that breaks one fails CI, not a school's install.
             let refresh = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
@@ -74,8 +83,6 @@ fn main() -> Result<()> {
                 Err(_) => Some(postgres::Cluster::start(&root)?),
             };
             let mut cmd = cargo();
-            // xtask has no tests; building it again with the test run's unified
-            // features would only recompile wasm-bindgen's tool chain.
             cmd.args([
                 "test",
                 "--workspace",
@@ -203,64 +210,70 @@ fn redact(url: &str) -> String {
     }
 }
 
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
-
-/// Lays out `target/site`: `pkg/` (wasm bundle), `assets/` (our styles and
-/// icons), `vendor/` (JavaScript packages from npm).
+/// Lays out `target/site` (see `layout`): `pkg/` (the wasm bundle),
+/// `vendor/` (JavaScript packages from npm), `assets/` (our styles,
+/// scripts and icons), and `manifest.json`.
 fn build_site(root: &Path) -> Result<()> {
     let started = Instant::now();
-    let site = root.join("target/site");
-    ensure_wasm_target()?;
-
-    step("building the browser bundle (wasm32, size-optimised)");
-    run(cargo().args([
-        "build",
-        "--package",
-        "berth-frontend",
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        "wasm-release",
-    ]))?;
-    let wasm = root
-        .join("target")
-        .join(WASM_TARGET)
-        .join("wasm-release/berth_frontend.wasm");
-
-    step("generating JavaScript bindings (wasm-bindgen)");
-    let pkg = site.join("pkg");
-    std::fs::create_dir_all(&pkg)?;
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)?
-        .typescript(false)
-        .out_name("berth")
-        .generate(&pkg)
-        .context("wasm-bindgen failed")?;
-
     install_npm_packages(root)?;
-    let vendor = site.join("vendor");
-    std::fs::create_dir_all(&vendor)?;
+    let mut site = Layout::new(root.join("target/site"));
+    // Vendored files first: the wasm and our scripts name them by their
+    // hashed URLs.
     for (from, to) in VENDORED {
-        copy(&root.join("frontend/node_modules").join(from), &vendor.join(to))?;
+        let path = root.join("frontend/node_modules").join(from);
+        let body = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        site.add(&format!("/vendor/{to}"), &body)?;
     }
-
-    let assets = site.join("assets");
-    std::fs::create_dir_all(&assets)?;
+    let mermaid = site
+        .url("/vendor/mermaid.min.js")
+        .expect("mermaid is vendored")
+        .to_string();
+    let bundle = wasm::build(root, &[("BERTH_MERMAID_URL", &mermaid)])?;
+    // Leptos's HydrationScripts names the wasm after the glue (`NAME.js`,
+    // `NAME_bg.wasm`), so the two share one hash: that of both.
+    let hash = layout::hash(&[bundle.glue.as_bytes(), &bundle.wasm]);
+    site.add_as(
+        "/pkg/berth.js",
+        &format!("/pkg/berth.{hash}.js"),
+        bundle.glue.as_bytes(),
+    )?;
+    site.add_as(
+        "/pkg/berth_bg.wasm",
+        &format!("/pkg/berth.{hash}_bg.wasm"),
+        &bundle.wasm,
+    )?;
     for entry in std::fs::read_dir(root.join("app/assets"))? {
         let path = entry?.path();
-        copy(&path, &assets.join(path.file_name().unwrap()))?;
+        let url = format!("/assets/{}", path.file_name().unwrap().to_string_lossy());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => site.add_text(&url, &text)?,
+            Err(_) => site.add(&url, &std::fs::read(&path)?)?,
+        };
     }
+    let sizes = site.finish()?;
+    report(&bundle.steps, &sizes);
     // Read by `berth doctor`: which sources this site was built from.
-    std::fs::write(site.join("build-id"), build_id::compute(root)?)?;
-    let size = std::fs::metadata(pkg.join("berth_bg.wasm"))?.len();
-    step(&format!(
-        "site ready in {} ({} KiB of wasm) after {:.0?}",
-        site.display(),
-        size / 1024,
-        started.elapsed()
-    ));
+    std::fs::write(root.join("target/site/build-id"), build_id::compute(root)?)?;
+    step(&format!("site ready in target/site after {:.0?}", started.elapsed()));
     Ok(())
+}
+
+/// Prints what a browser downloads: the wasm after each step, then every
+/// file as served (as is, brotli, gzip).
+fn report(steps: &[(&str, usize)], sizes: &[layout::Sizes]) {
+    let kib = |n: usize| format!("{:.0} KiB", n as f64 / 1024.0);
+    let wasm: Vec<String> = steps.iter().map(|(what, n)| format!("{what} {}", kib(*n))).collect();
+    step(&format!("wasm: {}", wasm.join(" → ")));
+    for file in sizes {
+        let or_none = |n: Option<usize>| n.map(kib).unwrap_or_else(|| "-".into());
+        eprintln!(
+            "    {:<28} {:>9}   br {:>9}   gzip {:>9}",
+            file.url,
+            kib(file.identity),
+            or_none(file.br),
+            or_none(file.gzip)
+        );
+    }
 }
 
 /// Files taken from npm packages: (path under node_modules, name under /vendor).
@@ -270,34 +283,6 @@ const VENDORED: &[(&str, &str)] = &[
     ("@xterm/xterm/css/xterm.css", "xterm.css"),
     ("@xterm/addon-fit/lib/addon-fit.mjs", "addon-fit.mjs"),
 ];
-
-fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-    Ok(())
-}
-
-fn ensure_wasm_target() -> Result<()> {
-    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
-    match out {
-        Ok(out)
-            if String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .any(|l| l.trim() == WASM_TARGET) =>
-        {
-            Ok(())
-        }
-        Ok(_) => {
-            step(&format!("adding the {WASM_TARGET} target"));
-            run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
-        }
-        Err(_) => {
-            step(&format!(
-                "rustup not found; assuming the {WASM_TARGET} standard library is installed"
-            ));
-            Ok(())
-        }
-    }
-}
 
 /// `npm ci` when the lock file changed since the last install.
 fn install_npm_packages(root: &Path) -> Result<()> {

@@ -7,8 +7,9 @@ TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/debug/berth-docker-guard
 WORK=$(mktemp -d)
 mkdir "$WORK/home" "$WORK/home/site"
-# A temp dir is not nosuid,nodev here, hence the test-only flag.
-"$BIN" --listen "$WORK/docker.sock" --upstream /var/run/docker.sock \
+# A temp dir is not nosuid,nodev here, hence the test-only flag; the guard
+# pins bind sources with mounts, so it gets a mount namespace of its own.
+unshare --mount --propagation private "$BIN" --listen "$WORK/docker.sock" --upstream /var/run/docker.sock \
     --home "$WORK/home" --insecure-skip-mount-check 2>"$WORK/guard.log" &
 GUARD=$!
 trap 'kill $GUARD; rm -rf "$WORK"' EXIT

@@ -7,6 +7,7 @@
 #![cfg_attr(test, recursion_limit = "256")]
 
 pub mod binds;
+pub mod confine;
 pub mod json;
 pub mod policy;
 pub mod proxy;

@@ -1,6 +1,9 @@
 //! `berth-docker-guard`: run as root in a docker lab; the learner's
 //! `DOCKER_HOST` points at `--listen`, the real engine is `--upstream`.
+//! `berth-docker-guard confine -- CMD…` runs the learner's commands (see
+//! `confine`).
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -11,7 +14,7 @@ use berth_docker_guard::binds::Home;
 use berth_docker_guard::policy::Policy;
 use berth_docker_guard::proxy::{Guard, serve};
 use berth_docker_guard::pull::Mirror;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tokio::net::{TcpListener, UnixListener};
 
 #[derive(Parser)]
@@ -41,16 +44,35 @@ struct Args {
     /// root could then plant a setuid binary there for the learner).
     #[arg(long, hide = true)]
     insecure_skip_mount_check: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs a command of the learner's: it and all it starts may not create
+    /// user namespaces.
+    Confine {
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
+    },
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    if let Some(Command::Confine { command }) = &args.command {
+        return Err(berth_docker_guard::confine::exec(command));
+    }
+    guard(args)
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn guard(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let args = Args::parse();
     let home = Home::new(&args.home, !args.insecure_skip_mount_check)
         .map_err(|e| format!("--home {}: {e}", args.home.display()))?;
     let listener = listen(&args.listen)?;
@@ -78,7 +100,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         policy: Policy::new(home),
         upstream: args.upstream,
         mirror: args.mirror.map(|addr| Mirror { addr }),
+        collecting: Default::default(),
     });
+    // Pins left by an earlier run are collected once the engine answers.
+    tokio::spawn(guard.clone().watch_removals());
     let serve_tcp = async {
         match tcp {
             Some(tcp) => serve(tcp, guard.clone()).await,

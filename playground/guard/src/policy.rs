@@ -9,7 +9,7 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use crate::binds::Home;
+use crate::binds::{Home, InFlight};
 use crate::json::{
     array_field, bool_field, get, object_field, object_field_mut, objects_mut, same_name, str_array, str_field,
     string_map,
@@ -55,7 +55,7 @@ const VOLUME_BINDS: &str = "volume options that bind host paths";
 const VOLUME_DRIVER: &str = "volume drivers other than local";
 
 /// The policy, bound to the learner's home.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Policy {
     pub home: Home,
 }
@@ -65,14 +65,15 @@ impl Policy {
         Policy { home }
     }
 
-    /// Checks (and rewrites bind sources in) the JSON body of `endpoint`.
-    pub fn check_body(&self, endpoint: &Endpoint, body: &mut Value) -> Result<(), Refusal> {
+    /// Checks the JSON body of `endpoint`, pinning its bind sources (listed
+    /// in `pins`, see `binds`) and rewriting them to their clean paths.
+    pub fn check_body(&self, endpoint: &Endpoint, body: &mut Value, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         let obj = body
             .as_object_mut()
             .ok_or_else(|| Refusal::malformed("the request body must be a JSON object"))?;
         match endpoint {
-            Endpoint::ContainerCreate => self.container_create(obj),
-            Endpoint::ContainerUpdate => self.host_config(obj),
+            Endpoint::ContainerCreate => self.container_create(obj, pins),
+            Endpoint::ContainerUpdate => self.host_config(obj, pins),
             Endpoint::ExecCreate => forbid_if(bool_field(obj, "Privileged")?, "--privileged"),
             Endpoint::ServiceCreate | Endpoint::ServiceUpdate => self.service_spec(obj),
             Endpoint::VolumeCreate => volume_create(obj),
@@ -81,18 +82,18 @@ impl Policy {
         }
     }
 
-    fn container_create(&self, obj: &mut Obj) -> Result<(), Refusal> {
+    fn container_create(&self, obj: &mut Obj, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         // Older API versions read HostConfig fields from the top level when
         // `HostConfig` is absent; check both places.
-        self.host_config(obj)?;
+        self.host_config(obj, pins)?;
         if let Some(hc) = object_field_mut(obj, "HostConfig")? {
-            self.host_config(hc)?;
+            self.host_config(hc, pins)?;
         }
         Ok(())
     }
 
     /// A container's `HostConfig` (also the body of a container update).
-    fn host_config(&self, hc: &mut Obj) -> Result<(), Refusal> {
+    fn host_config(&self, hc: &mut Obj, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         forbid_if(bool_field(hc, "Privileged")?, "--privileged")?;
         forbid_if(!str_array(hc, "CapAdd")?.is_empty(), "--cap-add")?;
         forbid_if(!str_array(hc, "Capabilities")?.is_empty(), "--cap-add")?;
@@ -109,7 +110,10 @@ impl Policy {
         ] {
             forbid_if(is_host(str_field(hc, field)?), flag)?;
         }
-        forbid_if(!str_array(hc, "SecurityOpt")?.is_empty(), "--security-opt")?;
+        forbid_if(
+            !str_array(hc, "SecurityOpt")?.into_iter().all(no_new_privileges),
+            "--security-opt",
+        )?;
         // Setting these replaces Docker's defaults (`systempaths=unconfined`).
         for field in ["MaskedPaths", "ReadonlyPaths"] {
             str_array(hc, field)?;
@@ -120,15 +124,15 @@ impl Policy {
         forbid_if(!matches!(str_field(hc, "Runtime")?, "" | "runc"), "--runtime")?;
         forbid_if(bool_field(hc, "OomKillDisable")?, "--oom-kill-disable")?;
         forbid_if(!str_field(hc, "VolumeDriver")?.is_empty(), "--volume-driver")?;
-        self.binds(hc)?;
+        self.binds(hc, pins)?;
         for mount in objects_mut(hc, "Mounts")? {
-            self.mount(mount)?;
+            self.mount(mount, Some(&mut *pins))?;
         }
         Ok(())
     }
 
     /// `-v SRC:DST[:OPTS]`: an absolute SRC is a bind, anything else a volume.
-    fn binds(&self, hc: &mut Obj) -> Result<(), Refusal> {
+    fn binds(&self, hc: &mut Obj, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         let binds = str_array(hc, "Binds")?;
         let mut rewritten = Vec::with_capacity(binds.len());
         for bind in binds {
@@ -136,7 +140,7 @@ impl Policy {
             if parts.len() >= 2 && parts[0].starts_with('/') {
                 let real = self
                     .home
-                    .resolve(&parts[0])
+                    .pin(&parts[0], pins)
                     .map_err(|e| Refusal::forbid(format!("-v {}:{} ({e})", parts[0], parts[1])))?;
                 parts[0] = real.display().to_string();
             }
@@ -148,14 +152,19 @@ impl Policy {
         Ok(())
     }
 
-    /// One `--mount` (container `HostConfig.Mounts` or a service's `Mounts`).
-    fn mount(&self, m: &mut Obj) -> Result<(), Refusal> {
+    /// One `--mount`: a container's (`pins` given) or a service's. Swarm
+    /// starts a service's tasks itself, on any node, where no path can be
+    /// pinned: services get no bind mounts.
+    fn mount(&self, m: &mut Obj, pins: Option<&mut InFlight<'_>>) -> Result<(), Refusal> {
         match str_field(m, "Type")? {
             "bind" => {
+                let Some(pins) = pins else {
+                    return Err(Refusal::forbid("bind mounts in services (use a volume)"));
+                };
                 let source = str_field(m, "Source")?.to_string();
                 let real = self
                     .home
-                    .resolve(&source)
+                    .pin(&source, pins)
                     .map_err(|e| Refusal::forbid(format!("--mount type=bind,source={source} ({e})")))?;
                 if let Some(v) = crate::json::get_mut(m, "Source")? {
                     *v = Value::String(real.display().to_string());
@@ -195,14 +204,15 @@ impl Policy {
         forbid_if(!str_array(cs, "CapabilityAdd")?.is_empty(), "--cap-add")?;
         forbid_if(!string_map(cs, "Sysctls")?.is_empty(), "--sysctl")?;
         for mount in objects_mut(cs, "Mounts")? {
-            self.mount(mount)?;
+            self.mount(mount, None)?;
         }
         Ok(())
     }
 
-    /// Re-checks the bind mounts of an existing container (from its inspect
-    /// JSON) just before it starts, in case a source became a symlink.
-    pub fn check_existing_binds(&self, inspect: &Value) -> Result<(), Refusal> {
+    /// Pins the bind sources of an existing container (from its inspect
+    /// JSON) before it starts: one made by a setup script as root, or whose
+    /// pin was lost, is secured like a new one.
+    pub fn pin_existing_binds(&self, inspect: &Value, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         let obj = inspect
             .as_object()
             .ok_or_else(|| Refusal::malformed("container inspect is not a JSON object"))?;
@@ -215,7 +225,7 @@ impl Policy {
             }
             let source = str_field(m, "Source")?;
             self.home
-                .resolve(source)
+                .pin(source, pins)
                 .map_err(|e| Refusal::forbid(format!("-v {source} ({e})")))?;
         }
         Ok(())
@@ -291,6 +301,18 @@ fn network_create(obj: &Obj) -> Result<(), Refusal> {
     }
     string_map(obj, "Options")?;
     Ok(())
+}
+
+/// `--security-opt no-new-privileges` (also `:true`, `=false` …) only takes
+/// privileges away, so learners may set it; every other option is refused.
+fn no_new_privileges(opt: &str) -> bool {
+    let value = opt
+        .strip_prefix("no-new-privileges")
+        .map(|rest| rest.strip_prefix([':', '=']).unwrap_or(rest));
+    matches!(
+        value,
+        Some("" | "true" | "false" | "1" | "0" | "t" | "f" | "TRUE" | "FALSE" | "True" | "False" | "T" | "F")
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! `exec -it`, BuildKit's `/session` and `/grpc` over h2c), both sides are
 //! upgraded and bytes are copied both ways.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::io;
 use std::path::PathBuf;
@@ -25,14 +26,17 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tracing::{debug, warn};
 
+use crate::binds::InFlight;
 use crate::policy::{Policy, Refusal};
 use crate::pull::{Mirror, hub_image};
 use crate::route::{Endpoint, classify, percent_decode};
 
 /// Largest JSON body the guard reads (a container create is a few KiB).
 pub const MAX_JSON_BODY: usize = 1 << 20;
-/// Largest container inspect read when re-checking mounts at start.
+/// Largest container inspect or list read when looking at bind mounts.
 const MAX_INSPECT: usize = 16 << 20;
+/// The engine's events that can free a pinned bind source.
+const REMOVALS: &str = "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22event%22%3A%5B%22destroy%22%5D%7D";
 
 type Body = BoxBody<Bytes, hyper::Error>;
 
@@ -42,6 +46,8 @@ pub struct Guard {
     pub policy: Policy,
     pub upstream: PathBuf,
     pub mirror: Option<Mirror>,
+    /// One collection of unused pins at a time.
+    pub collecting: tokio::sync::Mutex<()>,
 }
 
 /// A listener the guard accepts learner connections on: the unix socket, and
@@ -110,27 +116,42 @@ fn is_per_connection(e: &io::Error) -> bool {
 impl Guard {
     async fn handle(&self, req: Request<Incoming>) -> Response<Body> {
         let (method, uri) = (req.method().clone(), req.uri().clone());
-        let req = match self.check(req).await {
-            Ok(req) => req,
+        let endpoint = classify(&method, uri.path());
+        // Pins this request takes stay "under way" until the engine answers.
+        let mut pins = InFlight::new(&self.policy.home);
+        let checked = match &endpoint {
+            Some(endpoint) => self.check(endpoint, req, &mut pins).await,
+            None => Err(Refusal::malformed("the request path is not valid")),
+        };
+        let resp = match checked {
+            Ok(req) => self.forward(req).await,
             Err(refusal) => {
                 warn!(%method, %uri, status = refusal.status().as_u16(), "refused: {refusal}");
-                return message(refusal.status(), &refusal.to_string());
+                Ok(message(refusal.status(), &refusal.to_string()))
             }
         };
-        match self.forward(req).await {
-            Ok(resp) => resp,
-            Err(e) => {
-                warn!(%method, %uri, "engine unreachable: {e}");
-                message(StatusCode::BAD_GATEWAY, "the lab's Docker engine is not reachable")
-            }
+        let succeeded = resp.as_ref().is_ok_and(|r| r.status().is_success());
+        let pinned = !pins.is_empty();
+        drop(pins);
+        // A removed container may free pins: let `docker rm x && rm -r ~/x`
+        // work at once. A failed create or start may have pinned for nothing.
+        if (succeeded && endpoint == Some(Endpoint::ContainerRemove)) || (pinned && !succeeded) {
+            self.collect_pins().await;
         }
+        resp.unwrap_or_else(|e| {
+            warn!(%method, %uri, "engine unreachable: {e}");
+            message(StatusCode::BAD_GATEWAY, "the lab's Docker engine is not reachable")
+        })
     }
 
     /// Applies the policy; returns the request to forward.
-    async fn check(&self, mut req: Request<Incoming>) -> Result<Request<Body>, Refusal> {
-        let endpoint = classify(req.method(), req.uri().path())
-            .ok_or_else(|| Refusal::malformed("the request path is not valid"))?;
-        match &endpoint {
+    async fn check(
+        &self,
+        endpoint: &Endpoint,
+        mut req: Request<Incoming>,
+        pins: &mut InFlight<'_>,
+    ) -> Result<Request<Body>, Refusal> {
+        match endpoint {
             Endpoint::Plugin => return Err(Refusal::forbid("plugins")),
             Endpoint::Build => check_build_query(req.uri().query().unwrap_or(""))?,
             Endpoint::ImageCreate => {
@@ -144,7 +165,7 @@ impl Guard {
                 if has_body(req.headers()) {
                     return Err(Refusal::malformed("container start takes no request body"));
                 }
-                self.recheck_binds(id).await?;
+                self.pin_binds_of(id, pins).await?;
             }
             _ => {}
         }
@@ -155,7 +176,7 @@ impl Guard {
         }
         let (mut parts, body) = req.into_parts();
         let mut value = read_json(&parts.headers, body).await?;
-        self.policy.check_body(&endpoint, &mut value)?;
+        self.policy.check_body(endpoint, &mut value, pins)?;
         let bytes = Bytes::from(serde_json::to_vec(&value).expect("a Value serialises"));
         parts.headers.insert(CONTENT_LENGTH, bytes.len().into());
         Ok(Request::from_parts(parts, full(bytes)))
@@ -194,30 +215,102 @@ impl Guard {
         Ok(sender.send_request(req).await?)
     }
 
-    /// Before a start, re-resolves the container's bind sources: one may have
-    /// been swapped for a symlink since the create. This narrows the race but
-    /// cannot close it (the engine resolves the path again when mounting).
-    async fn recheck_binds(&self, id: &str) -> Result<(), Refusal> {
+    /// Before a (re)start, pins the container's bind sources: those of a
+    /// container a setup script made as root were never pinned, and the
+    /// engine resolves them again now.
+    async fn pin_binds_of(&self, id: &str, pins: &mut InFlight<'_>) -> Result<(), Refusal> {
         let unchecked = || Refusal::forbid("starting a container whose mounts could not be checked");
-        let req = Request::get(format!("/containers/{}/json", path_escape(id)))
+        let inspect = match self.get_json(&format!("/containers/{}/json", path_escape(id))).await {
+            Ok(Some(inspect)) => inspect,
+            // Let the engine give its own answer for a container that is not there.
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                warn!("inspecting {id} before its start: {e}");
+                return Err(unchecked());
+            }
+        };
+        self.policy.pin_existing_binds(&inspect, pins)
+    }
+
+    /// A GET whose answer is JSON; `None` for 404.
+    async fn get_json(&self, path: &str) -> Result<Option<Value>, String> {
+        let req = Request::get(path)
             .header(HOST, "docker")
             .body(full(Bytes::new()))
-            .map_err(|_| unchecked())?;
-        let resp = self.send(req).await.map_err(|_| unchecked())?;
+            .map_err(|e| e.to_string())?;
+        let resp = self.send(req).await.map_err(|e| e.to_string())?;
         match resp.status() {
-            // Let the engine give its own answer for a container that is not there.
-            StatusCode::NOT_FOUND => return Ok(()),
+            StatusCode::NOT_FOUND => return Ok(None),
             StatusCode::OK => {}
-            _ => return Err(unchecked()),
+            other => return Err(format!("the engine answered {other}")),
         }
         let body = Limited::new(resp.into_body(), MAX_INSPECT)
             .collect()
             .await
-            .map_err(|_| unchecked())?
+            .map_err(|e| e.to_string())?
             .to_bytes();
-        let inspect: Value = serde_json::from_slice(&body).map_err(|_| unchecked())?;
-        self.policy.check_existing_binds(&inspect)
+        serde_json::from_slice(&body).map(Some).map_err(|e| e.to_string())
     }
+
+    /// Unpins bind sources no container uses any more (nor a request under
+    /// way). Run at start, after removals, and on the engine's `destroy`
+    /// events (`docker run --rm`, `compose down`, prunes).
+    pub async fn collect_pins(&self) {
+        let _one_at_a_time = self.collecting.lock().await;
+        let home = &self.policy.home;
+        let pinned = match home.pinned() {
+            Ok(pinned) if pinned.is_empty() => return,
+            Ok(pinned) => pinned,
+            Err(e) => return warn!("reading the pins: {e}"),
+        };
+        // Whatever is under way now may have made its container by the time
+        // the list below is read, and released its pins after it: keep it.
+        let mut keep: HashSet<PathBuf> = home.in_flight().into_iter().collect();
+        match self.get_json("/containers/json?all=1").await {
+            Ok(Some(Value::Array(containers))) => keep.extend(bind_sources(&containers)),
+            Ok(_) => return warn!("listing containers for their binds: not a list"),
+            Err(e) => return warn!("listing containers for their binds: {e}"),
+        }
+        let removed = home.unpin_unused(&pinned, &keep);
+        debug!(removed, "collected unused pins");
+    }
+
+    /// Follows the engine's container removals to collect pins; reconnects
+    /// if the engine goes away.
+    pub async fn watch_removals(self: Arc<Guard>) {
+        loop {
+            if let Err(e) = self.follow_removals().await {
+                debug!("following the engine's events: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn follow_removals(&self) -> Result<(), String> {
+        let req = Request::get(REMOVALS)
+            .header(HOST, "docker")
+            .body(full(Bytes::new()))
+            .map_err(|e| e.to_string())?;
+        let mut body = self.send(req).await.map_err(|e| e.to_string())?.into_body();
+        self.collect_pins().await;
+        while let Some(frame) = body.frame().await {
+            if frame.map_err(|e| e.to_string())?.is_data() {
+                self.collect_pins().await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The bind sources of a container list (`GET /containers/json`).
+fn bind_sources(containers: &[Value]) -> impl Iterator<Item = PathBuf> + '_ {
+    containers
+        .iter()
+        .filter_map(|c| c.get("Mounts")?.as_array())
+        .flatten()
+        .filter(|m| m.get("Type").and_then(Value::as_str) == Some("bind"))
+        .filter_map(|m| m.get("Source")?.as_str())
+        .map(PathBuf::from)
 }
 
 #[derive(Debug, thiserror::Error)]

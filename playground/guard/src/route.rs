@@ -12,7 +12,10 @@ use http::Method;
 pub enum Endpoint {
     ContainerCreate,
     ContainerUpdate,
+    /// A start or restart: the engine mounts the binds again.
     ContainerStart(String),
+    /// `DELETE /containers/{id}` or a prune: pins may be free.
+    ContainerRemove,
     ExecCreate,
     ExecStart,
     ServiceCreate,
@@ -50,14 +53,21 @@ pub fn classify(method: &Method, raw_path: &str) -> Option<Endpoint> {
     let path = normalise(raw_path)?;
     let path = strip_version(&path);
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    use Endpoint::*;
+    if method == Method::DELETE {
+        return Some(match parts.as_slice() {
+            ["containers", _] => ContainerRemove,
+            _ => Other,
+        });
+    }
     if method != Method::POST {
         return Some(Endpoint::Other);
     }
-    use Endpoint::*;
     Some(match parts.as_slice() {
         ["containers", "create"] => ContainerCreate,
         ["containers", _, "update"] => ContainerUpdate,
-        ["containers", id, "start"] => ContainerStart((*id).to_string()),
+        ["containers", id, "start" | "restart"] => ContainerStart((*id).to_string()),
+        ["containers", "prune"] => ContainerRemove,
         ["containers", _, "exec"] => ExecCreate,
         ["exec", _, "start"] => ExecStart,
         ["services", "create"] => ServiceCreate,

@@ -1,5 +1,7 @@
 //! Exercises as authored: `modules/<module>/exercises/<id>/` holds
-//! `exercise.toml`, `check.sh`, `solve.sh` and optionally `setup.sh`.
+//! `exercise.toml`, `check.sh`, `solve.sh`, optionally `setup.sh`, and
+//! `cheats/*.sh`: shortcuts a learner might try, after which the check
+//! must still fail (`berth content test` proves it).
 //!
 //! ```toml
 //! title = "Leave a note"
@@ -19,8 +21,10 @@
 
 use serde::Deserialize;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use super::Library;
 use crate::content::{ContentError, Id};
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +102,8 @@ impl Limits {
 #[derive(Clone, Debug)]
 pub struct Exercise {
     pub id: String,
+    /// The exercise's folder, for messages about it.
+    pub dir: PathBuf,
     pub title: String,
     pub image: String,
     pub network: bool,
@@ -112,6 +118,19 @@ pub struct Exercise {
     pub setup: Option<String>,
     pub check: String,
     pub solve: String,
+    /// In name order.
+    pub cheats: Vec<Cheat>,
+    /// The course's script library, run before each of these scripts.
+    pub library: Arc<Library>,
+}
+
+/// A plausible shortcut: run as the learner after setup, the check must
+/// fail after it.
+#[derive(Clone, Debug)]
+pub struct Cheat {
+    /// The file's name without `.sh`.
+    pub name: String,
+    pub script: String,
 }
 
 /// Hard bounds on what an author may ask for, so one exercise cannot take
@@ -123,7 +142,7 @@ pub const MAX_NODES: u8 = 5;
 
 impl Exercise {
     /// Reads `dir` (named after the exercise's id).
-    pub fn read(dir: &Path, images: &[String]) -> Result<Self, Vec<ContentError>> {
+    pub fn read(dir: &Path, images: &[String], library: &Arc<Library>) -> Result<Self, Vec<ContentError>> {
         let toml_file = dir.join("exercise.toml");
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let id = Id::parse(name).map_err(|msg| vec![ContentError::in_file(dir, format!("exercise folder: {msg}"))])?;
@@ -193,9 +212,11 @@ impl Exercise {
         let setup = script("setup.sh", false);
         let check = script("check.sh", true);
         let solve = script("solve.sh", true);
+        let cheats = read_cheats(&dir.join("cheats"), &mut errors);
         match (check, solve) {
             (Some(check), Some(solve)) if errors.is_empty() => Ok(Exercise {
                 id: id.to_string(),
+                dir: dir.to_path_buf(),
                 title: raw.title,
                 image: raw.image,
                 network: raw.network,
@@ -208,10 +229,57 @@ impl Exercise {
                 setup,
                 check,
                 solve,
+                cheats,
+                library: library.clone(),
             }),
             _ => Err(errors),
         }
     }
+
+    /// A script of this exercise as it runs: after the course's library.
+    pub fn runnable(&self, script: &str) -> String {
+        self.library.prepend(script)
+    }
+}
+
+/// `cheats/*.sh`, in name order; the folder is optional.
+fn read_cheats(dir: &Path, errors: &mut Vec<ContentError>) -> Vec<Cheat> {
+    let listed = fs::read_dir(dir).and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect());
+    let mut paths: Vec<_> = match listed {
+        Ok(paths) => paths,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            errors.push(ContentError::in_file(dir, format!("cannot read the cheats: {e}")));
+            return Vec::new();
+        }
+    };
+    paths.sort();
+    let mut cheats = Vec::new();
+    for path in paths {
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "sh") {
+            errors.push(ContentError::in_file(
+                &path,
+                "only cheat scripts (`<name>.sh`) belong in cheats/",
+            ));
+            continue;
+        }
+        if let Err(msg) = Id::parse(stem) {
+            errors.push(ContentError::in_file(&path, format!("cheat name: {msg}")));
+            continue;
+        }
+        match fs::read_to_string(&path) {
+            Ok(text) if text.trim().is_empty() => errors.push(ContentError::in_file(&path, "the script is empty")),
+            Ok(script) => cheats.push(Cheat {
+                name: stem.to_string(),
+                script,
+            }),
+            Err(e) => errors.push(ContentError::in_file(&path, format!("cannot read it: {e}"))),
+        }
+    }
+    cheats
 }
 
 #[cfg(test)]
@@ -223,13 +291,19 @@ mod tests {
         let dir = root.path().join("make-a-file");
         fs::create_dir(&dir).unwrap();
         for (name, text) in files {
-            fs::write(dir.join(name), text).unwrap();
+            let path = dir.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
         }
         root
     }
 
     fn read(root: &tempfile::TempDir) -> Result<Exercise, Vec<ContentError>> {
-        Exercise::read(&root.path().join("make-a-file"), &["shell".to_string()])
+        Exercise::read(
+            &root.path().join("make-a-file"),
+            &["shell".to_string()],
+            &Arc::new(Library::default()),
+        )
     }
 
     fn messages(errors: Vec<ContentError>) -> String {
@@ -247,8 +321,40 @@ mod tests {
         assert_eq!((e.id.as_str(), e.image.as_str()), ("make-a-file", "shell"));
         assert_eq!((e.timeout_seconds, e.live_seconds), (30, 0));
         assert_eq!(e.limits, Limits::default());
-        assert!(e.setup.is_none() && !e.network);
+        assert!(e.setup.is_none() && !e.network && e.cheats.is_empty());
         assert_eq!((e.nodes, e.node), (1, 1));
+    }
+
+    #[test]
+    fn cheats_are_read_in_name_order_and_checked() {
+        let root = folder(&[
+            ("exercise.toml", "title = \"T\"\n"),
+            ("check.sh", "test -f ~/x"),
+            ("solve.sh", "touch ~/x"),
+            ("cheats/touch-a-folder.sh", "mkdir ~/x"),
+            ("cheats/a-link.sh", "ln -s /etc/passwd ~/x"),
+        ]);
+        let e = read(&root).unwrap();
+        let names: Vec<&str> = e.cheats.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a-link", "touch-a-folder"]);
+        assert_eq!(e.cheats[1].script, "mkdir ~/x");
+
+        let root = folder(&[
+            ("exercise.toml", "title = \"T\"\n"),
+            ("check.sh", "true"),
+            ("solve.sh", "true"),
+            ("cheats/Bad Name.sh", "true"),
+            ("cheats/notes.txt", "a note"),
+            ("cheats/empty.sh", "\n"),
+        ]);
+        let all = messages(read(&root).unwrap_err());
+        for expected in [
+            "Bad Name.sh: cheat name: `Bad Name` is not a valid id",
+            "notes.txt: only cheat scripts (`<name>.sh`) belong in cheats/",
+            "empty.sh: the script is empty",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! account for setup and solutions, with a time limit and an output cap.
 
 mod exercise;
+mod library;
 mod protocol;
 
-pub use exercise::{Exercise, Limits};
+pub use exercise::{Cheat, Exercise, Limits};
+pub use library::{Library, LibraryFile};
 pub use protocol::read as read_output;

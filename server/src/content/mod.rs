@@ -7,10 +7,13 @@
 //!   modules/01-containers/
 //!     module.toml               id, title, summary, objectives, duration_minutes
 //!     01-what-is-a-container.md +++ front matter (id, title) +++ then Markdown
+//!     exercises/<id>/           exercise.toml and its scripts (see `crate::check`)
+//!   lib/*.sh                    shell functions every exercise script may call
 //! ```
 
 mod error;
 mod highlight;
+mod lint;
 mod manifest;
 mod markdown;
 mod sanitize;
@@ -18,9 +21,10 @@ mod sanitize;
 mod xss_tests;
 
 pub use error::{ContentError, ContentErrors};
+pub use lint::{BALANCE_LIMIT_PERCENT, Lints, QuizBalance, lint};
 pub use manifest::Id;
 
-use crate::check::{Exercise, Limits};
+use crate::check::{Exercise, Library, Limits};
 use crate::lab::ModuleLab;
 use crate::quiz::Quiz;
 use berth_app::course::{Course, Lesson, Module, QUIZ_PATH, QuizRef};
@@ -30,6 +34,7 @@ use markdown::{LessonContext, LessonKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A loaded course: what the pages show, and the quizzes with their answer
 /// keys, which stay on the server.
@@ -39,6 +44,8 @@ pub struct Loaded {
     pub quizzes: BTreeMap<String, Quiz>,
     /// By module id, for modules with exercises.
     pub labs: BTreeMap<String, ModuleLab>,
+    /// `lib/*.sh`, which every exercise script runs after.
+    pub library: Arc<Library>,
 }
 
 /// Loads and renders the course under `root`, or returns every problem
@@ -126,7 +133,11 @@ fn load_course(root: &Path, images: &[String], errors: &mut Vec<ContentError>) -
     }
 
     let quizzes = read_quizzes(&ordered, errors);
-    let exercises = read_exercises(&ordered, images, errors);
+    let library = Arc::new(Library::read(root).unwrap_or_else(|e| {
+        errors.push(e);
+        Library::default()
+    }));
+    let exercises = read_exercises(&ordered, images, &library, errors);
     let mut modules = render_modules(ordered, &exercises, errors);
     for m in &mut modules {
         m.quiz = quizzes.get(&m.id).map(|q| QuizRef {
@@ -144,6 +155,7 @@ fn load_course(root: &Path, images: &[String], errors: &mut Vec<ContentError>) -
         },
         labs,
         quizzes,
+        library,
     })
 }
 
@@ -268,6 +280,7 @@ fn read_quizzes(modules: &[ModuleFiles], errors: &mut Vec<ContentError>) -> BTre
 fn read_exercises(
     modules: &[ModuleFiles],
     images: &[String],
+    library: &Arc<Library>,
     errors: &mut Vec<ContentError>,
 ) -> BTreeMap<String, Vec<Exercise>> {
     let mut all = BTreeMap::new();
@@ -277,7 +290,7 @@ fn read_exercises(
         let Ok(entries) = sorted_entries(&dir) else { continue };
         let mut list = Vec::new();
         for path in entries.into_iter().filter(|p| p.is_dir()) {
-            match Exercise::read(&path, images) {
+            match Exercise::read(&path, images, library) {
                 Ok(e) => {
                     if let Some(first) = seen.insert(e.id.clone(), path.clone()) {
                         errors.push(ContentError::in_file(
@@ -310,7 +323,7 @@ fn module_labs(
         let image = list[0].image.clone();
         for e in list.iter().filter(|e| e.image != image) {
             errors.push(ContentError::in_file(
-                format!("exercises/{}/exercise.toml", e.id),
+                e.dir.join("exercise.toml"),
                 format!(
                     "exercise `{}` asks for image `{}` but `{}` uses `{image}`: one module has one lab",
                     e.id, e.image, list[0].id
@@ -476,15 +489,10 @@ fn render_modules(
         });
     }
 
-    for (module, list) in exercises {
+    for list in exercises.values() {
         for e in list.iter().filter(|e| !used.contains_key(&e.id)) {
-            let dir = modules
-                .iter()
-                .find(|m| m.id.as_str() == module)
-                .map(|m| m.dir.join("exercises").join(&e.id))
-                .unwrap_or_default();
             errors.push(ContentError::in_file(
-                dir.join("exercise.toml"),
+                e.dir.join("exercise.toml"),
                 format!("exercise `{}` is in no lesson: list it in a lesson's `exercises`", e.id),
             ));
         }

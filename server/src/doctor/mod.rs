@@ -250,7 +250,7 @@ fn site(dir: &Path) -> Row {
         Ok(site) => site,
         Err(e) => return Row::fail(CHECK, format!("{}: {e}", dir.display()), fix),
     };
-    if !site.contains("/pkg/berth.js") {
+    if !site.has_bundle() {
         return Row::fail(
             CHECK,
             format!(

@@ -210,8 +210,16 @@ fn image_line() -> regex::Regex {
     regex::Regex::new(r#"^\s*(?:-\s+)?image:\s*["']?([^"'\s#]+)"#).expect("valid")
 }
 
+/// A Dockerfile's `FROM`: the base (group 1) and the stage's name (group 2).
 fn from_line() -> regex::Regex {
-    regex::Regex::new(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)").expect("valid")
+    regex::Regex::new(r"(?i)^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?").expect("valid")
+}
+
+/// A `FROM` base that is no image to pull: `scratch`, or an earlier stage
+/// of the same Dockerfile (`stages`, lower-cased as the builder compares them).
+fn is_stage_or_scratch(base: &str, stages: &[String]) -> bool {
+    let base = base.to_ascii_lowercase();
+    base == "scratch" || stages.contains(&base)
 }
 
 /// Names a script makes itself (`docker build -t`, `docker import`,
@@ -274,6 +282,8 @@ pub fn scan_script(text: &str) -> Vec<Found> {
         }
     };
     let in_heredoc = |n: usize| heredocs.iter().find(|(start, end, _)| (*start..*end).contains(&n));
+    // Stage names seen so far, per file a here-document writes.
+    let mut stages: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     let mut n = 0;
     while n < lines.len() {
         let here = in_heredoc(n);
@@ -295,7 +305,11 @@ pub fn scan_script(text: &str) -> Vec<Found> {
                     push(&c[1], first + 1, if compose { Use::Pulled } else { Use::Shown });
                 }
                 if let Some(c) = from.captures(&logical) {
-                    push(&c[1], first + 1, if dockerfile { Use::Pulled } else { Use::Shown });
+                    let stages = stages.entry(target.clone()).or_default();
+                    if !is_stage_or_scratch(&c[1], stages) {
+                        push(&c[1], first + 1, if dockerfile { Use::Pulled } else { Use::Shown });
+                    }
+                    stages.extend(c.get(2).map(|s| s.as_str().to_ascii_lowercase()));
                 }
                 if let Some(name) = command
                     .captures(&logical)
@@ -324,6 +338,9 @@ pub fn scan_lesson(text: &str) -> Vec<Found> {
     let (command, image, from) = (docker_command(), image_line(), from_line());
     let mut found = Vec::new();
     let mut fence: Option<&str> = None;
+    // Stage names of the code blocks so far (a lesson's Dockerfiles rarely
+    // reuse one name for a real image).
+    let mut stages: Vec<String> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         if let Some(open) = fence {
@@ -342,7 +359,10 @@ pub fn scan_lesson(text: &str) -> Vec<Found> {
             names.push(c[1].to_string());
         }
         if let Some(c) = from.captures(line) {
-            names.push(c[1].to_string());
+            if !is_stage_or_scratch(&c[1], &stages) {
+                names.push(c[1].to_string());
+            }
+            stages.extend(c.get(2).map(|s| s.as_str().to_ascii_lowercase()));
         }
         if let Some(c) = command.captures(line) {
             names.extend(command_image(&words(&c[1])).map(str::to_string));
@@ -530,6 +550,9 @@ mod tests {
                 ("debian:trixie".into(), 10)
             ]
         );
+        // `scratch` and earlier stages are no images to pull.
+        let stages = "cat > ~/app/Dockerfile <<EOF\nFROM golang:1.24 AS Build\nFROM build AS test\nFROM scratch\nCOPY --from=build /app /app\nEOF\ndocker build -t app ~/app\n";
+        assert_eq!(pulled(&scan_script(stages)), [("golang:1.24".to_string(), 2)]);
         // A command written into a file as text is not run.
         let text = "cat > ~/tasks.txt <<'TXT'\nrun: docker run -d nginx:1.27-alpine\nTXT\n";
         let found = scan_script(text);

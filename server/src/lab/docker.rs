@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::mirror::Mirror;
 use super::runtime::*;
+use super::seccomp;
 
 /// Largest script output kept; the rest is read and dropped.
 const OUTPUT_CAP: usize = 64 * 1024;
@@ -26,8 +27,14 @@ const OUTPUT_CAP: usize = 64 * 1024;
 /// lab's memory too).
 const HOME_SIZE: &str = "64m";
 const TMP_SIZE: &str = "64m";
+/// Size of each of a docker lab's `/run`, `/var/log` and `/var/tmp`.
+const ENGINE_SCRATCH_SIZE: &str = "16m";
 /// Images with this label get a Docker engine of their own.
 const PROFILE_LABEL: &str = "org.berth.profile";
+/// An image's command that the learner's shells and scripts start through,
+/// e.g. the docker lab's `berth-docker-guard confine --` (no user
+/// namespaces for the learner, see `playground/guard/src/confine.rs`).
+const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -150,7 +157,7 @@ impl DockerRuntime {
                 &container,
                 Script {
                     user: "root",
-                    text: &wait,
+                    text: wait.as_str().into(),
                     timeout: std::time::Duration::from_secs(40),
                 },
             )
@@ -227,6 +234,23 @@ impl DockerRuntime {
         docker.start_container(&container, None).await.map_err(engine)
     }
 
+    /// `cmd` as the learner runs it in `container`: after the image's
+    /// learner entry, if it has one.
+    async fn learner_command(
+        &self,
+        docker: &Docker,
+        container: &str,
+        cmd: Vec<String>,
+    ) -> Result<Vec<String>, RuntimeError> {
+        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+        let entry = inspect
+            .config
+            .and_then(|c| c.labels)
+            .and_then(|mut labels| labels.remove(LEARNER_ENTRY_LABEL))
+            .unwrap_or_default();
+        Ok(entry.split_whitespace().map(String::from).chain(cmd).collect())
+    }
+
     /// The engine's client, connecting first if need be.
     pub async fn client(&self) -> Result<Docker, RuntimeError> {
         if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
@@ -300,21 +324,24 @@ fn host_config(spec: &LabSpec, network_mode: String) -> HostConfig {
 /// is not available on these hosts, and would give more). The lab's root
 /// gets nearly every capability, so the learner must never become root:
 /// the engine's socket is root-only and the learner reaches it through
-/// the guard. The same memory, process and CPU limits bound the lab and
-/// every container inside it (the engine nests them in the lab's cgroup).
+/// the guard. A seccomp profile of our own stands between those
+/// capabilities and the rest of the kernel. The same memory, process and
+/// CPU limits bound the lab and every container inside it (the engine nests
+/// them in the lab's cgroup), and the root file system stays read-only:
+/// every place the engine, the guard or anyone writes is a size-limited
+/// tmpfs, counted against the lab's memory.
 fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
     hc.runtime = runtime;
     hc.cap_add = Some(vec!["ALL".into()]);
     hc.cap_drop = Some(vec!["SYS_RESOURCE".into()]);
-    hc.security_opt = Some(
-        ["seccomp=unconfined", "apparmor=unconfined", "no-new-privileges:true"]
-            .map(String::from)
-            .to_vec(),
-    );
+    hc.security_opt = Some(vec![
+        format!("seccomp={}", seccomp::docker_lab_profile()),
+        "apparmor=unconfined".into(),
+        "no-new-privileges:true".into(),
+    ]);
     // What `--security-opt systempaths=unconfined` means to the API.
     hc.masked_paths = Some(Vec::new());
     hc.readonly_paths = Some(Vec::new());
-    hc.readonly_rootfs = Some(false);
     hc.cgroupns_mode = Some(bollard::models::HostConfigCgroupnsModeEnum::HOST);
     hc.binds = Some(vec!["/sys/fs/cgroup:/sys/fs/cgroup:rw".into()]);
     // Images come from the registry mirror; Docker Hub is out of reach. The
@@ -331,6 +358,13 @@ fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
     let data_mib = hc.memory.unwrap_or(0) / 2 / (1024 * 1024);
     if let Some(tmpfs) = hc.tmpfs.as_mut() {
         tmpfs.insert("/var/lib/docker".into(), format!("size={data_mib}m"));
+        // The engine's and the guard's sockets, state and logs.
+        for (path, mode) in [("/run", "0755"), ("/var/log", "0755"), ("/var/tmp", "1777")] {
+            tmpfs.insert(
+                path.into(),
+                format!("size={ENGINE_SCRATCH_SIZE},nosuid,nodev,mode={mode}"),
+            );
+        }
     }
     hc
 }
@@ -454,6 +488,16 @@ impl Runtime for DockerRuntime {
         let docker = self.client().await?;
         let seconds = script.timeout.as_secs().max(1).to_string();
         let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
+        // The script arrives on standard input; the shell reads all of it
+        // before running any, so a command in it that reads its own input
+        // (`docker compose exec`, `cat`) finds it empty instead of eating the
+        // rest of the script.
+        let mut cmd = ["timeout", "--signal=KILL", &seconds, "sh", "-c", "eval \"$(cat)\""]
+            .map(String::from)
+            .to_vec();
+        if script.user == LEARNER {
+            cmd = self.learner_command(&docker, container, cmd).await?;
+        }
         let exec = docker
             .create_exec(
                 container,
@@ -480,11 +524,7 @@ impl Runtime for DockerRuntime {
                         .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
                         .collect(),
                     ),
-                    cmd: Some(
-                        ["timeout", "--signal=KILL", &seconds, "sh", "-s"]
-                            .map(String::from)
-                            .to_vec(),
-                    ),
+                    cmd: Some(cmd),
                     ..Default::default()
                 },
             )
@@ -538,6 +578,8 @@ impl Runtime for DockerRuntime {
 
     async fn shell(&self, container: &str) -> Result<Shell, RuntimeError> {
         let docker = self.client().await?;
+        let cmd = ["bash", "-l"].map(String::from).to_vec();
+        let cmd = self.learner_command(&docker, container, cmd).await?;
         let exec = docker
             .create_exec(
                 container,
@@ -549,7 +591,7 @@ impl Runtime for DockerRuntime {
                     user: Some(LEARNER.to_string()),
                     working_dir: Some(LEARNER_HOME.to_string()),
                     env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(vec!["bash".to_string(), "-l".to_string()]),
+                    cmd: Some(cmd),
                     ..Default::default()
                 },
             )

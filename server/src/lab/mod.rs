@@ -10,6 +10,7 @@ pub mod docker;
 pub mod images;
 pub mod mirror;
 pub mod runtime;
+pub mod seccomp;
 pub mod starts;
 pub mod terminal;
 
@@ -83,6 +84,8 @@ pub enum Step {
     Setup,
     Check,
     Solve,
+    /// The exercise's cheat with this index, run like a solution.
+    Cheat(usize),
 }
 
 /// The container an exercise's scripts run in: its node of the lab.
@@ -92,15 +95,16 @@ pub fn container_of(lab_id: &str, e: &Exercise) -> String {
 
 /// How a step runs: setup and solution as the learner, the check as the
 /// checker the learner cannot become; all with the exercise's time limit.
-pub fn script(e: &Exercise, step: Step) -> Option<Script<'_>> {
+pub fn script(e: &Exercise, step: Step) -> Option<Script<'static>> {
     let (user, text) = match step {
         Step::Setup => (LEARNER, e.setup.as_deref()?),
         Step::Check => (CHECKER, e.check.as_str()),
         Step::Solve => (LEARNER, e.solve.as_str()),
+        Step::Cheat(n) => (LEARNER, e.cheats.get(n)?.script.as_str()),
     };
     Some(Script {
         user,
-        text,
+        text: e.runnable(text).into(),
         timeout: Duration::from_secs(e.timeout_seconds.into()),
     })
 }

@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
+use std::borrow::Cow;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::AsyncWrite;
@@ -53,7 +54,7 @@ pub struct Labelled {
 /// A script run through an exec's standard input.
 pub struct Script<'a> {
     pub user: &'a str,
-    pub text: &'a str,
+    pub text: Cow<'a, str>,
     pub timeout: Duration,
 }
 

@@ -92,6 +92,29 @@ fn server_runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// The site `cargo xtask build` laid out, with the browser bundle.
+pub fn built_site() -> PathBuf {
+    let site = std::env::var("BERTH_SITE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/site"));
+    assert!(
+        site.join("manifest.json").exists(),
+        "no browser bundle in {}: run the tests with `cargo xtask test`",
+        site.display()
+    );
+    site
+}
+
+/// The built site's hashed name for a file known by its plain name.
+pub fn hashed(site: &Path, plain: &str) -> String {
+    let manifest: std::collections::HashMap<String, String> =
+        serde_json::from_slice(&std::fs::read(site.join("manifest.json")).unwrap()).unwrap();
+    manifest
+        .get(plain)
+        .unwrap_or_else(|| panic!("{plain} is not in the manifest"))
+        .clone()
+}
+
 /// A site folder holding the stylesheet, for tests that do not need the
 /// browser bundle.
 pub fn minimal_site() -> TempDir {
@@ -381,6 +404,17 @@ pub async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option
 
 /// Runs a script in the lab as `user` (60 s at most).
 pub async fn as_user(app: &TestApp, container: &str, user: &str, script: &str) -> (Option<i64>, String) {
+    as_user_for(app, container, user, script, 60).await
+}
+
+/// Runs a script in the lab as `user`, for at most `seconds`.
+pub async fn as_user_for(
+    app: &TestApp,
+    container: &str,
+    user: &str,
+    script: &str,
+    seconds: u64,
+) -> (Option<i64>, String) {
     let out = app
         .labs
         .runtime()
@@ -388,13 +422,105 @@ pub async fn as_user(app: &TestApp, container: &str, user: &str, script: &str) -
             container,
             berth_server::lab::runtime::Script {
                 user,
-                text: script,
-                timeout: std::time::Duration::from_secs(60),
+                text: script.into(),
+                timeout: std::time::Duration::from_secs(seconds),
             },
         )
         .await
         .unwrap();
     (out.exit_code, out.output)
+}
+
+/// Most a probe writes into one place: more than any bound a lab has.
+pub const FILL_CAP_MIB: u64 = 640;
+
+/// Finds every directory the script's user can write to (not /proc or
+/// /sys), and on each file system among them writes zeros until the write
+/// stops (at most `FILL_CAP_MIB`), then removes what it wrote. One line per
+/// file system: `MOUNT TYPE SIZE_KIB WRITTEN_BYTES WHY_IT_STOPPED`.
+pub fn fill_every_writable_place() -> String {
+    format!(
+        r#"seen=" "
+find / \( -path /proc -o -path /sys \) -prune -o -type d -writable -print 2>/dev/null |
+while read -r dir; do
+  mount=$(df -P "$dir" 2>/dev/null | awk 'NR == 2 {{ print $6 }}')
+  case "$seen" in *" $mount "*) continue ;; esac
+  seen="$seen$mount "
+  file="$dir/.berth-fill-$$"
+  why=$(dd if=/dev/zero of="$file" bs=1M count={FILL_CAP_MIB} 2>&1 >/dev/null | grep -o 'No space left on device\|Permission denied\|Read-only file system\|Invalid argument' | head -n 1)
+  written=$(stat -c %s "$file" 2>/dev/null || echo 0)
+  rm -f "$file"
+  case "$why" in "No space left on device") why=ENOSPC ;; "") why=stopped ;; *) why=$(echo "$why" | tr ' ' -) ;; esac
+  echo "$mount $(stat -f -c %T "$dir") $(df -Pk "$dir" | awk 'NR == 2 {{ print $2 }}') $written $why"
+done"#
+    )
+}
+
+/// Bytes used on the host's disk where Docker keeps containers' layers.
+pub fn host_disk_used() -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["-B1", "--output=used", "/var/lib/docker"])
+        .output()
+        .expect("df runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .expect("df prints the space used")
+}
+
+/// Runs `fill_every_writable_place` as `user`, watching the host's disk
+/// while it does, and asserts that every place was a size-limited tmpfs
+/// that stopped the write at its size, and the host's disk did not grow.
+/// Returns the mount points it found.
+pub async fn assert_every_writable_place_is_bounded(app: &TestApp, container: &str, user: &str) -> Vec<String> {
+    let before = host_disk_used();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let (peak, watching) = (peak.clone(), watching.clone());
+        tokio::task::spawn_blocking(move || {
+            while watching.load(Ordering::Relaxed) {
+                peak.fetch_max(host_disk_used(), Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+    };
+    let (status, out) = as_user_for(app, container, user, &fill_every_writable_place(), 300).await;
+    watching.store(false, Ordering::Relaxed);
+    watcher.await.unwrap();
+    assert_eq!(status, Some(0), "{out}");
+    let mut mounts = Vec::new();
+    for line in out.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let [mount, fs_type, size_kib, written, why] = f[..] else {
+            panic!("unexpected probe line {line:?} in {out}");
+        };
+        let (size, written): (u64, u64) = (size_kib.parse::<u64>().unwrap() * 1024, written.parse().unwrap());
+        assert!(
+            written < FILL_CAP_MIB << 20,
+            "{user} wrote {FILL_CAP_MIB} MiB into {mount} ({fs_type}) without stopping"
+        );
+        if written > 1 << 20 {
+            assert_eq!(
+                fs_type, "tmpfs",
+                "{user} can write to {mount}, which is not a tmpfs: {line}"
+            );
+            assert_eq!(
+                why, "ENOSPC",
+                "{user}'s write into {mount} stopped for another reason: {line}"
+            );
+            assert!(written <= size, "{line}");
+        }
+        mounts.push(mount.to_string());
+    }
+    let grown = peak.load(Ordering::Relaxed).saturating_sub(before);
+    assert!(
+        grown < 300 << 20,
+        "the host's disk grew by {} MiB while {user} filled the lab",
+        grown >> 20
+    );
+    mounts
 }
 
 /// The bundled course as the server loads it, so tests about it follow

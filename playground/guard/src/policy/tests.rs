@@ -11,6 +11,7 @@ struct Lab {
 
 impl Lab {
     fn new() -> Lab {
+        crate::binds::private_mounts_for_this_thread().expect("policy tests pin binds, as root");
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("site")).unwrap();
         std::fs::create_dir_all(dir.path().join("shop/html")).unwrap();
@@ -28,7 +29,8 @@ impl Lab {
     }
 
     fn check(&self, ep: Endpoint, mut body: Value) -> Result<Value, Refusal> {
-        self.policy.check_body(&ep, &mut body).map(|()| body)
+        let mut pins = InFlight::new(&self.policy.home);
+        self.policy.check_body(&ep, &mut body, &mut pins).map(|()| body)
     }
 
     fn refused(&self, ep: Endpoint, body: Value) -> String {
@@ -63,6 +65,11 @@ fn each_host_config_refusal_names_its_flag() {
         (json!({"CgroupnsMode": "host"}), "--cgroupns host"),
         (json!({"NetworkMode": "host"}), "--network host"),
         (json!({"SecurityOpt": ["apparmor=unconfined"]}), "--security-opt"),
+        (
+            json!({"SecurityOpt": ["no-new-privileges", "seccomp=unconfined"]}),
+            "--security-opt",
+        ),
+        (json!({"SecurityOpt": ["no-new-privilegesx"]}), "--security-opt"),
         (json!({"MaskedPaths": []}), "--security-opt systempaths=unconfined"),
         (json!({"ReadonlyPaths": []}), "--security-opt systempaths=unconfined"),
         (json!({"Sysctls": {"kernel.core_pattern": "|/x"}}), "--sysctl"),
@@ -121,7 +128,7 @@ fn bind_messages_read_like_the_flag() {
     let via_link = format!("{home}/root/etc:/x");
     let what = lab.refused(Endpoint::ContainerCreate, create_with(json!({"Binds": [via_link]})));
     assert!(
-        what.ends_with(&format!("(the bind source must be inside {home})")),
+        what.ends_with("(the bind source may not go through a symlink)"),
         "{what}"
     );
     let dotdot = format!("{home}/site/../../..:/x:ro");
@@ -211,7 +218,11 @@ fn service_specs_get_the_container_rules() {
         ),
         (
             json!({"Image": "nginx", "Mounts": [{"Type": "bind", "Source": "/", "Target": "/host"}]}),
-            format!("--mount type=bind,source=/ (the bind source must be inside {home})"),
+            "bind mounts in services (use a volume)".into(),
+        ),
+        (
+            json!({"Image": "nginx", "Mounts": [{"Type": "bind", "Source": format!("{home}/site"), "Target": "/x"}]}),
+            "bind mounts in services (use a volume)".into(),
         ),
     ];
     for (cs, what) in cases {
@@ -264,6 +275,20 @@ fn docker_run_with_ports_volume_and_home_bind_passes_and_is_rewritten() {
     let mut expected = body;
     expected["HostConfig"]["Binds"][1] = json!(site);
     assert_eq!(out, expected);
+}
+
+#[test]
+fn a_hardened_run_passes() {
+    // `docker run --cap-drop ALL --security-opt no-new-privileges --read-only …`:
+    // options that only take privileges away.
+    let lab = Lab::new();
+    for opt in ["no-new-privileges", "no-new-privileges:true", "no-new-privileges=false"] {
+        let body = json!({"Image": "nginx", "HostConfig": {
+            "CapDrop": ["ALL"], "SecurityOpt": [opt], "ReadonlyRootfs": true,
+            "Memory": 268435456, "PidsLimit": 100, "NanoCpus": 500000000
+        }});
+        assert_eq!(lab.check(Endpoint::ContainerCreate, body.clone()).unwrap(), body);
+    }
 }
 
 #[test]
@@ -355,20 +380,28 @@ fn wrong_types_are_malformed() {
 }
 
 #[test]
-fn existing_binds_are_rechecked() {
+fn existing_binds_are_pinned_before_a_start() {
     let lab = Lab::new();
-    let site = format!("{}/site", lab.real());
+    let (site, shop) = (format!("{}/site", lab.real()), format!("{}/shop", lab.real()));
     let inspect = |src: &str| {
         json!({"Id": "abc", "Mounts": [
             {"Type": "volume", "Name": "data", "Source": "/var/lib/docker/volumes/data/_data"},
             {"Type": "bind", "Source": src, "Destination": "/x"}]})
     };
-    assert!(lab.policy.check_existing_binds(&inspect(&site)).is_ok());
-    // The learner swaps the folder for a symlink to / after the create.
-    std::fs::remove_dir(&site).unwrap();
-    symlink("/", &site).unwrap();
+    let mut pins = InFlight::new(&lab.policy.home);
+    assert!(lab.policy.pin_existing_binds(&inspect(&site), &mut pins).is_ok());
+    // Pinned: the learner can no longer swap the folder for a symlink to /.
+    assert!(std::fs::remove_dir(&site).is_err());
+    // A container made by a setup script, whose source the learner already
+    // swapped, does not start.
+    std::fs::remove_dir_all(&shop).unwrap();
+    symlink("/", &shop).unwrap();
     assert!(matches!(
-        lab.policy.check_existing_binds(&inspect(&site)),
+        lab.policy.pin_existing_binds(&inspect(&shop), &mut pins),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(matches!(
+        lab.policy.pin_existing_binds(&inspect("/etc"), &mut pins),
         Err(Refusal::Forbidden(_))
     ));
 }

@@ -10,10 +10,10 @@ IFS='|' read -r image policy tier state code started <<EOT
 $info
 EOT
 status=0
-if [ "$image" = "mini" ]; then
-  echo "PASS: it was made from the image mini"
+if [ "$image" = "busybox:1.37" ]; then
+  echo "PASS: it was made from the image busybox:1.37"
 else
-  echo "FAIL: it was made from the image mini | expected: mini | actual: $image"
+  echo "FAIL: it was made from the image busybox:1.37 | expected: busybox:1.37 | actual: $image"
   status=1
 fi
 if [ "$policy" = "unless-stopped" ]; then

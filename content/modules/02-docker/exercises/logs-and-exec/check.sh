@@ -3,7 +3,7 @@
 state=$(docker inspect --format '{{.State.Status}}' greeter 2>/dev/null | head -c 64)
 if [ -z "$state" ]; then
   echo "FAIL: a container named greeter exists | expected: a container | actual: none"
-  echo "HINT: docker run -d --name greeter mini sh -c '...'"
+  echo "HINT: docker run -d --name greeter busybox:1.37 sh -c '...'"
   exit 1
 fi
 echo "PASS: a container named greeter exists"
@@ -36,7 +36,7 @@ if [ "$state" = "running" ]; then
     echo "PASS: /visited.txt inside greeter says 'exec was here'"
   elif [ -z "$content" ]; then
     echo "FAIL: /visited.txt exists inside greeter | expected: a file with 'exec was here' | actual: no such file (or empty)"
-    echo "HINT: docker exec greeter /busybox sh -c 'echo exec was here > /visited.txt'"
+    echo "HINT: docker exec greeter sh -c 'echo exec was here > /visited.txt'"
     status=1
   else
     echo "FAIL: /visited.txt says 'exec was here' | expected: exec was here | actual: $(printf '%s' "$content" | head -n 1 | cut -c1-80)"

@@ -1,13 +1,12 @@
-cat > "$HOME/notes-api/Dockerfile" <<'DOCKER'
+cat > ~/notes-api/Dockerfile <<'DOCKER'
 FROM python:3.13-slim
 WORKDIR /srv
-RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
- && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt ./
+COPY wheels/ wheels/
+RUN pip install --no-cache-dir --no-index --find-links=wheels -r requirements.txt
 COPY . .
-EXPOSE 8000
-HEALTHCHECK CMD curl -fsS http://localhost:8000/notes || exit 1
 CMD ["python", "app.py"]
 DOCKER
+docker build -q -t notes-api:1 ~/notes-api
+sed -i 's/RELEASE = "v1"/RELEASE = "v2"/' ~/notes-api/app.py
+docker build -q -t notes-api:2 ~/notes-api

@@ -1,83 +1,37 @@
-# Parses ~/uptime-probe/Dockerfile and checks the form of ENTRYPOINT and CMD.
-f="$LAB_HOME/uptime-probe/Dockerfile"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/uptime-probe/Dockerfile exists | expected: a file | actual: no such file"
-  exit 1
+# Reads probe's configuration, then runs it the way a user would: with a
+# URL of their own, and stopped with docker stop.
+require_image probe
+entrypoint=$(inspect '{{json .Config.Entrypoint}}' probe)
+cmd=$(inspect '{{json .Config.Cmd}}' probe)
+if [ "$entrypoint" = '["/usr/local/bin/probe.sh"]' ]; then
+  pass "ENTRYPOINT runs the script itself (exec form)"
+else
+  fail "ENTRYPOINT runs the script itself (exec form)" '["/usr/local/bin/probe.sh"]' "$entrypoint"
+  case "$entrypoint" in '["/bin/sh","-c"'*) hint "that is the shell form: the JSON array needs double quotes" ;; esac
 fi
-echo "PASS: ~/uptime-probe/Dockerfile exists"
-python3 -c '
-import json, sys
-
-def parse(path):
-    with open(path, "rb") as fh:
-        text = fh.read(65536).decode("utf-8", "replace")
-    steps, cur = [], ""
-    for raw in text.splitlines():
-        s = raw.strip()
-        if s.startswith("#") or (not s and not cur):
-            continue
-        if s.endswith("\\"):
-            cur += s[:-1] + " "
-            continue
-        cur += s
-        if cur.strip():
-            steps.append(cur.strip())
-        cur = ""
-    if cur.strip():
-        steps.append(cur.strip())
-    out = []
-    for st in steps:
-        parts = st.split(None, 1)
-        out.append((parts[0].upper(), parts[1] if len(parts) > 1 else ""))
-    return out
-
-def exec_form(arg):
-    try:
-        v = json.loads(arg)
-    except ValueError:
-        return None
-    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
-        return v
-    return None
-
-def form_problem(arg):
-    if arg.lstrip().startswith("["):
-        return "looks like exec form but is not a valid JSON array of strings (use double quotes)"
-    return "shell form: " + arg[:80]
-
-steps = parse(sys.argv[1])
-ok = True
-def report(good, what, expected, actual):
-    global ok
-    if good:
-        print("PASS: " + what)
-    else:
-        ok = False
-        print("FAIL: %s | expected: %s | actual: %s" % (what, expected, actual))
-
-eps = [a for k, a in steps if k == "ENTRYPOINT"]
-cmds = [a for k, a in steps if k == "CMD"]
-if not eps:
-    report(False, "the Dockerfile has an ENTRYPOINT", "ENTRYPOINT [\"/usr/local/bin/probe.sh\"]", "none")
-else:
-    ep = exec_form(eps[-1])
-    report(ep is not None, "ENTRYPOINT is in exec form", "ENTRYPOINT [\"/usr/local/bin/probe.sh\"]",
-           form_problem(eps[-1]) if ep is None else "")
-    if ep is not None:
-        report("/usr/local/bin/probe.sh" in ep and "-c" not in ep, "ENTRYPOINT runs /usr/local/bin/probe.sh",
-               "[\"/usr/local/bin/probe.sh\"]", json.dumps(ep)[:120])
-        report(not any("example.com" in x for x in ep), "the URL is not baked into ENTRYPOINT",
-               "the URL only in CMD", json.dumps(ep)[:120])
-if not cmds:
-    report(False, "the Dockerfile has a CMD", "CMD [\"https://example.com\"]", "none")
-else:
-    cm = exec_form(cmds[-1])
-    report(cm is not None, "CMD is in exec form", "CMD [\"https://example.com\"]",
-           form_problem(cmds[-1]) if cm is None else "")
-    if cm is not None:
-        report([x.rstrip("/") for x in cm] == ["https://example.com"], "CMD holds only the default URL",
-               "[\"https://example.com\"]", json.dumps(cm)[:120])
-if not ok:
-    print("HINT: with an exec-form ENTRYPOINT, the CMD array is appended to it as arguments, and docker run arguments replace the CMD")
-sys.exit(0 if ok else 1)
-' "$f" </dev/null
+if [ "$cmd" = '["https://example.com"]' ]; then
+  pass "CMD holds only the default URL"
+else
+  fail "CMD holds only the default URL" '["https://example.com"]' "$cmd"
+fi
+name="berth-check-probe-$$"
+docker rm -f "$name" >/dev/null 2>&1
+docker run -d --name "$name" --network none probe http://status.invalid/ >/dev/null 2>&1
+if retry 5 sh -c "docker logs $name 2>&1 | grep -q 'probing http://status.invalid/'"; then
+  pass "docker run probe URL probes that URL"
+else
+  fail "docker run probe URL probes that URL" "probing http://status.invalid/" "$(docker logs "$name" 2>&1 | head -n 2)"
+  hint "arguments after the image name reach only an exec-form ENTRYPOINT"
+fi
+start=$(date +%s)
+docker stop -t 8 "$name" >/dev/null 2>&1
+took=$(( $(date +%s) - start ))
+code=$(inspect '{{.State.ExitCode}}' "$name")
+if [ "$took" -le 3 ] && [ "$code" = 0 ]; then
+  pass "docker stop ends it at once and cleanly (${took}s, exit 0)"
+else
+  fail "docker stop ends it at once and cleanly" "the script handles SIGTERM: under 3 s, exit 0" "${took}s, exit ${code:-?}"
+  hint "in the shell form the signal goes to sh, which does not pass it on"
+fi
+docker rm -f "$name" >/dev/null 2>&1
+verdict

@@ -1,4 +1,3 @@
-f="$HOME/uptime-probe/Dockerfile"
-grep -v -e '^ENTRYPOINT' -e '^CMD' "$f" > "$f.new"
-printf '%s\n' 'ENTRYPOINT ["/usr/local/bin/probe.sh"]' 'CMD ["https://example.com"]' >> "$f.new"
-mv "$f.new" "$f"
+sed -i -e 's|^ENTRYPOINT .*|ENTRYPOINT ["/usr/local/bin/probe.sh"]|' \
+  -e 's|^CMD .*|CMD ["https://example.com"]|' ~/uptime-probe/Dockerfile
+docker build -q -t probe ~/uptime-probe

@@ -1,13 +1,14 @@
-cat > "$HOME/invoices/Dockerfile" <<'DOCKER'
-# syntax=docker/dockerfile:1
-FROM node:22.12-slim
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci --omit=dev
+cat > ~/invoices/Dockerfile <<'DOCKER'
+FROM python:3.13-slim
+ARG APP_VERSION=dev
+WORKDIR /srv
 COPY . .
-USER node
-EXPOSE 3000
-CMD ["node", "server.js"]
+RUN --mount=type=secret,id=pip_token python fetch_private.py
+ENV APP_VERSION=${APP_VERSION}
+LABEL org.opencontainers.image.version="${APP_VERSION}"
+USER 1000
+CMD ["python", "server.py"]
 DOCKER
-# Keep .npmrc out of the build context too, so COPY . . cannot pick it up.
-printf '.git\nnode_modules\n.npmrc\n' > "$HOME/invoices/.dockerignore"
+printf '.pip-token\n' > ~/invoices/.dockerignore
+docker build -q --secret id=pip_token,src="$HOME/invoices/.pip-token" \
+  --build-arg APP_VERSION=1.4.2 -t invoices:1.4.2 ~/invoices

@@ -1,10 +1,8 @@
 # A real named volume with some uploads in it, a hidden file included.
-docker image inspect mini >/dev/null 2>&1 ||
-  tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - mini >/dev/null
 docker volume rm -f shop-uploads shop-uploads-restored >/dev/null 2>&1 || true
 rm -f "$HOME/backups/shop-uploads.tar"
 token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-docker run --rm --network none -e "TOKEN=$token" -v shop-uploads:/data mini sh -c '
+docker run --rm --network none -e "TOKEN=$token" -v shop-uploads:/data busybox:1.37 sh -c '
   mkdir -p /data/avatars /data/invoices/2025
   echo "avatar of ana, $TOKEN" > /data/avatars/ana.png
   echo "avatar of bo, $TOKEN" > /data/avatars/bo.png

@@ -15,10 +15,8 @@ if [ -z "$driver" ]; then
   exit 1
 fi
 echo "PASS: the named volume notes exists"
-docker image inspect mini >/dev/null 2>&1 ||
-  tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - mini >/dev/null 2>&1
 probe="berth-check-$$"
-docker create --name "$probe" --network none --label berth.check=1 -v notes:/data:ro mini true >/dev/null 2>&1
+docker create --name "$probe" --network none --label berth.check=1 -v notes:/data:ro busybox:1.37 true >/dev/null 2>&1
 content=$(docker cp "$probe:/data/todo.txt" - 2>/dev/null | head -c 65536 | tar -xOf - 2>/dev/null | head -c 256 | tr -d '\r')
 docker rm -f "$probe" >/dev/null 2>&1
 if [ "$content" = "water the plants" ]; then

@@ -1,2 +1,2 @@
-docker run --name writer -v notes:/data mini sh -c 'echo water the plants > /data/todo.txt'
+docker run --name writer -v notes:/data busybox:1.37 sh -c 'echo water the plants > /data/todo.txt'
 docker rm writer >/dev/null

@@ -36,7 +36,7 @@ case "$sn" in
      status=1 ;;
 esac
 [ "$status" -eq 0 ] || exit 1
-answer=$(timeout 8 docker exec proxy /busybox wget -q -T 3 -O - http://stock/ 2>&1 | head -c 300 | tr -d '\r')
+answer=$(timeout 8 docker exec proxy wget -q -T 3 -O - http://stock/ 2>&1 | head -c 300 | tr -d '\r')
 case "$answer" in
   *"42 crates"*) echo "PASS: proxy reaches http://stock/ by name" ;;
   *) echo "FAIL: proxy reaches http://stock/ by name | expected: the stock page | actual: $(printf '%s' "$answer" | head -n 2 | tr '\n' ' ' | head -c 120)"

@@ -39,7 +39,7 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 # The request runs inside the client container (never in the lab itself).
-answer=$(timeout 8 docker exec client /busybox wget -q -T 3 -O - http://api/ 2>&1 | head -c 300 | tr -d '\r')
+answer=$(timeout 8 docker exec client wget -q -T 3 -O - http://api/ 2>&1 | head -c 300 | tr -d '\r')
 case "$answer" in
   *"hello from api"*)
     echo "PASS: client reaches http://api/ by name: $(printf '%s' "$answer" | head -n 1)" ;;

@@ -1,18 +1,12 @@
 # Parses ~/blog/.env and ~/blog/compose.override.yaml (never runs them).
 d="$LAB_HOME/blog"
-python3 -c '
+py "$d" <<'PY'
 import os, sys
 import yaml
 
 d = sys.argv[1]
-ok = True
 def report(good, what, expected, actual):
-    global ok
-    if good:
-        print("PASS: " + what)
-    else:
-        ok = False
-        print("FAIL: %s | expected: %s | actual: %s" % (what, expected, actual))
+    check(good, what, expected, Raw(actual))
 
 def read(name):
     p = os.path.join(d, name)
@@ -108,5 +102,5 @@ else:
     prof = adm.get("profiles")
     report(isinstance(prof, list) and "debug" in [str(p) for p in prof], "adminer only starts with the debug profile",
            "profiles: [debug]", "profiles: %r" % (prof,))
-sys.exit(0 if ok else 1)
-' "$d" </dev/null
+finish()
+PY

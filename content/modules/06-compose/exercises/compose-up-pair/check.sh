@@ -28,7 +28,7 @@ else
   status=1
 fi
 client=$(id_of client)
-answer=$(timeout 8 docker exec "$client" /busybox wget -q -T 3 -O - http://web/ 2>&1 | head -c 300 | tr -d '\r')
+answer=$(timeout 8 docker exec "$client" wget -q -T 3 -O - http://web/ 2>&1 | head -c 300 | tr -d '\r')
 case "$answer" in
   *"pair: web is up"*) echo "PASS: client reaches http://web/ by its service name" ;;
   *) echo "FAIL: client reaches http://web/ by its service name | expected: the page from ~/pair/www/index.html | actual: $(printf '%s' "$answer" | head -n 2 | tr '\n' ' ' | head -c 120)"

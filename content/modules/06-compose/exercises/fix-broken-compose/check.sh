@@ -1,23 +1,13 @@
 # Parses ~/guestbook/compose.yaml with python3-yaml (never runs it).
 f="$LAB_HOME/guestbook/compose.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/guestbook/compose.yaml exists | expected: a file | actual: no such file"
-  exit 1
-fi
-echo "PASS: ~/guestbook/compose.yaml exists"
-python3 -c '
+require_file "$f" "~/guestbook/compose.yaml"
+py "$f" <<'PY'
 import sys
 from urllib.parse import urlsplit
 import yaml
 
-ok = True
 def report(good, what, expected, actual):
-    global ok
-    if good:
-        print("PASS: " + what)
-    else:
-        ok = False
-        print("FAIL: %s | expected: %s | actual: %s" % (what, expected, actual))
+    check(good, what, expected, Raw(actual))
 
 with open(sys.argv[1], "rb") as fh:
     text = fh.read(65536).decode("utf-8", "replace")
@@ -96,5 +86,5 @@ missing = sorted({x for svc in services.values() if isinstance(svc, dict) for x 
 report(not missing, "every network a service uses is declared", "declared under networks:", "undeclared: " + ", ".join(missing))
 if "version" in doc:
     print("HINT: the version: key is obsolete; current Compose ignores it")
-sys.exit(0 if ok else 1)
-' "$f" </dev/null
+finish()
+PY

@@ -1,23 +1,12 @@
 # Parses ~/shop/compose.yaml with python3-yaml (never runs it).
 f="$LAB_HOME/shop/compose.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/shop/compose.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: create it with nano ~/shop/compose.yaml"
-  exit 1
-fi
-echo "PASS: ~/shop/compose.yaml exists"
-python3 -c '
+require_file "$f" "~/shop/compose.yaml"
+py "$f" <<'PY'
 import re, sys
 import yaml
 
-ok = True
 def report(good, what, expected, actual):
-    global ok
-    if good:
-        print("PASS: " + what)
-    else:
-        ok = False
-        print("FAIL: %s | expected: %s | actual: %s" % (what, expected, actual))
+    check(good, what, expected, Raw(actual))
 
 with open(sys.argv[1], "rb") as fh:
     text = fh.read(65536).decode("utf-8", "replace")
@@ -97,5 +86,5 @@ report(named, "db keeps its data in a named volume", "<name>:/var/lib/postgresql
 top = doc.get("volumes")
 report(named and isinstance(top, dict) and data[0] in top, "the named volume is declared at the top level",
        "volumes: %s:" % (data[0] if named else "<name>"), "top-level volumes: %s" % (sorted(str(k) for k in top) if isinstance(top, dict) else "none"))
-sys.exit(0 if ok else 1)
-' "$f" </dev/null
+finish()
+PY

@@ -12,29 +12,10 @@ for f in "$c/Chart.yaml" "$c/values.yaml" "$c/templates/deployment.yaml" "$LAB_H
   fi
 done
 [ "$ok" = 1 ] || exit 1
-python3 - "$c/Chart.yaml" "$c/values.yaml" "$c/templates/deployment.yaml" "$LAB_HOME/charts/prod-values.yaml" <<'PY'
+py "$c/Chart.yaml" "$c/values.yaml" "$c/templates/deployment.yaml" "$LAB_HOME/charts/prod-values.yaml" <<'PY'
 import copy, re, sys
 import yaml
 
-fails = 0
-class Raw(str):
-    """Text shown as is (not quoted) in a FAIL line."""
-def clean(v):
-    if v is None:
-        v = "missing"
-    elif isinstance(v, str) and not isinstance(v, Raw):
-        v = '"%s"' % v
-    return re.sub(r"[|\r\n]+", " ", str(v))[:120]
-def ok(msg):
-    print("PASS: " + msg)
-def bad(msg, expected, actual, hint=None):
-    global fails
-    fails += 1
-    print("FAIL: %s | expected: %s | actual: %s" % (msg, expected, clean(actual)))
-    if hint:
-        print("HINT: " + hint)
-def d(v):
-    return v if isinstance(v, dict) else {}
 def read(path):
     with open(path, "rb") as fh:
         return fh.read(65536).decode("utf-8", "replace")

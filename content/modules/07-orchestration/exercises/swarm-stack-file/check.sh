@@ -6,25 +6,10 @@ if [ ! -f "$f" ]; then
   exit 1
 fi
 echo "PASS: ~/swarm/stack.yaml exists"
-python3 - "$f" <<'PY'
+py "$f" <<'PY'
 import re, sys
 import yaml
 
-fails = 0
-def clean(v):
-    if v is None:
-        v = "missing"
-    elif isinstance(v, str):
-        v = '"%s"' % v
-    return re.sub(r"[|\r\n]+", " ", str(v))[:120]
-def ok(msg):
-    print("PASS: " + msg)
-def bad(msg, expected, actual, hint=None):
-    global fails
-    fails += 1
-    print("FAIL: %s | expected: %s | actual: %s" % (msg, expected, clean(actual)))
-    if hint:
-        print("HINT: " + hint)
 
 try:
     with open(sys.argv[1], "rb") as fh:

@@ -1,21 +1,24 @@
-cat > "$HOME/ambassador-live/compose.yaml" <<'YAML'
+cat > ~/ambassador-live/compose.yaml <<'YAML'
 services:
+  cache:
+    image: redis:8
+
   app:
-    image: mini
+    image: redis:8
     environment:
-      CACHE_ADDR: localhost:6379
-    command: ["sh", "-c", "while true; do wget -q -T 2 -O - http://$$CACHE_ADDR/ || echo cache unreachable; sleep 2; done"]
+      CACHE_HOST: localhost
+      CACHE_PORT: "6379"
+    command: ["sh", "-c", "while true; do echo visits: $$(redis-cli -h $$CACHE_HOST -p $$CACHE_PORT INCR visits 2>&1); sleep 2; done"]
 
   ambassador:
-    image: mini
+    image: python:3.13-slim
     network_mode: "service:app"
-    command: ["sh", "-c", "mkdir -p /www && echo 'ambassador: cache reached' > /www/index.html && httpd -f -p 6379 -h /www"]
+    environment:
+      LISTEN: 127.0.0.1:6379
+      UPSTREAM: cache:6379
+    command: ["python", "/proxy/proxy.py"]
+    volumes:
+      - ./proxy.py:/proxy/proxy.py:ro
 YAML
-cd "$HOME/ambassador-live" || exit 1
-docker compose up -d >/dev/null 2>&1 || exit 1
-i=0
-while [ "$i" -lt 15 ]; do
-  docker compose logs app 2>/dev/null | grep -q 'cache reached' && break
-  sleep 1
-  i=$((i + 1))
-done
+cd ~/ambassador-live && docker compose up -d --quiet-pull
+retry 30 sh -c 'docker compose logs app | grep -q "visits: [0-9]"'

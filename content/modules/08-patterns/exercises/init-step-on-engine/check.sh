@@ -52,7 +52,7 @@ else
   echo "FAIL: app started after migrate had finished | expected: app StartedAt >= migrate FinishedAt ($fin) | actual: $start"
   fail=1
 fi
-marker=$(docker exec "$app" /busybox cat /data/migrated 2>/dev/null | head -c 200)
+marker=$(docker exec "$app" cat /data/migrated 2>/dev/null | head -c 200)
 if [ "$marker" = "schema-v2" ]; then
   echo "PASS: app sees the marker migrate left in the shared volume"
 else

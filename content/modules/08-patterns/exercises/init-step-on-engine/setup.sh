@@ -1,17 +1,16 @@
-# The small `mini` image, made from the lab's busybox (once): nothing to pull.
-docker image inspect mini >/dev/null 2>&1 || tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - mini >/dev/null
+# The small `busybox:1.37` image, made from the lab's busybox (once): nothing to pull.
 mkdir -p "$HOME/init-live"
 cat > "$HOME/init-live/compose.yaml" <<'YAML'
 services:
   migrate:
-    image: mini
+    image: busybox:1.37
     # A one-shot step: pretend to migrate, leave a marker, exit 0.
     command: ["sh", "-c", "echo migrating...; sleep 2; echo schema-v2 > /data/migrated; echo done"]
     volumes:
       - appdata:/data
 
   app:
-    image: mini
+    image: busybox:1.37
     # Refuses to start (exit 1) unless the migration has left its marker.
     command: ["sh", "-c", "cat /data/migrated || exit 1; echo app ready; sleep 3600"]
     volumes:

@@ -1,13 +1,13 @@
 cat > "$HOME/init-live/compose.yaml" <<'YAML'
 services:
   migrate:
-    image: mini
+    image: busybox:1.37
     command: ["sh", "-c", "echo migrating...; sleep 2; echo schema-v2 > /data/migrated; echo done"]
     volumes:
       - appdata:/data
 
   app:
-    image: mini
+    image: busybox:1.37
     command: ["sh", "-c", "cat /data/migrated || exit 1; echo app ready; sleep 3600"]
     volumes:
       - appdata:/data

@@ -1,7 +1,10 @@
-cat > "$HOME/adapter/adapt.sh" <<'SH'
-#!/bin/sh
-# Adapter: legacy "time;L;message" lines in, JSON Lines out.
-exec jq -R -c 'split(";") | {time: .[0], level: ({"I":"info","W":"warn","E":"error","D":"debug"}[.[1]]), msg: .[2]}'
-SH
-# The lab's home is mounted noexec: run scripts through sh.
-sh "$HOME/adapter/adapt.sh" < "$HOME/adapter/legacy.log" > "$HOME/adapter/app.jsonl"
+cat > ~/adapter/adapt.py <<'PY'
+import json, sys
+
+LEVELS = {"I": "info", "W": "warn", "E": "error", "D": "debug"}
+for line in sys.stdin:
+    time, level, msg = line.rstrip("\n").split(";", 2)
+    print(json.dumps({"time": time, "level": LEVELS.get(level, level), "msg": msg}), flush=True)
+PY
+cd ~/adapter && docker compose up -d --quiet-pull
+retry 30 sh -c 'docker compose logs --no-log-prefix adapter | grep -q "nightly report"'

@@ -1,13 +1,13 @@
 cat > "$HOME/sidecar-live/compose.yaml" <<'YAML'
 services:
   app:
-    image: mini
+    image: busybox:1.37
     command: ["sh", "-c", "mkdir -p /var/log/app; while true; do echo 'app: order handled' >> /var/log/app/app.log; sleep 2; done"]
     volumes:
       - applogs:/var/log/app
 
   shipper:
-    image: mini
+    image: busybox:1.37
     command: ["tail", "-F", "/logs/app.log"]
     volumes:
       - applogs:/logs:ro

@@ -1,8 +1,9 @@
+# The invoicing service's Dockerfile, breaking most of the checklist.
+set -e
 d="$HOME/hardening"
 rm -rf "$d"
 mkdir -p "$d/invoice"
-printf '# No third-party packages yet; kept so the build has a dependency step.\n' > "$d/requirements.txt"
-cat > "$d/invoice/__main__.py" <<'EOP'
+cat > "$d/invoice/__main__.py" <<'PY'
 """Invoicing service: GET /health answers ok; the rest is left out here."""
 import os
 import sys
@@ -11,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 def api_key():
     path = os.environ.get("API_KEY_FILE")
-    if path:
+    if path and os.path.exists(path):
         with open(path) as fh:
             return fh.read().strip()
     return os.environ.get("API_KEY", "")
@@ -28,16 +29,14 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 8000
     if not api_key():
-        sys.exit("no API key: set API_KEY_FILE")
+        print("no API key yet: invoices are refused until one is mounted", file=sys.stderr)
     HTTPServer(("0.0.0.0", port), Handler).serve_forever()
-EOP
-cat > "$d/Dockerfile" <<'EOD'
+PY
+cat > "$d/Dockerfile" <<'DOCKER'
 FROM python:latest
 ENV API_KEY=inv_live_4f9c2d7e1b8a6035e2
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
 COPY invoice/ ./invoice/
 EXPOSE 8000
 CMD python -m invoice --port 8000
-EOD
+DOCKER

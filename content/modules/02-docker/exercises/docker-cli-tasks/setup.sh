@@ -1,6 +1,0 @@
-cat > "$HOME/tasks.txt" <<'TXT'
-run:
-shell:
-logs:
-all:
-TXT

@@ -1,0 +1,2 @@
+# Prune without a filter: the report goes too.
+docker container prune -f

@@ -1,1 +1,0 @@
-printf '%s\n' '.git' '**/node_modules' '.env' '*.log' > "$HOME/webshop/.dockerignore"

@@ -1,0 +1,14 @@
+# Everything right but the base: python:latest still moves under you.
+cat > ~/invoices/Dockerfile <<'DOCKER'
+FROM python:latest
+ARG APP_VERSION=dev
+WORKDIR /srv
+COPY . .
+RUN --mount=type=secret,id=pip_token python fetch_private.py
+LABEL org.opencontainers.image.version="${APP_VERSION}"
+USER 1000
+CMD ["python", "server.py"]
+DOCKER
+printf '.pip-token\n' > ~/invoices/.dockerignore
+docker build -q --secret id=pip_token,src="$HOME/invoices/.pip-token" \
+  --build-arg APP_VERSION=1.4.2 -t invoices:1.4.2 ~/invoices

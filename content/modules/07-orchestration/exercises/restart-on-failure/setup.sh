@@ -1,0 +1,1 @@
+docker rm -f flaky >/dev/null 2>&1 || true
