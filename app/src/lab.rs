@@ -89,13 +89,30 @@ pub enum LabAction {
     Extend,
 }
 
+/// A lab action the server did not carry out.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabRefusal {
+    pub message: String,
+    /// Seconds after which asking again can succeed, when waiting is all
+    /// it takes (sent as `Retry-After`, with status 429).
+    pub retry_after: Option<u64>,
+}
+
 /// Messages are shown to the learner as they are: keep them plain and
 /// say what to do next.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait LabService: Send + Sync + 'static {
     async fn view(&self, user: i64, module: &str, lesson: &str) -> Result<LabView, String>;
-    async fn act(&self, user: i64, module: &str, action: LabAction) -> Result<(), String>;
+    /// `address`: the client's, which lab starts are limited by too.
+    async fn act(
+        &self,
+        user: i64,
+        address: Option<std::net::IpAddr>,
+        module: &str,
+        action: LabAction,
+    ) -> Result<(), LabRefusal>;
     async fn check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, String>;
     async fn reveal_hint(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
     async fn reveal_solution(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
@@ -125,7 +142,16 @@ pub async fn get_lab(module: String, lesson: String) -> Result<Option<LabView>, 
 #[server(endpoint = "lab/act")]
 pub async fn lab_act(module: String, action: LabAction) -> Result<(), ServerFnError> {
     let user = crate::account::require_user()?;
-    labs()?.act(user, &module, action).await.map_err(ServerFnError::new)
+    let address = use_context::<crate::account::ClientAddress>().map(|a| a.0);
+    labs()?.act(user, address, &module, action).await.map_err(|refusal| {
+        if let Some(seconds) = refusal.retry_after
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        ServerFnError::new(refusal.message)
+    })
 }
 
 #[server(endpoint = "lab/check")]

@@ -44,6 +44,9 @@ pub struct TestArgs {
     /// Exercises tested at once (default: the machine's cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Test the exercises under these runtimes, as the server would run them.
+    #[command(flatten)]
+    pub runtimes: crate::lab::docker::Runtimes,
 }
 
 /// Loads the course and checks what loading does not: that every script
@@ -195,7 +198,7 @@ struct Outcome {
 
 pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
-    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(None, Default::default()).await);
+    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(args.runtimes.clone(), Default::default()).await);
     let mut todo: Vec<Run> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);

@@ -56,7 +56,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     };
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
     let runtime = lab::docker::DockerRuntime::connect(
-        config.labs.docker_lab_runtime.clone(),
+        config.labs.runtimes.clone(),
         lab::mirror::Mirror {
             upstream: config.labs.mirror_upstream.clone(),
         },

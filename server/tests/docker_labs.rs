@@ -381,7 +381,7 @@ async fn docker_labs_run_under_the_configured_runtime() {
     let site = minimal_site();
     let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
         c.content = workspace().join("server/tests/fixtures/docker-course");
-        c.labs.docker_lab_runtime = Some("no-such-runtime".into());
+        c.labs.runtimes.docker_lab_runtime = Some("no-such-runtime".into());
     })
     .await;
     let ada = app.signed_up("ada@example.org").await;

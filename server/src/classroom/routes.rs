@@ -21,6 +21,7 @@ use std::convert::Infallible;
 use super::{Classrooms, join_status, new_join_code, utc_minutes};
 use crate::auth::CurrentUser;
 use crate::error::Error;
+use crate::lab::Requester;
 use crate::state::AppState;
 use crate::store::{Change, ClassroomRow, JoinOutcome, NewClassroom, unix_now_millis};
 
@@ -240,8 +241,18 @@ async fn lab_action(
     let (viewer, room) = classroom_for(&state, user, id).await?;
     member_of(&state, &room, learner).await?;
     let result = match form.action.as_str() {
-        "stop" => state.labs.apply(learner, &form.module, LabAction::Stop).await,
-        "reset" => state.labs.apply(learner, &form.module, LabAction::Reset).await,
+        "stop" => {
+            state
+                .labs
+                .apply(learner, &form.module, LabAction::Stop, Requester::Staff)
+                .await
+        }
+        "reset" => {
+            state
+                .labs
+                .apply(learner, &form.module, LabAction::Reset, Requester::Staff)
+                .await
+        }
         "extend" => state.labs.extend(learner, &form.module, true).await,
         _ => return Err(Error::BadRequest("unknown lab action: use stop, reset or extend")),
     };

@@ -11,14 +11,18 @@ pub mod images;
 pub mod mirror;
 pub mod runtime;
 pub mod seccomp;
+pub mod starts;
 pub mod terminal;
 
 use rand::Rng;
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use berth_app::lab::{Assertion, CheckReport, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab};
+use berth_app::lab::{
+    Assertion, CheckReport, ExerciseState, LabAction, LabRefusal, LabService, LabView, Outcome, RunningLab,
+};
 
 use crate::check::{Exercise, Limits, read_output};
 use crate::store::{ExerciseEvent, LabRow, Store, StoreError, unix_now_millis};
@@ -117,6 +121,20 @@ pub struct LabConfig {
     pub per_learner: usize,
     /// How often expiry and reconciliation run.
     pub sweep: Duration,
+    /// Labs one learner may start in any minute (0: no limit).
+    pub starts_per_learner: u32,
+    /// Labs that may be started from one client address in any minute (0:
+    /// no limit).
+    pub starts_per_address: u32,
+}
+
+/// Who asked for a lab action. Learners' starts count against the start
+/// limits; staff acting from the classroom are not limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requester {
+    /// The learner, from this client address (when known).
+    Learner(Option<IpAddr>),
+    Staff,
 }
 
 /// Why a lab request failed. `Refused` messages go to the learner as they
@@ -125,6 +143,9 @@ pub struct LabConfig {
 pub enum LabError {
     #[error("{0}")]
     Refused(String),
+    /// Too many starts this minute; try again after the wait.
+    #[error("{}", .0.message())]
+    TooSoon(starts::Wait),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -140,6 +161,7 @@ impl LabError {
     pub fn message(&self) -> String {
         match self {
             LabError::Refused(m) => m.clone(),
+            LabError::TooSoon(wait) => wait.message(),
             LabError::Store(e) => {
                 tracing::error!(error = %e, "a lab request failed in the database");
                 "The lab could not be updated just now; try again shortly.".into()
@@ -169,6 +191,7 @@ pub struct Labs {
     titles: HashMap<String, String>,
     /// Serialises capacity decisions so a burst of starts cannot overshoot.
     admitting: tokio::sync::Mutex<()>,
+    starts: starts::StartLimits,
     /// Last activity per lab, written to the database at most every few
     /// seconds.
     activity: Mutex<HashMap<String, (i64, i64)>>,
@@ -196,6 +219,7 @@ impl Labs {
         Self {
             runtime,
             store,
+            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address),
             config,
             instance,
             modules,
@@ -245,7 +269,8 @@ impl Labs {
     }
 
     /// Starts the learner's lab for the module, unless it already runs.
-    pub async fn start(&self, user: i64, module: &str) -> Result<(), LabError> {
+    /// Only a start that creates a lab counts against the start limits.
+    pub async fn start(&self, user: i64, module: &str, by: Requester) -> Result<(), LabError> {
         let lab = self.module(module)?;
         let admitting = self.admitting.lock().await;
         let live = self.store.live_labs().await?;
@@ -266,6 +291,9 @@ impl Labs {
                 self.config.max_labs,
                 self.minutes_until_free(&live)
             )));
+        }
+        if let Requester::Learner(address) = by {
+            self.starts.admit(user, address).map_err(LabError::TooSoon)?;
         }
         let id = new_id();
         let expires_at = unix_now_millis() + self.config.lifetime.as_millis() as i64;
@@ -492,14 +520,14 @@ impl Labs {
         })
     }
 
-    pub async fn apply(&self, user: i64, module: &str, action: LabAction) -> Result<(), LabError> {
+    pub async fn apply(&self, user: i64, module: &str, action: LabAction, by: Requester) -> Result<(), LabError> {
         match action {
-            LabAction::Start => self.start(user, module).await,
+            LabAction::Start => self.start(user, module, by).await,
             LabAction::Stop => self.stop(user, module, "stopped").await,
             LabAction::Reset => {
                 self.module(module)?;
                 self.stop(user, module, "reset").await?;
-                self.start(user, module).await
+                self.start(user, module, by).await
             }
             LabAction::Extend => self.extend(user, module, false).await,
         }
@@ -542,8 +570,15 @@ impl LabService for Labs {
         self.lab_view(user, module, lesson).await.map_err(|e| e.message())
     }
 
-    async fn act(&self, user: i64, module: &str, action: LabAction) -> Result<(), String> {
-        self.apply(user, module, action).await.map_err(|e| e.message())
+    async fn act(&self, user: i64, address: Option<IpAddr>, module: &str, action: LabAction) -> Result<(), LabRefusal> {
+        let by = Requester::Learner(address);
+        self.apply(user, module, action, by).await.map_err(|e| LabRefusal {
+            retry_after: match &e {
+                LabError::TooSoon(wait) => Some(wait.seconds()),
+                _ => None,
+            },
+            message: e.message(),
+        })
     }
 
     async fn check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, String> {

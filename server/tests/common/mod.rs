@@ -145,9 +145,11 @@ pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
             lab_lifetime: std::time::Duration::from_secs(2 * 60 * 60),
             max_labs: 20,
             labs_per_learner: 1,
+            lab_starts_per_minute: 6,
+            lab_starts_per_address: 60,
             lab_sweep: std::time::Duration::from_secs(60),
             playground: workspace().join("playground"),
-            docker_lab_runtime: None,
+            runtimes: Default::default(),
             mirror_upstream: None,
         },
         stuck: StuckArgs {
