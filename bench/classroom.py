@@ -31,7 +31,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labs import PASSWORD, ROOT, Tab, free_port, summary  # noqa: E402  (re-execs into the venv if needed)
+from labs import PASSWORD, Tab, release_binary, serve, summary  # noqa: E402  (re-execs into the venv if needed)
 import websockets  # noqa: E402
 
 LEARNERS = 30
@@ -111,35 +111,16 @@ class Terminals:
 
 
 def main():
-    binary = os.path.join(ROOT, "target", "release", "berth")
-    if not os.path.exists(binary):
-        sys.exit("build the server first: cargo build --release -p berth-server")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    binary = release_binary()
     data = tempfile.mkdtemp(prefix="berth-bench-")
     db = f"sqlite://{data}/berth.db"
     subprocess.run(
         [binary, "user", "add", INSTRUCTOR, "--role", "instructor", "--password-stdin", "--database-url", db],
         input=PASSWORD.encode(), check=True, stdout=subprocess.DEVNULL,
     )
-    server = subprocess.Popen(
-        [
-            binary, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", db,
-            "--content", os.path.join(ROOT, "server/tests/fixtures/lab-course"),
-            "--playground", os.path.join(ROOT, "playground"),
-            "--site-dir", os.path.join(ROOT, "target/site"),
-            "--max-labs", str(LEARNERS + 5),
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server, base = serve("runc", labs=LEARNERS + 5, db=db)
     tabs = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         teacher = Tab(base, INSTRUCTOR, sign_up=False)
         teacher.post("/classrooms", {"name": "Benchmark class", "join_limit": str(LEARNERS)})
         classroom = json.loads(teacher.get("/api/classrooms")[1])[0]["id"]

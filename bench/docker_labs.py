@@ -17,15 +17,13 @@ throwaway databases. Needs Python 3 with `websockets` (see bench/labs.py).
 
 import asyncio
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labs import ROOT, Tab, free_port, summary  # noqa: E402  (re-execs into the venv if needed)
+from labs import ROOT, Tab, summary  # noqa: E402  (re-execs into the venv if needed)
+from labs import serve as labs_serve  # noqa: E402
 import websockets  # noqa: E402
 
 N = 10
@@ -36,27 +34,7 @@ def ms(x):
 
 
 def serve(course):
-    port = free_port()
-    data = tempfile.mkdtemp(prefix="berth-bench-")
-    server = subprocess.Popen(
-        [
-            os.path.join(ROOT, "target", "release", "berth"), "serve", "--listen", f"127.0.0.1:{port}",
-            "--database-url", f"sqlite://{data}/berth.db",
-            "--content", os.path.join(ROOT, "server/tests/fixtures", course),
-            "--playground", os.path.join(ROOT, "playground"),
-            "--site-dir", os.path.join(ROOT, "target/site"),
-            "--max-labs", str(N + 2),
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server, base
+    return labs_serve("runc", os.path.join("server/tests/fixtures", course), N + 2)
 
 
 async def prompt_then(tab, terminal, command=None):

@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Labs, measured side by side in one run against the raw engine.
+"""Shell labs under runc and under gVisor (runsc), measured side by side in
+one run against the raw engine.
+
+Two servers run at once, one with the engine's default runtime and one with
+`--lab-runtime runsc`; every measurement alternates between them.
 
 1. Time to prompt: from the start-lab request to the first prompt byte on
-   the terminal WebSocket, for 20 labs one after another, against
-   `docker run --rm IMAGE true` run 20 times.
+   the terminal WebSocket, for 20 labs one after another on each, against
+   `docker run --rm IMAGE true` under each runtime, 20 times.
 2. Check round trip: the Check request on a running lab, against
-   `docker exec CONTAINER true`, 20 times each.
-3. Burst: 20 learners start their labs at the same moment.
+   `docker exec CONTAINER true`, 20 times each, on each runtime.
+3. Burst: 20 learners start their labs at the same moment, on each.
 
 Run from the repository root after `cargo build --release` and
-`berth images build`; it starts its own server on a free port with a
-throwaway database. Needs Python 3 with the `websockets` package (the
+`berth images build`, with runsc registered with the engine (see
+docs/operations.md); it starts its own servers on free ports with
+throwaway databases. Needs Python 3 with the `websockets` package (the
 script installs it into target/bench-venv if missing).
 """
 
@@ -129,57 +134,88 @@ def ms(x):
     return f"{x * 1000:.0f} ms"
 
 
-def main():
+RUNTIMES = ["runc", "runsc"]
+
+
+def release_binary():
     binary = os.path.join(ROOT, "target", "release", "berth")
     if not os.path.exists(binary):
         sys.exit("build the server first: cargo build --release -p berth-server")
+    return binary
+
+
+def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None):
+    """A release server whose shell labs run under `runtime`, on a free
+    port and a throwaway database unless given one; (process, base)."""
+    binary = release_binary()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    data = tempfile.mkdtemp(prefix="berth-bench-")
-    server = subprocess.Popen(
-        [
-            binary, "serve", "--listen", f"127.0.0.1:{port}",
-            "--database-url", f"sqlite://{data}/berth.db",
-            "--content", os.path.join(ROOT, "server/tests/fixtures/lab-course"),
-            "--playground", os.path.join(ROOT, "playground"),
-            "--site-dir", os.path.join(ROOT, "target/site"),
-            "--max-labs", str(N + 5),
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    db = db or f"sqlite://{tempfile.mkdtemp(prefix='berth-bench-')}/berth.db"
+    args = [
+        binary, "serve", "--listen", f"127.0.0.1:{port}",
+        "--database-url", db,
+        "--content", os.path.join(ROOT, course),
+        "--playground", os.path.join(ROOT, "playground"),
+        "--site-dir", os.path.join(ROOT, "target/site"),
+        "--max-labs", str(labs),
+        # Every simulated learner comes from 127.0.0.1.
+        "--lab-starts-per-address", "0",
+    ]
+    if runtime != "runc":
+        args += ["--lab-runtime", runtime]
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base
+
+
+def main():
+    servers = {rt: serve(rt) for rt in RUNTIMES}
+    prompt = {rt: [] for rt in RUNTIMES}
+    raw_run = {rt: [] for rt in RUNTIMES}
+    check = {rt: [] for rt in RUNTIMES}
+    raw_exec = {rt: [] for rt in RUNTIMES}
+    check_failures = {rt: 0 for rt in RUNTIMES}
+    burst, failures = {}, {}
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        tabs = [Tab(base, f"bench{i}@example.org") for i in range(N)]
+        tabs = {rt: [Tab(base, f"{rt}{i}@example.org") for i in range(N)] for rt, (_, base) in servers.items()}
 
-        # 1. Time to prompt, one lab at a time, interleaved with raw runs.
-        prompt, raw_run = [], []
-        for tab in tabs:
-            t0 = time.perf_counter()
-            terminal = tab.start()
-            asyncio.run(tab.first_prompt(terminal))
-            prompt.append(time.perf_counter() - t0)
-            tab.stop()
-            raw_run.append(timed(lambda: subprocess.run(
-                ["docker", "run", "--rm", "--network", "none", IMAGE, "true"], check=True)))
+        # 1. Time to prompt, one lab at a time, alternating runtimes, each
+        # followed by a raw run under the same runtime.
+        for i in range(N):
+            for rt in RUNTIMES:
+                tab = tabs[rt][i]
+                t0 = time.perf_counter()
+                terminal = tab.start()
+                asyncio.run(tab.first_prompt(terminal))
+                prompt[rt].append(time.perf_counter() - t0)
+                tab.stop()
+                raw_run[rt].append(timed(lambda: subprocess.run(
+                    ["docker", "run", "--rm", "--runtime", rt, "--network", "none", IMAGE, "true"], check=True)))
 
-        # 2. Check round trip against a raw exec, on one running lab.
-        tab = tabs[0]
-        terminal = tab.start()
-        container = "berth-lab-" + terminal.split("/")[2]
-        check, raw_exec = [], []
+        # 2. Check round trip against a raw exec, on one running lab each.
+        containers = {}
+        for rt in RUNTIMES:
+            containers[rt] = "berth-lab-" + tabs[rt][0].start().split("/")[2]
         for _ in range(N):
-            check.append(timed(lambda: tab.post(
-                "/api/lab/check", {"module": "basics", "exercise": "greeting", "live": "false"})))
-            raw_exec.append(timed(lambda: subprocess.run(
-                ["docker", "exec", container, "true"], check=True)))
-        tab.stop()
+            for rt in RUNTIMES:
+                tab = tabs[rt][0]
+                t0 = time.perf_counter()
+                _, body = tab.post(
+                    "/api/lab/check", {"module": "basics", "exercise": "greeting", "live": "false"})
+                check[rt].append(time.perf_counter() - t0)
+                if "greeting.txt exists" not in body:
+                    check_failures[rt] += 1
+                raw_exec[rt].append(timed(lambda: subprocess.run(
+                    ["docker", "exec", containers[rt], "true"], check=False)))
+        for rt in RUNTIMES:
+            tabs[rt][0].stop()
 
-        # 3. Burst: everyone starts at once.
+        # 3. Burst: everyone starts at once, one runtime after the other.
         def start_and_prompt(tab):
             try:
                 asyncio.run(tab.first_prompt(tab.start()))
@@ -187,32 +223,39 @@ def main():
             except Exception as e:  # noqa: BLE001 - reported below
                 return str(e)
 
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=N) as pool:
-            failures = [f for f in pool.map(start_and_prompt, tabs) if f]
-        burst = time.perf_counter() - t0
-        with ThreadPoolExecutor(max_workers=N) as pool:
-            list(pool.map(lambda t: t.stop(), tabs))
+        for rt in RUNTIMES:
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=N) as pool:
+                failures[rt] = [f for f in pool.map(start_and_prompt, tabs[rt]) if f]
+            burst[rt] = time.perf_counter() - t0
+            with ThreadPoolExecutor(max_workers=N) as pool:
+                list(pool.map(lambda t: t.stop(), tabs[rt]))
     finally:
-        server.terminate()
-        server.wait()
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait()
 
-    p50, p95 = summary(prompt)
-    r50, r95 = summary(raw_run)
-    c50, c95 = summary(check)
-    e50, e95 = summary(raw_exec)
-    print(f"| measure | p50 | p95 |")
-    print(f"|---|---:|---:|")
-    print(f"| start lab → first prompt byte ({N} labs) | {ms(p50)} | {ms(p95)} |")
-    print(f"| raw `docker run --rm {IMAGE} true` | {ms(r50)} | {ms(r95)} |")
-    print(f"| Check round trip | {ms(c50)} | {ms(c95)} |")
-    print(f"| raw `docker exec CONTAINER true` | {ms(e50)} | {ms(e95)} |")
+    def row(label, samples):
+        (a50, a95), (b50, b95) = summary(samples["runc"]), summary(samples["runsc"])
+        print(f"| {label} | {ms(a50)} | {ms(a95)} | {ms(b50)} | {ms(b95)} | {b50 / a50:.2f} |")
+
+    print("| measure | runc p50 | runc p95 | runsc p50 | runsc p95 | runsc / runc (p50) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    row(f"start lab → first prompt byte ({N} labs)", prompt)
+    row(f"raw `docker run --rm {IMAGE} true`", raw_run)
+    row("Check round trip", check)
+    row("raw `docker exec CONTAINER true`", raw_exec)
     print()
-    print(f"time to prompt / raw run (p50): {p50 / r50:.2f} (goal ≤ 2)")
-    print(f"check / raw exec (p50): {c50 / e50:.2f} (goal ≤ 1.5)")
-    print(f"burst: {N} labs started at once, all with a prompt after {burst:.1f} s, {len(failures)} failures")
-    for f in failures[:5]:
-        print("  failure:", f)
+    for rt in RUNTIMES:
+        p50, r50 = summary(prompt[rt])[0], summary(raw_run[rt])[0]
+        c50, e50 = summary(check[rt])[0], summary(raw_exec[rt])[0]
+        print(f"{rt}: time to prompt / raw run (p50) {p50 / r50:.2f} (goal ≤ 2); "
+              f"check / raw exec (p50) {c50 / e50:.2f} (goal ≤ 1.5); "
+              f"{check_failures[rt]} of {N} checks did not run")
+        print(f"{rt}: burst of {N} labs started at once, all with a prompt after {burst[rt]:.1f} s, "
+              f"{len(failures[rt])} failures")
+        for f in failures[rt][:3]:
+            print("  failure:", f)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,11 @@ pub struct Me {
 #[derive(Clone, Debug)]
 pub struct Viewer(pub Option<SignedIn>);
 
+/// Provided by the server for each request: the address the request came
+/// from (a reverse proxy's, behind one).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     pub id: UserId,

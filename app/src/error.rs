@@ -22,6 +22,9 @@ pub enum AppError {
     /// The request could not be met now. The message is for the user as
     /// it is: plain, and saying what to do next.
     Unavailable(String),
+    /// Asked too often: the message says so, and asking again after
+    /// `retry_after` seconds can succeed (sent as `Retry-After`).
+    TooSoon { message: String, retry_after: u64 },
     /// The call itself failed: the server was not reached, or an answer or
     /// an argument could not be read.
     Call(String),
@@ -39,18 +42,22 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Form(_) | Self::Call(_) => 400,
+            Self::TooSoon { .. } => 429,
             Self::Unavailable(_) => 500,
         }
     }
 
-    /// Sets this error's status on the response being rendered, and
-    /// returns it for `Err(...)`.
+    /// Sets this error's status (and `Retry-After`) on the response being
+    /// rendered, and returns it for `Err(...)`.
     #[cfg(feature = "ssr")]
     pub fn answer(self) -> Self {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
             && let Ok(status) = http::StatusCode::from_u16(self.status())
         {
             response.set_status(status);
+            if let Self::TooSoon { retry_after, .. } = &self {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after));
+            }
         }
         self
     }
@@ -63,7 +70,7 @@ impl std::fmt::Display for AppError {
             Self::Forbidden => f.write_str("This needs an instructor or admin account."),
             Self::NotFound => f.write_str("There is no such page."),
             Self::Form(problem) => f.write_str(&problem_text(*problem, "")),
-            Self::Unavailable(message) => f.write_str(message),
+            Self::Unavailable(message) | Self::TooSoon { message, .. } => f.write_str(message),
             Self::Call(_) => f.write_str("The server did not answer as expected. Reload the page to try again."),
         }
     }

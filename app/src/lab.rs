@@ -100,7 +100,14 @@ pub struct ExerciseOf<'a> {
 #[async_trait::async_trait]
 pub trait LabService: Send + Sync + 'static {
     async fn view(&self, user: UserId, module: &ModuleId, lesson: &LessonId) -> Result<LabView, AppError>;
-    async fn act(&self, user: UserId, module: &ModuleId, action: LabAction) -> Result<(), AppError>;
+    /// `address`: the client's, which lab starts are limited by too.
+    async fn act(
+        &self,
+        user: UserId,
+        address: Option<std::net::IpAddr>,
+        module: &ModuleId,
+        action: LabAction,
+    ) -> Result<(), AppError>;
     async fn check(&self, user: UserId, exercise: ExerciseOf<'_>, live: bool) -> Result<CheckReport, AppError>;
     /// The next hint, or (`solution`) the reference solution.
     async fn reveal(&self, user: UserId, exercise: ExerciseOf<'_>, solution: bool) -> Result<(), AppError>;
@@ -126,7 +133,11 @@ pub async fn get_lab(module: ModuleId, lesson: LessonId) -> Result<Option<LabVie
 #[server(endpoint = "lab/act")]
 pub async fn lab_act(module: ModuleId, action: LabAction) -> Result<(), AppError> {
     let user = crate::account::require_user()?;
-    labs()?.act(user, &module, action).await
+    let address = use_context::<crate::account::ClientAddress>().map(|a| a.0);
+    labs()?
+        .act(user, address, &module, action)
+        .await
+        .map_err(AppError::answer)
 }
 
 #[server(endpoint = "lab/check")]

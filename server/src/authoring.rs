@@ -44,6 +44,9 @@ pub struct TestArgs {
     /// Exercises tested at once (default: the machine's cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Test the exercises under these runtimes, as the server would run them.
+    #[command(flatten)]
+    pub runtimes: crate::lab::docker::Runtimes,
 }
 
 /// Loads the course and checks what loading does not: that every script
@@ -197,7 +200,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
     // The same launcher learners' labs start through, on an install label
     // of its own so the server's sweep never takes these labs for its own.
-    let runtime = DockerRuntime::connect(None, Default::default()).await;
+    let runtime = DockerRuntime::connect(args.runtimes.clone(), Default::default()).await;
     let launcher = Arc::new(Launcher::new(Arc::new(runtime), format!("content-test-{}", new_id())));
     let mut todo: Vec<Run> = Vec::new();
     for (module, lab) in loaded.labs {

@@ -73,15 +73,21 @@ pub struct LabArgs {
     /// Labs one learner may run at once.
     #[arg(long, env = "BERTH_LABS_PER_LEARNER", default_value_t = 1)]
     pub labs_per_learner: usize,
+    /// Labs one learner may start in any minute (resets count; 0: no limit).
+    #[arg(long, env = "BERTH_LAB_STARTS_PER_MINUTE", default_value_t = 6)]
+    pub lab_starts_per_minute: u32,
+    /// Labs that may be started from one client address in any minute, whoever signs in there (0: no limit).
+    /// Behind a reverse proxy every learner has the proxy's address: raise it to a server-wide budget or set 0.
+    #[arg(long, env = "BERTH_LAB_STARTS_PER_ADDRESS", default_value_t = 60)]
+    pub lab_starts_per_address: u32,
     /// How often labs past their time are stopped and the engine is reconciled.
     #[arg(long, env = "BERTH_LAB_SWEEP", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lab_sweep: std::time::Duration,
     /// The folder of lab image definitions (each exercise names one).
     #[arg(long, env = "BERTH_PLAYGROUND", default_value = "playground")]
     pub playground: PathBuf,
-    /// The container runtime docker labs run under, if not the engine's default (runc), e.g. sysbox-runc.
-    #[arg(long, env = "BERTH_DOCKER_LAB_RUNTIME")]
-    pub docker_lab_runtime: Option<String>,
+    #[command(flatten)]
+    pub runtimes: crate::lab::docker::Runtimes,
     /// Run the registry mirror as a pull-through cache of this registry (e.g. https://registry-1.docker.io) instead of
     /// serving only the images `berth images build` published; needs internet.
     #[arg(long, env = "BERTH_MIRROR_UPSTREAM", value_parser = upstream_url)]
@@ -116,6 +122,8 @@ impl LabArgs {
             max_labs: self.max_labs,
             per_learner: self.labs_per_learner,
             sweep: self.lab_sweep,
+            starts_per_learner: self.lab_starts_per_minute,
+            starts_per_address: self.lab_starts_per_address,
         }
     }
 }

@@ -58,7 +58,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
     let events = Events::default();
     let runtime = lab::docker::DockerRuntime::connect(
-        config.labs.docker_lab_runtime.clone(),
+        config.labs.runtimes.clone(),
         lab::mirror::RegistryMirror {
             upstream: config.labs.mirror_upstream.clone(),
         },

@@ -179,6 +179,30 @@ async fn an_engine_nobody_listens_on_is_a_failure_with_the_fix() {
 }
 
 #[tokio::test]
+async fn lab_runtimes_must_be_registered_with_the_engine() {
+    let install = Install::new(&common::workspace().join("content"));
+    migrated(&install.db).await;
+    // runsc is registered on every machine that runs these tests (.ci/run).
+    let (_, report) = install.doctor(&[("BERTH_LAB_RUNTIME", "runsc")]);
+    let engine = row(&report, "Docker engine");
+    assert!(engine.starts_with('✓'), "{report}");
+    assert!(engine.contains("labs run under --lab-runtime runsc"), "{report}");
+    let (ok, report) = install.doctor(&[
+        ("BERTH_LAB_RUNTIME", "no-such-runtime"),
+        ("BERTH_DOCKER_LAB_RUNTIME", "runsc"),
+    ]);
+    assert!(!ok, "{report}");
+    let engine = row(&report, "Docker engine");
+    assert!(engine.starts_with('✗'), "{report}");
+    assert!(
+        engine.contains("the runtime `no-such-runtime` (--lab-runtime) is not registered"),
+        "{report}"
+    );
+    assert!(!engine.contains("`runsc`"), "only the missing one is named: {report}");
+    assert!(engine.contains("/etc/docker/daemon.json"), "{report}");
+}
+
+#[tokio::test]
 async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
     let name = format!("never-built-{}", std::process::id());
     let course = course(&name, "true\n");

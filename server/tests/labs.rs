@@ -3,7 +3,9 @@
 
 mod common;
 
+use berth_app::error::AppError;
 use berth_app::lab::{LabAction, Outcome};
+use berth_server::lab::runtime::{LEARNER, Script};
 use common::{
     TestApp, act, as_learner, assert_every_writable_place_is_bounded, check, container_name, lab_of, read_until,
     session_cookie, terminal, terminal_path, view,
@@ -15,9 +17,63 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 const LESSON: &str = "first-steps";
 
-/// The lab fixture, with `berth serve` flags.
+/// The OCI runtimes shell labs are tested under: the engine's default, and
+/// gVisor (`--lab-runtime runsc`), which must keep every wall standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Under {
+    Runc,
+    Runsc,
+}
+
+impl Under {
+    /// The runtime the engine reports for a lab's container.
+    fn name(self) -> &'static str {
+        match self {
+            Under::Runc => "runc",
+            Under::Runsc => "runsc",
+        }
+    }
+}
+
+/// Each test, once under each runtime: `runc::name` and `runsc::name`.
+macro_rules! under_each_runtime {
+    ($($test:ident),* $(,)?) => {
+        mod runc {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Under::Runc).await
+            })*
+        }
+        mod runsc {
+            $(#[tokio::test]
+            async fn $test() {
+                super::$test(super::Under::Runsc).await
+            })*
+        }
+    };
+}
+
+under_each_runtime!(
+    a_lab_starts_hardened_runs_checks_and_resets,
+    the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods,
+    a_hostile_learner_stays_inside_the_lab,
+    a_fork_bomb_ends_no_other_lab,
+    a_memory_hog_ends_no_other_lab,
+    a_lab_network_is_private_to_the_lab,
+    every_writable_place_in_a_shell_lab_is_bounded,
+);
+
+/// The lab fixture, with `berth serve` flags, under runc.
 async fn lab_app(flags: &[(&str, &str)]) -> TestApp {
+    lab_app_under(Under::Runc, flags).await
+}
+
+/// The lab fixture under a runtime, with `berth serve` flags.
+async fn lab_app_under(under: Under, flags: &[(&str, &str)]) -> TestApp {
     let mut app = TestApp::builder().fixture("lab-course");
+    if under == Under::Runsc {
+        app = app.flag("--lab-runtime", "runsc");
+    }
     for (flag, value) in flags {
         app = app.flag(flag, value);
     }
@@ -32,9 +88,8 @@ async fn exists(container: &str) -> bool {
     docker().inspect_container(container, None).await.is_ok()
 }
 
-#[tokio::test]
-async fn a_lab_starts_hardened_runs_checks_and_resets() {
-    let app = lab_app(&[]).await;
+async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     let before = view(&app, &ada, "basics", LESSON).await;
     assert!(before.lab.is_none());
@@ -54,7 +109,12 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     assert_eq!(host.network_mode.as_deref(), Some("none"));
     assert_eq!(host.memory, host.memory_swap);
     assert_eq!(host.memory, Some(256 * 1024 * 1024));
-    assert_eq!(host.pids_limit, Some(128));
+    // Under gVisor its own kernel's threads need room on the host too.
+    let sandbox = match under {
+        Under::Runc => 0,
+        Under::Runsc => berth_server::lab::docker::GVISOR_PIDS,
+    };
+    assert_eq!(host.pids_limit, Some(128 + sandbox));
     assert!(
         host.security_opt
             .unwrap()
@@ -65,6 +125,7 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
         host.binds.unwrap_or_default().is_empty(),
         "no host paths, no docker socket"
     );
+    assert_eq!(host.runtime.as_deref(), Some(under.name()));
     let config = inspect.config.unwrap();
     assert_eq!(config.user.as_deref(), Some("learner"));
     let labels = config.labels.unwrap();
@@ -74,6 +135,10 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     // Setup ran as the learner.
     let (_, out) = as_learner(&app, &lab, "cat ~/README; id -un").await;
     assert_eq!(out, "Welcome to the lab.\nlearner\n");
+    // Under gVisor the lab's kernel is gVisor's own, and its log says so
+    // (the host's kernel log is not the learner's to read).
+    let (_, kernel) = as_learner(&app, &lab, "dmesg 2>&1 | head -n 1").await;
+    assert_eq!(kernel.contains("Starting gVisor"), under == Under::Runsc, "{kernel}");
     // A command that reads its standard input (`docker compose exec`, `cat`)
     // does not eat the rest of the script, which arrives the same way.
     let long = "echo start\ncat\n".to_string() + &"true\n".repeat(2000) + "echo end\n";
@@ -130,7 +195,8 @@ async fn a_lab_starts_hardened_runs_checks_and_resets() {
     let fresh = lab_of(&v);
     assert_ne!(fresh, lab);
     assert!(!exists(&container).await);
-    let (_, out) = as_learner(&app, &fresh, "ls -A ~").await;
+    // (find, not ls: Debian 12's gVisor refuses the statx flag ls uses.)
+    let (_, out) = as_learner(&app, &fresh, "find ~ -mindepth 1 -printf '%f\\n'").await;
     assert_eq!(out, "README\n");
 
     // Another learner cannot act on or attach to Ada's lab.
@@ -176,6 +242,67 @@ async fn labs_are_limited_per_learner_and_per_server() {
     // A module without exercises has no lab.
     let err = act(&app, &bo, "nope", LabAction::Start).await.unwrap_err();
     assert!(err.to_string().contains("no lab"), "{err}");
+}
+
+#[tokio::test]
+async fn lab_starts_are_limited_per_learner_and_per_address() {
+    let app = lab_app(&[("--lab-starts-per-minute", "3"), ("--lab-starts-per-address", "5")]).await;
+    let start = async |tab: &reqwest::Client| {
+        app.post_form(tab, "/api/lab/act", &[("module", "basics"), ("action", "Start")])
+            .await
+    };
+    // A script that starts and stops in a loop is refused after 3.
+    let ada = app.signed_up("ada@example.org").await;
+    for _ in 0..3 {
+        assert!(start(&ada).await.status().is_success());
+        act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    }
+    let refused = start(&ada).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("You started a lab 3 times in the last minute"), "{text}");
+    assert!(text.contains(&format!("Try again in {retry} second(s)")), "{text}");
+    assert!(
+        view(&app, &ada, "basics", LESSON).await.lab.is_none(),
+        "no lab was made"
+    );
+    // Reset is a start too.
+    let err = act(&app, &ada, "basics", LabAction::Reset).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AppError::TooSoon {
+                retry_after: 1..=60,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("3 times in the last minute"), "{err}");
+
+    // Another learner is not affected; pressing Start on a running lab
+    // costs nothing.
+    let bo = app.signed_up("bo@example.org").await;
+    for _ in 0..2 {
+        act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    }
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
+
+    // The address's limit holds across accounts: Ada 3 and Bo 1 leave the
+    // address one more, then even a learner who never started waits.
+    let cy = app.signed_up("cy@example.org").await;
+    act(&app, &cy, "basics", LabAction::Start).await.unwrap();
+    act(&app, &cy, "basics", LabAction::Stop).await.unwrap();
+    let dee = app.signed_up("dee@example.org").await;
+    let refused = start(&dee).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("Labs were started 5 times in the last minute from your network address"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -229,9 +356,8 @@ fn rss_kib() -> u64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
-    let app = lab_app(&[]).await;
+async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods(under: Under) {
+    let app = lab_app_under(under, &[]).await;
     let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
@@ -289,7 +415,8 @@ async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
     ws.send(Message::Binary("echo DONE-$((6*7))\r".into())).await.unwrap();
     read_until(&mut ws, "DONE-42").await;
 
-    // A memory hog is stopped by the kernel, and the page is told why.
+    // A memory hog is stopped by the kernel, and the page is told what
+    // went: the process, or under gVisor the whole lab.
     ws.send(Message::Binary("python3 -c 'x = bytearray(600 << 20)'\r".into()))
         .await
         .unwrap();
@@ -304,41 +431,41 @@ async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods() {
     .await
     .expect("a notice about memory");
     assert!(notice.contains("more memory than the lab allows"), "{notice}");
+    let what = match under {
+        Under::Runc => "so the kernel stopped it",
+        Under::Runsc => "so the whole lab was stopped. Press Reset",
+    };
+    assert!(notice.contains(what), "{notice}");
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_hostile_learner_stays_inside_the_lab() {
-    let app = lab_app(&[]).await;
+async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let container = container_name(&lab, 1);
     let run = |script: &'static str| as_learner(&app, &lab, script);
 
-    // A fork bomb meets the pids limit; the lab still answers afterwards.
-    let (code, _) = run("i=0; while [ $i -lt 400 ]; do sleep 4 >/dev/null 2>&1 & i=$((i+1)); done 2>/tmp/bomb").await;
-    assert_ne!(code, Some(0), "the shell ran out of processes");
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let (_, out) = run("cat /tmp/bomb; echo survived").await;
-    assert!(out.contains("Cannot fork") && out.contains("survived"), "{out}");
-
-    // A memory hog is killed by the kernel, the lab survives.
-    let (code, _) = run("python3 -c 'x = bytearray(600 * 1024 * 1024)'").await;
-    assert_ne!(code, Some(0));
-    assert_eq!(run("echo alive").await.1, "alive\n");
-
     // Filling the disk stops at the scratch space's size.
     let (_, out) = run("dd if=/dev/zero of=$HOME/fill bs=1M count=200 2>&1; rm $HOME/fill").await;
     assert!(out.contains("No space left"), "{out}");
-    let (_, out) = run("touch /usr/x 2>&1; touch /etc/x 2>&1; true").await;
-    assert!(out.matches("Read-only file system").count() == 2, "{out}");
+    // The root is mounted read-only (gVisor refuses the learner for want
+    // of permission before it looks at the mount, so both are accepted).
+    let (_, out) = run("touch /usr/x 2>&1; touch /etc/x 2>&1; grep ' / ' /proc/mounts").await;
+    assert!(out.matches("cannot touch").count() == 2, "{out}");
+    let refusal = match under {
+        Under::Runc => "Read-only file system",
+        Under::Runsc => "Permission denied",
+    };
+    assert!(out.matches(refusal).count() == 2, "{out}");
+    assert!(out.contains(" / ") && out.contains(" ro,"), "{out}");
 
     // No route anywhere: not to a listener on the host, not outside.
     let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let script = format!(
-        "ip -4 route | wc -l; for h in 172.17.0.1 127.0.0.1 10.0.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
+        "tail -n +2 /proc/net/route | wc -l; for h in 172.17.0.1 127.0.0.1 10.0.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
     );
     let (_, out) = as_learner(&app, &lab, &script).await;
     assert!(!out.contains("REACHED"), "{out}");
@@ -388,9 +515,105 @@ async fn a_hostile_learner_stays_inside_the_lab() {
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_lab_network_is_private_to_the_lab() {
-    let app = lab_app(&[]).await;
+/// A fork bomb meets the lab's process limit. Under runc the shell runs
+/// out of processes and the lab answers on; under gVisor its kernel, whose
+/// threads count against the same limit on the host, cannot go on and the
+/// whole lab ends. Either way no other lab notices.
+async fn a_fork_bomb_ends_no_other_lab(under: Under) {
+    runaway_beside_another_lab(
+        under,
+        "i=0; while [ $i -lt 400 ]; do sleep 4 >/dev/null 2>&1 & i=$((i+1)); done 2>/tmp/bomb",
+        Afterwards {
+            settle: Duration::from_secs(5),
+            ask: "cat /tmp/bomb; echo survived",
+            answered: |out| out.contains("Cannot fork") && out.contains("survived"),
+        },
+    )
+    .await
+}
+
+/// A memory hog meets the lab's limit. Under runc the kernel kills the
+/// process and the lab answers on; under gVisor the lab's kernel is one
+/// process on the host, so the whole lab goes. Either way no other lab
+/// notices.
+async fn a_memory_hog_ends_no_other_lab(under: Under) {
+    runaway_beside_another_lab(
+        under,
+        "python3 -c 'x = bytearray(600 * 1024 * 1024)'",
+        Afterwards {
+            settle: Duration::ZERO,
+            ask: "echo alive",
+            answered: |out| out == "alive\n",
+        },
+    )
+    .await
+}
+
+/// What a runc lab must answer once its runaway has been stopped: `ask`,
+/// run as the learner `settle` later, gives an output `answered` accepts.
+struct Afterwards {
+    settle: Duration,
+    ask: &'static str,
+    answered: fn(&str) -> bool,
+}
+
+/// Runs `runaway` as Ada in her lab while Bo's lab runs beside it. The
+/// runaway must not finish; under runc Ada's lab then answers as `afterwards`
+/// says, under gVisor it has ended and Reset gives her a fresh one at once;
+/// and Bo's lab keeps its state either way.
+async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwards: Afterwards) {
+    let app = lab_app_under(under, &[]).await;
+    let bo = app.signed_up("bo@example.org").await;
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    let bystander = lab_of(&view(&app, &bo, "basics", LESSON).await);
+    as_learner(&app, &bystander, "echo mine > ~/state").await;
+    let ada = app.signed_up("ada@example.org").await;
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+
+    // Under gVisor the exec may end with its sandbox rather than answer.
+    let script = Script {
+        user: LEARNER,
+        text: runaway.into(),
+        timeout: Duration::from_secs(60),
+    };
+    let out = app.labs.runtime().run_script(&lab, 1, script).await;
+    assert!(!matches!(out, Ok(ref o) if o.exit_code == Some(0)), "{out:?}");
+    match under {
+        Under::Runc => {
+            tokio::time::sleep(afterwards.settle).await;
+            let (_, out) = as_learner(&app, &lab, afterwards.ask).await;
+            assert!((afterwards.answered)(&out), "{out}");
+        }
+        Under::Runsc => {
+            assert!(
+                stops(&container_name(&lab, 1)).await,
+                "gVisor's kernel ended as one process"
+            );
+            act(&app, &ada, "basics", LabAction::Reset).await.unwrap();
+            let fresh = lab_of(&view(&app, &ada, "basics", LESSON).await);
+            assert_eq!(as_learner(&app, &fresh, "echo alive").await.1, "alive\n");
+        }
+    }
+    assert_eq!(as_learner(&app, &bystander, "cat ~/state").await.1, "mine\n");
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// Whether the container stops running within ten seconds.
+async fn stops(container: &str) -> bool {
+    for _ in 0..100 {
+        let inspect = docker().inspect_container(container, None).await.ok();
+        if inspect.and_then(|i| i.state?.running) != Some(true) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+async fn a_lab_network_is_private_to_the_lab(under: Under) {
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "other", LabAction::Start).await.unwrap();
     let lab = lab_of(&view(&app, &ada, "other", "more").await);
@@ -430,9 +653,8 @@ async fn a_lab_network_is_private_to_the_lab() {
     );
 }
 
-#[tokio::test]
-async fn every_writable_place_in_a_shell_lab_is_bounded() {
-    let app = lab_app(&[]).await;
+async fn every_writable_place_in_a_shell_lab_is_bounded(under: Under) {
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);

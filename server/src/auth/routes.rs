@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::LazyLock;
 use tower_sessions::Session;
 
-use berth_app::account::{Me, SignedIn, Viewer};
+use berth_app::account::{ClientAddress, Me, SignedIn, Viewer};
 use berth_app::error::FormProblem;
 use berth_app::model::{Role, UserId};
 
@@ -55,11 +55,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
     }
 }
 
-/// Tells the pages being rendered who is signed in.
+/// Tells the pages being rendered who is signed in, and from where.
 pub fn provide_me() {
     use leptos::prelude::{provide_context, use_context};
-    let user = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+    let Some(parts) = use_context::<Parts>() else {
+        return provide_context(Viewer(None));
+    };
+    let user = parts.extensions.get::<CurrentUser>();
     provide_context(Viewer(user.map(|CurrentUser(u)| u.signed_in())));
+    if let Some(ConnectInfo(client)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        provide_context(ClientAddress(client.ip()));
+    }
 }
 
 impl User {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::ServeConfig;
 use crate::content::{self, Loaded};
-use crate::lab::docker::DockerRuntime;
+use crate::lab::docker::{DockerRuntime, Runtimes};
 use crate::lab::images::{self, BASE_IMAGE, CourseImage, VERSION_LABEL};
 use crate::lab::mirror;
 use crate::store::{self, Database, redact};
@@ -129,7 +129,7 @@ pub async fn check(args: &DoctorArgs) -> Vec<Row> {
         rows.push(site(&config.site_dir));
     }
     let loaded = loaded.ok();
-    let (engine, docker) = engine(config.labs.docker_lab_runtime.as_deref()).await;
+    let (engine, docker) = engine(&config.labs.runtimes).await;
     rows.push(engine);
     let references = references::scan_course(&config.content);
     if let Some(docker) = &docker {
@@ -292,7 +292,7 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
 
-async fn engine(runtime: Option<&str>) -> (Row, Option<Docker>) {
+async fn engine(wanted: &Runtimes) -> (Row, Option<Docker>) {
     const CHECK: &str = "Docker engine";
     let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "the local socket".into());
     let docker = match DockerRuntime::default().client().await {
@@ -333,16 +333,24 @@ async fn engine(runtime: Option<&str>) -> (Row, Option<Docker>) {
         info.driver.unwrap_or_default(),
         runtimes.iter().cloned().collect::<Vec<_>>().join(", ")
     );
-    let row = match runtime {
-        Some(r) if !runtimes.contains(r) => Row::fail(
+    let missing: Vec<_> = wanted.named().filter(|(name, _)| !runtimes.contains(*name)).collect();
+    let row = if missing.is_empty() {
+        let under: Vec<String> = wanted.named().map(|(name, flag)| format!("{flag} {name}")).collect();
+        match under.is_empty() {
+            true => Row::ok(CHECK, found),
+            false => Row::ok(CHECK, format!("{found}; labs run under {}", under.join(", "))),
+        }
+    } else {
+        let lines: Vec<String> = missing
+            .iter()
+            .map(|(name, flag)| format!("the runtime `{name}` ({flag}) is not registered: those labs fail"))
+            .collect();
+        Row::fail(
             CHECK,
-            format!("{found}\nthe docker lab runtime `{r}` (--docker-lab-runtime) is not registered: docker labs fail"),
-            format!(
-                "register `{r}` under \"runtimes\" in /etc/docker/daemon.json and restart dockerd, or drop the flag"
-            ),
-        ),
-        Some(r) => Row::ok(CHECK, format!("{found}; docker labs run under {r}")),
-        None => Row::ok(CHECK, found),
+            format!("{found}\n{}", lines.join("\n")),
+            "register it under \"runtimes\" in /etc/docker/daemon.json and restart dockerd \
+             (docs/operations.md shows runsc's entry), or drop the flag",
+        )
     };
     (row, Some(docker))
 }

@@ -40,17 +40,50 @@ pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
 const ENGINE_SOCKET: &str = "unix:///var/run/docker.sock";
+/// Host tasks a gVisor sandbox needs beyond the learner's processes: its
+/// kernel's threads and the gofer's count against the lab's pids limit on
+/// the host, about 50 at start and 250 once warm (measured), and a lab
+/// limit of 128 left the sandbox unable to make a thread, which ends it.
+pub const GVISOR_PIDS: i64 = 512;
+/// How long after an out-of-memory kill the container's end still counts
+/// as caused by it (about 0.25 s under gVisor on a busy 2-core machine).
+const LAB_DIES_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// Connects lazily: an engine that is down when Berth starts (or whose
 /// socket is missing) is looked for again on the next request.
 #[derive(Default)]
 pub struct DockerRuntime {
     docker: std::sync::Mutex<Option<Docker>>,
-    /// The OCI runtime docker labs run under (`None`: the engine's default,
-    /// runc); e.g. `sysbox-runc` where the operator installed it.
-    docker_lab_runtime: Option<String>,
+    runtimes: Runtimes,
+    /// Whether shell labs run under gVisor (the runtime registered as
+    /// `--lab-runtime` is runsc), whose own threads need room in the lab.
+    gvisor: bool,
     /// Where docker labs pull images from.
     mirror: RegistryMirror,
+}
+
+/// The OCI runtimes labs run under, by the names they are registered with
+/// in the engine (`None`: the engine's default, runc).
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct Runtimes {
+    /// The container runtime shell labs run under, if not the engine's default (runc), e.g. runsc (gVisor).
+    #[arg(long, env = "BERTH_LAB_RUNTIME")]
+    pub lab_runtime: Option<String>,
+    /// The container runtime docker labs run under, if not the engine's default (runc), e.g. sysbox-runc.
+    #[arg(long, env = "BERTH_DOCKER_LAB_RUNTIME")]
+    pub docker_lab_runtime: Option<String>,
+}
+
+impl Runtimes {
+    /// Each runtime asked for, with the flag that asks for it.
+    pub fn named(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        [
+            (&self.lab_runtime, "--lab-runtime"),
+            (&self.docker_lab_runtime, "--docker-lab-runtime"),
+        ]
+        .into_iter()
+        .filter_map(|(name, flag)| Some((name.as_deref()?, flag)))
+    }
 }
 
 /// Every container and network of a lab is named after the lab.
@@ -70,21 +103,49 @@ impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
-    pub async fn connect(docker_lab_runtime: Option<String>, mirror: RegistryMirror) -> Self {
-        let runtime = Self {
-            docker_lab_runtime,
+    pub async fn connect(runtimes: Runtimes, mirror: RegistryMirror) -> Self {
+        let mut runtime = Self {
+            runtimes,
             mirror,
             ..Self::default()
         };
+        runtime.gvisor = runtime.runtimes.lab_runtime.as_deref() == Some("runsc");
         match runtime.client().await {
-            Ok(docker) => match runtime.mirror.ensure(&docker).await {
-                Ok(true) => {}
-                Ok(false) => tracing::warn!("no registry mirror yet: run `berth images build` so docker labs can pull"),
-                Err(e) => tracing::warn!(error = %e, "the registry mirror did not start; docker labs cannot pull"),
-            },
+            Ok(docker) => {
+                runtime.inspect_runtimes(&docker).await;
+                match runtime.mirror.ensure(&docker).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!("no registry mirror yet: run `berth images build` so docker labs can pull")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "the registry mirror did not start; docker labs cannot pull"),
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "labs will not start until the container engine is reachable"),
         }
         runtime
+    }
+
+    /// Says at start-up, rather than at the first lab, that a runtime the
+    /// configuration names is unknown to the engine; and finds out whether
+    /// shell labs run under gVisor, whatever name it is registered by.
+    async fn inspect_runtimes(&mut self, docker: &Docker) {
+        let registered = match docker.info().await {
+            Ok(info) => info.runtimes.unwrap_or_default(),
+            Err(e) => return tracing::warn!(error = %e, "the container engine did not say which runtimes it has"),
+        };
+        if let Some(runtime) = self.runtimes.lab_runtime.as_ref().and_then(|r| registered.get(r)) {
+            let path = runtime.path.as_deref().map(std::path::Path::new);
+            self.gvisor = path.and_then(|p| p.file_name()).is_some_and(|f| f == "runsc");
+        }
+        for (name, flag) in self.runtimes.named() {
+            if !registered.contains_key(name) {
+                tracing::warn!(
+                    "{flag} {name}: the engine has no runtime of that name, so those labs will not start; \
+                     register it in /etc/docker/daemon.json (see docs/operations.md)"
+                );
+            }
+        }
     }
 
     /// Waits until a docker lab's guard answers, so setup scripts and the
@@ -124,7 +185,14 @@ impl DockerRuntime {
         let hostname = if multi { format!("node{node}") } else { "lab".into() };
         let mut host_config = host_config(spec, network_mode.to_string());
         if with_engine {
-            host_config = docker_profile(host_config, self.docker_lab_runtime.clone());
+            host_config = docker_profile(host_config, self.runtimes.docker_lab_runtime.clone());
+        } else {
+            host_config.runtime = self.runtimes.lab_runtime.clone();
+            if self.gvisor
+                && let Some(pids) = host_config.pids_limit.as_mut()
+            {
+                *pids += GVISOR_PIDS;
+            }
         }
         let mut labels = labels(spec);
         labels.insert(LABEL_NODE.into(), node.to_string());
@@ -569,20 +637,33 @@ impl Runtime for DockerRuntime {
         docker.resize_exec(exec, options).await.map_err(engine)
     }
 
-    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> futures_util::stream::BoxStream<'static, ()> {
+    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> futures_util::stream::BoxStream<'static, OutOfMemory> {
         let filters = HashMap::from([
             ("container", vec![node_name(lab.as_str(), node)]),
-            ("event", vec!["oom".to_string()]),
+            ("event", vec!["oom".to_string(), "die".to_string()]),
         ]);
         let options = EventsOptionsBuilder::new().filters(&filters).build();
         // Only asked for while a terminal is attached, so the engine is up.
         let Some(docker) = self.docker.lock().expect("docker lock").clone() else {
             return futures_util::stream::pending().boxed();
         };
-        docker
+        let actions = docker
             .events(Some(options))
             .take_while(|e| std::future::ready(e.is_ok()))
-            .map(|_| ())
-            .boxed()
+            .map(|e| e.ok().and_then(|e| e.action).unwrap_or_default())
+            .boxed();
+        // The engine reports the kill, then (if it was the lab's only
+        // process on the host, as under gVisor) the container's end.
+        futures_util::stream::unfold(actions, |mut actions| async move {
+            while actions.next().await? != "oom" {}
+            let next = tokio::time::timeout(LAB_DIES_WITHIN, actions.next()).await;
+            let what = match next {
+                Ok(Some(action)) if action != "die" => OutOfMemory::Process,
+                Err(_) => OutOfMemory::Process,
+                Ok(_) => OutOfMemory::Lab,
+            };
+            Some((what, actions))
+        })
+        .boxed()
     }
 }

@@ -13,10 +13,12 @@ pub mod images;
 pub mod mirror;
 pub mod runtime;
 pub mod seccomp;
+pub mod starts;
 pub mod terminal;
 
 use rand::Rng;
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +47,20 @@ pub struct LabConfig {
     pub per_learner: usize,
     /// How often expiry and reconciliation run.
     pub sweep: Duration,
+    /// Labs one learner may start in any minute (0: no limit).
+    pub starts_per_learner: u32,
+    /// Labs that may be started from one client address in any minute (0:
+    /// no limit).
+    pub starts_per_address: u32,
+}
+
+/// Who asked for a lab action. Learners' starts count against the start
+/// limits; staff acting from the classroom are not limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requester {
+    /// The learner, from this client address (when known).
+    Learner(Option<IpAddr>),
+    Staff,
 }
 
 /// Why a lab request failed. `Refused` messages go to the learner as they
@@ -54,6 +70,9 @@ pub struct LabConfig {
 pub enum LabError {
     #[error("{0}")]
     Refused(String),
+    /// Too many starts this minute; try again after the wait.
+    #[error("{}", .0.message())]
+    TooSoon(starts::Wait),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -70,6 +89,7 @@ impl LabError {
     pub fn into_user_message(self) -> String {
         match self {
             LabError::Refused(m) => m,
+            LabError::TooSoon(wait) => wait.message(),
             LabError::Store(e) => {
                 tracing::error!(error = %e, "a lab request failed in the database");
                 "The lab could not be updated just now; try again shortly.".into()
@@ -92,7 +112,13 @@ impl LabError {
 
 impl From<LabError> for AppError {
     fn from(e: LabError) -> Self {
-        AppError::Unavailable(e.into_user_message())
+        match e {
+            LabError::TooSoon(wait) => AppError::TooSoon {
+                message: wait.message(),
+                retry_after: wait.seconds(),
+            },
+            e => AppError::Unavailable(e.into_user_message()),
+        }
     }
 }
 
@@ -203,6 +229,7 @@ pub struct Labs {
     titles: HashMap<ModuleId, String>,
     /// Serialises capacity decisions so a burst of starts cannot overshoot.
     admitting: tokio::sync::Mutex<()>,
+    starts: starts::StartLimits,
     /// Last activity per lab, written to the database at most every few
     /// seconds.
     activity: Mutex<HashMap<LabId, Activity>>,
@@ -233,6 +260,7 @@ impl Labs {
             launcher,
             store,
             events,
+            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address),
             config,
             modules,
             titles,
@@ -287,7 +315,8 @@ impl Labs {
     }
 
     /// Starts the learner's lab for the module, unless it already runs.
-    pub async fn start(&self, user: UserId, module: &ModuleId) -> Result<(), LabError> {
+    /// Only a start that creates a lab counts against the start limits.
+    pub async fn start(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         let lab = self.module(module)?;
         let admitting = self.admitting.lock().await;
         let live = self.store.live_labs().await?;
@@ -311,6 +340,9 @@ impl Labs {
                 self.config.max_labs,
                 self.minutes_until_free(&live)
             )));
+        }
+        if let Requester::Learner(address) = by {
+            self.starts.admit(user, address).map_err(LabError::TooSoon)?;
         }
         let id = LabId::new(new_id());
         let expires_at = Millis::now().plus(self.config.lifetime);
@@ -543,11 +575,17 @@ impl Labs {
         })
     }
 
-    pub async fn apply(&self, user: UserId, module: &ModuleId, action: LabAction) -> Result<(), LabError> {
+    pub async fn apply(
+        &self,
+        user: UserId,
+        module: &ModuleId,
+        action: LabAction,
+        by: Requester,
+    ) -> Result<(), LabError> {
         match action {
-            LabAction::Start => self.start(user, module).await,
+            LabAction::Start => self.start(user, module, by).await,
             LabAction::Stop => self.stop(user, module, "stopped").await,
-            LabAction::Reset => self.reset(user, module).await,
+            LabAction::Reset => self.reset(user, module, by).await,
             LabAction::Extend => self.extend(user, module, false).await,
         }
     }
@@ -562,15 +600,15 @@ impl Labs {
     ) -> Result<(), LabError> {
         match action {
             StaffLabAction::Stop => self.stop(learner, module, "stopped").await,
-            StaffLabAction::Reset => self.reset(learner, module).await,
+            StaffLabAction::Reset => self.reset(learner, module, Requester::Staff).await,
             StaffLabAction::Extend => self.extend(learner, module, true).await,
         }
     }
 
-    async fn reset(&self, user: UserId, module: &ModuleId) -> Result<(), LabError> {
+    async fn reset(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         self.module(module)?;
         self.stop(user, module, "reset").await?;
-        self.start(user, module).await
+        self.start(user, module, by).await
     }
 
     /// Gives the lab half its lifetime more: once for the learner, as often
@@ -613,8 +651,14 @@ impl LabService for Labs {
         Ok(self.lab_view(user, module, lesson).await?)
     }
 
-    async fn act(&self, user: UserId, module: &ModuleId, action: LabAction) -> Result<(), AppError> {
-        Ok(self.apply(user, module, action).await?)
+    async fn act(
+        &self,
+        user: UserId,
+        address: Option<IpAddr>,
+        module: &ModuleId,
+        action: LabAction,
+    ) -> Result<(), AppError> {
+        Ok(self.apply(user, module, action, Requester::Learner(address)).await?)
     }
 
     async fn check(&self, user: UserId, exercise: ExerciseOf<'_>, live: bool) -> Result<CheckReport, AppError> {

@@ -101,7 +101,17 @@ pub trait Runtime: Send + Sync + 'static {
     /// A login shell for the learner on a TTY.
     async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError>;
     async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError>;
-    /// Yields once each time the kernel kills a process on the node for
-    /// using more memory than the lab may.
-    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, ()>;
+    /// Yields once each time the node uses more memory than the lab may,
+    /// saying what the kernel killed.
+    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory>;
+}
+
+/// What went when a lab used more memory than it may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutOfMemory {
+    /// One process; the lab runs on (runc).
+    Process,
+    /// The whole lab: under gVisor the lab's kernel is one process on the
+    /// host, and that is the one the host's kernel kills.
+    Lab,
 }

@@ -27,6 +27,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::Labs;
+use super::runtime::OutOfMemory;
 use crate::auth::CurrentUser;
 use crate::state::AppState;
 use berth_app::model::{LabId, NodeNumber};
@@ -146,8 +147,16 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
                 Some(Ok(_)) => {}
             },
-            Some(()) = out_of_memory.next() => {
-                let text = "A process in your lab used more memory than the lab allows, so the kernel stopped it.";
+            Some(what) = out_of_memory.next() => {
+                let text = match what {
+                    OutOfMemory::Process => {
+                        "A process in your lab used more memory than the lab allows, so the kernel stopped it."
+                    }
+                    OutOfMemory::Lab => {
+                        "Your lab used more memory than the lab allows, so the whole lab was stopped. \
+                         Press Reset to start a fresh one."
+                    }
+                };
                 if to_page.send(notice(text)).await.is_err() {
                     break None;
                 }
