@@ -248,8 +248,12 @@ async fn labs_are_limited_per_learner_and_per_server() {
 async fn lab_starts_are_limited_per_learner_and_per_address() {
     let app = lab_app(&[("--lab-starts-per-minute", "3"), ("--lab-starts-per-address", "5")]).await;
     let start = async |tab: &reqwest::Client| {
-        app.post_form(tab, "/api/lab/act", &[("module", "basics"), ("action", "Start")])
-            .await
+        app.post_form(
+            tab,
+            "/api/lab/act",
+            &[("module", "basics"), ("action", LabAction::Start.as_str())],
+        )
+        .await
     };
     // A script that starts and stops in a loop is refused after 3.
     let ada = app.signed_up("ada@example.org").await;
