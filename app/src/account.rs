@@ -1,6 +1,7 @@
 //! Who is signed in, as pages see it, and the pages to sign up and log in.
 //! The forms post to the server's `/auth/*` handlers, so they work with
-//! JavaScript off; problems come back as a short code in the address.
+//! JavaScript off; problems come back as a [`crate::error::FormProblem`]
+//! in the address.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -8,10 +9,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{AppError, FormAlert};
+use crate::model::{Role, UserId};
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Me {
     pub email: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Provided by the server for each request: the signed-in account, if
@@ -26,12 +30,18 @@ pub struct ClientAddress(pub std::net::IpAddr);
 
 #[derive(Clone, Debug)]
 pub struct SignedIn {
-    pub id: i64,
+    pub id: UserId,
     pub me: Me,
 }
 
+impl SignedIn {
+    pub fn is_admin(&self) -> bool {
+        self.me.role == Role::Admin
+    }
+}
+
 #[server(endpoint = "me", input = GetUrl)]
-pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
+pub async fn get_me() -> Result<Option<Me>, AppError> {
     Ok(signed_in().map(|s| s.me))
 }
 
@@ -44,36 +54,25 @@ pub fn signed_in() -> Option<SignedIn> {
 /// The account's id, or the error a server function answers to anyone
 /// not signed in.
 #[cfg(feature = "ssr")]
-pub fn require_user() -> Result<i64, ServerFnError> {
-    signed_in()
-        .map(|s| s.id)
-        .ok_or_else(|| ServerFnError::new("log in first"))
+pub fn require_user() -> Result<UserId, AppError> {
+    signed_in().map(|s| s.id).ok_or_else(|| AppError::Unauthorized.answer())
 }
 
 /// Instructors and admins: the error (with status 401 or 403) for anyone
 /// else.
 #[cfg(feature = "ssr")]
-pub fn require_staff() -> Result<SignedIn, ServerFnError> {
-    let refuse = |status: http::StatusCode, message: &str| {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
-        }
-        ServerFnError::new(message)
-    };
+pub fn require_staff() -> Result<SignedIn, AppError> {
     match signed_in() {
         Some(user) if user.me.is_staff() => Ok(user),
-        Some(_) => Err(refuse(
-            http::StatusCode::FORBIDDEN,
-            "this needs an instructor or admin account",
-        )),
-        None => Err(refuse(http::StatusCode::UNAUTHORIZED, "log in first")),
+        Some(_) => Err(AppError::Forbidden.answer()),
+        None => Err(AppError::Unauthorized.answer()),
     }
 }
 
 impl Me {
     /// Instructors and admins see class-wide figures.
     pub fn is_staff(&self) -> bool {
-        matches!(self.role.as_str(), "instructor" | "admin")
+        self.role.is_staff()
     }
 }
 
@@ -88,7 +87,7 @@ pub fn AccountMenu() -> impl IntoView {
                     Ok(Some(me)) => view! {
                         {me.is_staff().then(|| view! { <a href="/classrooms">"Classrooms"</a> })}
                         <a href="/dashboard">"Dashboard"</a>
-                        <span class="account-email" title=me.role.clone()>{me.email}</span>
+                        <span class="account-email" title=me.role.as_str()>{me.email}</span>
                         <form class="logout" method="post" action="/auth/logout">
                             <button type="submit" class="link-button">"Log out"</button>
                         </form>
@@ -105,36 +104,6 @@ pub fn AccountMenu() -> impl IntoView {
     }
 }
 
-fn problem(code: &str, wait: &str) -> String {
-    match code {
-        "credentials" => "That email and password do not match an account.".into(),
-        "throttled" => format!("Too many attempts. Wait {wait} seconds, then try again."),
-        "closed" => "Sign-up is closed on this server. Ask your instructor for an account.".into(),
-        "email" => "Enter a valid email address.".into(),
-        "password-short" => "Use a password of at least 8 characters.".into(),
-        "password-long" => "Use a password of at most 1024 characters.".into(),
-        "password-common" => "That password is too common or too easy to guess. Try a few unrelated words.".into(),
-        "invite" => "That invite code is not valid: it may be mistyped, expired or used up.".into(),
-        "join" => "That classroom link is not valid any more: it may be mistyped, expired or full. Ask your instructor for a new one.".into(),
-        "unavailable" => "An account could not be created with this email. If you already have one, log in.".into(),
-        _ => "Something went wrong. Please try again.".into(),
-    }
-}
-
-/// The problem named in the address, if any, as an alert.
-#[component]
-fn Problem() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        query.with(|q| {
-            q.get("error").map(|code| {
-                let text = problem(&code, &q.get("wait").unwrap_or_default());
-                view! { <p class="form-error" role="alert">{text}</p> }
-            })
-        })
-    }
-}
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
@@ -143,7 +112,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="auth-card">
             <h1>"Log in"</h1>
-            <Problem />
+            <FormAlert />
             <form method="post" action="/auth/login">
                 <input type="hidden" name="next" value=next />
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
@@ -167,7 +136,7 @@ pub fn SignupPage() -> impl IntoView {
         <Title text="Sign up" />
         <section class="auth-card">
             <h1>"Create an account"</h1>
-            <Problem />
+            <FormAlert />
             <form method="post" action="/auth/signup">
                 <input type="hidden" name="join" value=join />
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>

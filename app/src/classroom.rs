@@ -8,6 +8,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+use crate::model::{ClassroomId, ExerciseId, ModuleId, QuizId, UserId};
+pub use crate::model::{ItemKind, ItemRef};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CellState {
@@ -39,29 +43,21 @@ impl CellState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    Lesson,
-    Exercise,
-    Quiz,
-}
-
 /// One column of the grid: a lesson, exercise or quiz of the course.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
-    /// `lesson:<id>`, `exercise:<id>` or `quiz:<id>`.
-    pub key: String,
-    pub kind: ItemKind,
+    pub item: ItemRef,
     pub module_title: String,
     pub title: String,
     /// A few characters for the header, e.g. `E3.1`.
     pub short: String,
 }
 
+/// A learner's standing on one column's item; a row's cells follow the
+/// columns' order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
-    pub key: String,
+    pub item: ItemRef,
     pub state: CellState,
     /// The last failing assertion, or a quiz's best score.
     pub detail: Option<String>,
@@ -72,7 +68,7 @@ pub struct Cell {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearnerRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub cells: Vec<Cell>,
     pub labs: Vec<LearnerLab>,
@@ -85,7 +81,7 @@ pub struct LearnerRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearnerLab {
-    pub module: String,
+    pub module: ModuleId,
     pub module_title: String,
     pub running: bool,
     /// Seconds until the lab ends for good.
@@ -96,7 +92,7 @@ pub struct LearnerLab {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseInsight {
-    pub id: String,
+    pub id: ExerciseId,
     pub title: String,
     pub module_title: String,
     pub attempted: usize,
@@ -110,7 +106,7 @@ pub struct ExerciseInsight {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizInsight {
-    pub id: String,
+    pub id: QuizId,
     pub title: String,
     /// Learners counted: each by their latest attempt.
     pub learners: usize,
@@ -128,7 +124,7 @@ pub struct QuestionInsight {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClassroomSummary {
-    pub id: i64,
+    pub id: ClassroomId,
     pub name: String,
     pub owner_email: String,
     pub members: usize,
@@ -182,7 +178,7 @@ pub struct JoinInfo {
 /// What the instructor's read-only terminal page needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WatchView {
-    pub classroom: i64,
+    pub classroom: ClassroomId,
     pub classroom_name: String,
     pub learner_email: String,
     /// The WebSocket path of the read-only stream, if the learner has a
@@ -191,27 +187,29 @@ pub struct WatchView {
 }
 
 /// The server's side. `None` means "no such classroom for this viewer":
-/// another instructor's classroom looks exactly like a missing one.
+/// another instructor's classroom looks exactly like a missing one. Errors
+/// are logged there and fit for the user.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait ClassroomService: Send + Sync + 'static {
-    async fn list(&self, viewer: &crate::account::SignedIn) -> Result<Vec<ClassroomSummary>, String>;
-    async fn view(&self, viewer: &crate::account::SignedIn, id: i64) -> Result<Option<ClassroomView>, String>;
+    async fn list(&self, viewer: &crate::account::SignedIn) -> Result<Vec<ClassroomSummary>, AppError>;
+    async fn view(&self, viewer: &crate::account::SignedIn, id: ClassroomId)
+    -> Result<Option<ClassroomView>, AppError>;
     async fn watch(
         &self,
         viewer: &crate::account::SignedIn,
-        id: i64,
-        learner: i64,
-    ) -> Result<Option<WatchView>, String>;
-    async fn join_info(&self, viewer: Option<i64>, code: &str) -> Result<JoinInfo, String>;
+        id: ClassroomId,
+        learner: UserId,
+    ) -> Result<Option<WatchView>, AppError>;
+    async fn join_info(&self, viewer: Option<UserId>, code: &str) -> Result<JoinInfo, AppError>;
 }
 
 #[cfg(feature = "ssr")]
 pub type SharedClassrooms = std::sync::Arc<dyn ClassroomService>;
 
 #[cfg(feature = "ssr")]
-fn classrooms() -> Result<SharedClassrooms, ServerFnError> {
-    use_context::<SharedClassrooms>().ok_or_else(|| ServerFnError::new("classrooms are not available on this server"))
+fn classrooms() -> Result<SharedClassrooms, AppError> {
+    use_context::<SharedClassrooms>().ok_or_else(|| crate::course::not_ready("the classroom service"))
 }
 
 /// Answers 404 along with `None`, so scripts see another instructor's
@@ -227,33 +225,25 @@ fn found<T>(value: Option<T>) -> Option<T> {
 }
 
 #[server(endpoint = "classrooms", input = GetUrl)]
-pub async fn get_classrooms() -> Result<Vec<ClassroomSummary>, ServerFnError> {
+pub async fn get_classrooms() -> Result<Vec<ClassroomSummary>, AppError> {
     let viewer = crate::account::require_staff()?;
-    classrooms()?.list(&viewer).await.map_err(ServerFnError::new)
+    classrooms()?.list(&viewer).await
 }
 
 #[server(endpoint = "classroom", input = GetUrl)]
-pub async fn get_classroom(id: i64) -> Result<Option<ClassroomView>, ServerFnError> {
+pub async fn get_classroom(id: ClassroomId) -> Result<Option<ClassroomView>, AppError> {
     let viewer = crate::account::require_staff()?;
-    classrooms()?
-        .view(&viewer, id)
-        .await
-        .map(found)
-        .map_err(ServerFnError::new)
+    classrooms()?.view(&viewer, id).await.map(found)
 }
 
 #[server(endpoint = "classroom/watch", input = GetUrl)]
-pub async fn get_watch(id: i64, learner: i64) -> Result<Option<WatchView>, ServerFnError> {
+pub async fn get_watch(id: ClassroomId, learner: UserId) -> Result<Option<WatchView>, AppError> {
     let viewer = crate::account::require_staff()?;
-    classrooms()?
-        .watch(&viewer, id, learner)
-        .await
-        .map(found)
-        .map_err(ServerFnError::new)
+    classrooms()?.watch(&viewer, id, learner).await.map(found)
 }
 
 #[server(endpoint = "join", input = GetUrl)]
-pub async fn get_join(code: String) -> Result<JoinInfo, ServerFnError> {
+pub async fn get_join(code: String) -> Result<JoinInfo, AppError> {
     let viewer = crate::account::signed_in().map(|s| s.id);
-    classrooms()?.join_info(viewer, &code).await.map_err(ServerFnError::new)
+    classrooms()?.join_info(viewer, &code).await
 }

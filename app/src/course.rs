@@ -8,6 +8,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+use crate::model::{LessonId, ModuleId, QuizId};
+
 /// A whole rendered course, held in memory by the server.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Course {
@@ -19,7 +22,7 @@ pub struct Course {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Module {
     /// Stable id: progress and URLs key on it, not on the folder name.
-    pub id: String,
+    pub id: ModuleId,
     pub title: String,
     pub summary: String,
     pub objectives: Vec<String>,
@@ -31,7 +34,7 @@ pub struct Module {
 /// A module's quiz as links and lists show it: no questions, no answers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizRef {
-    pub id: String,
+    pub id: QuizId,
     pub title: String,
     pub questions: usize,
 }
@@ -39,14 +42,14 @@ pub struct QuizRef {
 /// The path segment of a module's quiz page, so no lesson may use it as id.
 pub const QUIZ_PATH: &str = "quiz";
 
-pub fn quiz_href(module: &str) -> String {
+pub fn quiz_href(module: impl std::fmt::Display) -> String {
     format!("/modules/{module}/{QUIZ_PATH}")
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lesson {
     /// Stable id, unique within the course.
-    pub id: String,
+    pub id: LessonId,
     pub title: String,
     /// Sanitised HTML of the lesson body.
     pub html: String,
@@ -74,7 +77,7 @@ pub struct Catalog {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModuleCard {
     pub number: usize,
-    pub id: String,
+    pub id: ModuleId,
     pub title: String,
     pub summary: String,
     pub duration_minutes: u32,
@@ -85,7 +88,7 @@ pub struct ModuleCard {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModuleView {
     pub number: usize,
-    pub id: String,
+    pub id: ModuleId,
     pub title: String,
     pub summary: String,
     pub objectives: Vec<String>,
@@ -97,8 +100,8 @@ pub struct ModuleView {
 /// A link to a lesson, enough to build its URL and label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LessonLink {
-    pub module: String,
-    pub id: String,
+    pub module: ModuleId,
+    pub id: LessonId,
     pub title: String,
 }
 
@@ -112,9 +115,9 @@ impl LessonLink {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LessonView {
     pub module_number: usize,
-    pub module_id: String,
+    pub module_id: ModuleId,
     pub module_title: String,
-    pub id: String,
+    pub id: LessonId,
     pub title: String,
     pub html: String,
     pub toc: Vec<TocEntry>,
@@ -123,11 +126,11 @@ pub struct LessonView {
     pub next: Option<LessonLink>,
 }
 
-pub fn module_href(module: &str) -> String {
+pub fn module_href(module: impl std::fmt::Display) -> String {
     format!("/modules/{module}")
 }
 
-pub fn lesson_href(module: &str, lesson: &str) -> String {
+pub fn lesson_href(module: impl std::fmt::Display, lesson: impl std::fmt::Display) -> String {
     format!("/modules/{module}/{lesson}")
 }
 
@@ -203,23 +206,31 @@ fn link(m: &Module, l: &Lesson) -> LessonLink {
 
 /// The course the server currently serves, provided as context by the server.
 #[cfg(feature = "ssr")]
-pub fn current() -> Result<std::sync::Arc<Course>, ServerFnError> {
-    use_context::<std::sync::Arc<Course>>().ok_or_else(|| ServerFnError::new("the course is not loaded"))
+pub fn current() -> Result<std::sync::Arc<Course>, AppError> {
+    use_context::<std::sync::Arc<Course>>().ok_or_else(|| not_ready("the course"))
+}
+
+/// What a server function answers when the server lacks a part it needs
+/// (only while it starts, or in a test that left it out).
+#[cfg(feature = "ssr")]
+pub(crate) fn not_ready(what: &str) -> AppError {
+    leptos::logging::error!("{what} is not provided to server functions");
+    AppError::unavailable("The server is not ready yet; try again in a moment.")
 }
 
 #[server(endpoint = "catalog", input = GetUrl)]
-pub async fn get_catalog() -> Result<Catalog, ServerFnError> {
+pub async fn get_catalog() -> Result<Catalog, AppError> {
     Ok(current()?.catalog())
 }
 
 #[server(endpoint = "module", input = GetUrl)]
-pub async fn get_module(module: String) -> Result<Option<ModuleView>, ServerFnError> {
-    Ok(current()?.module_view(&module))
+pub async fn get_module(module: ModuleId) -> Result<Option<ModuleView>, AppError> {
+    Ok(current()?.module_view(module.as_str()))
 }
 
 #[server(endpoint = "lesson", input = GetUrl)]
-pub async fn get_lesson(module: String, lesson: String) -> Result<Option<LessonView>, ServerFnError> {
-    Ok(current()?.lesson_view(&module, &lesson))
+pub async fn get_lesson(module: ModuleId, lesson: LessonId) -> Result<Option<LessonView>, AppError> {
+    Ok(current()?.lesson_view(module.as_str(), lesson.as_str()))
 }
 
 #[cfg(test)]

@@ -173,10 +173,55 @@ pub fn toggle_theme() {
     }
 }
 
-/// Marks the live grid as hydrated: from then on `assets/classroom.js` may
-/// change its text without upsetting hydration.
-pub fn grid_hydrated() {
-    if let Some(grid) = document().and_then(|d| d.query_selector("berth-grid").ok().flatten()) {
-        let _ = grid.set_attribute("data-hydrated", "");
-    }
+/// Follows a classroom's event stream into the grid's signals: each
+/// `learner` event replaces that learner's row; a roster change, or a row
+/// the page does not show, reloads the page. The stream closes when the
+/// grid goes.
+pub fn follow_grid(
+    url: &str,
+    rows: leptos::prelude::RwSignal<Vec<crate::classroom::LearnerRow>>,
+    state: leptos::prelude::RwSignal<&'static str>,
+) {
+    use leptos::prelude::*;
+    let Ok(source) = web_sys::EventSource::new(url) else {
+        return;
+    };
+    let reload = || {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    let listen = |name: &str, f: Box<dyn FnMut(web_sys::MessageEvent)>| {
+        let f = Closure::wrap(f);
+        let _ = source.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+        f
+    };
+    let ready = listen("ready", Box::new(move |_| state.set("live")));
+    let learner = listen(
+        "learner",
+        Box::new(move |event| {
+            let Some(row) = event
+                .data()
+                .as_string()
+                .and_then(|text| serde_json::from_str::<crate::classroom::LearnerRow>(&text).ok())
+            else {
+                return;
+            };
+            let mut shown = false;
+            rows.update(|rows| {
+                if let Some(old) = rows.iter_mut().find(|r| r.id == row.id) {
+                    *old = row;
+                    shown = true;
+                }
+            });
+            if !shown {
+                reload();
+            }
+        }),
+    );
+    let roster = listen("roster", Box::new(move |_| reload()));
+    let failed = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| state.set("reconnecting…"));
+    source.set_onerror(Some(failed.as_ref().unchecked_ref()));
+    let open = send_wrapper::SendWrapper::new((source, ready, learner, roster, failed));
+    on_cleanup(move || open.0.close());
 }

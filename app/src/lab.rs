@@ -7,10 +7,16 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+pub use crate::model::LabAction;
+#[cfg(feature = "ssr")]
+use crate::model::UserId;
+use crate::model::{ExerciseId, LessonId, ModuleId};
+
 /// An exercise as a lesson lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseRef {
-    pub id: String,
+    pub id: ExerciseId,
     pub title: String,
 }
 
@@ -50,7 +56,7 @@ pub struct CheckReport {
 /// What the lab panel shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabView {
-    pub module: String,
+    pub module: ModuleId,
     pub lab: Option<RunningLab>,
     pub exercises: Vec<ExerciseState>,
 }
@@ -70,7 +76,7 @@ pub struct RunningLab {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExerciseState {
-    pub id: String,
+    pub id: ExerciseId,
     pub title: String,
     pub passed: bool,
     /// Re-check every this many seconds while the page is open (0: off).
@@ -81,97 +87,77 @@ pub struct ExerciseState {
     pub last_check: Option<CheckReport>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LabAction {
-    Start,
-    Stop,
-    Reset,
-    Extend,
+/// An exercise of a module, as requests name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExerciseOf<'a> {
+    pub module: &'a ModuleId,
+    pub exercise: &'a ExerciseId,
 }
 
-/// A lab action the server did not carry out.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabRefusal {
-    pub message: String,
-    /// Seconds after which asking again can succeed, when waiting is all
-    /// it takes (sent as `Retry-After`, with status 429).
-    pub retry_after: Option<u64>,
-}
-
-/// Messages are shown to the learner as they are: keep them plain and
-/// say what to do next.
+/// The server's side. Errors are logged there and carry a message for the
+/// learner as it is: plain, and saying what to do next.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait LabService: Send + Sync + 'static {
-    async fn view(&self, user: i64, module: &str, lesson: &str) -> Result<LabView, String>;
+    async fn view(&self, user: UserId, module: &ModuleId, lesson: &LessonId) -> Result<LabView, AppError>;
     /// `address`: the client's, which lab starts are limited by too.
     async fn act(
         &self,
-        user: i64,
+        user: UserId,
         address: Option<std::net::IpAddr>,
-        module: &str,
+        module: &ModuleId,
         action: LabAction,
-    ) -> Result<(), LabRefusal>;
-    async fn check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, String>;
-    async fn reveal_hint(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
-    async fn reveal_solution(&self, user: i64, module: &str, exercise: &str) -> Result<(), String>;
+    ) -> Result<(), AppError>;
+    async fn check(&self, user: UserId, exercise: ExerciseOf<'_>, live: bool) -> Result<CheckReport, AppError>;
+    /// The next hint, or (`solution`) the reference solution.
+    async fn reveal(&self, user: UserId, exercise: ExerciseOf<'_>, solution: bool) -> Result<(), AppError>;
 }
 
 #[cfg(feature = "ssr")]
 pub type SharedLabs = std::sync::Arc<dyn LabService>;
 
 #[cfg(feature = "ssr")]
-fn labs() -> Result<SharedLabs, ServerFnError> {
-    use_context::<SharedLabs>().ok_or_else(|| ServerFnError::new("labs are not available on this server"))
+fn labs() -> Result<SharedLabs, AppError> {
+    use_context::<SharedLabs>().ok_or_else(|| crate::course::not_ready("the lab service"))
 }
 
 /// `None` for visitors who are not signed in.
 #[server(endpoint = "lab", input = GetUrl)]
-pub async fn get_lab(module: String, lesson: String) -> Result<Option<LabView>, ServerFnError> {
+pub async fn get_lab(module: ModuleId, lesson: LessonId) -> Result<Option<LabView>, AppError> {
     let Some(user) = crate::account::signed_in() else {
         return Ok(None);
     };
-    labs()?
-        .view(user.id, &module, &lesson)
-        .await
-        .map(Some)
-        .map_err(ServerFnError::new)
+    labs()?.view(user.id, &module, &lesson).await.map(Some)
 }
 
 #[server(endpoint = "lab/act")]
-pub async fn lab_act(module: String, action: LabAction) -> Result<(), ServerFnError> {
+pub async fn lab_act(module: ModuleId, action: LabAction) -> Result<(), AppError> {
     let user = crate::account::require_user()?;
     let address = use_context::<crate::account::ClientAddress>().map(|a| a.0);
-    labs()?.act(user, address, &module, action).await.map_err(|refusal| {
-        if let Some(seconds) = refusal.retry_after
-            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        {
-            response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
-            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
-        }
-        ServerFnError::new(refusal.message)
-    })
+    labs()?
+        .act(user, address, &module, action)
+        .await
+        .map_err(AppError::answer)
 }
 
 #[server(endpoint = "lab/check")]
-pub async fn check_exercise(module: String, exercise: String, live: bool) -> Result<CheckReport, ServerFnError> {
+pub async fn check_exercise(module: ModuleId, exercise: ExerciseId, live: bool) -> Result<CheckReport, AppError> {
     let user = crate::account::require_user()?;
-    labs()?
-        .check(user, &module, &exercise, live)
-        .await
-        .map_err(ServerFnError::new)
+    let exercise = ExerciseOf {
+        module: &module,
+        exercise: &exercise,
+    };
+    labs()?.check(user, exercise, live).await
 }
 
 #[server(endpoint = "lab/reveal")]
-pub async fn reveal(module: String, exercise: String, solution: bool) -> Result<(), ServerFnError> {
+pub async fn reveal(module: ModuleId, exercise: ExerciseId, solution: bool) -> Result<(), AppError> {
     let user = crate::account::require_user()?;
-    let labs = labs()?;
-    let done = match solution {
-        true => labs.reveal_solution(user, &module, &exercise).await,
-        false => labs.reveal_hint(user, &module, &exercise).await,
+    let exercise = ExerciseOf {
+        module: &module,
+        exercise: &exercise,
     };
-    done.map_err(ServerFnError::new)
+    labs()?.reveal(user, exercise, solution).await
 }
 
 /// "1 h 05 min" or "12 min" or "40 s".
@@ -188,7 +174,7 @@ pub fn remaining(seconds: i64) -> String {
 /// reload only when the lab itself changes (start, stop, reset), so checks
 /// and hints never cut the terminal's connection.
 #[component]
-pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
+pub fn LabPanel(module: ModuleId, lesson: LessonId) -> impl IntoView {
     let act = ServerAction::<LabAct>::new();
     let check = ServerAction::<CheckExercise>::new();
     let reveal = ServerAction::<Reveal>::new();
@@ -218,7 +204,7 @@ pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
         ]
         .into_iter()
         .flatten()
-        .map(|e| view! { <p class="lab-error" role="alert">{error_text(&e)}</p> })
+        .map(|e| view! { <p class="lab-error" role="alert">{e.to_string()}</p> })
         .collect_view()
     };
     view! {
@@ -235,7 +221,7 @@ pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
                             </p>
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="lab-error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="lab-error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -261,14 +247,6 @@ pub fn LabPanel(module: String, lesson: String) -> impl IntoView {
     }
 }
 
-/// The message inside a server function error, without its prefix.
-fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[component]
 fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
     let module = v.module.clone();
@@ -276,8 +254,8 @@ fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
         let module = module.clone();
         view! {
             <ActionForm action=act attr:class="lab-action">
-                <input type="hidden" name="module" value=module />
-                <input type="hidden" name="action" value=format!("{action:?}") />
+                <input type="hidden" name="module" value=module.to_string() />
+                <input type="hidden" name="action" value=action.as_str() />
                 <button type="submit" class=class>{label}</button>
             </ActionForm>
         }
@@ -358,7 +336,7 @@ fn Terminals(socket: String, nodes: u8) -> impl IntoView {
 
 #[component]
 fn Exercise(
-    module: String,
+    module: ModuleId,
     e: ExerciseState,
     running: bool,
     check: ServerAction<CheckExercise>,
@@ -415,7 +393,7 @@ fn Exercise(
     .into_any();
     let status = if e.passed { "Done" } else { "To do" };
     view! {
-        <li class="exercise" data-exercise=e.id data-passed=e.passed.to_string()>
+        <li class="exercise" data-exercise=e.id.to_string() data-passed=e.passed.to_string()>
             <h3>
                 <span class="exercise-status">{status}</span>
                 " "
@@ -432,7 +410,11 @@ fn Exercise(
     .into_any()
 }
 
-fn hidden_fields(module: &str, exercise: &str, extra: (&'static str, &'static str)) -> impl IntoView + use<> {
+fn hidden_fields(
+    module: &ModuleId,
+    exercise: &ExerciseId,
+    extra: (&'static str, &'static str),
+) -> impl IntoView + use<> {
     view! {
         <input type="hidden" name="module" value=module.to_string() />
         <input type="hidden" name="exercise" value=exercise.to_string() />

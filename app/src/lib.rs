@@ -3,17 +3,20 @@
 
 pub mod account;
 pub mod assets;
-#[cfg(feature = "ssr")]
-pub mod backend;
 pub mod classroom;
 pub mod course;
 #[cfg(feature = "hydrate")]
 mod enhance;
+pub mod error;
 pub mod lab;
 mod layout;
 mod pages;
 pub mod progress;
 pub mod quiz;
+#[cfg(feature = "ssr")]
+pub mod records;
+
+pub use berth_model as model;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -41,7 +44,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=assets.url("/assets/berth.css") />
                 <link rel="icon" href=assets.url("/assets/favicon.svg") type="image/svg+xml" />
                 <script type="module" src=assets.url("/assets/terminal.js")></script>
-                <script type="module" src=assets.url("/assets/classroom.js")></script>
                 {use_context::<LiveReload>()
                     .map(|_| view! { <script type="module" src=assets.url("/assets/live.js")></script> })}
                 <HydrationScripts options />

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::course::{Course, LessonLink, module_href, quiz_href};
+use crate::error::AppError;
+use crate::model::{LessonId, ModuleId};
 use crate::quiz::QuizResult;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,9 +23,16 @@ pub struct Dashboard {
     pub continue_at: Option<LessonLink>,
 }
 
+/// A lesson the learner opened, and whether they completed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonTouched {
+    pub lesson: LessonId,
+    pub completed: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModuleProgress {
-    pub id: String,
+    pub id: ModuleId,
     pub title: String,
     pub done: usize,
     pub total: usize,
@@ -43,12 +52,12 @@ pub fn percent(done: usize, total: usize) -> usize {
 }
 
 impl Course {
-    /// The dashboard for a learner who touched `touched` (lesson id,
-    /// completed), most recent first, and tried `quizzes`. Lessons no longer
-    /// in the course are ignored; lessons moved elsewhere still count.
-    pub fn dashboard(&self, touched: &[(String, bool)], quizzes: &[QuizResult]) -> Dashboard {
-        let completed: HashMap<&str, bool> = touched.iter().map(|(id, done)| (id.as_str(), *done)).collect();
-        let is_done = |id: &str| completed.get(id).copied().unwrap_or(false);
+    /// The dashboard for a learner who touched `touched` lessons, most
+    /// recent first, and tried `quizzes`. Lessons no longer in the course
+    /// are ignored; lessons moved elsewhere still count.
+    pub fn dashboard(&self, touched: &[LessonTouched], quizzes: &[QuizResult]) -> Dashboard {
+        let completed: HashMap<&LessonId, bool> = touched.iter().map(|t| (&t.lesson, t.completed)).collect();
+        let is_done = |id: &LessonId| completed.get(id).copied().unwrap_or(false);
         let modules: Vec<ModuleProgress> = self
             .modules
             .iter()
@@ -78,9 +87,7 @@ impl Course {
                 })
             })
             .collect();
-        let last = touched
-            .iter()
-            .find_map(|(id, _)| order.iter().position(|l| &l.id == id));
+        let last = touched.iter().find_map(|t| order.iter().position(|l| l.id == t.lesson));
         let continue_at = match last {
             None => order.first().cloned(),
             Some(i) if !is_done(&order[i].id) => Some(order[i].clone()),
@@ -101,53 +108,50 @@ impl Course {
 }
 
 #[server(endpoint = "dashboard", input = GetUrl)]
-pub async fn get_dashboard() -> Result<Option<Dashboard>, ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn get_dashboard() -> Result<Option<Dashboard>, AppError> {
     let Some(user) = crate::account::signed_in() else {
         return Ok(None);
     };
-    let backend = backend()?;
-    let touched = backend.lessons_touched(user.id).await.map_err(unavailable)?;
-    let quizzes = backend.quiz_results(user.id).await.map_err(unavailable)?;
+    let records = crate::records::records()?;
+    let touched = records.lessons_touched(user.id).await?;
+    let quizzes = records.quiz_results(user.id).await?;
     Ok(Some(crate::course::current()?.dashboard(&touched, &quizzes)))
 }
 
 /// Records that the learner opened the lesson; answers whether it is
 /// complete (`None` for visitors who are not signed in).
 #[server(endpoint = "lesson/open")]
-pub async fn open_lesson(module: String, lesson: String) -> Result<Option<bool>, ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn open_lesson(module: ModuleId, lesson: LessonId) -> Result<Option<bool>, AppError> {
     let Some(user) = crate::account::signed_in() else {
         return Ok(None);
     };
-    if crate::course::current()?.lesson_view(&module, &lesson).is_none() {
-        return Err(ServerFnError::new("there is no such lesson"));
-    }
-    let backend = backend()?;
-    backend
-        .record_lesson(user.id, &module, &lesson, false)
-        .await
-        .map_err(unavailable)?;
-    let touched = backend.lessons_touched(user.id).await.map_err(unavailable)?;
-    Ok(Some(touched.iter().any(|(id, done)| *done && id == &lesson)))
+    existing_lesson(&module, &lesson)?;
+    let records = crate::records::records()?;
+    records.record_lesson(user.id, &module, &lesson, false).await?;
+    let touched = records.lessons_touched(user.id).await?;
+    Ok(Some(touched.iter().any(|t| t.completed && t.lesson == lesson)))
 }
 
 #[server(endpoint = "lesson/complete")]
-pub async fn complete_lesson(module: String, lesson: String) -> Result<(), ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn complete_lesson(module: ModuleId, lesson: LessonId) -> Result<(), AppError> {
     let user = crate::account::require_user()?;
-    if crate::course::current()?.lesson_view(&module, &lesson).is_none() {
-        return Err(ServerFnError::new("there is no such lesson"));
-    }
-    backend()?
+    existing_lesson(&module, &lesson)?;
+    crate::records::records()?
         .record_lesson(user, &module, &lesson, true)
         .await
-        .map_err(unavailable)
+}
+
+#[cfg(feature = "ssr")]
+fn existing_lesson(module: &ModuleId, lesson: &LessonId) -> Result<(), AppError> {
+    match crate::course::current()?.lesson_view(module.as_str(), lesson.as_str()) {
+        Some(_) => Ok(()),
+        None => Err(AppError::NotFound.answer()),
+    }
 }
 
 /// Under a lesson: mark it complete, or see that it is.
 #[component]
-pub fn LessonStatus(module: String, lesson: String) -> impl IntoView {
+pub fn LessonStatus(module: ModuleId, lesson: LessonId) -> impl IntoView {
     let complete = ServerAction::<CompleteLesson>::new();
     let status = Resource::new(
         {
@@ -165,8 +169,8 @@ pub fn LessonStatus(module: String, lesson: String) -> impl IntoView {
                         Ok(Some(true)) => view! { <p class="lesson-status done">"✓ Lesson completed"</p> }.into_any(),
                         Ok(Some(false)) => view! {
                             <ActionForm action=complete attr:class="lesson-status">
-                                <input type="hidden" name="module" value=module />
-                                <input type="hidden" name="lesson" value=lesson />
+                                <input type="hidden" name="module" value=module.to_string() />
+                                <input type="hidden" name="lesson" value=lesson.to_string() />
                                 <button type="submit" class="button">"Mark as complete"</button>
                             </ActionForm>
                         }
@@ -286,7 +290,9 @@ fn Bar(percent: usize, #[prop(into)] label: String) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use super::LessonTouched;
     use crate::course::{Course, Lesson, Module};
+    use crate::model::LessonId;
 
     fn course() -> Course {
         let lesson = |id: &str| Lesson {
@@ -312,8 +318,14 @@ mod tests {
         }
     }
 
-    fn touched(items: &[(&str, bool)]) -> Vec<(String, bool)> {
-        items.iter().map(|(id, done)| (id.to_string(), *done)).collect()
+    fn touched(items: &[(&str, bool)]) -> Vec<LessonTouched> {
+        items
+            .iter()
+            .map(|(id, done)| LessonTouched {
+                lesson: LessonId::new(*id),
+                completed: *done,
+            })
+            .collect()
     }
 
     #[test]

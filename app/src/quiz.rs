@@ -7,11 +7,14 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+use crate::model::{AttemptId, Millis, ModuleId, QuizId};
+
 /// A quiz as the learner sees it before submitting: prompts and choices,
 /// never which are right.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizView {
-    pub id: String,
+    pub id: QuizId,
     pub title: String,
     pub pass_percent: u32,
     pub questions: Vec<QuestionView>,
@@ -52,7 +55,7 @@ pub fn field_name(question: &str) -> String {
 /// Everything the quiz page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizPageData {
-    pub module: String,
+    pub module: ModuleId,
     pub module_number: usize,
     pub module_title: String,
     pub title: String,
@@ -76,18 +79,17 @@ impl QuizPageData {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttemptSummary {
-    pub id: i64,
+    pub id: AttemptId,
     pub percent: u32,
     pub passed: bool,
-    /// Milliseconds since the Unix epoch.
-    pub at: i64,
+    pub at: Millis,
 }
 
 /// A graded attempt as its learner sees it afterwards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttemptView {
-    pub id: i64,
-    pub module: String,
+    pub id: AttemptId,
+    pub module: ModuleId,
     pub score: usize,
     pub total: usize,
     pub percent: u32,
@@ -118,7 +120,7 @@ pub struct Feedback {
 /// A learner's standing on one quiz, for the dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuizResult {
-    pub quiz: String,
+    pub quiz: QuizId,
     pub best_percent: u32,
     pub passed: bool,
 }
@@ -142,7 +144,7 @@ pub enum AttemptLookup {
 /// server provides it as context.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug, Default)]
-pub struct QuizBook(pub std::sync::Arc<std::collections::BTreeMap<String, QuizView>>);
+pub struct QuizBook(pub std::sync::Arc<std::collections::BTreeMap<ModuleId, QuizView>>);
 
 #[cfg(feature = "ssr")]
 impl QuizView {
@@ -159,13 +161,13 @@ impl QuizView {
 }
 
 #[cfg(feature = "ssr")]
-fn quiz_book() -> Result<QuizBook, ServerFnError> {
-    use_context::<QuizBook>().ok_or_else(|| ServerFnError::new("the server is not ready"))
+fn quiz_book() -> Result<QuizBook, AppError> {
+    use_context::<QuizBook>().ok_or_else(|| crate::course::not_ready("the quiz book"))
 }
 
 #[server(endpoint = "quiz", input = GetUrl)]
-pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn get_quiz(module: ModuleId) -> Result<Option<QuizPageData>, AppError> {
+    use crate::records::records;
     let course = crate::course::current()?;
     let Some((number, m)) = course.modules.iter().enumerate().find(|(_, m)| m.id == module) else {
         return Ok(None);
@@ -174,13 +176,13 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
     let Some(quiz) = book.0.get(&module) else {
         return Ok(None);
     };
-    let backend = backend()?;
+    let records = records()?;
     let (form, attempts, stats) = match crate::account::signed_in() {
         Some(user) => (
             Some(quiz.shuffled()),
-            backend.quiz_attempts(user.id, &quiz.id).await.map_err(unavailable)?,
+            records.quiz_attempts(user.id, &quiz.id).await?,
             match user.me.is_staff() {
-                true => Some(backend.quiz_stats(&quiz.id).await.map_err(unavailable)?),
+                true => Some(records.quiz_stats(&quiz.id).await?),
                 false => None,
             },
         ),
@@ -201,27 +203,23 @@ pub async fn get_quiz(module: String) -> Result<Option<QuizPageData>, ServerFnEr
 
 /// Class-wide figures for a module's quiz; instructors and admins only.
 #[server(endpoint = "quiz/stats", input = GetUrl)]
-pub async fn get_quiz_stats(module: String) -> Result<Option<QuizStats>, ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn get_quiz_stats(module: ModuleId) -> Result<Option<QuizStats>, AppError> {
     crate::account::require_staff()?;
     let book = quiz_book()?;
     let Some(quiz) = book.0.get(&module) else {
         return Ok(None);
     };
-    Ok(Some(backend()?.quiz_stats(&quiz.id).await.map_err(unavailable)?))
+    Ok(Some(crate::records::records()?.quiz_stats(&quiz.id).await?))
 }
 
 /// One of the signed-in learner's own attempts; anyone else's is not found.
 #[server(endpoint = "quiz/attempt", input = GetUrl)]
-pub async fn get_attempt(module: String, attempt: i64) -> Result<AttemptLookup, ServerFnError> {
-    use crate::backend::{backend, unavailable};
+pub async fn get_attempt(module: ModuleId, attempt: AttemptId) -> Result<AttemptLookup, AppError> {
     let Some(user) = crate::account::signed_in() else {
         return Ok(AttemptLookup::SignIn);
     };
-    Ok(
-        match backend()?.quiz_attempt(user.id, attempt).await.map_err(unavailable)? {
-            Some(view) if view.module == module => AttemptLookup::Found(view),
-            _ => AttemptLookup::NotFound,
-        },
-    )
+    Ok(match crate::records::records()?.quiz_attempt(user.id, attempt).await? {
+        Some(view) if view.module == module => AttemptLookup::Found(view),
+        _ => AttemptLookup::NotFound,
+    })
 }

@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 use berth_app::lab::Outcome as Verdict;
+use berth_app::model::{LabId, Millis, ModuleId, UserId};
 
-use crate::check::{Exercise, read_output};
 use crate::content::{self, Loaded};
+use crate::exercise::{Exercise, ModuleLab, Step, read_output};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
-use crate::lab::runtime::Runtime;
-use crate::lab::{ModuleLab, Step, container_of, new_id, script};
+use crate::lab::{Launcher, new_id};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ContentArgs {
@@ -163,7 +163,7 @@ enum Proof {
 }
 
 struct Run {
-    module: String,
+    module: ModuleId,
     lab: Arc<ModuleLab>,
     exercise: Exercise,
     proof: Proof,
@@ -184,7 +184,7 @@ impl Run {
 
 /// One run's result.
 struct Outcome {
-    module: String,
+    module: ModuleId,
     /// What JUnit calls the test: the exercise, or `<exercise> cheat <name>`.
     case: String,
     name: String,
@@ -198,12 +198,15 @@ struct Outcome {
 
 pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     let loaded = load_checked(&args.content)?;
-    let runtime: Arc<dyn Runtime> = Arc::new(DockerRuntime::connect(args.runtimes.clone(), Default::default()).await);
+    // The same launcher learners' labs start through, on an install label
+    // of its own so the server's sweep never takes these labs for its own.
+    let runtime = DockerRuntime::connect(args.runtimes.clone(), Default::default()).await;
+    let launcher = Arc::new(Launcher::new(Arc::new(runtime), format!("content-test-{}", new_id())));
     let mut todo: Vec<Run> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);
         for e in &lab.exercises {
-            if args.exercise.is_empty() || args.exercise.contains(&e.id) {
+            if args.exercise.is_empty() || args.exercise.iter().any(|wanted| e.id == wanted.as_str()) {
                 let proofs = std::iter::once(Proof::Solution).chain((0..e.cheats.len()).map(Proof::Cheat));
                 todo.extend(proofs.map(|proof| Run {
                     module: module.clone(),
@@ -215,7 +218,7 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
         }
     }
     for wanted in &args.exercise {
-        if !todo.iter().any(|r| &r.exercise.id == wanted) {
+        if !todo.iter().any(|r| r.exercise.id == wanted.as_str()) {
             bail!("there is no exercise `{wanted}` in {}", args.content.dir.display());
         }
     }
@@ -228,13 +231,11 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
         "testing {exercises} exercise(s) and {} cheat(s), each in a fresh lab, {jobs} at a time",
         todo.len() - exercises
     );
-    let instance = format!("content-test-{}", new_id());
     let started = Instant::now();
     let mut outcomes: Vec<Outcome> = stream::iter(todo)
         .map(|run| {
-            let runtime = runtime.clone();
-            let instance = instance.clone();
-            async move { run_one(runtime.as_ref(), &instance, run).await }
+            let launcher = launcher.clone();
+            async move { run_one(&launcher, run).await }
         })
         .buffer_unordered(jobs)
         .inspect(|o| {
@@ -260,27 +261,25 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
+async fn run_one(launcher: &Launcher, run: Run) -> Outcome {
     let t0 = Instant::now();
     let mut steps: Vec<(String, Duration)> = Vec::new();
     let (lab, e) = (&run.lab, &run.exercise);
-    let lab_id = format!("test-{}", new_id());
-    let spec = lab.spec(&lab_id, 0, &run.module, instance, 0);
+    let lab_id = LabId::new(format!("test-{}", new_id()));
     let mut refused = None;
     let failure = async {
         let t = Instant::now();
-        runtime.create(&spec).await.map_err(|e| e.to_string())?;
-        steps.push(("start".into(), t.elapsed()));
-        let t = Instant::now();
-        lab.set_up(runtime, &lab_id).await.map_err(|e| e.message())?;
-        let container = container_of(&lab_id, e);
-        steps.push(("setup".into(), t.elapsed()));
+        // Owned by nobody and never expiring: no server sweeps these labs.
+        launcher
+            .launch(&lab_id, UserId(0), &run.module, lab, Millis(0))
+            .await
+            .map_err(|e| e.into_user_message())?;
+        steps.push(("start and setup".into(), t.elapsed()));
         let mut step = async |name: &str, step: Step| {
-            let s = script(e, step).expect("check, solve and listed cheats exist");
             let t = Instant::now();
-            let out = runtime.run_script(&container, s).await.map_err(|e| e.to_string());
+            let out = launcher.run(&lab_id, e, step).await.map_err(|e| e.to_string());
             steps.push((name.to_string(), t.elapsed()));
-            out
+            out?.ok_or_else(|| format!("the exercise has no {name} step"))
         };
         let (name, shortcut) = match run.proof {
             Proof::Solution => {
@@ -325,11 +324,11 @@ async fn run_one(runtime: &dyn Runtime, instance: &str, run: Run) -> Outcome {
     }
     .await
     .err();
-    if let Err(e) = runtime.remove(&lab_id).await {
+    if let Err(e) = launcher.remove(&lab_id).await {
         tracing::warn!(error = %e, "removing a test lab failed");
     }
     let case = match run.proof {
-        Proof::Solution => e.id.clone(),
+        Proof::Solution => e.id.to_string(),
         Proof::Cheat(n) => format!("{} cheat {}", e.id, e.cheats[n].name),
     };
     Outcome {

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 
 use crate::auth::{Role, SignupMode};
 
-/// What `berth --version` says: the package version and the commit built
-/// (see `server/build.rs`).
-pub const VERSION: &str = env!("BERTH_VERSION");
+pub use crate::install::{VERSION, default_site_dir};
 
 #[derive(Debug, Parser)]
 #[command(name = "berth", version = VERSION, about = "Hands-on container courses, self-hosted")]
@@ -96,20 +94,6 @@ pub struct LabArgs {
     pub mirror_upstream: Option<String>,
 }
 
-/// Where the built site is when no one says: `target/site` in a work tree
-/// (`cargo xtask build` puts it there), else a release tarball's `site/`,
-/// beside the `bin/` this berth runs from.
-pub fn default_site_dir() -> PathBuf {
-    let built = PathBuf::from("target/site");
-    if built.is_dir() {
-        return built;
-    }
-    let release = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")));
-    release.filter(|site| site.is_dir()).unwrap_or(built)
-}
-
 fn upstream_url(text: &str) -> Result<String, String> {
     match text.split_once("://") {
         Some(("http" | "https", rest)) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
@@ -178,12 +162,19 @@ pub struct UserArgs {
     pub action: UserAction,
 }
 
+/// Roles on the command line, their names listed in `--help`.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Role::ALL.iter().map(|r| r.as_str()))
+        .map(|name| name.parse::<Role>().expect("a listed role"))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
     /// Create an account (asks for the password twice, or reads one line with --password-stdin).
     Add {
         email: String,
-        #[arg(long, value_enum, default_value_t = Role::Learner)]
+        #[arg(long, value_parser = role_parser(), default_value_t = Role::Learner)]
         role: Role,
         #[arg(long)]
         password_stdin: bool,
@@ -193,7 +184,7 @@ pub enum UserAction {
     /// Change an account's role.
     SetRole {
         email: String,
-        #[arg(value_enum)]
+        #[arg(value_parser = role_parser())]
         role: Role,
     },
     /// Give an account a new password.

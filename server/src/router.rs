@@ -6,9 +6,9 @@ use axum::extract::Request;
 use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::routing::get;
 use axum::{Router, middleware};
-use berth_app::backend::SharedBackend;
 use berth_app::classroom::SharedClassrooms;
 use berth_app::lab::SharedLabs;
+use berth_app::records::SharedRecords;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
         let labs: SharedLabs = state.labs.clone();
         let classrooms: SharedClassrooms = state.classrooms.clone();
         let live = state.live.is_some();
-        let backend: SharedBackend = Arc::new(state.store.clone());
+        let records: SharedRecords = Arc::new(crate::records::Records::new(state.store.clone(), state.events.clone()));
         let assets = state.site.assets();
         move || {
             provide_context(assets.clone());
@@ -40,7 +40,7 @@ pub fn router(state: AppState) -> Router {
             if live {
                 provide_context(berth_app::LiveReload);
             }
-            provide_context(backend.clone());
+            provide_context(records.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
             security::apply_page_csp();

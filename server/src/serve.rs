@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::auth::PasswordHasher;
 use crate::auth::session::Sessions;
 use crate::config::ServeConfig;
+use crate::events::Events;
 use crate::lab::{self, Labs};
 use crate::site::Site;
 use crate::state::AppState;
@@ -55,18 +56,19 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         }
     };
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
+    let events = Events::default();
     let runtime = lab::docker::DockerRuntime::connect(
         config.labs.runtimes.clone(),
-        lab::mirror::Mirror {
+        lab::mirror::RegistryMirror {
             upstream: config.labs.mirror_upstream.clone(),
         },
     )
     .await;
     let labs = Arc::new(Labs::new(
-        Arc::new(runtime),
+        lab::Launcher::new(Arc::new(runtime), instance),
         store.clone(),
+        events.clone(),
         config.labs.lab_config(),
-        instance,
         labs,
         titles,
     ));
@@ -103,6 +105,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         quizzes: Arc::new(quizzes),
         labs,
         store,
+        events,
         site: Arc::new(site),
         pages: Arc::default(),
         leptos,

@@ -7,8 +7,10 @@ use leptos::config::LeptosOptions;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::events::Events;
 use crate::lab::Labs;
 use crate::quiz::Quiz;
+use berth_app::model::ModuleId;
 
 use crate::auth::session::Sessions;
 use crate::auth::{LoginThrottle, PasswordHasher, SignupMode};
@@ -19,13 +21,15 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub course: Arc<Course>,
-    /// Answer keys by module id; graded here, never sent to browsers.
-    pub quizzes: Arc<BTreeMap<String, Quiz>>,
+    /// Answer keys by module; graded here, never sent to browsers.
+    pub quizzes: Arc<BTreeMap<ModuleId, Quiz>>,
     /// The same quizzes without keys or explanations, for the pages.
     pub quiz_book: QuizBook,
     pub labs: Arc<Labs>,
     pub classrooms: Arc<crate::classroom::Classrooms>,
     pub store: Store,
+    /// Committed changes, for live views.
+    pub events: Events,
     pub site: Arc<Site>,
     /// Rendered pages for visitors without a session.
     pub pages: Arc<PageCache>,

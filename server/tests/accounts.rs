@@ -2,19 +2,10 @@
 
 mod common;
 
-use berth_server::auth::SignupMode;
 use berth_server::store::Store;
-use common::{PASSWORD, TestApp, TestDb, location, minimal_site};
+use common::{PASSWORD, TestApp, TestDb, location};
 use reqwest::StatusCode;
-
-async fn app_with(
-    db: TestDb,
-    tweak: impl FnOnce(&mut berth_server::config::ServeConfig),
-) -> (TestApp, tempfile::TempDir) {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(db, site.path(), tweak).await;
-    (app, site)
-}
+use std::time::Duration;
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
@@ -28,7 +19,7 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
 #[tokio::test]
 async fn sign_up_log_out_and_log_in_on_both_databases() {
     for db in TestDb::both().await {
-        let (app, _site) = app_with(db, |_| {}).await;
+        let app = TestApp::builder().db(db).spawn().await;
         let tab = app.browser();
         assert_eq!(app.me(&tab).await, None);
 
@@ -106,7 +97,7 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
 
 #[tokio::test]
 async fn the_session_id_changes_at_login() {
-    let (app, _site) = app_with(TestDb::sqlite(), |_| {}).await;
+    let app = TestApp::spawn().await;
     let tab = app.browser();
     let first = app
         .post_form(
@@ -141,7 +132,7 @@ async fn the_session_id_changes_at_login() {
 
 #[tokio::test]
 async fn idle_sessions_expire_on_the_server() {
-    let (app, _site) = app_with(TestDb::sqlite(), |c| c.session_idle_minutes = 0).await;
+    let app = TestApp::builder().flag("--session-idle-minutes", "0").spawn().await;
     let tab = app.browser();
     let res = app
         .post_form(
@@ -165,7 +156,7 @@ async fn idle_sessions_expire_on_the_server() {
 
 #[tokio::test]
 async fn sign_up_modes_and_invite_codes() {
-    let (closed, _s1) = app_with(TestDb::sqlite(), |c| c.signup = SignupMode::Closed).await;
+    let closed = TestApp::builder().flag("--signup", "closed").spawn().await;
     let tab = closed.browser();
     let res = closed
         .post_form(
@@ -177,10 +168,16 @@ async fn sign_up_modes_and_invite_codes() {
     assert_eq!(location(&res), "/signup?error=closed");
     assert_eq!(closed.me(&tab).await, None);
 
-    let (invite, _s2) = app_with(TestDb::sqlite(), |c| c.signup = SignupMode::Invite).await;
+    let invite = TestApp::builder().flag("--signup", "invite").spawn().await;
     let store = Store::open(&invite.db.url).await.unwrap();
-    store.create_invite("CLASSOF2026ABCDE", 1, 3600).await.unwrap();
-    store.create_invite("EXPIREDCODE00000", 5, -1).await.unwrap();
+    store
+        .create_invite("CLASSOF2026ABCDE", 1, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    store
+        .create_invite("EXPIREDCODE00000", 5, Duration::ZERO)
+        .await
+        .unwrap();
     let tab = invite.browser();
     let signup = |email: &'static str, code: &'static str| {
         let (invite, tab) = (&invite, &tab);
@@ -228,7 +225,7 @@ async fn sign_up_modes_and_invite_codes() {
 
 #[tokio::test]
 async fn bad_sign_ups_are_explained_and_create_nothing() {
-    let (app, _site) = app_with(TestDb::sqlite(), |_| {}).await;
+    let app = TestApp::spawn().await;
     let tab = app.browser();
     let cases = [
         ("not-an-email", PASSWORD, "email"),
@@ -264,7 +261,7 @@ async fn bad_sign_ups_are_explained_and_create_nothing() {
 
 #[tokio::test]
 async fn repeated_failures_are_slowed_down_without_revealing_accounts() {
-    let (app, _site) = app_with(TestDb::sqlite(), |_| {}).await;
+    let app = TestApp::spawn().await;
     let tab = app.browser();
     app.post_form(
         &tab,
@@ -310,7 +307,7 @@ async fn repeated_failures_are_slowed_down_without_revealing_accounts() {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
-    let (app, _site) = app_with(TestDb::sqlite(), |_| {}).await;
+    let app = TestApp::spawn().await;
     let url = format!("{}/auth/signup", app.base);
     let body = format!("email=f%40example.org&password={}", PASSWORD.replace(' ', "+"));
     let attempts = [

@@ -228,7 +228,7 @@ async fn hydrated(b: &Client) {
 #[tokio::test]
 async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     let site = built_site();
-    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let app = TestApp::builder().db(TestDb::sqlite()).site(&site).spawn().await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
 
@@ -319,7 +319,11 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
 
 #[tokio::test]
 async fn pages_work_with_javascript_off() {
-    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let app = TestApp::builder()
+        .db(TestDb::sqlite())
+        .site(&built_site())
+        .spawn()
+        .await;
     let driver = Driver::start().await;
     let b = driver.browser(false).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
@@ -338,7 +342,11 @@ async fn pages_work_with_javascript_off() {
 
 #[tokio::test]
 async fn a_learner_signs_up_and_logs_out_in_the_browser() {
-    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let app = TestApp::builder()
+        .db(TestDb::sqlite())
+        .site(&built_site())
+        .spawn()
+        .await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
@@ -428,7 +436,11 @@ async fn type_in_terminal(b: &Client, text: &str) {
 
 #[tokio::test]
 async fn a_learner_works_an_exercise_in_the_lab() {
-    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let app = TestApp::builder()
+        .db(TestDb::sqlite())
+        .site(&built_site())
+        .spawn()
+        .await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/signup", app.base)).await.unwrap();
@@ -629,7 +641,11 @@ async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
 /// hardened container there. Both checks read the lab engine's real state.
 #[tokio::test]
 async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
-    let app = TestApp::spawn_on(TestDb::sqlite(), &built_site()).await;
+    let app = TestApp::builder()
+        .db(TestDb::sqlite())
+        .site(&built_site())
+        .spawn()
+        .await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/signup", app.base)).await.unwrap();
@@ -693,10 +709,7 @@ fn node_text(node: u8) -> String {
 #[tokio::test]
 async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
     let site = built_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), &site, |c| {
-        c.content = common::workspace().join("server/tests/fixtures/docker-course");
-    })
-    .await;
+    let app = TestApp::builder().site(&site).fixture("docker-course").spawn().await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/signup", app.base)).await.unwrap();
@@ -918,7 +931,7 @@ async fn a_lesson_with_a_lab_is_light_on_the_network() {
     const FIRST_VISIT: u64 = 1_000_000;
     const WARM_VISIT: u64 = 50_000;
     let site = built_site();
-    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let app = TestApp::builder().db(TestDb::sqlite()).site(&site).spawn().await;
     let course = common::bundled_course();
     let lessons: Vec<(String, &berth_app::course::Lesson)> = course
         .modules

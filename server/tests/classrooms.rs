@@ -4,11 +4,12 @@
 
 mod common;
 
+use berth_app::lab::LabAction;
 use berth_server::auth::Email;
 use berth_server::store::Store;
 use common::{
-    TestApp, TestDb, act, as_learner, check, container_of, location, minimal_site, read_until, session_cookie,
-    terminal, view, workspace,
+    TestApp, TestDb, act, as_learner, check, lab_of, location, read_until, session_cookie, terminal, terminal_path,
+    view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -18,15 +19,14 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 /// The lab fixture: module `basics` has exercises `greeting` and `live-file`
 /// and the quiz `basics-check`; module `other` has one exercise.
-async fn class_app(db: TestDb) -> (TestApp, tempfile::TempDir) {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(db, site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/lab-course");
-        c.labs.max_labs = 10;
-        c.stuck.stuck_idle = Duration::from_secs(1);
-    })
-    .await;
-    (app, site)
+async fn class_app(db: TestDb) -> TestApp {
+    TestApp::builder()
+        .db(db)
+        .fixture("lab-course")
+        .flag("--max-labs", "10")
+        .flag("--stuck-idle", "1s")
+        .spawn()
+        .await
 }
 
 /// A signed-in account with `role`, and its session cookie.
@@ -77,14 +77,20 @@ fn cell<'a>(room: &'a Value, email: &str, key: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["key"] == key)
+        .find(|c| item_key(c) == key)
         .unwrap_or_else(|| panic!("no column {key}"))
+}
+
+/// A cell's item as `kind:id`.
+fn item_key(cell: &Value) -> String {
+    let item = &cell["item"];
+    format!("{}:{}", item["kind"].as_str().unwrap(), item["id"].as_str().unwrap())
 }
 
 #[tokio::test]
 async fn join_codes_let_learners_in_until_they_expire_or_fill_up() {
     for db in TestDb::both().await {
-        let (app, _site) = class_app(db).await;
+        let app = class_app(db).await;
         let (ivy, _) = account(&app, "ivy@example.org", "instructor").await;
         let (id, code) = create(&app, &ivy, &[("name", "Morning group"), ("join_limit", "2")]).await;
         assert_eq!(code.len(), 10);
@@ -199,11 +205,7 @@ async fn classroom_id_by_code(app: &TestApp, tab: &reqwest::Client, code: &str) 
 
 #[tokio::test]
 async fn a_classroom_link_signs_up_when_sign_up_is_invite_only() {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.signup = berth_server::auth::SignupMode::Invite;
-    })
-    .await;
+    let app = TestApp::builder().flag("--signup", "invite").spawn().await;
     let store = Store::open(&app.db.url).await.unwrap();
     let ivy = store
         .create_user(
@@ -220,7 +222,7 @@ async fn a_classroom_link_signs_up_when_sign_up_is_invite_only() {
             owner: ivy.id,
             join_code: code,
             join_limit: 5,
-            code_expires_at: i64::MAX / 2,
+            code_expires_at: berth_app::model::Millis(i64::MAX / 2),
             starts_on: None,
             ends_on: None,
         })
@@ -266,7 +268,7 @@ async fn a_classroom_link_signs_up_when_sign_up_is_invite_only() {
 #[tokio::test]
 async fn only_the_classrooms_instructor_or_an_admin_gets_in() {
     for db in TestDb::both().await {
-        let (app, _site) = class_app(db).await;
+        let app = class_app(db).await;
         let (ivy, ivy_cookie) = account(&app, "ivy@example.org", "instructor").await;
         let (id, code) = create(&app, &ivy, &[("name", "Ivy's class")]).await;
         let (ada, ada_cookie) = account(&app, "ada@example.org", "learner").await;
@@ -386,13 +388,13 @@ fn row_cell<'a>(row: &'a Value, key: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["key"] == key)
-        .unwrap()
+        .find(|c| item_key(c) == key)
+        .unwrap_or_else(|| panic!("no column {key} in {row}"))
 }
 
 #[tokio::test]
 async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
-    let (app, _site) = class_app(TestDb::sqlite()).await;
+    let app = class_app(TestDb::sqlite()).await;
     let (ivy, _) = account(&app, "ivy@example.org", "instructor").await;
     let (id, code) = create(&app, &ivy, &[("name", "Lab class")]).await;
     let (ada, _) = account(&app, "ada@example.org", "learner").await;
@@ -411,9 +413,9 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
     assert_eq!(next_event(&mut events, &mut buffer, "ready").await, "live");
 
     // Ada fails the greeting check: her cell turns red with the failing assertion.
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let failed = check(&app, &ada, "greeting", false).await;
-    assert_eq!(failed["passed"], false, "{failed}");
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let failed = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!failed.passed, "{failed:?}");
     let row = next_event(&mut events, &mut buffer, "learner").await;
     assert_eq!(row["email"], "ada@example.org");
     let failing = row_cell(&row, "exercise:greeting");
@@ -424,21 +426,21 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
     );
 
     // She fixes it in her lab: the next event shows it passed.
-    let container = container_of(&view(&app, &ada, "basics", "first-steps").await);
+    let container = lab_of(&view(&app, &ada, "basics", "first-steps").await);
     assert_eq!(
         as_learner(&app, &container, "echo hello > ~/greeting.txt").await.0,
         Some(0)
     );
-    assert_eq!(check(&app, &ada, "greeting", false).await["passed"], true);
+    assert_eq!(check(&app, &ada, "greeting", false).await.map(|r| r.passed), Ok(true));
     let row = next_event(&mut events, &mut buffer, "learner").await;
     assert_eq!(row_cell(&row, "exercise:greeting")["state"], "passed");
     assert_eq!(row["exercises_passed"], 1);
 
     // Bo fails the same check three times: stuck. Then a quiz, wrong on one question.
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bo, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
     for _ in 0..3 {
-        assert_eq!(check(&app, &bo, "greeting", false).await["passed"], false);
+        assert_eq!(check(&app, &bo, "greeting", false).await.map(|r| r.passed), Ok(false));
     }
     let quiz = app.text_as(&bo, "/modules/basics/quiz").await;
     let home_key = choice_key(&quiz, "In /tmp");
@@ -563,7 +565,7 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
         &[("module", "basics"), ("action", "stop")],
     )
     .await;
-    assert!(view(&app, &bo, "basics", "first-steps").await["lab"].is_null());
+    assert!(view(&app, &bo, "basics", "first-steps").await.lab.is_none());
     let audit = classroom(&app, &ivy, id).await["audit"].to_string();
     assert!(
         audit.contains("lab stop bo@example.org (module basics, done)"),
@@ -583,7 +585,7 @@ fn choice_key(page: &str, text: &str) -> String {
 
 #[tokio::test]
 async fn watching_a_terminal_is_read_only_announced_and_audited() {
-    let (app, _site) = class_app(TestDb::sqlite()).await;
+    let app = class_app(TestDb::sqlite()).await;
     let (ivy, ivy_cookie) = account(&app, "ivy@example.org", "instructor").await;
     let (id, code) = create(&app, &ivy, &[("name", "Watched class")]).await;
     let (ada, ada_cookie) = account(&app, "ada@example.org", "learner").await;
@@ -598,10 +600,10 @@ async fn watching_a_terminal_is_read_only_announced_and_audited() {
         "{err}"
     );
 
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let lab = view(&app, &ada, "basics", "first-steps").await;
-    let container = container_of(&lab);
-    let mut learner = terminal(&app, &ada_cookie, lab["lab"]["terminal"].as_str().unwrap(), &app.base)
+    let container = lab_of(&lab);
+    let mut learner = terminal(&app, &ada_cookie, &terminal_path(&lab), &app.base)
         .await
         .unwrap();
     learner
@@ -669,5 +671,5 @@ async fn watching_a_terminal_is_read_only_announced_and_audited() {
     .await
     .expect("the end of the watch is recorded");
     assert!(audit.contains("started watching ada@example.org"), "{audit}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }

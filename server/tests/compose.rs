@@ -14,7 +14,8 @@
 
 mod common;
 
-use common::{Http, act, built_site, check_in, container_of, view, workspace};
+use berth_app::lab::LabAction;
+use common::{Http, act, built_site, check_in, container_name, lab_of, view, workspace};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -202,12 +203,12 @@ async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() 
     let learner = berth.signed_up("learner@school.example").await;
 
     // A docker lab on the host's engine, started by Berth in its container.
-    act(&berth, &learner, MODULE, "Start").await.unwrap();
-    let lab = container_of(&view(&berth, &learner, MODULE, LESSON).await);
-    let lab_id = lab.trim_start_matches("berth-lab-").to_string();
-    *deployment.lab.lock().unwrap() = Some(lab_id);
-    let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await;
-    assert_eq!(report["passed"], false, "{report}");
+    act(&berth, &learner, MODULE, LabAction::Start).await.unwrap();
+    let lab_id = lab_of(&view(&berth, &learner, MODULE, LESSON).await);
+    let lab = container_name(&lab_id, 1);
+    *deployment.lab.lock().unwrap() = Some(lab_id.to_string());
+    let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await.unwrap();
+    assert!(!report.passed, "{report:?}");
 
     // The learner's solution pulls busybox:1.37 from the course mirror,
     // run as the learner's shell runs: after the image's learner entry.
@@ -243,8 +244,8 @@ async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() 
         "busybox:1.37",
     ]));
     assert!(pulled.contains("busybox@sha256:"), "pulled from a registry: {pulled}");
-    let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await;
-    assert_eq!(report["passed"], true, "{report}");
+    let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await.unwrap();
+    assert!(report.passed, "{report:?}");
 
     // Down and up again: the database's volume keeps the account, the
     // session and the passed exercise.
@@ -254,16 +255,14 @@ async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() 
     let restart = restarted.elapsed();
     assert_eq!(berth.me(&learner).await.as_deref(), Some("learner@school.example"));
     let progress = view(&berth, &learner, MODULE, LESSON).await;
-    let exercise = progress["exercises"]
-        .as_array()
-        .unwrap()
+    let exercise = progress
+        .exercises
         .iter()
-        .find(|e| e["id"] == EXERCISE)
-        .unwrap_or_else(|| panic!("{progress}"))
-        .clone();
-    assert_eq!(exercise["passed"], true, "{progress}");
+        .find(|e| e.id == EXERCISE)
+        .unwrap_or_else(|| panic!("{progress:?}"));
+    assert!(exercise.passed, "{progress:?}");
 
-    act(&berth, &learner, MODULE, "Stop").await.unwrap();
+    act(&berth, &learner, MODULE, LabAction::Stop).await.unwrap();
     eprintln!(
         "compose deployment: images {built:.0?}, first up {up:.0?}, down and up {restart:.0?}, all {:.0?}",
         started.elapsed()

@@ -6,40 +6,37 @@
 
 mod common;
 
+use berth_app::lab::LabAction;
+use berth_app::model::LabId;
 use berth_server::lab::runtime::LEARNER;
 use common::{
-    TestApp, TestDb, act, as_learner, as_user, as_user_for, assert_every_writable_place_is_bounded, check, check_in,
-    container_of, minimal_site, read_until, session_cookie, terminal, view, workspace,
+    TestApp, act, as_learner, as_user, as_user_for, as_user_on, assert_every_writable_place_is_bounded, check,
+    check_in, container_name, lab_of, read_until, session_cookie, terminal, terminal_path, view,
 };
 
 const MINI: &str = "tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT [\"/busybox\"]' - mini >/dev/null";
 
-async fn docker_lab() -> (TestApp, tempfile::TempDir) {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/docker-course");
-    })
-    .await;
-    (app, site)
+async fn docker_lab() -> TestApp {
+    TestApp::builder().fixture("docker-course").spawn().await
 }
 
 /// Starts Ada's docker lab; answers her tab and the lab's container.
-async fn started(app: &TestApp) -> (reqwest::Client, String) {
+async fn started(app: &TestApp) -> (reqwest::Client, LabId) {
     started_for(app, "ada@example.org").await
 }
 
 /// Starts a docker lab for a new learner with this email.
-async fn started_for(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+async fn started_for(app: &TestApp, email: &str) -> (reqwest::Client, LabId) {
     let tab = app.signed_up(email).await;
-    act(app, &tab, "basics", "Start").await.unwrap();
-    let container = container_of(&view(app, &tab, "basics", "first-steps").await);
+    act(app, &tab, "basics", LabAction::Start).await.unwrap();
+    let container = lab_of(&view(app, &tab, "basics", "first-steps").await);
     let (status, out) = as_learner(app, &container, MINI).await;
     assert_eq!(status, Some(0), "{out}");
     (tab, container)
 }
 
 /// The lab's engine still runs a container for the learner.
-async fn assert_engine_works(app: &TestApp, lab: &str) {
+async fn assert_engine_works(app: &TestApp, lab: &LabId) {
     let (status, out) = as_learner(app, lab, "docker run --rm mini echo still here").await;
     assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
 }
@@ -75,7 +72,7 @@ echo "attempts=$i won=$won""#
 
 #[tokio::test]
 async fn a_bind_source_swapped_for_a_symlink_never_reaches_the_engine() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
     let (status, out) = as_user_for(&app, &lab, LEARNER, &bind_race(), 600).await;
     assert_eq!(status, Some(0), "{out}");
@@ -111,12 +108,12 @@ async fn a_bind_source_swapped_for_a_symlink_never_reaches_the_engine() {
     )
     .await;
     assert_eq!((status, out.trim()), (Some(0), "ran"), "{out}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn buildkit_builds_get_no_host_network() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
     let build = "mkdir ~/hostnet && cd ~/hostnet && \
                  printf 'FROM mini\nRUN [\"/busybox\", \"sh\", \"-c\", \"echo ns=$(/busybox readlink /proc/self/ns/net) uid=$(/busybox id -u)\"]\n' > Dockerfile && \
@@ -132,7 +129,7 @@ async fn buildkit_builds_get_no_host_network() {
         "a build step ran in the lab's own network namespace: {out}"
     );
     assert!(out.contains("network.host is not allowed"), "{out}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 /// `add_key(type, description, payload, plen, keyring)` or
@@ -151,11 +148,11 @@ fn keyring_call(add: bool) -> String {
 
 #[tokio::test]
 async fn the_kernel_keyring_and_user_namespaces_are_out_of_the_learners_reach() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let v = view(&app, &ada, "basics", "first-steps").await;
-    let ada_lab = container_of(&v);
+    let ada_lab = lab_of(&v);
     assert_eq!(as_learner(&app, &ada_lab, MINI).await.0, Some(0));
     let (bob, bob_lab) = started_for(&app, "bob@example.org").await;
     // Keyrings are the kernel's, shared by uid: Ada's key would be Bob's.
@@ -171,7 +168,7 @@ async fn the_kernel_keyring_and_user_namespaces_are_out_of_the_learners_reach() 
         out.contains("Operation not permitted") && out.contains("exit=1"),
         "{out}"
     );
-    let path = v["lab"]["terminal"].as_str().unwrap().to_string();
+    let path = terminal_path(&v);
     let mut ws = terminal(&app, &cookie, &path, &app.base).await.unwrap();
     futures_util::SinkExt::send(
         &mut ws,
@@ -182,13 +179,13 @@ async fn the_kernel_keyring_and_user_namespaces_are_out_of_the_learners_reach() 
     let seen = read_until(&mut ws, "ns 1").await;
     assert!(!seen.contains("uid=0"), "{seen}");
     assert_engine_works(&app, &ada_lab).await;
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bob, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bob, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn root_in_an_inner_container_is_the_learner_in_the_lab() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
     let script = "mkdir ~/u && docker run --rm -v /home/learner/u:/u mini sh -c 'id -u; touch /u/made-by-root' && \
                   stat -c %u ~/u/made-by-root && docker run -d --name idle mini sleep 300 >/dev/null && \
@@ -197,12 +194,12 @@ async fn root_in_an_inner_container_is_the_learner_in_the_lab() {
     assert_eq!(status, Some(0), "{out}");
     // Root inside; the learner's own uid in the lab, on files and processes.
     assert_eq!(out.trim(), "0\n1000\n1000");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn every_writable_place_in_a_docker_lab_is_bounded() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
     let learner = assert_every_writable_place_is_bounded(&app, &lab, LEARNER).await;
     for place in ["/home/learner", "/tmp", "/var/tmp"] {
@@ -214,20 +211,20 @@ async fn every_writable_place_in_a_docker_lab_is_bounded() {
     }
     // Full and emptied again, the lab still works.
     assert_engine_works(&app, &lab).await;
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_learner_runs_builds_and_publishes_on_the_labs_own_engine() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
 
     // The exercise: checked by the checker against the engine itself.
-    assert_eq!(check(&app, &ada, "hello-container", false).await["passed"], false);
+    assert!(!check(&app, &ada, "hello-container", false).await.unwrap().passed);
     let (status, out) = as_learner(&app, &lab, "docker run --name hello mini true").await;
     assert_eq!(status, Some(0), "{out}");
-    let report = check(&app, &ada, "hello-container", false).await;
-    assert_eq!(report["passed"], true, "{report}");
+    let report = check(&app, &ada, "hello-container", false).await.unwrap();
+    assert!(report.passed, "{report:?}");
 
     // A published port, serving a folder bound from the home.
     let serve = "mkdir -p ~/site && echo 'served from home' > ~/site/index.html && \
@@ -268,12 +265,12 @@ async fn a_learner_runs_builds_and_publishes_on_the_labs_own_engine() {
                    docker compose exec -T client /busybox sh -c 'for i in $(seq 50); do wget -qO /dev/null http://web/busybox && echo reached && exit 0; sleep 0.1; done; exit 1'";
     let (status, out) = as_learner(&app, &lab, compose).await;
     assert_eq!((status, out.trim()), (Some(0), "reached"), "{out}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_hostile_learner_stays_inside_a_docker_lab() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
     let (status, out) = as_learner(
         &app,
@@ -373,32 +370,30 @@ async fn a_hostile_learner_stays_inside_a_docker_lab() {
 
     // And the lab is intact.
     assert_engine_works(&app, &lab).await;
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn docker_labs_run_under_the_configured_runtime() {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/docker-course");
-        c.labs.runtimes.docker_lab_runtime = Some("no-such-runtime".into());
-    })
-    .await;
+    let app = TestApp::builder()
+        .fixture("docker-course")
+        .flag("--docker-lab-runtime", "no-such-runtime")
+        .spawn()
+        .await;
     let ada = app.signed_up("ada@example.org").await;
     // The engine has no such runtime, so the lab cannot start: the setting
     // reached the engine.
-    let refused = act(&app, &ada, "basics", "Start").await.unwrap_err();
-    assert!(refused.contains("refused"), "{refused}");
-    assert!(view(&app, &ada, "basics", "first-steps").await["lab"].is_null());
+    let refused = act(&app, &ada, "basics", LabAction::Start).await.unwrap_err();
+    assert!(refused.to_string().contains("refused"), "{refused}");
+    assert!(view(&app, &ada, "basics", "first-steps").await.lab.is_none());
 }
 
 /// The lab's address on its private network, as the host's engine sees it.
-async fn address_of(app: &TestApp, container: &str) -> (String, String) {
+async fn address_of(lab: &LabId) -> (String, String) {
     let docker = bollard::Docker::connect_with_local_defaults().unwrap();
-    let inspect = docker.inspect_container(container, None).await.unwrap();
+    let inspect = docker.inspect_container(&container_name(lab, 1), None).await.unwrap();
     let networks = inspect.network_settings.unwrap().networks.unwrap();
     let (network, endpoint) = networks.into_iter().next().unwrap();
-    let _ = app;
     let net = docker.inspect_network(&network, None).await.unwrap();
     let subnet = net.ipam.unwrap().config.unwrap()[0].subnet.clone().unwrap();
     (endpoint.ip_address.unwrap(), subnet)
@@ -406,7 +401,7 @@ async fn address_of(app: &TestApp, container: &str) -> (String, String) {
 
 #[tokio::test]
 async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, lab) = started(&app).await;
 
     // nginx from the mirror, published and fetched like on any machine.
@@ -443,11 +438,11 @@ async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else()
     // The mirror sits on every docker lab's network, but joins no two: even
     // root in one lab, routing through the mirror, cannot reach another.
     let bob = app.signed_up("bob@example.org").await;
-    act(&app, &bob, "basics", "Start").await.unwrap();
-    let bobs = container_of(&view(&app, &bob, "basics", "first-steps").await);
+    act(&app, &bob, "basics", LabAction::Start).await.unwrap();
+    let bobs = lab_of(&view(&app, &bob, "basics", "first-steps").await);
     let (status, out) = as_learner(&app, &bobs, "busybox httpd -p 8080 -h /etc && echo serving").await;
     assert_eq!((status, out.trim()), (Some(0), "serving"), "{out}");
-    let (bob_ip, bob_subnet) = address_of(&app, &bobs).await;
+    let (bob_ip, bob_subnet) = address_of(&bobs).await;
     let (_, out) = as_learner(&app, &bobs, &format!("curl -fsS -m 3 http://{bob_ip}:8080/hostname")).await;
     assert_eq!(out.trim(), "lab", "bob reaches his own server");
     let via_mirror = format!(
@@ -457,22 +452,21 @@ async fn docker_labs_pull_course_images_from_the_mirror_and_reach_nothing_else()
     let (_, out) = as_user(&app, &lab, "root", &via_mirror).await;
     assert!(out.trim_end().ends_with("unreachable"), "{out}");
 
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bob, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bob, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_three_node_lab_forms_a_swarm_and_scales_a_service_across_it() {
-    let (app, _site) = docker_lab().await;
+    let app = docker_lab().await;
     let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "cluster", "Start").await.unwrap();
+    act(&app, &ada, "cluster", LabAction::Start).await.unwrap();
     let v = view(&app, &ada, "cluster", "swarm").await;
-    assert_eq!(v["lab"]["nodes"], 3, "{v}");
-    let node1 = container_of(&v);
-    let node = |n: u8| format!("{node1}-node{n}");
+    assert_eq!(v.lab.as_ref().map(|l| l.nodes), Some(3), "{v:?}");
+    let lab = lab_of(&v);
 
     // A terminal per node, each on its own machine; there is no node4.
-    let path = v["lab"]["terminal"].as_str().unwrap().to_string();
+    let path = terminal_path(&v);
     let mut ws = terminal(&app, &cookie, &format!("{path}?node=2"), &app.base)
         .await
         .unwrap();
@@ -489,43 +483,47 @@ async fn a_three_node_lab_forms_a_swarm_and_scales_a_service_across_it() {
             .is_err()
     );
 
-    assert_eq!(
-        check_in(&app, &ada, "cluster", "three-node-swarm", false).await["passed"],
-        false
+    assert!(
+        !check_in(&app, &ada, "cluster", "three-node-swarm", false)
+            .await
+            .unwrap()
+            .passed
     );
 
     // What the learner types: init on node1, join from node2's and node3's
     // tabs, then create a service and scale it to three.
     let (status, out) = as_learner(
         &app,
-        &node1,
+        &lab,
         "docker swarm init --advertise-addr eth0 >/dev/null && docker swarm join-token -q worker",
     )
     .await;
     assert_eq!(status, Some(0), "{out}");
     let join = format!("docker swarm join --token {} node1:2377", out.trim());
     for n in [2, 3] {
-        let (status, out) = as_learner(&app, &node(n), &join).await;
+        let (status, out) = as_user_on(&app, &lab, n, LEARNER, &join, 60).await;
         assert_eq!(status, Some(0), "node{n}: {out}");
     }
     let (status, out) = as_learner(
         &app,
-        &node1,
+        &lab,
         "docker service create -q --name web --replicas 1 --endpoint-mode dnsrr busybox sleep 3600 >/dev/null && \
          docker service scale -d web=3 >/dev/null && \
          for i in $(seq 50); do [ $(docker service ps web -f desired-state=running --format '{{.CurrentState}}' | grep -c Running) = 3 ] && exit 0; sleep 1; done; exit 1",
     )
     .await;
     assert_eq!(status, Some(0), "{out}");
-    let report = check_in(&app, &ada, "cluster", "three-node-swarm", false).await;
-    assert_eq!(report["passed"], true, "{report}");
+    let report = check_in(&app, &ada, "cluster", "three-node-swarm", false)
+        .await
+        .unwrap();
+    assert!(report.passed, "{report:?}");
 
     // Another node's engine answers over the lab network, behind its guard.
-    let (status, out) = as_learner(&app, &node1, "docker -H tcp://node3:2375 info --format '{{.Name}}'").await;
+    let (status, out) = as_learner(&app, &lab, "docker -H tcp://node3:2375 info --format '{{.Name}}'").await;
     assert_eq!((status, out.trim()), (Some(0), "node3"), "{out}");
     let (status, out) = as_learner(
         &app,
-        &node1,
+        &lab,
         "docker -H tcp://node2:2375 run --rm --privileged busybox true 2>&1",
     )
     .await;
@@ -533,9 +531,9 @@ async fn a_three_node_lab_forms_a_swarm_and_scales_a_service_across_it() {
     assert!(out.contains("this lab does not allow --privileged"), "{out}");
 
     // Stopping the lab removes every node.
-    act(&app, &ada, "cluster", "Stop").await.unwrap();
+    act(&app, &ada, "cluster", LabAction::Stop).await.unwrap();
     let docker = bollard::Docker::connect_with_local_defaults().unwrap();
-    for name in [node1.clone(), node(2), node(3)] {
+    for name in [1, 2, 3].map(|n| container_name(&lab, n)) {
         assert!(docker.inspect_container(&name, None).await.is_err(), "{name} is gone");
     }
 }

@@ -173,7 +173,8 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
         for _ in 0..50 {
             let live = store.live_labs().await.unwrap();
             let containers = lab_containers(&db).await;
-            let matched = live.iter().all(|l| l.running) && containers.len() == live.len();
+            let matched =
+                live.iter().all(|l| l.status == berth_app::model::LabStatus::Running) && containers.len() == live.len();
             if matched {
                 settled = true;
                 break;
@@ -191,7 +192,7 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
             bollard::Docker::connect_with_local_defaults()
                 .unwrap()
                 .remove_container(
-                    &berth_server::lab::docker::name(&lab.id),
+                    &berth_server::lab::docker::name(lab.id.as_str()),
                     Some(
                         bollard::query_parameters::RemoveContainerOptionsBuilder::new()
                             .force(true)

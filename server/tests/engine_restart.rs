@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestApp, TestDb, minimal_site, workspace};
+use common::TestApp;
 use std::time::Duration;
 
 /// The host's running dockerd, found by its pid file: docker labs run
@@ -65,11 +65,7 @@ async fn act(app: &TestApp, tab: &reqwest::Client, action: &str) -> (bool, Strin
 
 #[tokio::test]
 async fn labs_survive_a_restart_of_the_engine() {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/lab-course");
-    })
-    .await;
+    let app = TestApp::builder().fixture("lab-course").spawn().await;
     let ada = app.signed_up("ada@example.org").await;
     assert!(act(&app, &ada, "Start").await.0);
     let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
@@ -117,7 +113,7 @@ async fn labs_survive_a_restart_of_the_engine() {
     assert!(store.live_labs().await.unwrap().is_empty());
     let gone = bollard::Docker::connect_with_local_defaults()
         .unwrap()
-        .inspect_container(&berth_server::lab::docker::name(&lab.id), None)
+        .inspect_container(&berth_server::lab::docker::name(lab.id.as_str()), None)
         .await;
     assert!(gone.is_err(), "no orphan container");
     assert!(act(&app, &ada, "Start").await.0);

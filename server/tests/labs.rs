@@ -3,14 +3,15 @@
 
 mod common;
 
+use berth_app::error::AppError;
+use berth_app::lab::{LabAction, Outcome};
 use berth_server::lab::runtime::{LEARNER, Script};
 use common::{
-    TestApp, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check, container_of, minimal_site,
-    read_until, session_cookie, terminal, view, workspace,
+    TestApp, act, as_learner, assert_every_writable_place_is_bounded, check, container_name, lab_of, read_until,
+    session_cookie, terminal, terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
-use serde_json::Value;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -62,22 +63,21 @@ under_each_runtime!(
     every_writable_place_in_a_shell_lab_is_bounded,
 );
 
-async fn lab_app(tweak: impl FnOnce(&mut berth_server::config::ServeConfig)) -> (TestApp, tempfile::TempDir) {
-    lab_app_under(Under::Runc, tweak).await
+/// The lab fixture, with `berth serve` flags, under runc.
+async fn lab_app(flags: &[(&str, &str)]) -> TestApp {
+    lab_app_under(Under::Runc, flags).await
 }
 
-async fn lab_app_under(
-    under: Under,
-    tweak: impl FnOnce(&mut berth_server::config::ServeConfig),
-) -> (TestApp, tempfile::TempDir) {
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(TestDb::sqlite(), site.path(), |c| {
-        c.content = workspace().join("server/tests/fixtures/lab-course");
-        c.labs.runtimes.lab_runtime = (under == Under::Runsc).then(|| "runsc".into());
-        tweak(c);
-    })
-    .await;
-    (app, site)
+/// The lab fixture under a runtime, with `berth serve` flags.
+async fn lab_app_under(under: Under, flags: &[(&str, &str)]) -> TestApp {
+    let mut app = TestApp::builder().fixture("lab-course");
+    if under == Under::Runsc {
+        app = app.flag("--lab-runtime", "runsc");
+    }
+    for (flag, value) in flags {
+        app = app.flag(flag, value);
+    }
+    app.spawn().await
 }
 
 fn docker() -> bollard::Docker {
@@ -89,16 +89,17 @@ async fn exists(container: &str) -> bool {
 }
 
 async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     let before = view(&app, &ada, "basics", LESSON).await;
-    assert_eq!(before["lab"], Value::Null);
-    assert_eq!(before["exercises"].as_array().unwrap().len(), 2);
+    assert!(before.lab.is_none());
+    assert_eq!(before.exercises.len(), 2);
 
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let v = view(&app, &ada, "basics", LESSON).await;
-    let container = container_of(&v);
-    assert!(v["lab"]["expires_in"].as_i64().unwrap() > 7000);
+    let lab = lab_of(&v);
+    let container = container_name(&lab, 1);
+    assert!(v.lab.as_ref().unwrap().expires_in > 7000);
 
     // The hardened profile, as the engine reports it.
     let inspect = docker().inspect_container(&container, None).await.unwrap();
@@ -132,41 +133,40 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
     assert!(labels.contains_key("org.berth.expires"));
 
     // Setup ran as the learner.
-    let (_, out) = as_learner(&app, &container, "cat ~/README; id -un").await;
+    let (_, out) = as_learner(&app, &lab, "cat ~/README; id -un").await;
     assert_eq!(out, "Welcome to the lab.\nlearner\n");
     // Under gVisor the lab's kernel is gVisor's own, and its log says so
     // (the host's kernel log is not the learner's to read).
-    let (_, kernel) = as_learner(&app, &container, "dmesg 2>&1 | head -n 1").await;
+    let (_, kernel) = as_learner(&app, &lab, "dmesg 2>&1 | head -n 1").await;
     assert_eq!(kernel.contains("Starting gVisor"), under == Under::Runsc, "{kernel}");
     // A command that reads its standard input (`docker compose exec`, `cat`)
     // does not eat the rest of the script, which arrives the same way.
     let long = "echo start\ncat\n".to_string() + &"true\n".repeat(2000) + "echo end\n";
-    let (code, out) = as_learner(&app, &container, &long).await;
+    let (code, out) = as_learner(&app, &lab, &long).await;
     assert_eq!((code, out.as_str()), (Some(0), "start\nend\n"));
 
     // Checks fail with assertions, then pass once the work is done.
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false);
-    assert_eq!(report["assertions"][0]["outcome"], "Fail");
-    as_learner(&app, &container, "echo hullo > ~/greeting.txt").await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false);
-    assert_eq!(report["assertions"][1]["expected"], "hello", "{report}");
-    assert_eq!(report["assertions"][1]["actual"], "hullo");
-    as_learner(&app, &container, "echo hello > ~/greeting.txt").await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], true, "{report}");
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed);
+    assert_eq!(report.assertions[0].outcome, Outcome::Fail);
+    as_learner(&app, &lab, "echo hullo > ~/greeting.txt").await;
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed);
+    assert_eq!(report.assertions[1].expected.as_deref(), Some("hello"));
+    assert_eq!(report.assertions[1].actual.as_deref(), Some("hullo"));
+    as_learner(&app, &lab, "echo hello > ~/greeting.txt").await;
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(report.passed, "{report:?}");
 
     // A live check records a pass without a click, and only a pass.
-    let live = check(&app, &ada, "live-file", true).await;
-    assert_eq!(live["passed"], false);
-    as_learner(&app, &container, "touch ~/done").await;
-    assert_eq!(check(&app, &ada, "live-file", true).await["passed"], true);
-    as_learner(&app, &container, "rm ~/done").await;
+    let live = check(&app, &ada, "live-file", true).await.unwrap();
+    assert!(!live.passed);
+    as_learner(&app, &lab, "touch ~/done").await;
+    assert!(check(&app, &ada, "live-file", true).await.unwrap().passed);
+    as_learner(&app, &lab, "rm ~/done").await;
     let v = view(&app, &ada, "basics", LESSON).await;
-    let states = v["exercises"].as_array().unwrap();
-    assert!(states.iter().all(|e| e["passed"] == true), "passes stay recorded: {v}");
-    assert_eq!(states[0]["last_check"]["passed"], true);
+    assert!(v.exercises.iter().all(|e| e.passed), "passes stay recorded: {v:?}");
+    assert_eq!(v.exercises[0].last_check.as_ref().map(|c| c.passed), Some(true));
 
     // Hints unlock one at a time, up to the last; the solution when asked.
     for _ in 0..3 {
@@ -178,8 +178,8 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
         .await;
     }
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert_eq!(v["exercises"][0]["hints_shown"].as_array().unwrap().len(), 2);
-    assert_eq!(v["exercises"][0]["solution"], Value::Null);
+    assert_eq!(v.exercises[0].hints_shown.len(), 2);
+    assert_eq!(v.exercises[0].solution, None);
     app.post_form(
         &ada,
         "/api/lab/reveal",
@@ -187,13 +187,13 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
     )
     .await;
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert!(v["exercises"][0]["solution"].as_str().unwrap().contains("echo hello"));
+    assert!(v.exercises[0].solution.as_deref().unwrap().contains("echo hello"));
 
     // Reset: a fresh container with setup run again; the old one is gone.
-    act(&app, &ada, "basics", "Reset").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Reset).await.unwrap();
     let v = view(&app, &ada, "basics", LESSON).await;
-    let fresh = container_of(&v);
-    assert_ne!(fresh, container);
+    let fresh = lab_of(&v);
+    assert_ne!(fresh, lab);
     assert!(!exists(&container).await);
     // (find, not ls: Debian 12's gVisor refuses the statx flag ls uses.)
     let (_, out) = as_learner(&app, &fresh, "find ~ -mindepth 1 -printf '%f\\n'").await;
@@ -201,60 +201,65 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
 
     // Another learner cannot act on or attach to Ada's lab.
     let bo = app.signed_up("bo@example.org").await;
-    let err = check(&app, &bo, "greeting", false).await;
+    let err = check(&app, &bo, "greeting", false).await.unwrap_err();
     assert!(err.to_string().contains("Start the lab first"), "{err}");
 
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    assert!(!exists(&fresh).await);
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    assert!(!exists(&container_name(&fresh, 1)).await);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
 }
 
 #[tokio::test]
 async fn labs_are_limited_per_learner_and_per_server() {
-    let (app, _site) = lab_app(|c| c.labs.max_labs = 1).await;
+    let app = lab_app(&[("--max-labs", "1")]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     // Starting again is harmless.
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let err = act(&app, &ada, "other", "Start").await.unwrap_err();
-    assert!(err.contains("already have a lab running for “Basics”"), "{err}");
-    let bo = app.signed_up("bo@example.org").await;
-    let err = act(&app, &bo, "basics", "Start").await.unwrap_err();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let err = act(&app, &ada, "other", LabAction::Start).await.unwrap_err();
     assert!(
-        err.contains("All 1 labs on this server are in use. Try again in about 20 minute(s)"),
+        err.to_string().contains("already have a lab running for “Basics”"),
+        "{err}"
+    );
+    let bo = app.signed_up("bo@example.org").await;
+    let err = act(&app, &bo, "basics", LabAction::Start).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("All 1 labs on this server are in use. Try again in about 20 minute(s)"),
         "{err}"
     );
     // Extra time, once.
-    act(&app, &ada, "basics", "Extend").await.unwrap();
-    let err = act(&app, &ada, "basics", "Extend").await.unwrap_err();
-    assert!(err.contains("already had its extra time"), "{err}");
+    act(&app, &ada, "basics", LabAction::Extend).await.unwrap();
+    let err = act(&app, &ada, "basics", LabAction::Extend).await.unwrap_err();
+    assert!(err.to_string().contains("already had its extra time"), "{err}");
     let v = view(&app, &ada, "basics", LESSON).await;
-    assert!(v["lab"]["expires_in"].as_i64().unwrap() > 3 * 3600 - 60);
-    assert_eq!(v["lab"]["can_extend"], false);
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bo, "basics", "Start").await.unwrap();
-    act(&app, &bo, "basics", "Stop").await.unwrap();
+    let running = v.lab.unwrap();
+    assert!(running.expires_in > 3 * 3600 - 60);
+    assert!(!running.can_extend);
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
     // A module without exercises has no lab.
-    let err = act(&app, &bo, "nope", "Start").await.unwrap_err();
-    assert!(err.contains("no lab"), "{err}");
+    let err = act(&app, &bo, "nope", LabAction::Start).await.unwrap_err();
+    assert!(err.to_string().contains("no lab"), "{err}");
 }
 
 #[tokio::test]
 async fn lab_starts_are_limited_per_learner_and_per_address() {
-    let (app, _site) = lab_app(|c| {
-        c.labs.lab_starts_per_minute = 3;
-        c.labs.lab_starts_per_address = 5;
-    })
-    .await;
+    let app = lab_app(&[("--lab-starts-per-minute", "3"), ("--lab-starts-per-address", "5")]).await;
     let start = async |tab: &reqwest::Client| {
-        app.post_form(tab, "/api/lab/act", &[("module", "basics"), ("action", "Start")])
-            .await
+        app.post_form(
+            tab,
+            "/api/lab/act",
+            &[("module", "basics"), ("action", LabAction::Start.as_str())],
+        )
+        .await
     };
     // A script that starts and stops in a loop is refused after 3.
     let ada = app.signed_up("ada@example.org").await;
     for _ in 0..3 {
         assert!(start(&ada).await.status().is_success());
-        act(&app, &ada, "basics", "Stop").await.unwrap();
+        act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
     }
     let refused = start(&ada).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -263,28 +268,37 @@ async fn lab_starts_are_limited_per_learner_and_per_address() {
     let text = refused.text().await.unwrap();
     assert!(text.contains("You started a lab 3 times in the last minute"), "{text}");
     assert!(text.contains(&format!("Try again in {retry} second(s)")), "{text}");
-    assert_eq!(
-        view(&app, &ada, "basics", LESSON).await["lab"],
-        Value::Null,
+    assert!(
+        view(&app, &ada, "basics", LESSON).await.lab.is_none(),
         "no lab was made"
     );
     // Reset is a start too.
-    let err = act(&app, &ada, "basics", "Reset").await.unwrap_err();
-    assert!(err.contains("3 times in the last minute"), "{err}");
+    let err = act(&app, &ada, "basics", LabAction::Reset).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AppError::TooSoon {
+                retry_after: 1..=60,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("3 times in the last minute"), "{err}");
 
     // Another learner is not affected; pressing Start on a running lab
     // costs nothing.
     let bo = app.signed_up("bo@example.org").await;
     for _ in 0..2 {
-        act(&app, &bo, "basics", "Start").await.unwrap();
+        act(&app, &bo, "basics", LabAction::Start).await.unwrap();
     }
-    act(&app, &bo, "basics", "Stop").await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
 
     // The address's limit holds across accounts: Ada 3 and Bo 1 leave the
     // address one more, then even a learner who never started waits.
     let cy = app.signed_up("cy@example.org").await;
-    act(&app, &cy, "basics", "Start").await.unwrap();
-    act(&app, &cy, "basics", "Stop").await.unwrap();
+    act(&app, &cy, "basics", LabAction::Start).await.unwrap();
+    act(&app, &cy, "basics", LabAction::Stop).await.unwrap();
     let dee = app.signed_up("dee@example.org").await;
     let refused = start(&dee).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -297,20 +311,22 @@ async fn lab_starts_are_limited_per_learner_and_per_address() {
 
 #[tokio::test]
 async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
-    let (app, _site) = lab_app(|c| c.labs.lab_idle = Duration::from_secs(3)).await;
+    let app = lab_app(&[("--lab-idle", "3s")]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     assert_eq!(app.labs.sweep(false).await.unwrap(), 0, "fresh labs stay");
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
     assert!(!exists(&container).await, "idle lab removed");
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
 
     // A record whose container vanished (engine restarted, or someone
     // removed it) is closed; the learner can start again.
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     docker()
         .remove_container(
             &container,
@@ -323,9 +339,10 @@ async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
         .await
         .unwrap();
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
-    assert_eq!(view(&app, &ada, "basics", LESSON).await["lab"], Value::Null);
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
     // A stopped container (the engine restarted without it) is the same.
     docker().kill_container(&container, None).await.unwrap();
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
@@ -344,13 +361,10 @@ fn rss_kib() -> u64 {
 }
 
 async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let path = view(&app, &ada, "basics", LESSON).await["lab"]["terminal"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
     let origin = app.base.clone();
 
     // Refusals: another site, another learner, a visitor.
@@ -426,15 +440,16 @@ async fn the_terminal_is_the_owners_only_survives_reloads_and_bounds_floods(unde
         Under::Runsc => "so the whole lab was stopped. Press Reset",
     };
     assert!(notice.contains(what), "{notice}");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "basics", LESSON).await);
-    let run = |script: &'static str| as_learner(&app, &container, script);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let container = container_name(&lab, 1);
+    let run = |script: &'static str| as_learner(&app, &lab, script);
 
     // Filling the disk stops at the scratch space's size.
     let (_, out) = run("dd if=/dev/zero of=$HOME/fill bs=1M count=200 2>&1; rm $HOME/fill").await;
@@ -456,7 +471,7 @@ async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
     let script = format!(
         "tail -n +2 /proc/net/route | wc -l; for h in 172.17.0.1 127.0.0.1 10.0.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
     );
-    let (_, out) = as_learner(&app, &container, &script).await;
+    let (_, out) = as_learner(&app, &lab, &script).await;
     assert!(!out.contains("REACHED"), "{out}");
     assert!(out.starts_with("0\n"), "no routes at all: {out}");
     let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
@@ -488,22 +503,20 @@ async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
          ln -s /etc/shadow ~/greeting.txt",
     )
     .await;
-    let report = check(&app, &ada, "greeting", false).await;
-    assert_eq!(report["passed"], false, "{report}");
-    assert!(
-        !report.to_string().contains("PWNED") && !report.to_string().contains("fake"),
-        "{report}"
-    );
+    let report = check(&app, &ada, "greeting", false).await.unwrap();
+    assert!(!report.passed, "{report:?}");
+    let said = format!("{report:?}");
+    assert!(!said.contains("PWNED") && !said.contains("fake"), "{said}");
 
     // Background processes end with the lab.
     run("nohup sleep 1000 >/dev/null 2>&1 &").await;
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
     assert!(!exists(&container).await);
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let fresh = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let fresh = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let (_, out) = as_learner(&app, &fresh, "pgrep -f 'sleep 1000' || echo none").await;
     assert_eq!(out, "none\n");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 /// A fork bomb meets the lab's process limit. Under runc the shell runs
@@ -553,14 +566,14 @@ struct Afterwards {
 /// says, under gVisor it has ended and Reset gives her a fresh one at once;
 /// and Bo's lab keeps its state either way.
 async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwards: Afterwards) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let bo = app.signed_up("bo@example.org").await;
-    act(&app, &bo, "basics", "Start").await.unwrap();
-    let bystander = container_of(&view(&app, &bo, "basics", LESSON).await);
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    let bystander = lab_of(&view(&app, &bo, "basics", LESSON).await);
     as_learner(&app, &bystander, "echo mine > ~/state").await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
 
     // Under gVisor the exec may end with its sandbox rather than answer.
     let script = Script {
@@ -568,7 +581,7 @@ async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwa
         text: runaway.into(),
         timeout: Duration::from_secs(60),
     };
-    let out = app.labs.runtime().run_script(&lab, script).await;
+    let out = app.labs.runtime().run_script(&lab, 1, script).await;
     assert!(!matches!(out, Ok(ref o) if o.exit_code == Some(0)), "{out:?}");
     match under {
         Under::Runc => {
@@ -577,15 +590,18 @@ async fn runaway_beside_another_lab(under: Under, runaway: &'static str, afterwa
             assert!((afterwards.answered)(&out), "{out}");
         }
         Under::Runsc => {
-            assert!(stops(&lab).await, "gVisor's kernel ended as one process");
-            act(&app, &ada, "basics", "Reset").await.unwrap();
-            let fresh = container_of(&view(&app, &ada, "basics", LESSON).await);
+            assert!(
+                stops(&container_name(&lab, 1)).await,
+                "gVisor's kernel ended as one process"
+            );
+            act(&app, &ada, "basics", LabAction::Reset).await.unwrap();
+            let fresh = lab_of(&view(&app, &ada, "basics", LESSON).await);
             assert_eq!(as_learner(&app, &fresh, "echo alive").await.1, "alive\n");
         }
     }
     assert_eq!(as_learner(&app, &bystander, "cat ~/state").await.1, "mine\n");
-    act(&app, &ada, "basics", "Stop").await.unwrap();
-    act(&app, &bo, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
 }
 
 /// Whether the container stops running within ten seconds.
@@ -601,10 +617,11 @@ async fn stops(container: &str) -> bool {
 }
 
 async fn a_lab_network_is_private_to_the_lab(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "other", "Start").await.unwrap();
-    let container = container_of(&view(&app, &ada, "other", "more").await);
+    act(&app, &ada, "other", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "other", "more").await);
+    let container = container_name(&lab, 1);
     let inspect = docker().inspect_container(&container, None).await.unwrap();
     let mode = inspect.host_config.unwrap().network_mode.unwrap();
     assert_eq!(mode, container, "a network of its own, named after the lab");
@@ -624,7 +641,7 @@ async fn a_lab_network_is_private_to_the_lab(under: Under) {
         "ip -4 addr show | grep -c inet; \
          for h in {gateway} 172.17.0.1 1.1.1.1; do timeout 3 bash -c \"echo > /dev/tcp/$h/{port}\" 2>/dev/null && echo REACHED $h; done; echo end"
     );
-    let (_, out) = as_learner(&app, &container, &script).await;
+    let (_, out) = as_learner(&app, &lab, &script).await;
     assert!(out.starts_with("2\n"), "loopback and the lab's own address: {out}");
     assert!(!out.contains("REACHED"), "{out}");
     assert!(
@@ -633,7 +650,7 @@ async fn a_lab_network_is_private_to_the_lab(under: Under) {
             .is_err()
     );
 
-    act(&app, &ada, "other", "Stop").await.unwrap();
+    act(&app, &ada, "other", LabAction::Stop).await.unwrap();
     assert!(
         docker().inspect_network(&mode, None).await.is_err(),
         "the network went with the lab"
@@ -641,13 +658,13 @@ async fn a_lab_network_is_private_to_the_lab(under: Under) {
 }
 
 async fn every_writable_place_in_a_shell_lab_is_bounded(under: Under) {
-    let (app, _site) = lab_app_under(under, |_| {}).await;
+    let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
-    act(&app, &ada, "basics", "Start").await.unwrap();
-    let lab = container_of(&view(&app, &ada, "basics", LESSON).await);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let places = assert_every_writable_place_is_bounded(&app, &lab, berth_server::lab::runtime::LEARNER).await;
     for place in ["/home/learner", "/tmp", "/dev/shm"] {
         assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
     }
-    act(&app, &ada, "basics", "Stop").await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }

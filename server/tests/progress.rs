@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, TestDb, minimal_site, workspace};
+use berth_app::error::AppError;
+use common::{PASSWORD, TestApp, TestDb, workspace};
 use serde_json::Value;
 
 const FIRST: &[(&str, &str)] = &[("module", "containers"), ("lesson", "a-process-with-walls")];
@@ -21,8 +22,7 @@ async fn dashboard(app: &TestApp, tab: &reqwest::Client) -> Value {
 #[tokio::test]
 async fn learners_complete_lessons_and_see_only_their_own_progress() {
     for db in TestDb::both().await {
-        let site = minimal_site();
-        let app = TestApp::spawn_configured(db, site.path(), |_| {}).await;
+        let app = TestApp::builder().db(db).spawn().await;
 
         // Visitors can read but have no progress.
         let anonymous = app.browser();
@@ -32,7 +32,8 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
             (true, "null".into())
         );
         let (ok, body) = call(&app, &anonymous, "lesson/complete", FIRST).await;
-        assert!(!ok && body.contains("log in first"), "{body}");
+        assert!(!ok, "{body}");
+        assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::Unauthorized);
 
         let ada = app.signed_up("ada@example.org").await;
         let fresh = dashboard(&app, &ada).await;
@@ -54,7 +55,8 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
             &[("module", "containers"), ("lesson", "nope")],
         )
         .await;
-        assert!(!ok && body.contains("no such lesson"), "{body}");
+        assert!(!ok, "{body}");
+        assert_eq!(serde_json::from_str::<AppError>(&body).unwrap(), AppError::NotFound);
 
         let d = dashboard(&app, &ada).await;
         assert_eq!(d["done"], 1);
@@ -90,8 +92,7 @@ async fn learners_complete_lessons_and_see_only_their_own_progress() {
 #[tokio::test]
 async fn progress_survives_renamed_and_reordered_lesson_files() {
     let db = TestDb::sqlite();
-    let site = minimal_site();
-    let app = TestApp::spawn_configured(db.same(), site.path(), |_| {}).await;
+    let app = TestApp::builder().db(db.same()).spawn().await;
     let ada = app.signed_up("ada@example.org").await;
     assert!(call(&app, &ada, "lesson/complete", FIRST).await.0);
 
@@ -117,8 +118,11 @@ async fn progress_survives_renamed_and_reordered_lesson_files() {
             }
         }
     }
-    let reordered =
-        TestApp::spawn_configured(db.same(), site.path(), |c| c.content = content.path().to_path_buf()).await;
+    let reordered = TestApp::builder()
+        .db(db.same())
+        .content(content.path().to_path_buf())
+        .spawn()
+        .await;
     let tab = reordered.browser();
     reordered
         .post_form(

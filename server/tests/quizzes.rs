@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{TestApp, TestDb, location, minimal_site, workspace};
+use berth_app::error::AppError;
+use common::{TestApp, TestDb, location};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -20,11 +21,8 @@ const EXPLANATIONS: &[&str] = &[
 /// Strings that would give a right answer away before submitting.
 const SECRETS: &[&str] = &["zanzibarite", "xylo", "7318", "\"answer", "\"accept", "explanation"];
 
-async fn fixture_app(db: TestDb, site: &std::path::Path) -> TestApp {
-    TestApp::spawn_configured(db, site, |c| {
-        c.content = workspace().join("server/tests/fixtures/quiz-course");
-    })
-    .await
+async fn fixture_app(db: TestDb) -> TestApp {
+    TestApp::builder().db(db).fixture("quiz-course").spawn().await
 }
 
 /// The quiz form the server sent this learner.
@@ -88,8 +86,7 @@ async fn dashboard_quiz(app: &TestApp, tab: &reqwest::Client) -> Value {
 
 #[tokio::test]
 async fn nothing_sent_before_submitting_gives_an_answer_away() {
-    let site = minimal_site();
-    let app = fixture_app(TestDb::sqlite(), site.path()).await;
+    let app = fixture_app(TestDb::sqlite()).await;
     let ada = app.signed_up("ada@example.org").await;
     let mut seen = Vec::new();
     for path in [
@@ -145,8 +142,7 @@ async fn nothing_sent_before_submitting_gives_an_answer_away() {
 #[tokio::test]
 async fn learners_fail_retake_and_keep_their_best_score() {
     for db in TestDb::both().await {
-        let site = minimal_site();
-        let app = fixture_app(db, site.path()).await;
+        let app = fixture_app(db).await;
         let ada = app.signed_up("ada@example.org").await;
 
         // Nothing answered: every question is wrong, and explanations show.
@@ -223,8 +219,7 @@ async fn learners_fail_retake_and_keep_their_best_score() {
 
 #[tokio::test]
 async fn submissions_are_refused_cleanly() {
-    let site = minimal_site();
-    let app = fixture_app(TestDb::sqlite(), site.path()).await;
+    let app = fixture_app(TestDb::sqlite()).await;
     // Visitors are sent to log in first.
     let visitor = app.browser();
     let res = app.post_form(&visitor, QUIZ, &[("q.word", "zanzibarite")]).await;
@@ -273,8 +268,7 @@ async fn submissions_are_refused_cleanly() {
 #[tokio::test]
 async fn class_figures_are_for_instructors_and_admins_only() {
     for db in TestDb::both().await {
-        let site = minimal_site();
-        let app = fixture_app(db, site.path()).await;
+        let app = fixture_app(db).await;
         let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
         let learner = app.signed_up("lee@example.org").await;
         submit(&app, &learner, &[]).await;
@@ -284,7 +278,8 @@ async fn class_figures_are_for_instructors_and_admins_only() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let res = learner.get(format!("{}{stats}", app.base)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        assert!(res.text().await.unwrap().contains("instructor or admin"));
+        let err: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        assert_eq!(err, AppError::Forbidden);
         assert!(!app.text_as(&learner, QUIZ).await.contains("Your learners"));
 
         for (email, role) in [("ivy@example.org", "instructor"), ("al@example.org", "admin")] {

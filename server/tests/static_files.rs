@@ -37,7 +37,7 @@ fn ungzip(bytes: &[u8]) -> Vec<u8> {
 #[tokio::test]
 async fn files_come_compressed_as_the_browser_asks() {
     let site = built_site();
-    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let app = TestApp::builder().db(TestDb::sqlite()).site(&site).spawn().await;
     for plain in [
         "/pkg/berth_bg.wasm",
         "/pkg/berth.js",
@@ -81,7 +81,7 @@ async fn files_come_compressed_as_the_browser_asks() {
 #[tokio::test]
 async fn hashed_names_are_cached_for_good_and_plain_names_revalidate() {
     let site = built_site();
-    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let app = TestApp::builder().db(TestDb::sqlite()).site(&site).spawn().await;
     let url = hashed(&site, "/assets/berth.css");
     assert_ne!(url, "/assets/berth.css");
     let res = get(&app, &url, &[("accept-encoding", "br")]).await;
@@ -127,17 +127,12 @@ async fn hashed_names_are_cached_for_good_and_plain_names_revalidate() {
 #[tokio::test]
 async fn pages_and_scripts_name_the_hashed_files() {
     let site = built_site();
-    let app = TestApp::spawn_on(TestDb::sqlite(), &site).await;
+    let app = TestApp::builder().db(TestDb::sqlite()).site(&site).spawn().await;
     let (status, html) = app.page("/modules/containers/a-process-with-walls").await;
     assert_eq!(status, StatusCode::OK);
     let glue = hashed(&site, "/pkg/berth.js");
     let wasm = hashed(&site, "/pkg/berth_bg.wasm");
-    for plain in [
-        "/assets/berth.css",
-        "/assets/favicon.svg",
-        "/assets/terminal.js",
-        "/assets/classroom.js",
-    ] {
+    for plain in ["/assets/berth.css", "/assets/favicon.svg", "/assets/terminal.js"] {
         let url = hashed(&site, plain);
         assert!(html.contains(&format!("\"{url}\"")), "the page links {url}");
         assert!(!html.contains(&format!("\"{plain}\"")), "the page links {plain}");

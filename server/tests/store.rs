@@ -2,7 +2,7 @@
 
 mod common;
 
-use berth_server::store::{Backend, Store};
+use berth_server::store::{Database, Store};
 use common::TestDb;
 
 #[tokio::test]
@@ -25,8 +25,8 @@ async fn migrations_apply_once_on_both_databases() {
 #[tokio::test]
 async fn the_url_selects_the_backend() {
     let [sqlite, postgres] = TestDb::both().await;
-    assert_eq!(Store::open(&sqlite.url).await.unwrap().backend(), Backend::Sqlite);
-    assert_eq!(Store::open(&postgres.url).await.unwrap().backend(), Backend::Postgres);
+    assert_eq!(Store::open(&sqlite.url).await.unwrap().database(), Database::Sqlite);
+    assert_eq!(Store::open(&postgres.url).await.unwrap().database(), Database::Postgres);
     let err = Store::open("mysql://x@y/z").await.unwrap_err().to_string();
     assert!(err.contains("unsupported database URL"), "{err}");
 }
@@ -52,7 +52,73 @@ async fn sqlite_runs_in_wal_mode_and_creates_its_folder() {
 
 #[tokio::test]
 async fn the_server_answers_ready_on_postgres() {
-    let app = common::TestApp::spawn_with(TestDb::postgres().await).await;
+    let app = common::TestApp::builder().db(TestDb::postgres().await).spawn().await;
     assert_eq!(app.page("/readyz").await.1, "ready\n");
     assert_eq!(app.page("/").await.0, reqwest::StatusCode::OK);
+}
+
+/// A database made by a Berth that stored its first tables' times in
+/// seconds keeps its accounts and invites, now in milliseconds.
+#[tokio::test]
+async fn times_stored_in_seconds_become_milliseconds() {
+    use sqlx::Connection;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for db in TestDb::both().await {
+        let dialect = if db.url.starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "postgres"
+        };
+        // The schema as it was before migration 0008.
+        let older = tempfile::TempDir::new().unwrap();
+        for entry in std::fs::read_dir(common::workspace().join("migrations").join(dialect)).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            if name.as_str() < "0008" {
+                std::fs::copy(entry.path(), older.path().join(&name)).unwrap();
+            }
+        }
+        sqlx::any::install_default_drivers();
+        let url = match dialect {
+            "sqlite" => format!("{}?mode=rwc", db.url),
+            _ => db.url.clone(),
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::migrate::Migrator::new(older.path())
+            .await
+            .unwrap()
+            .run(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO users (email, password_hash, role, created_at) \
+             VALUES ('old@example.org', 'x', 'learner', 1700000000)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        sqlx::query(&format!(
+            "INSERT INTO invites (code, uses_left, expires_at, created_at) VALUES ('OLDCODE', 1, {}, 1700000000)",
+            now + 3600
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+
+        let store = Store::open(&db.url).await.expect("an older database migrates");
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        let created: i64 = sqlx::query_scalar("SELECT created_at FROM users WHERE email = 'old@example.org'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        assert_eq!(created, 1_700_000_000_000, "{dialect}");
+        // Read in seconds, the invite would have expired long ago.
+        assert!(store.consume_invite("OLDCODE").await.unwrap(), "{dialect}");
+        assert!(!store.consume_invite("OLDCODE").await.unwrap(), "{dialect}: one use");
+    }
 }

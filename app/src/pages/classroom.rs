@@ -1,63 +1,40 @@
 //! Instructors' classroom pages (list, live grid, read-only terminal) and
 //! the learners' join page. Forms post to the server's `/classrooms/*` and
-//! `/join/*` handlers, so everything works before hydration; the grid then
-//! follows the class live through `assets/classroom.js`.
+//! `/join/*` handlers, so everything works before hydration; the hydrated
+//! grid then follows the class live through the server's event stream.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, loading};
+use super::{LoadError, NotFound, found_page, loading, param};
 use crate::classroom::{
     ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LearnerRow, QuizInsight,
     WatchView, get_classroom, get_classrooms, get_join, get_watch,
 };
+use crate::error::{AppError, FormAlert};
+use crate::model::{ClassroomId, StaffLabAction, UserId};
 
-fn staff_only(error: &ServerFnError) -> Option<AnyView> {
-    let text = error.to_string();
-    if text.contains("log in first") {
-        Some(
-            view! {
-                <section class="not-found">
-                    <h1>"Log in to see your classrooms"</h1>
-                    <p><a class="button" href="/login?next=/classrooms">"Log in"</a></p>
-                </section>
-            }
-            .into_any(),
-        )
-    } else if text.contains("instructor or admin") {
-        Some(
-            view! {
-                <section class="not-found" role="alert">
-                    <h1>"Classrooms are for instructors"</h1>
-                    <p>"Your account is a learner's. If you teach a class here, ask an admin to make you an instructor."</p>
-                </section>
-            }
-            .into_any(),
-        )
-    } else {
-        None
-    }
-}
-
-fn problem(code: &str) -> &'static str {
-    match code {
-        "name" => "Give the classroom a name of 1 to 100 characters.",
-        "dates" => "Dates are written YYYY-MM-DD, and the end comes after the start.",
-        "limit" => "The number of learners who may join must be between 1 and 10000.",
-        "days" => "The join code must stay valid for 1 to 365 days.",
-        "lab" => "That lab could not be changed; it may have stopped already.",
-        _ => "Something went wrong. Please try again.",
-    }
-}
-
-#[component]
-fn Problem() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        query
-            .with(|q| q.get("error"))
-            .map(|code| view! { <p class="problem" role="alert">{problem(&code)}</p> })
+/// What a classroom page shows for an error: a way in for visitors, a
+/// plain refusal for learners, and the generic failure otherwise.
+fn classroom_error(error: AppError) -> AnyView {
+    match error {
+        AppError::Unauthorized => view! {
+            <section class="not-found">
+                <h1>"Log in to see your classrooms"</h1>
+                <p><a class="button" href="/login?next=/classrooms">"Log in"</a></p>
+            </section>
+        }
+        .into_any(),
+        AppError::Forbidden => view! {
+            <section class="not-found" role="alert">
+                <h1>"Classrooms are for instructors"</h1>
+                <p>"Your account is a learner's. If you teach a class here, ask an admin to make you an instructor."</p>
+            </section>
+        }
+        .into_any(),
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        error => view! { <LoadError error /> }.into_any(),
     }
 }
 
@@ -70,7 +47,7 @@ pub fn ClassroomsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) => view! { <ClassroomList list /> }.into_any(),
-                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
+                    Err(error) => classroom_error(error),
                 }
             })}
         </Suspense>
@@ -101,7 +78,7 @@ fn ClassroomList(list: Vec<ClassroomSummary>) -> impl IntoView {
             <h1>"Classrooms"</h1>
             <ul class="classroom-list">{rows}</ul>
             <h2>"New classroom"</h2>
-            <Problem />
+            <FormAlert />
             <form class="classroom-form" method="post" action="/classrooms">
                 <label>"Name" <input type="text" name="name" maxlength="100" required /></label>
                 <label>"Starts on " <span class="meta">"(optional)"</span> <input type="date" name="starts_on" /></label>
@@ -116,20 +93,8 @@ fn ClassroomList(list: Vec<ClassroomSummary>) -> impl IntoView {
 
 #[component]
 pub fn ClassroomPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
-    let view = Resource::new(id, get_classroom);
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match view.await {
-                    Ok(Some(c)) => view! { <ClassroomDetails c /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
-                }
-            })}
-        </Suspense>
-    }
+    let data = Resource::new(param::<ClassroomId>("id"), get_classroom);
+    found_page(data, |c| view! { <ClassroomDetails c /> }, classroom_error)
 }
 
 #[component]
@@ -175,7 +140,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
                 </ol>
             </nav>
             <h1>{c.summary.name.clone()}</h1>
-            <Problem />
+            <FormAlert />
             <div class="join-info">
                 "Join link: " <a class="join-link" href=join_path.clone()>{join_path.clone()}</a>
                 " · code " <code class="join-code">{c.join_code.clone()}</code>
@@ -212,18 +177,21 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     }
 }
 
+/// The progress grid. It renders from a signal of rows; once hydrated, the
+/// server's event stream feeds it a learner's whole row each time they make
+/// progress (a roster change reloads the page).
 #[component]
-fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoView {
-    // The grid's script waits for this: changing text before hydration
-    // would break it.
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        crate::enhance::grid_hydrated();
-    });
+fn Grid(id: ClassroomId, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoView {
+    let rows = RwSignal::new(learners);
+    let state = RwSignal::new("connecting…");
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::enhance::follow_grid(&format!("/classrooms/{id}/events"), rows, state));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
     let head = columns
         .iter()
         .map(|col| {
-            let class = match col.kind {
+            let class = match col.item.kind() {
                 ItemKind::Lesson => "col lesson",
                 ItemKind::Exercise => "col exercise",
                 ItemKind::Quiz => "col quiz",
@@ -231,42 +199,13 @@ fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoVi
             view! { <th scope="col" class=class title=format!("{} · {}", col.module_title, col.title)>{col.short.clone()}</th> }
         })
         .collect_view();
-    let rows = learners
-        .into_iter()
-        .map(|l| {
-            let cells = l
-                .cells
-                .into_iter()
-                .zip(columns.iter())
-                .map(|(cell, col)| {
-                    let mut title = format!("{}: {}", col.title, cell.state.label());
-                    if let Some(detail) = &cell.detail {
-                        title.push_str(" — ");
-                        title.push_str(detail);
-                    }
-                    let class = format!("cell {}{}", cell.state.class(), if cell.stuck { " stuck" } else { "" });
-                    view! {
-                        <td
-                            class=class
-                            data-key=cell.key
-                            data-title=col.title.clone()
-                            tabindex="0"
-                            title=title.clone()
-                            aria-label=title
-                        ></td>
-                    }
-                })
-                .collect_view();
-            let totals = format!("{} · {} · {}", l.lessons_done, l.exercises_passed, l.quizzes_passed);
-            view! {
-                <tr data-learner=l.id.to_string()>
-                    <th scope="row">{l.email}</th>
-                    {cells}
-                    <td class="totals">{totals}</td>
-                </tr>
-            }
+    let body = move || {
+        rows.with(|rows| {
+            rows.iter()
+                .map(|l| view! { <GridRow columns=columns.clone() l=l.clone() /> })
+                .collect_view()
         })
-        .collect_view();
+    };
     view! {
         <h2>"Progress"</h2>
         <p class="meta grid-legend">
@@ -275,9 +214,9 @@ fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoVi
             <span class="cell passed"></span> " passed "
             <span class="cell failing"></span> " failing "
             <span class="cell stuck"></span> " stuck · "
-            <span class="live-state" aria-live="polite">"connecting…"</span>
+            <span class="live-state" aria-live="polite">{move || state.get()}</span>
         </p>
-        <berth-grid data-events=format!("/classrooms/{id}/events")>
+        <berth-grid data-state=move || state.get()>
             <div class="grid-scroll">
                 <table class="progress-grid">
                     <thead>
@@ -287,15 +226,42 @@ fn Grid(id: i64, columns: Vec<Column>, learners: Vec<LearnerRow>) -> impl IntoVi
                             <th scope="col" title="Lessons done · exercises passed · quizzes passed">"Totals"</th>
                         </tr>
                     </thead>
-                    <tbody>{rows}</tbody>
+                    <tbody>{body}</tbody>
                 </table>
             </div>
         </berth-grid>
     }
 }
 
+/// One learner's row: a cell per column, then their totals.
 #[component]
-fn Roster(id: i64, learners: Vec<LearnerRow>) -> impl IntoView {
+fn GridRow(columns: Vec<Column>, l: LearnerRow) -> impl IntoView {
+    let cells = l
+        .cells
+        .into_iter()
+        .zip(columns)
+        .map(|(cell, col)| {
+            let mut title = format!("{}: {}", col.title, cell.state.label());
+            if let Some(detail) = &cell.detail {
+                title.push_str(" — ");
+                title.push_str(detail);
+            }
+            let class = format!("cell {}{}", cell.state.class(), if cell.stuck { " stuck" } else { "" });
+            view! { <td class=class data-key=cell.item.key() tabindex="0" title=title.clone() aria-label=title></td> }
+        })
+        .collect_view();
+    let totals = format!("{} · {} · {}", l.lessons_done, l.exercises_passed, l.quizzes_passed);
+    view! {
+        <tr data-learner=l.id.to_string()>
+            <th scope="row">{l.email}</th>
+            {cells}
+            <td class="totals">{totals}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn Roster(id: ClassroomId, learners: Vec<LearnerRow>) -> impl IntoView {
     let rows = learners
         .into_iter()
         .map(|l| {
@@ -315,19 +281,19 @@ fn Roster(id: i64, learners: Vec<LearnerRow>) -> impl IntoView {
                     } else {
                         format!("{}: starting", lab.module_title)
                     };
-                    let button = |what: &'static str, label: &'static str| {
+                    let button = |what: StaffLabAction, label: &'static str| {
                         view! {
                             <form method="post" action=action.clone() class="inline">
-                                <input type="hidden" name="module" value=lab.module.clone() />
-                                <input type="hidden" name="action" value=what />
+                                <input type="hidden" name="module" value=lab.module.to_string() />
+                                <input type="hidden" name="action" value=what.as_str() />
                                 <button type="submit" class="link-button">{label}</button>
                             </form>
                         }
                     };
                     view! {
                         <li>
-                            {state} " " {button("extend", "Extend")} " " {button("reset", "Reset")} " "
-                            {button("stop", "Stop")}
+                            {state} " " {button(StaffLabAction::Extend, "Extend")} " "
+                            {button(StaffLabAction::Reset, "Reset")} " " {button(StaffLabAction::Stop, "Stop")}
                         </li>
                     }
                 })
@@ -442,25 +408,9 @@ fn QuizInsights(items: Vec<QuizInsight>) -> impl IntoView {
 
 #[component]
 pub fn WatchPage() -> impl IntoView {
-    let params = use_params_map();
-    let ids = move || {
-        params.with(|p| {
-            let num = |k: &str| p.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-            (num("id"), num("learner"))
-        })
-    };
-    let watch = Resource::new(ids, |(id, learner)| get_watch(id, learner));
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match watch.await {
-                    Ok(Some(w)) => view! { <WatchDetails w /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => staff_only(&error).unwrap_or_else(|| view! { <LoadError error /> }.into_any()),
-                }
-            })}
-        </Suspense>
-    }
+    let (id, learner) = (param::<ClassroomId>("id"), param::<UserId>("learner"));
+    let data = Resource::new(move || (id(), learner()), |(id, learner)| get_watch(id, learner));
+    found_page(data, |w| view! { <WatchDetails w /> }, classroom_error)
 }
 
 #[component]

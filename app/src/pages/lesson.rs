@@ -1,29 +1,19 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, loading};
+use super::{found_page, load_error, param};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
+use crate::model::{LessonId, ModuleId};
 
 /// A lesson: its text, a table of contents and the way on.
 #[component]
 pub fn LessonPage() -> impl IntoView {
-    let params = use_params_map();
-    let lesson = Resource::new(
-        move || params.with(|p| (p.get("module").unwrap_or_default(), p.get("lesson").unwrap_or_default())),
+    let (module, lesson) = (param::<ModuleId>("module"), param::<LessonId>("lesson"));
+    let data = Resource::new(
+        move || (module(), lesson()),
         |(module, lesson)| get_lesson(module, lesson),
     );
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match lesson.await {
-                    Ok(Some(lesson)) => view! { <LessonDetails lesson /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    found_page(data, |lesson| view! { <LessonDetails lesson /> }, load_error)
 }
 
 #[component]
@@ -34,7 +24,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         crate::enhance::lesson_body_soon();
     });
-    let module = module_href(&lesson.module_id);
+    let module = module_href(lesson.module_id.as_str());
     let has_toc = !lesson.toc.is_empty();
     view! {
         <Title text=lesson.title.clone() />

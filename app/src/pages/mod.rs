@@ -14,6 +14,10 @@ pub use quiz::{AttemptPage, QuizPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::AppError;
 
 /// Shown for unknown addresses, modules and lessons; answers 404 on the server.
 #[component]
@@ -37,7 +41,7 @@ pub fn NotFound() -> impl IntoView {
 
 /// Shown when the server could not answer; the details are in its log.
 #[component]
-fn LoadError(error: ServerFnError) -> impl IntoView {
+fn LoadError(error: AppError) -> impl IntoView {
     leptos::logging::error!("loading page data failed: {error}");
     view! {
         <section class="not-found" role="alert">
@@ -49,6 +53,45 @@ fn LoadError(error: ServerFnError) -> impl IntoView {
 
 fn loading() -> impl IntoView {
     view! { <p class="loading" aria-live="polite">"Loading…"</p> }
+}
+
+/// A route parameter, parsed into its id type (the default, which names
+/// nothing, when it is missing or malformed).
+fn param<T: std::str::FromStr + Default>(name: &'static str) -> impl Fn() -> T + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get(name).and_then(|v| v.parse().ok()).unwrap_or_default())
+}
+
+/// A page that shows one thing: loading, then the thing, a 404 when there
+/// is no such thing, or `error` for a failure.
+fn found_page<T, V>(
+    data: Resource<Result<Option<T>, AppError>>,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    error: impl Fn(AppError) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                let (show, error) = (show.clone(), error.clone());
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(Some(value)) => show(value).into_any(),
+                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Err(e) => error(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The failure view most pages show.
+fn load_error(error: AppError) -> AnyView {
+    view! { <LoadError error /> }.into_any()
 }
 
 /// "45 min" or "1 h 30 min".

@@ -1,32 +1,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, duration, loading};
+use super::{duration, found_page, load_error, param};
 use crate::course::{ModuleView, get_module, quiz_href};
+use crate::model::ModuleId;
 
 /// One module: what it teaches and its lessons.
 #[component]
 pub fn ModulePage() -> impl IntoView {
-    let params = use_params_map();
-    let module = Resource::new(move || params.with(|p| p.get("module").unwrap_or_default()), get_module);
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match module.await {
-                    Ok(Some(module)) => view! { <ModuleDetails module /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let data = Resource::new(param::<ModuleId>("module"), get_module);
+    found_page(data, |module| view! { <ModuleDetails module /> }, load_error)
 }
 
 #[component]
 fn ModuleDetails(module: ModuleView) -> impl IntoView {
     let first = module.lessons.first().map(|l| l.href());
-    let quiz = module.quiz.clone().map(|q| (quiz_href(&module.id), q));
+    let quiz = module.quiz.clone().map(|q| (quiz_href(module.id.as_str()), q));
     view! {
         <Title text=module.title.clone() />
         <nav class="breadcrumbs" aria-label="Breadcrumb">

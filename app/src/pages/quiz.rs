@@ -4,31 +4,20 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, loading};
+use super::{LoadError, NotFound, found_page, load_error, loading, param};
 use crate::course::{module_href, quiz_href};
+use crate::model::{AttemptId, ModuleId};
 use crate::quiz::{AttemptLookup, AttemptView, Input, QuestionView, QuizPageData, field_name, get_attempt, get_quiz};
 
 #[component]
 pub fn QuizPage() -> impl IntoView {
-    let params = use_params_map();
-    let quiz = Resource::new(move || params.with(|p| p.get("module").unwrap_or_default()), get_quiz);
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match quiz.await {
-                    Ok(Some(data)) => view! { <QuizDetails data /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let data = Resource::new(param::<ModuleId>("module"), get_quiz);
+    found_page(data, |data| view! { <QuizDetails data /> }, load_error)
 }
 
 #[component]
-fn Breadcrumbs(module: String, number: usize, #[prop(optional)] attempt: bool) -> impl IntoView {
+fn Breadcrumbs(module: ModuleId, number: usize, #[prop(optional)] attempt: bool) -> impl IntoView {
     let quiz = quiz_href(&module);
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
@@ -201,22 +190,11 @@ fn choices_view(kind: &'static str, name: &str, choices: Vec<crate::quiz::Choice
 
 #[component]
 pub fn AttemptPage() -> impl IntoView {
-    let params = use_params_map();
+    // A malformed attempt number is attempt 0, which nobody has.
+    let (module, attempt) = (param::<ModuleId>("module"), param::<AttemptId>("attempt"));
     let attempt = Resource::new(
-        move || {
-            params.with(|p| {
-                (
-                    p.get("module").unwrap_or_default(),
-                    p.get("attempt").and_then(|a| a.parse::<i64>().ok()),
-                )
-            })
-        },
-        |(module, attempt)| async move {
-            match attempt {
-                Some(id) => get_attempt(module, id).await,
-                None => Ok(AttemptLookup::NotFound),
-            }
-        },
+        move || (module(), attempt()),
+        |(module, attempt)| get_attempt(module, attempt),
     );
     view! {
         <Suspense fallback=loading>

@@ -35,7 +35,8 @@ async fn act(store: &Store, action: UserAction) -> anyhow::Result<()> {
             let users = store.users().await?;
             println!("{:<40} {:<11} CREATED", "EMAIL", "ROLE");
             for u in &users {
-                let created = std::time::UNIX_EPOCH + std::time::Duration::from_secs(u.created_at.max(0) as u64);
+                let created =
+                    std::time::UNIX_EPOCH + std::time::Duration::from_millis(u.created_at.get().max(0) as u64);
                 println!(
                     "{:<40} {:<11} {}",
                     u.email,
@@ -99,7 +100,7 @@ pub async fn run_invite_command(args: InviteArgs) -> anyhow::Result<()> {
         .with_context(|| format!("opening the database {}", redact(url)))?;
     let code = super::new_invite_code();
     let result = store
-        .create_invite(&code, args.uses, i64::from(args.days) * 24 * 3600)
+        .create_invite(&code, args.uses, berth_app::model::DAY * args.days)
         .await;
     store.close().await;
     result?;

@@ -2,20 +2,19 @@
 //! hashed with argon2id) and what they may do (a role).
 
 mod cli;
-mod email;
-mod password;
-mod role;
+pub mod email;
+pub mod password;
 mod routes;
 pub mod session;
 mod throttle;
 
-pub use routes::{CurrentUser, provide_me, resolve_user, router};
+pub use routes::{CurrentUser, Staff, provide_me, resolve_user, router};
 pub use throttle::LoginThrottle;
 
+pub use berth_app::model::Role;
 pub use cli::{run as run_user_command, run_invite_command};
 pub use email::Email;
 pub use password::{Password, PasswordHasher, PasswordProblem};
-pub use role::Role;
 
 /// Who may create an account in the browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

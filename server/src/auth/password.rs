@@ -46,12 +46,13 @@ pub enum PasswordProblem {
 }
 
 impl PasswordProblem {
-    /// A stable name for the problem, for pages that explain it.
-    pub fn code(&self) -> &'static str {
+    /// The problem as the sign-up page explains it.
+    pub fn form_problem(&self) -> berth_app::error::FormProblem {
+        use berth_app::error::FormProblem;
         match self {
-            PasswordProblem::TooShort => "password-short",
-            PasswordProblem::TooLong => "password-long",
-            PasswordProblem::TooCommon(_) => "password-common",
+            PasswordProblem::TooShort => FormProblem::PasswordShort,
+            PasswordProblem::TooLong => FormProblem::PasswordLong,
+            PasswordProblem::TooCommon(_) => FormProblem::PasswordCommon,
         }
     }
 }
@@ -132,7 +133,7 @@ mod tests {
                 .err()
                 .unwrap_or_else(|| panic!("{common} accepted"));
             assert!(err.to_string().contains("too common"), "{common}: {err}");
-            assert_eq!(err.code(), "password-common");
+            assert_eq!(err.form_problem(), berth_app::error::FormProblem::PasswordCommon);
         }
         assert!(Password::parse("ada@example.org", Some("ada@example.org")).is_err());
         assert!(Password::parse("harbour lantern crisp 42", None).is_ok());

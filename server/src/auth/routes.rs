@@ -1,9 +1,8 @@
 //! Signing up, in and out in the browser. The forms are plain HTML posts
 //! (they work without JavaScript); outcomes are redirects, and problems go
-//! back to the form as a short code the page explains.
+//! back to the form as a [`FormProblem`] the page explains.
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,10 +14,13 @@ use std::sync::LazyLock;
 use tower_sessions::Session;
 
 use berth_app::account::{ClientAddress, Me, SignedIn, Viewer};
+use berth_app::error::FormProblem;
+use berth_app::model::{Role, UserId};
 
 use super::session::USER_ID;
 use super::throttle::Key;
 use super::{Email, Password, SignupMode};
+use crate::error::Error;
 use crate::state::AppState;
 use crate::store::{StoreError, User};
 
@@ -33,6 +35,25 @@ pub fn router() -> Router<AppState> {
 /// [`resolve_user`].
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub User);
+
+/// An instructor or admin making the request: anyone else is refused
+/// (401 when not signed in, 403 for learners).
+#[derive(Clone, Debug)]
+pub struct Staff(pub SignedIn);
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        match parts.extensions.get::<CurrentUser>() {
+            None => Err(Error::Unauthorized),
+            Some(CurrentUser(user)) if !user.role.is_staff() => {
+                Err(Error::Forbidden("this needs an instructor or admin account"))
+            }
+            Some(CurrentUser(user)) => Ok(Staff(user.signed_in())),
+        }
+    }
+}
 
 /// Tells the pages being rendered who is signed in, and from where.
 pub fn provide_me() {
@@ -54,7 +75,7 @@ impl User {
             id: self.id,
             me: Me {
                 email: self.email.clone(),
-                role: self.role.as_str().to_string(),
+                role: self.role,
             },
         }
     }
@@ -63,26 +84,21 @@ impl User {
 /// Looks up the session's account once per request and leaves it in the
 /// request's extensions for handlers and pages.
 pub async fn resolve_user(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
-    match session.get::<i64>(USER_ID).await {
+    match session.get::<UserId>(USER_ID).await {
         Ok(Some(id)) => match state.store.user_by_id(id).await {
             Ok(Some(user)) => {
                 req.extensions_mut().insert(CurrentUser(user));
             }
             // The account was removed: the session means nothing any more.
             Ok(None) => {
-                let _ = session.flush().await;
+                if let Err(e) = session.flush().await {
+                    tracing::warn!(error = %e, "forgetting the session of a removed account failed");
+                }
             }
-            Err(e) => return internal(e),
+            Err(e) => return Error::from(e).into_response(),
         },
         Ok(None) => {}
-        Err(e) => {
-            tracing::error!(error = %e, "reading the session failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "sessions are unavailable; try again shortly\n",
-            )
-                .into_response();
-        }
+        Err(e) => return Error::from(e).into_response(),
     }
     next.run(req).await
 }
@@ -105,25 +121,21 @@ async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     session: Session,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, Error> {
     let next = local_path(&form.next);
     // Kept on the way back to the form only when it leads somewhere.
     let keep_next = if next == "/" { "" } else { next };
+    let back = |problem| Error::form("/login", problem);
     let account = Key::account(&form.email);
     let keys = [account.clone(), Key::client(client.ip())];
     if let Some(wait) = state.throttle.wait(&keys) {
         let seconds = wait.as_secs() + 1;
-        return back(
-            "/login",
-            "throttled",
-            &[("wait", &seconds.to_string()), ("next", keep_next)],
-        );
+        return Err(back(FormProblem::Throttled)
+            .keeping("wait", &seconds.to_string())
+            .keeping("next", keep_next));
     }
     let found = match Email::parse(&form.email) {
-        Ok(email) => match state.store.user_by_email(&email).await {
-            Ok(found) => found,
-            Err(e) => return internal(e),
-        },
+        Ok(email) => state.store.user_by_email(&email).await?,
         Err(_) => None,
     };
     let hash = found
@@ -133,14 +145,12 @@ async fn login(
     let verified = state.hasher.verify(&form.password, &hash).await;
     let Some((user, _)) = found.filter(|_| verified) else {
         state.throttle.failed(&keys);
-        return back("/login", "credentials", &[("next", keep_next)]);
+        return Err(back(FormProblem::Credentials).keeping("next", keep_next));
     };
     state.throttle.succeeded(&account);
     // A new id at login, so an id planted before login is worth nothing.
-    if let Err(e) = start_session(&session, &user).await {
-        return internal(e);
-    }
-    Redirect::to(next).into_response()
+    start_session(&session, &user).await?;
+    Ok(Redirect::to(next).into_response())
 }
 
 #[derive(Deserialize)]
@@ -155,60 +165,55 @@ struct SignupForm {
     join: String,
 }
 
-async fn signup(State(state): State<AppState>, session: Session, Form(form): Form<SignupForm>) -> Response {
+async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, Error> {
     let invite = form.invite.trim();
     let join = form.join.trim();
-    let again = |code: &str| back("/signup", code, &[("invite", invite), ("join", join)]);
+    let again = |problem| {
+        Error::form("/signup", problem)
+            .keeping("invite", invite)
+            .keeping("join", join)
+    };
     if state.signup == SignupMode::Closed {
-        return again("closed");
+        return Err(again(FormProblem::SignupClosed));
     }
     let Ok(email) = Email::parse(&form.email) else {
-        return again("email");
+        return Err(again(FormProblem::Email));
     };
-    let password = match Password::parse(&form.password, Some(email.as_str())) {
-        Ok(p) => p,
-        Err(problem) => return again(problem.code()),
-    };
+    let password = Password::parse(&form.password, Some(email.as_str())).map_err(|p| again(p.form_problem()))?;
     let classroom = match join {
         "" => None,
-        code => match crate::classroom::routes::join_code_open(&state, code).await {
-            Ok(Some(room)) => Some(room),
-            Ok(None) => return again("join"),
-            Err(e) => return internal(e),
-        },
+        code => Some(
+            crate::classroom::routes::join_code_open(&state, code)
+                .await?
+                .ok_or_else(|| again(FormProblem::JoinCode))?,
+        ),
     };
-    if state.signup == SignupMode::Invite && classroom.is_none() {
-        match state.store.consume_invite(invite).await {
-            Ok(true) => {}
-            Ok(false) => return again("invite"),
-            Err(e) => return internal(e),
-        }
+    if state.signup == SignupMode::Invite && classroom.is_none() && !state.store.consume_invite(invite).await? {
+        return Err(again(FormProblem::Invite));
     }
     let hash = state.hasher.hash(&password).await;
-    let user = match state.store.create_user(&email, &hash, super::Role::Learner).await {
+    let user = match state.store.create_user(&email, &hash, Role::Learner).await {
         Ok(user) => user,
-        Err(StoreError::EmailTaken(_)) => return again("unavailable"),
-        Err(e) => return internal(e),
+        Err(StoreError::EmailTaken(_)) => return Err(again(FormProblem::EmailUnavailable)),
+        Err(e) => return Err(e.into()),
     };
-    if let Err(e) = start_session(&session, &user).await {
-        return internal(e);
-    }
+    start_session(&session, &user).await?;
     if let Some(room) = classroom {
         // The code may have filled up meanwhile; the join page then says so.
-        if let Err(e) = state.store.join_classroom(room.id, user.id).await {
-            return internal(e);
-        }
-        return Redirect::to(&format!("/join/{join}")).into_response();
+        crate::classroom::routes::admit(&state, room.id, user.id).await?;
+        return Ok(Redirect::to(&format!("/join/{join}")).into_response());
     }
-    Redirect::to("/").into_response()
+    Ok(Redirect::to("/").into_response())
 }
 
-async fn logout(session: Session) -> Response {
+async fn logout(session: Session) -> Result<Response, Error> {
     // Deletes the session on the server, not just the cookie.
-    if let Err(e) = session.flush().await {
-        return internal(e);
-    }
-    Redirect::to("/").into_response()
+    session.flush().await?;
+    Ok(Redirect::to("/").into_response())
 }
 
 async fn start_session(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
@@ -220,20 +225,6 @@ async fn start_session(session: &Session, user: &User) -> Result<(), tower_sessi
 fn local_path(next: &str) -> &str {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
     if local { next } else { "/" }
-}
-
-/// Back to a form with a problem code and the fields worth keeping.
-fn back(page: &str, error: &str, keep: &[(&str, &str)]) -> Response {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair("error", error);
-    for (k, v) in keep.iter().filter(|(_, v)| !v.is_empty()) {
-        query.append_pair(k, v);
-    }
-    Redirect::to(&format!("{page}?{}", query.finish())).into_response()
-}
-
-fn internal(e: impl std::fmt::Display) -> Response {
-    crate::error::Error::internal(e).into_response()
 }
 
 #[cfg(test)]

@@ -7,17 +7,19 @@ pub mod routes;
 
 use berth_app::account::SignedIn;
 use berth_app::classroom::{
-    AuditLine, Cell, CellState, ClassroomService, ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind,
-    JoinInfo, JoinStatus, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WatchView,
+    AuditLine, Cell, CellState, ClassroomService, ClassroomSummary, ClassroomView, Column, ExerciseInsight, JoinInfo,
+    JoinStatus, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WatchView,
 };
 use berth_app::course::Course;
-use berth_app::lab::{CheckReport, Outcome};
+use berth_app::error::AppError;
+use berth_app::model::{ClassroomId, ExerciseId, ItemRef, Millis, ModuleId, ProgressStatus, UserId};
 use berth_app::quiz::AttemptReport;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::store::{ClassActivity, ClassroomRow, LabRow, Store, StoreError, unix_now_millis};
+use crate::exercise::{first_failure, stored_report};
+use crate::store::{AttemptRecord, CheckRecord, ClassActivity, ClassroomRow, LabRow, Member, Store, StoreError};
 
 /// When a learner counts as stuck.
 #[derive(Clone, Copy, Debug)]
@@ -33,36 +35,85 @@ pub struct Classrooms {
     course: Arc<Course>,
     stuck: StuckRules,
     columns: Vec<Column>,
-    /// Exercise id → (module id, title).
-    exercises: HashMap<String, (String, String)>,
+    /// The module of each exercise.
+    exercise_modules: HashMap<ExerciseId, ModuleId>,
 }
 
 /// Who may see a classroom: its owner, and every admin.
 pub fn may_see(viewer: &SignedIn, room: &ClassroomRow) -> bool {
-    viewer.me.role == "admin" || room.owner_id == viewer.id
+    viewer.is_admin() || room.owner == viewer.id
+}
+
+/// One learner's records, gathered from the class's activity.
+struct LearnerActivity<'a> {
+    progress: HashMap<&'a ItemRef, ProgressStatus>,
+    /// Each exercise's checks, in order.
+    checks: HashMap<&'a ExerciseId, Vec<&'a CheckRecord>>,
+    /// Each quiz's best score.
+    best: HashMap<&'a str, u32>,
+}
+
+impl<'a> LearnerActivity<'a> {
+    fn of(user: UserId, activity: &'a ClassActivity) -> Self {
+        let progress = activity
+            .progress
+            .iter()
+            .filter(|p| p.user == user)
+            .map(|p| (&p.item, p.status))
+            .collect();
+        let mut checks: HashMap<&ExerciseId, Vec<&CheckRecord>> = HashMap::new();
+        for c in activity.checks.iter().filter(|c| c.user == user) {
+            checks.entry(&c.exercise).or_default().push(c);
+        }
+        let mut best: HashMap<&str, u32> = HashMap::new();
+        for a in activity.attempts.iter().filter(|a| a.user == user) {
+            let entry = best.entry(a.quiz.as_str()).or_insert(0);
+            *entry = (*entry).max(a.percent);
+        }
+        Self { progress, checks, best }
+    }
+}
+
+/// Checks that failed since the last pass (or since the first check).
+fn failed_in_a_row(checks: &[&CheckRecord]) -> usize {
+    checks.iter().rev().take_while(|c| !c.passed).count()
+}
+
+/// The first failing assertion of a stored check report.
+fn stored_failure(report: &str) -> Option<String> {
+    first_failure(&stored_report(report)?)
+}
+
+/// A learner's row while it is being built: the cells so far and what
+/// they add up to.
+#[derive(Default)]
+struct RowTally {
+    lessons_done: usize,
+    exercises_passed: usize,
+    quizzes_passed: usize,
+    stuck: Vec<String>,
+    unfinished_by_module: HashMap<ModuleId, usize>,
 }
 
 impl Classrooms {
     pub fn new(store: Store, course: Arc<Course>, stuck: StuckRules) -> Self {
         let mut columns = Vec::new();
-        let mut exercises = HashMap::new();
+        let mut exercise_modules = HashMap::new();
         for (i, m) in course.modules.iter().enumerate() {
             let n = i + 1;
             let mut exercise_no = 0;
             for (j, l) in m.lessons.iter().enumerate() {
                 columns.push(Column {
-                    key: format!("lesson:{}", l.id),
-                    kind: ItemKind::Lesson,
+                    item: ItemRef::Lesson(l.id.clone()),
                     module_title: m.title.clone(),
                     title: l.title.clone(),
                     short: format!("L{n}.{}", j + 1),
                 });
                 for e in &l.exercises {
                     exercise_no += 1;
-                    exercises.insert(e.id.clone(), (m.id.clone(), e.title.clone()));
+                    exercise_modules.insert(e.id.clone(), m.id.clone());
                     columns.push(Column {
-                        key: format!("exercise:{}", e.id),
-                        kind: ItemKind::Exercise,
+                        item: ItemRef::Exercise(e.id.clone()),
                         module_title: m.title.clone(),
                         title: e.title.clone(),
                         short: format!("E{n}.{exercise_no}"),
@@ -71,8 +122,7 @@ impl Classrooms {
             }
             if let Some(q) = &m.quiz {
                 columns.push(Column {
-                    key: format!("quiz:{}", q.id),
-                    kind: ItemKind::Quiz,
+                    item: ItemRef::Quiz(q.id.clone()),
                     module_title: m.title.clone(),
                     title: q.title.clone(),
                     short: format!("Q{n}"),
@@ -84,7 +134,7 @@ impl Classrooms {
             course,
             stuck,
             columns,
-            exercises,
+            exercise_modules,
         }
     }
 
@@ -94,184 +144,184 @@ impl Classrooms {
 
     /// The classroom if `viewer` may see it; another instructor's looks
     /// exactly like a missing one.
-    pub async fn visible(&self, viewer: &SignedIn, id: i64) -> Result<Option<ClassroomRow>, StoreError> {
+    pub async fn visible(&self, viewer: &SignedIn, id: ClassroomId) -> Result<Option<ClassroomRow>, StoreError> {
         Ok(self.store.classroom(id).await?.filter(|room| may_see(viewer, room)))
     }
 
     /// Grid rows for the classroom's learners (or one of them, with `only`).
-    pub async fn rows(&self, room: &ClassroomRow, only: Option<i64>) -> Result<Vec<LearnerRow>, StoreError> {
+    pub async fn rows(&self, room: &ClassroomRow, only: Option<UserId>) -> Result<Vec<LearnerRow>, StoreError> {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, only).await?;
         let labs = self.store.live_labs().await?;
-        let now = unix_now_millis();
+        let now = Millis::now();
         Ok(members
             .into_iter()
-            .filter(|(id, _)| only.is_none_or(|o| o == *id))
-            .map(|(id, email)| self.row(id, email, &activity, &labs, now))
+            .filter(|m| only.is_none_or(|o| o == m.id))
+            .map(|m| self.row(m, &activity, &labs, now))
             .collect())
     }
 
-    fn row(&self, user: i64, email: String, activity: &ClassActivity, labs: &[LabRow], now: i64) -> LearnerRow {
-        let progress: HashMap<(&str, &str), &str> = activity
-            .progress
-            .iter()
-            .filter(|p| p.0 == user)
-            .map(|p| ((p.1.as_str(), p.2.as_str()), p.3.as_str()))
-            .collect();
-        let mut checks: HashMap<&str, Vec<(bool, &str)>> = HashMap::new();
-        for c in activity.checks.iter().filter(|c| c.0 == user) {
-            checks.entry(c.1.as_str()).or_default().push((c.2, c.3.as_str()));
-        }
-        let best: HashMap<&str, i64> =
-            activity
-                .attempts
-                .iter()
-                .filter(|a| a.0 == user)
-                .fold(HashMap::new(), |mut best, a| {
-                    let entry = best.entry(a.1.as_str()).or_insert(0);
-                    *entry = (*entry).max(a.2);
-                    best
-                });
-        let mut stuck_reasons = Vec::new();
-        let mut unfinished_by_module: HashMap<&str, usize> = HashMap::new();
-        let (mut lessons_done, mut exercises_passed, mut quizzes_passed) = (0, 0, 0);
+    fn row(&self, member: Member, activity: &ClassActivity, labs: &[LabRow], now: Millis) -> LearnerRow {
+        let mine = LearnerActivity::of(member.id, activity);
+        let mut tally = RowTally::default();
         let cells = self
             .columns
             .iter()
-            .map(|col| {
-                let (kind, item) = col.key.split_once(':').expect("column keys are kind:id");
-                let status = progress.get(&(kind, item)).copied();
-                let best_percent = best.get(item).filter(|_| col.kind == ItemKind::Quiz).map(|p| *p as u32);
-                let (state, detail, stuck) = match col.kind {
-                    ItemKind::Lesson => match status {
-                        Some("completed") => {
-                            lessons_done += 1;
-                            (CellState::Passed, None, false)
-                        }
-                        Some(_) => (CellState::InProgress, None, false),
-                        None => (CellState::NotStarted, None, false),
-                    },
-                    ItemKind::Exercise => {
-                        let history = checks.get(item).map(Vec::as_slice).unwrap_or_default();
-                        if status == Some("completed") {
-                            exercises_passed += 1;
-                            (CellState::Passed, None, false)
-                        } else {
-                            if let Some((module, _)) = self.exercises.get(item) {
-                                *unfinished_by_module.entry(module.as_str()).or_default() += 1;
-                            }
-                            let failed_in_a_row = history.iter().rev().take_while(|(passed, _)| !passed).count();
-                            let stuck = failed_in_a_row >= self.stuck.failures as usize;
-                            if stuck {
-                                stuck_reasons.push(format!("“{}” failed {failed_in_a_row} checks in a row", col.title));
-                            }
-                            match history.last() {
-                                Some((false, report)) => (CellState::Failing, first_failure(report), stuck),
-                                Some((true, _)) => (CellState::InProgress, None, stuck),
-                                None => (CellState::NotStarted, None, false),
-                            }
-                        }
-                    }
-                    ItemKind::Quiz => {
-                        let best = best_percent.map(|p| format!("best {p}%"));
-                        match status {
-                            Some("passed") => {
-                                quizzes_passed += 1;
-                                (CellState::Passed, best, false)
-                            }
-                            Some(_) => (CellState::Failing, best, false),
-                            None => (CellState::NotStarted, None, false),
-                        }
-                    }
-                };
-                Cell {
-                    key: col.key.clone(),
-                    state,
-                    detail,
-                    best_percent,
-                    stuck,
-                }
-            })
+            .map(|col| self.cell(col, &mine, &mut tally))
             .collect();
-        let idle_limit = self.stuck.idle.as_millis() as i64;
-        let title = |module: &str| {
-            self.course
-                .modules
-                .iter()
-                .find(|m| m.id == module)
-                .map(|m| m.title.clone())
-                .unwrap_or_else(|| module.to_string())
-        };
-        let labs: Vec<LearnerLab> = labs
+        let labs = labs
             .iter()
-            .filter(|l| l.user_id == user)
-            .map(|l| {
-                let idle_for = (now - l.last_active).max(0);
-                let unfinished = unfinished_by_module.get(l.module.as_str()).copied().unwrap_or(0);
-                if l.running && idle_for >= idle_limit && unfinished > 0 {
-                    stuck_reasons.push(format!(
-                        "lab for “{}” idle for {} min with {unfinished} exercise(s) unfinished",
-                        title(&l.module),
-                        idle_for / 60_000
-                    ));
-                }
-                LearnerLab {
-                    module: l.module.clone(),
-                    module_title: title(&l.module),
-                    running: l.running,
-                    expires_in: (l.expires_at - now).max(0) / 1000,
-                    idle_for: idle_for / 1000,
-                }
-            })
+            .filter(|l| l.user == member.id)
+            .map(|l| self.learner_lab(l, now, &mut tally))
             .collect();
         LearnerRow {
-            id: user,
-            email,
+            id: member.id,
+            email: member.email,
             cells,
             labs,
-            stuck: stuck_reasons,
-            lessons_done,
-            exercises_passed,
-            quizzes_passed,
+            stuck: tally.stuck,
+            lessons_done: tally.lessons_done,
+            exercises_passed: tally.exercises_passed,
+            quizzes_passed: tally.quizzes_passed,
         }
     }
 
-    fn exercise_insights(&self, room_members: &[(i64, String)], activity: &ClassActivity) -> Vec<ExerciseInsight> {
-        let email: HashMap<i64, &str> = room_members.iter().map(|(id, e)| (*id, e.as_str())).collect();
+    /// One cell of the grid: how the learner stands on the column's item.
+    fn cell(&self, col: &Column, mine: &LearnerActivity, tally: &mut RowTally) -> Cell {
+        let status = mine.progress.get(&col.item).copied();
+        let plain = |state| Cell {
+            item: col.item.clone(),
+            state,
+            detail: None,
+            best_percent: None,
+            stuck: false,
+        };
+        match &col.item {
+            ItemRef::Lesson(_) => match status {
+                Some(ProgressStatus::Completed) => {
+                    tally.lessons_done += 1;
+                    plain(CellState::Passed)
+                }
+                Some(_) => plain(CellState::InProgress),
+                None => plain(CellState::NotStarted),
+            },
+            ItemRef::Exercise(id) => {
+                if status == Some(ProgressStatus::Completed) {
+                    tally.exercises_passed += 1;
+                    return plain(CellState::Passed);
+                }
+                if let Some(module) = self.exercise_modules.get(id) {
+                    *tally.unfinished_by_module.entry(module.clone()).or_default() += 1;
+                }
+                let checks = mine.checks.get(id).map(Vec::as_slice).unwrap_or_default();
+                let in_a_row = failed_in_a_row(checks);
+                let stuck = in_a_row >= self.stuck.failures as usize;
+                if stuck {
+                    tally
+                        .stuck
+                        .push(format!("“{}” failed {in_a_row} checks in a row", col.title));
+                }
+                match checks.last() {
+                    Some(last) if !last.passed => Cell {
+                        item: col.item.clone(),
+                        state: CellState::Failing,
+                        detail: stored_failure(&last.report),
+                        best_percent: None,
+                        stuck,
+                    },
+                    Some(_) => Cell {
+                        stuck,
+                        ..plain(CellState::InProgress)
+                    },
+                    None => plain(CellState::NotStarted),
+                }
+            }
+            ItemRef::Quiz(id) => {
+                let best_percent = mine.best.get(id.as_str()).copied();
+                let state = match status {
+                    Some(ProgressStatus::Passed) => {
+                        tally.quizzes_passed += 1;
+                        CellState::Passed
+                    }
+                    Some(_) => CellState::Failing,
+                    None => return plain(CellState::NotStarted),
+                };
+                Cell {
+                    item: col.item.clone(),
+                    state,
+                    detail: best_percent.map(|p| format!("best {p}%")),
+                    best_percent,
+                    stuck: false,
+                }
+            }
+        }
+    }
+
+    /// A learner's live lab; idle with exercises unfinished, it makes them
+    /// stuck.
+    fn learner_lab(&self, l: &LabRow, now: Millis, tally: &mut RowTally) -> LearnerLab {
+        let idle_for = now.since(l.last_active);
+        let unfinished = tally.unfinished_by_module.get(&l.module).copied().unwrap_or(0);
+        if l.is_running() && idle_for >= self.stuck.idle && unfinished > 0 {
+            tally.stuck.push(format!(
+                "lab for “{}” idle for {} min with {unfinished} exercise(s) unfinished",
+                self.module_title(&l.module),
+                idle_for.as_secs() / 60
+            ));
+        }
+        LearnerLab {
+            module: l.module.clone(),
+            module_title: self.module_title(&l.module),
+            running: l.is_running(),
+            expires_in: l.expires_at.seconds_after(now),
+            idle_for: idle_for.as_secs() as i64,
+        }
+    }
+
+    fn module_title(&self, module: &ModuleId) -> String {
+        self.course
+            .modules
+            .iter()
+            .find(|m| &m.id == module)
+            .map_or_else(|| module.to_string(), |m| m.title.clone())
+    }
+
+    fn exercise_insights(&self, members: &[Member], activity: &ClassActivity) -> Vec<ExerciseInsight> {
+        let email: HashMap<UserId, &str> = members.iter().map(|m| (m.id, m.email.as_str())).collect();
         self.columns
             .iter()
-            .filter(|c| c.kind == ItemKind::Exercise)
-            .map(|col| {
-                let id = col.key.trim_start_matches("exercise:");
-                let mut by_learner: BTreeMap<i64, Vec<(bool, &str, i64)>> = BTreeMap::new();
-                for c in activity.checks.iter().filter(|c| c.1 == id) {
-                    by_learner.entry(c.0).or_default().push((c.2, c.3.as_str(), c.4));
+            .filter_map(|col| match &col.item {
+                ItemRef::Exercise(id) => Some((col, id)),
+                _ => None,
+            })
+            .map(|(col, id)| {
+                let mut by_learner: BTreeMap<UserId, Vec<&CheckRecord>> = BTreeMap::new();
+                for c in activity.checks.iter().filter(|c| &c.exercise == id) {
+                    by_learner.entry(c.user).or_default().push(c);
                 }
-                let passed: HashSet<i64> = activity
+                let passed: HashSet<UserId> = activity
                     .progress
                     .iter()
-                    .filter(|p| p.1 == "exercise" && p.2 == id && p.3 == "completed")
-                    .map(|p| p.0)
+                    .filter(|p| p.item == col.item && p.status == ProgressStatus::Completed)
+                    .map(|p| p.user)
                     .collect();
                 let mut minutes: Vec<u32> = Vec::new();
-                let mut failing: HashMap<String, HashSet<i64>> = HashMap::new();
+                let mut failing: HashMap<String, HashSet<UserId>> = HashMap::new();
                 let mut stuck = Vec::new();
                 for (user, checks) in &by_learner {
-                    let start = checks.first().map(|c| c.2).unwrap_or(0);
+                    let start = checks.first().map_or(Millis(0), |c| c.at);
                     let end = checks
                         .iter()
-                        .find(|c| c.0)
+                        .find(|c| c.passed)
                         .or(checks.last())
-                        .map(|c| c.2)
-                        .unwrap_or(start);
-                    minutes.push(((end - start).max(0) / 60_000) as u32);
-                    for (ok, report, _) in checks {
-                        if !ok && let Some(f) = first_failure(report) {
+                        .map_or(start, |c| c.at);
+                    minutes.push((end.since(start).as_secs() / 60) as u32);
+                    for c in checks.iter().filter(|c| !c.passed) {
+                        if let Some(f) = stored_failure(&c.report) {
                             failing.entry(f).or_default().insert(*user);
                         }
                     }
-                    let in_a_row = checks.iter().rev().take_while(|c| !c.0).count();
-                    if !passed.contains(user) && in_a_row >= self.stuck.failures as usize {
+                    if !passed.contains(user) && failed_in_a_row(checks) >= self.stuck.failures as usize {
                         stuck.push(email.get(user).copied().unwrap_or("?").to_string());
                     }
                 }
@@ -280,7 +330,7 @@ impl Classrooms {
                 failing.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 failing.truncate(5);
                 ExerciseInsight {
-                    id: id.to_string(),
+                    id: id.clone(),
                     title: col.title.clone(),
                     module_title: col.module_title.clone(),
                     attempted: by_learner.len(),
@@ -300,46 +350,31 @@ impl Classrooms {
             .filter_map(|m| m.quiz.as_ref().map(|q| (m, q)))
             .map(|(m, q)| {
                 // Each learner counts once, by their latest attempt.
-                let mut latest: BTreeMap<i64, &str> = BTreeMap::new();
-                for a in activity.attempts.iter().filter(|a| a.1 == q.id) {
-                    latest.insert(a.0, a.3.as_str());
+                let mut latest: BTreeMap<UserId, &AttemptRecord> = BTreeMap::new();
+                for a in activity.attempts.iter().filter(|a| a.quiz == q.id) {
+                    latest.insert(a.user, a);
                 }
-                let mut questions: Vec<(String, usize, usize, HashMap<String, usize>)> = Vec::new();
-                for report in latest.values() {
-                    let Ok(report) = serde_json::from_str::<AttemptReport>(report) else {
-                        continue;
+                let mut questions: Vec<QuestionTally> = Vec::new();
+                for attempt in latest.values() {
+                    let report = match serde_json::from_str::<AttemptReport>(&attempt.report) {
+                        Ok(report) => report,
+                        Err(e) => {
+                            tracing::warn!(error = %e, quiz = %q.id, "a stored quiz attempt could not be read; it is left out");
+                            continue;
+                        }
                     };
                     for (i, f) in report.feedback.iter().enumerate() {
                         if questions.len() <= i {
-                            questions.push((f.prompt.clone(), 0, 0, HashMap::new()));
+                            questions.push(QuestionTally::new(&f.prompt));
                         }
-                        let q = &mut questions[i];
-                        if f.given.is_empty() {
-                            continue;
-                        }
-                        q.1 += 1;
-                        if f.correct {
-                            q.2 += 1;
-                        } else {
-                            *q.3.entry(f.given.clone()).or_default() += 1;
-                        }
+                        questions[i].add(&f.given, f.correct);
                     }
                 }
                 QuizInsight {
                     id: q.id.clone(),
                     title: format!("{} · {}", m.title, q.title),
                     learners: latest.len(),
-                    questions: questions
-                        .into_iter()
-                        .map(|(prompt, answered, correct, wrong)| QuestionInsight {
-                            prompt,
-                            answered,
-                            correct,
-                            top_wrong: wrong
-                                .into_iter()
-                                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))),
-                        })
-                        .collect(),
+                    questions: questions.into_iter().map(QuestionTally::insight).collect(),
                 }
             })
             .collect()
@@ -349,10 +384,10 @@ impl Classrooms {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, None).await?;
         let labs = self.store.live_labs().await?;
-        let now = unix_now_millis();
+        let now = Millis::now();
         let learners = members
             .iter()
-            .map(|(id, email)| self.row(*id, email.clone(), &activity, &labs, now))
+            .map(|m| self.row(m.clone(), &activity, &labs, now))
             .collect();
         let audit = self
             .store
@@ -386,36 +421,64 @@ impl Classrooms {
     }
 }
 
+/// How a class answered one quiz question.
+struct QuestionTally {
+    prompt: String,
+    answered: usize,
+    correct: usize,
+    wrong: HashMap<String, usize>,
+}
+
+impl QuestionTally {
+    fn new(prompt: &str) -> Self {
+        Self {
+            prompt: prompt.to_string(),
+            answered: 0,
+            correct: 0,
+            wrong: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, given: &str, correct: bool) {
+        if given.is_empty() {
+            return;
+        }
+        self.answered += 1;
+        if correct {
+            self.correct += 1;
+        } else {
+            *self.wrong.entry(given.to_string()).or_default() += 1;
+        }
+    }
+
+    fn insight(self) -> QuestionInsight {
+        QuestionInsight {
+            prompt: self.prompt,
+            answered: self.answered,
+            correct: self.correct,
+            top_wrong: self
+                .wrong
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))),
+        }
+    }
+}
+
 fn summary(room: ClassroomRow) -> ClassroomSummary {
     ClassroomSummary {
         id: room.id,
         name: room.name,
         owner_email: room.owner_email,
-        members: room.members.max(0) as usize,
+        members: room.members,
         starts_on: room.starts_on,
         ends_on: room.ends_on,
     }
 }
 
-/// The first failing assertion of a stored check report, in words.
-fn first_failure(report: &str) -> Option<String> {
-    let report: CheckReport = serde_json::from_str(report).ok()?;
-    let a = report.assertions.iter().find(|a| a.outcome == Outcome::Fail)?;
-    let mut text = a.message.clone();
-    if let Some(expected) = &a.expected {
-        text.push_str(&format!(" (expected {expected}"));
-        text.push_str(&match &a.actual {
-            Some(actual) => format!(", got {actual})"),
-            None => ")".into(),
-        });
-    }
-    Some(text)
-}
-
 /// `YYYY-MM-DD HH:MM` in UTC.
-pub fn utc_minutes(millis: i64) -> String {
+pub fn utc_minutes(at: Millis) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp(millis / 1000)
+    time::OffsetDateTime::from_unix_timestamp(at.get() / 1000)
         .ok()
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
@@ -431,55 +494,69 @@ pub fn new_join_code() -> String {
         .collect()
 }
 
-fn unavailable(e: StoreError) -> String {
+/// What staff read when a classroom could not be loaded; the cause is
+/// logged here, once.
+fn classroom_unavailable(e: StoreError) -> AppError {
     tracing::error!(error = %e, "a classroom request failed in the database");
-    "The classroom could not be loaded just now; try again shortly.".into()
+    AppError::unavailable("The classroom could not be loaded just now; try again shortly.")
 }
 
 #[async_trait::async_trait]
 impl ClassroomService for Classrooms {
-    async fn list(&self, viewer: &SignedIn) -> Result<Vec<ClassroomSummary>, String> {
-        let owner = (viewer.me.role != "admin").then_some(viewer.id);
-        let rooms = self.store.classrooms(owner).await.map_err(unavailable)?;
+    async fn list(&self, viewer: &SignedIn) -> Result<Vec<ClassroomSummary>, AppError> {
+        let owner = (!viewer.is_admin()).then_some(viewer.id);
+        let rooms = self.store.classrooms(owner).await.map_err(classroom_unavailable)?;
         Ok(rooms.into_iter().map(summary).collect())
     }
 
-    async fn view(&self, viewer: &SignedIn, id: i64) -> Result<Option<ClassroomView>, String> {
-        let Some(room) = self.visible(viewer, id).await.map_err(unavailable)? else {
+    async fn view(&self, viewer: &SignedIn, id: ClassroomId) -> Result<Option<ClassroomView>, AppError> {
+        let Some(room) = self.visible(viewer, id).await.map_err(classroom_unavailable)? else {
             return Ok(None);
         };
-        self.classroom_view(room).await.map(Some).map_err(unavailable)
+        self.classroom_view(room).await.map(Some).map_err(classroom_unavailable)
     }
 
-    async fn watch(&self, viewer: &SignedIn, id: i64, learner: i64) -> Result<Option<WatchView>, String> {
-        let Some(room) = self.visible(viewer, id).await.map_err(unavailable)? else {
+    async fn watch(&self, viewer: &SignedIn, id: ClassroomId, learner: UserId) -> Result<Option<WatchView>, AppError> {
+        let Some(room) = self.visible(viewer, id).await.map_err(classroom_unavailable)? else {
             return Ok(None);
         };
-        let members = self.store.members(room.id).await.map_err(unavailable)?;
-        let Some((_, email)) = members.into_iter().find(|(m, _)| *m == learner) else {
+        let members = self.store.members(room.id).await.map_err(classroom_unavailable)?;
+        let Some(member) = members.into_iter().find(|m| m.id == learner) else {
             return Ok(None);
         };
         let running = self
             .store
             .live_labs_of(learner)
             .await
-            .map_err(unavailable)?
-            .into_iter()
-            .any(|l| l.running);
+            .map_err(classroom_unavailable)?
+            .iter()
+            .any(LabRow::is_running);
         Ok(Some(WatchView {
             classroom: room.id,
             classroom_name: room.name,
-            learner_email: email,
+            learner_email: member.email,
             terminal: running.then(|| format!("/classrooms/{id}/learners/{learner}/terminal")),
         }))
     }
 
-    async fn join_info(&self, viewer: Option<i64>, code: &str) -> Result<JoinInfo, String> {
-        let room = self.store.classroom_by_code(code).await.map_err(unavailable)?;
+    async fn join_info(&self, viewer: Option<UserId>, code: &str) -> Result<JoinInfo, AppError> {
+        let room = self
+            .store
+            .classroom_by_code(code)
+            .await
+            .map_err(classroom_unavailable)?;
         let status = match &room {
             None => JoinStatus::Unknown,
             Some(room) => match viewer {
-                Some(user) if self.store.is_member(room.id, user).await.map_err(unavailable)? => JoinStatus::Member,
+                Some(user)
+                    if self
+                        .store
+                        .is_member(room.id, user)
+                        .await
+                        .map_err(classroom_unavailable)? =>
+                {
+                    JoinStatus::Member
+                }
                 _ => join_status(room),
             },
         };
@@ -494,7 +571,7 @@ impl ClassroomService for Classrooms {
 
 /// Whether the classroom's code still lets a newcomer in.
 pub fn join_status(room: &ClassroomRow) -> JoinStatus {
-    if room.code_expires_at <= unix_now_millis() {
+    if room.code_expires_at <= Millis::now() {
         JoinStatus::Expired
     } else if room.joins >= room.join_limit {
         JoinStatus::UsedUp

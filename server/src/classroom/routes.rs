@@ -4,6 +4,7 @@
 //! against the classroom first: logged out 401, learners 403, another
 //! instructor's classroom 404.
 
+use anyhow::Context;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,18 +13,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use berth_app::account::SignedIn;
-use berth_app::classroom::{CellState, ItemKind, JoinStatus, LearnerRow};
-use berth_app::lab::LabAction;
+use berth_app::classroom::{CellState, JoinStatus, LearnerRow};
+use berth_app::error::FormProblem;
+use berth_app::model::{ClassroomId, DAY, ItemKind, Millis, ModuleId, StaffLabAction, UserId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
 use super::{Classrooms, join_status, new_join_code, utc_minutes};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Staff};
 use crate::error::Error;
-use crate::lab::Requester;
+use crate::events::Change;
 use crate::state::AppState;
-use crate::store::{Change, ClassroomRow, JoinOutcome, NewClassroom, unix_now_millis};
+use crate::store::{ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,41 +40,53 @@ pub fn router() -> Router<AppState> {
         .route("/classrooms/{id}/learners/{learner}/terminal", get(watch_terminal))
 }
 
-/// The viewer, if staff; the refusal otherwise.
-fn staff(user: Option<Extension<CurrentUser>>) -> Result<SignedIn, Error> {
-    let Some(Extension(CurrentUser(user))) = user else {
-        return Err(Error::Unauthorized);
-    };
-    let viewer = user.signed_in();
-    if !viewer.me.is_staff() {
-        return Err(Error::Forbidden("this needs an instructor or admin account"));
-    }
-    Ok(viewer)
-}
-
-async fn classroom_for(
-    state: &AppState,
-    user: Option<Extension<CurrentUser>>,
-    id: i64,
-) -> Result<(SignedIn, ClassroomRow), Error> {
-    let viewer = staff(user)?;
-    let room = state
+/// The classroom, if the staff member may see it.
+async fn classroom_for(state: &AppState, viewer: &SignedIn, id: ClassroomId) -> Result<ClassroomRow, Error> {
+    state
         .classrooms
-        .visible(&viewer, id)
+        .visible(viewer, id)
         .await?
-        .ok_or(Error::NotFound("there is no such classroom of yours"))?;
-    Ok((viewer, room))
+        .ok_or(Error::NotFound("there is no such classroom of yours"))
 }
 
-async fn member_of(state: &AppState, room: &ClassroomRow, learner: i64) -> Result<String, Error> {
+async fn member_of(state: &AppState, room: &ClassroomRow, learner: UserId) -> Result<Member, Error> {
     state
         .store
         .members(room.id)
         .await?
         .into_iter()
-        .find(|(id, _)| *id == learner)
-        .map(|(_, email)| email)
+        .find(|m| m.id == learner)
         .ok_or(Error::NotFound("that learner is not in this classroom"))
+}
+
+/// Records what staff did in the classroom's audit log.
+async fn audit(
+    state: &AppState,
+    viewer: &SignedIn,
+    room: &ClassroomRow,
+    (action, subject): (&str, Option<UserId>),
+    detail: &str,
+) -> Result<(), StoreError> {
+    state
+        .store
+        .audit(NewAudit {
+            actor: viewer.id,
+            actor_email: &viewer.me.email,
+            action,
+            classroom: Some(room.id),
+            subject,
+            detail,
+        })
+        .await
+}
+
+/// Joins the learner with the classroom's code, and tells live grids.
+pub async fn admit(state: &AppState, classroom: ClassroomId, user: UserId) -> Result<JoinOutcome, StoreError> {
+    let outcome = state.store.join_classroom(classroom, user).await?;
+    if outcome == JoinOutcome::Joined {
+        state.events.publish(Change::Roster { classroom });
+    }
+    Ok(outcome)
 }
 
 #[derive(Deserialize)]
@@ -107,28 +121,27 @@ fn number(field: &Option<String>, default: i64, range: std::ops::RangeInclusive<
 
 async fn create(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    Staff(viewer): Staff,
     Form(form): Form<NewClassroomForm>,
 ) -> Result<Response, Error> {
-    let viewer = staff(user)?;
-    let back = |code: &str| Ok(Redirect::to(&format!("/classrooms?error={code}")).into_response());
+    let back = |problem| Err(Error::form("/classrooms", problem));
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return back("name");
+        return back(FormProblem::ClassroomName);
     }
     let (Ok(starts_on), Ok(ends_on)) = (date(&form.starts_on), date(&form.ends_on)) else {
-        return back("dates");
+        return back(FormProblem::ClassroomDates);
     };
     if let (Some(s), Some(e)) = (&starts_on, &ends_on)
         && e < s
     {
-        return back("dates");
+        return back(FormProblem::ClassroomDates);
     }
     let Some(join_limit) = number(&form.join_limit, 100, 1..=10_000) else {
-        return back("limit");
+        return back(FormProblem::JoinLimit);
     };
     let Some(days) = number(&form.code_days, 14, 1..=365) else {
-        return back("days");
+        return back(FormProblem::CodeDays);
     };
     let id = state
         .store
@@ -137,12 +150,12 @@ async fn create(
             owner: viewer.id,
             join_code: &new_join_code(),
             join_limit,
-            code_expires_at: unix_now_millis() + days * 86_400_000,
+            code_expires_at: Millis::now().plus(DAY * days as u32),
             starts_on: starts_on.as_deref(),
             ends_on: ends_on.as_deref(),
         })
         .await?;
-    tracing::info!(classroom = id, owner = viewer.id, "classroom created");
+    tracing::info!(classroom = %id, owner = %viewer.id, "classroom created");
     Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
 }
 
@@ -158,8 +171,8 @@ async fn join(
     let room = state.store.classroom_by_code(&code).await?.ok_or(Error::NotFound(
         "this join code does not exist; check the link your instructor gave you",
     ))?;
-    match state.store.join_classroom(room.id, user.id).await? {
-        JoinOutcome::Joined => tracing::info!(classroom = room.id, user = user.id, "learner joined"),
+    match admit(&state, room.id, user.id).await? {
+        JoinOutcome::Joined => tracing::info!(classroom = %room.id, user = %user.id, "learner joined"),
         JoinOutcome::AlreadyMember => {}
         JoinOutcome::Expired => {
             return Err(Error::Gone(
@@ -187,114 +200,86 @@ pub async fn join_code_open(state: &AppState, code: &str) -> Result<Option<Class
 
 async fn close_joining(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
 ) -> Result<Response, Error> {
-    let (viewer, room) = classroom_for(&state, user, id).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
     state.store.close_joining(room.id).await?;
-    state
-        .store
-        .audit(
-            (viewer.id, &viewer.me.email),
-            "closed joining",
-            Some(room.id),
-            None,
-            "the join code no longer works",
-        )
-        .await?;
+    audit(
+        &state,
+        &viewer,
+        &room,
+        ("closed joining", None),
+        "the join code no longer works",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
 }
 
 async fn remove(
     State(state): State<AppState>,
-    Path((id, learner)): Path<(i64, i64)>,
-    user: Option<Extension<CurrentUser>>,
+    Path((id, learner)): Path<(ClassroomId, UserId)>,
+    Staff(viewer): Staff,
 ) -> Result<Response, Error> {
-    let (viewer, room) = classroom_for(&state, user, id).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
     member_of(&state, &room, learner).await?;
-    state.store.remove_member(room.id, learner).await?;
-    state
-        .store
-        .audit(
-            (viewer.id, &viewer.me.email),
-            "removed",
-            Some(room.id),
-            Some(learner),
-            "from the roster",
-        )
-        .await?;
+    if state.store.remove_member(room.id, learner).await? {
+        state.events.publish(Change::Roster { classroom: room.id });
+    }
+    audit(&state, &viewer, &room, ("removed", Some(learner)), "from the roster").await?;
     Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
 struct LabForm {
-    module: String,
+    module: ModuleId,
     action: String,
 }
 
 async fn lab_action(
     State(state): State<AppState>,
-    Path((id, learner)): Path<(i64, i64)>,
-    user: Option<Extension<CurrentUser>>,
+    Path((id, learner)): Path<(ClassroomId, UserId)>,
+    Staff(viewer): Staff,
     Form(form): Form<LabForm>,
 ) -> Result<Response, Error> {
-    let (viewer, room) = classroom_for(&state, user, id).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
     member_of(&state, &room, learner).await?;
-    let result = match form.action.as_str() {
-        "stop" => {
-            state
-                .labs
-                .apply(learner, &form.module, LabAction::Stop, Requester::Staff)
-                .await
-        }
-        "reset" => {
-            state
-                .labs
-                .apply(learner, &form.module, LabAction::Reset, Requester::Staff)
-                .await
-        }
-        "extend" => state.labs.extend(learner, &form.module, true).await,
-        _ => return Err(Error::BadRequest("unknown lab action: use stop, reset or extend")),
-    };
-    let outcome = match &result {
+    let action: StaffLabAction = form
+        .action
+        .parse()
+        .map_err(|_| Error::BadRequest("unknown lab action: use stop, reset or extend"))?;
+    let result = state.labs.apply_for_staff(learner, &form.module, action).await;
+    let failed = result.is_err();
+    let outcome = match result {
         Ok(()) => "done".to_string(),
-        Err(e) => format!("failed: {}", e.message()),
+        Err(e) => format!("failed: {}", e.into_user_message()),
     };
-    state
-        .store
-        .audit(
-            (viewer.id, &viewer.me.email),
-            &format!("lab {}", form.action),
-            Some(room.id),
-            Some(learner),
-            &format!("module {}, {outcome}", form.module),
-        )
-        .await?;
-    let to = match result {
-        Ok(()) => format!("/classrooms/{id}"),
-        Err(_) => format!("/classrooms/{id}?error=lab"),
-    };
-    Ok(Redirect::to(&to).into_response())
+    audit(
+        &state,
+        &viewer,
+        &room,
+        (&format!("lab {action}"), Some(learner)),
+        &format!("module {}, {outcome}", form.module),
+    )
+    .await?;
+    if failed {
+        return Err(Error::form(format!("/classrooms/{id}"), FormProblem::LabAction));
+    }
+    Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
 }
 
 /// The live grid: a `learner` event with the learner's whole row each time
 /// one of them makes progress; `roster` when someone joins or leaves.
 async fn events(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
 ) -> Result<Response, Error> {
-    let (_, room) = classroom_for(&state, user, id).await?;
-    let changes = state.store.changes();
+    let room = classroom_for(&state, &viewer, id).await?;
+    let changes = state.events.subscribe();
     let stopping = state.stopping.clone();
     let classrooms = state.classrooms.clone();
-    let members: Vec<i64> = state
-        .store
-        .members(room.id)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let members: Vec<UserId> = state.store.members(room.id).await?.into_iter().map(|m| m.id).collect();
     let ready = futures_util::stream::once(async { Ok::<_, Infallible>(Event::default().event("ready").data("live")) });
     let updates = futures_util::stream::unfold(
         (changes, members, room, classrooms),
@@ -314,8 +299,11 @@ async fn events(
                         }
                     }
                     Ok(Change::Roster { classroom }) if classroom == room.id => {
-                        if let Ok(now) = classrooms.store.members(room.id).await {
-                            members = now.into_iter().map(|(id, _)| id).collect();
+                        match classrooms.store.members(room.id).await {
+                            Ok(now) => members = now.into_iter().map(|m| m.id).collect(),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "reading a classroom's roster for its live grid failed")
+                            }
                         }
                         Some(Event::default().event("roster").data("changed"))
                     }
@@ -347,14 +335,15 @@ struct ExportRow {
     quizzes_passed: usize,
     /// Mean of the best scores over all quizzes (untried ones count 0).
     quiz_average: u32,
-    /// By column key: `passed`, `failing`, `in progress`, `not started`;
-    /// quizzes: their best percent, if tried.
+    /// By item key (`exercise:<id>`, `quiz:<id>`): `passed`, `failing`,
+    /// `in progress`, `not started`; quizzes: their best percent, if tried.
     items: std::collections::BTreeMap<String, ExportItem>,
 }
 
 #[derive(Serialize)]
 struct ExportItem {
-    state: &'static str,
+    #[serde(serialize_with = "as_label")]
+    state: CellState,
     #[serde(skip_serializing_if = "Option::is_none")]
     best_percent: Option<u32>,
 }
@@ -368,14 +357,19 @@ struct Export {
     learners: Vec<ExportRow>,
 }
 
+/// States are exported in words, as the grid's labels say them.
+fn as_label<S: serde::Serializer>(state: &CellState, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(state.label())
+}
+
 async fn export(classrooms: &Classrooms, room: &ClassroomRow) -> Result<Export, Error> {
     let rows: Vec<LearnerRow> = classrooms.rows(room, None).await?;
     let columns = classrooms.columns();
     let keys = |kind: ItemKind| -> Vec<String> {
         columns
             .iter()
-            .filter(|c| c.kind == kind)
-            .map(|c| c.key.clone())
+            .filter(|c| c.item.kind() == kind)
+            .map(|c| c.item.key())
             .collect()
     };
     let (exercises, quizzes) = (keys(ItemKind::Exercise), keys(ItemKind::Quiz));
@@ -385,15 +379,15 @@ async fn export(classrooms: &Classrooms, room: &ClassroomRow) -> Result<Export, 
             let mut items = std::collections::BTreeMap::new();
             let mut quiz_total = 0;
             for (cell, col) in row.cells.iter().zip(columns) {
-                if col.kind == ItemKind::Lesson {
+                if col.item.kind() == ItemKind::Lesson {
                     continue;
                 }
                 let best_percent = cell.best_percent;
                 quiz_total += best_percent.unwrap_or(0);
                 items.insert(
-                    cell.key.clone(),
+                    col.item.key(),
                     ExportItem {
-                        state: cell.state.label(),
+                        state: cell.state,
                         best_percent,
                     },
                 );
@@ -410,7 +404,7 @@ async fn export(classrooms: &Classrooms, room: &ClassroomRow) -> Result<Export, 
         .collect();
     Ok(Export {
         classroom: room.name.clone(),
-        exported_at: utc_minutes(unix_now_millis()),
+        exported_at: utc_minutes(Millis::now()),
         exercises,
         quizzes,
         learners,
@@ -419,10 +413,10 @@ async fn export(classrooms: &Classrooms, room: &ClassroomRow) -> Result<Export, 
 
 async fn export_json(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
 ) -> Result<Response, Error> {
-    let (_, room) = classroom_for(&state, user, id).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
     Ok(axum::Json(export(&state.classrooms, &room).await?).into_response())
 }
 
@@ -436,10 +430,10 @@ fn spreadsheet_safe(text: &str) -> String {
 
 async fn export_csv(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    user: Option<Extension<CurrentUser>>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
 ) -> Result<Response, Error> {
-    let (_, room) = classroom_for(&state, user, id).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
     let data = export(&state.classrooms, &room).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["email".to_string()];
@@ -455,11 +449,11 @@ async fn export_csv(
         .iter()
         .map(|s| s.to_string()),
     );
-    csv.write_record(&header).map_err(Error::internal)?;
+    csv.write_record(&header).context("writing the export's header")?;
     for row in &data.learners {
         let mut record = vec![spreadsheet_safe(&row.email)];
         for key in &data.exercises {
-            let passed = row.items.get(key).is_some_and(|i| i.state == CellState::Passed.label());
+            let passed = row.items.get(key).is_some_and(|i| i.state == CellState::Passed);
             record.push(if passed { "1" } else { "0" }.to_string());
         }
         for key in &data.quizzes {
@@ -477,9 +471,9 @@ async fn export_csv(
             row.quizzes_passed.to_string(),
             row.quiz_average.to_string(),
         ]);
-        csv.write_record(&record).map_err(Error::internal)?;
+        csv.write_record(&record).context("writing a learner's export")?;
     }
-    let body = csv.into_inner().map_err(Error::internal)?;
+    let body = csv.into_inner().context("finishing the export")?;
     let file = format!("attachment; filename=\"classroom-{id}.csv\"");
     Ok((
         [
@@ -495,9 +489,9 @@ async fn export_csv(
 /// from start to end.
 async fn watch_terminal(
     State(state): State<AppState>,
-    Path((id, learner)): Path<(i64, i64)>,
+    Path((id, learner)): Path<(ClassroomId, UserId)>,
     headers: HeaderMap,
-    user: Option<Extension<CurrentUser>>,
+    Staff(viewer): Staff,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, Error> {
     if !crate::security::origin_is_host(&headers) {
@@ -507,51 +501,33 @@ async fn watch_terminal(
         )
             .into_response());
     }
-    let (viewer, room) = classroom_for(&state, user, id).await?;
-    let email = member_of(&state, &room, learner).await?;
+    let room = classroom_for(&state, &viewer, id).await?;
+    let email = member_of(&state, &room, learner).await?.email;
     let lab = state
         .labs
         .running_lab_of(learner)
         .await
-        .map_err(|e| Error::Unavailable(e.message()))?
+        .map_err(|e| Error::Unavailable(e.into_user_message()))?
         .ok_or(Error::NotFound("this learner has no running lab"))?;
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
         Err(rejection) => return Ok(rejection.into_response()),
     };
     // A lab of several nodes is watched on node1.
-    let mirror = state.labs.mirrors().get(&lab, 1);
+    let feed = state.labs.watch_feeds().get(&lab, 1);
     let stopping = state.stopping.clone();
-    let store = state.store.clone();
     Ok(upgrade.max_message_size(4096).on_upgrade(move |socket| async move {
-        let actor = (viewer.id, viewer.me.email.as_str());
         let started = std::time::Instant::now();
-        if let Err(e) = store
-            .audit(
-                actor,
-                "started watching",
-                Some(room.id),
-                Some(learner),
-                &format!("lab {lab}"),
-            )
-            .await
-        {
+        let watching = ("started watching", Some(learner));
+        if let Err(e) = audit(&state, &viewer, &room, watching, &format!("lab {lab}")).await {
             tracing::error!(error = %e, "could not record the start of a watch; refusing it");
             return;
         }
-        tracing::info!(classroom = room.id, learner = %email, watcher = %viewer.me.email, "watching a terminal");
-        crate::lab::terminal::watch_terminal(socket, mirror, viewer.me.email.clone(), stopping).await;
+        tracing::info!(classroom = %room.id, learner = %email, watcher = %viewer.me.email, "watching a terminal");
+        crate::lab::terminal::watch_terminal(socket, feed, viewer.me.email.clone(), stopping).await;
         let seconds = started.elapsed().as_secs();
-        if let Err(e) = store
-            .audit(
-                actor,
-                "stopped watching",
-                Some(room.id),
-                Some(learner),
-                &format!("after {seconds} s"),
-            )
-            .await
-        {
+        let stopped = ("stopped watching", Some(learner));
+        if let Err(e) = audit(&state, &viewer, &room, stopped, &format!("after {seconds} s")).await {
             tracing::error!(error = %e, "could not record the end of a watch");
         }
     }))

@@ -5,7 +5,7 @@
 //! answer is the longest option can be passed by test-taking alone.
 
 use super::{ContentError, Loaded};
-use crate::check::Exercise;
+use crate::exercise::Exercise;
 use crate::quiz::{Key, Quiz};
 
 /// Single-choice questions, and how many of them have the longest option
@@ -230,7 +230,7 @@ mod tests {
         .unwrap();
         let read = |toml: String| {
             std::fs::write(dir.join("exercise.toml"), toml).unwrap();
-            let lib = std::sync::Arc::new(crate::check::Library::default());
+            let lib = std::sync::Arc::new(crate::exercise::Library::default());
             Exercise::read(&dir, &[], &lib).unwrap()
         };
         let e = read(hints("`docker run -d  --name keeper busybox:1.37 sleep 3600` does it."));

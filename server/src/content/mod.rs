@@ -7,7 +7,7 @@
 //!   modules/01-containers/
 //!     module.toml               id, title, summary, objectives, duration_minutes
 //!     01-what-is-a-container.md +++ front matter (id, title) +++ then Markdown
-//!     exercises/<id>/           exercise.toml and its scripts (see `crate::check`)
+//!     exercises/<id>/           exercise.toml and its scripts (see `crate::exercise`)
 //!   lib/*.sh                    shell functions every exercise script may call
 //! ```
 
@@ -24,11 +24,11 @@ pub use error::{ContentError, ContentErrors};
 pub use lint::{BALANCE_LIMIT_PERCENT, Lints, QuizBalance, lint};
 pub use manifest::Id;
 
-use crate::check::{Exercise, Library, Limits};
-use crate::lab::ModuleLab;
+use crate::exercise::{Exercise, Library, Limits, ModuleLab};
 use crate::quiz::Quiz;
 use berth_app::course::{Course, Lesson, Module, QUIZ_PATH, QuizRef};
 use berth_app::lab::ExerciseRef;
+use berth_app::model::{ExerciseId, LessonId, ModuleId};
 use manifest::{CourseManifest, LessonSource, ModuleManifest, spanned_id};
 use markdown::{LessonContext, LessonKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,10 +40,9 @@ use std::sync::Arc;
 /// keys, which stay on the server.
 pub struct Loaded {
     pub course: Course,
-    /// By module id.
-    pub quizzes: BTreeMap<String, Quiz>,
-    /// By module id, for modules with exercises.
-    pub labs: BTreeMap<String, ModuleLab>,
+    pub quizzes: BTreeMap<ModuleId, Quiz>,
+    /// For modules with exercises.
+    pub labs: BTreeMap<ModuleId, ModuleLab>,
     /// `lib/*.sh`, which every exercise script runs after.
     pub library: Arc<Library>,
 }
@@ -252,23 +251,28 @@ fn read_modules(root: &Path, errors: &mut Vec<ContentError>) -> BTreeMap<String,
 }
 
 /// Each module's optional `quiz.toml`; quiz ids are unique in the course.
-fn read_quizzes(modules: &[ModuleFiles], errors: &mut Vec<ContentError>) -> BTreeMap<String, Quiz> {
+fn read_quizzes(modules: &[ModuleFiles], errors: &mut Vec<ContentError>) -> BTreeMap<ModuleId, Quiz> {
     let mut quizzes = BTreeMap::new();
     let mut ids: HashMap<String, PathBuf> = HashMap::new();
     for m in modules {
         let file = m.dir.join("quiz.toml");
-        let Ok(text) = fs::read_to_string(&file) else {
-            continue;
+        let text = match fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                errors.push(ContentError::in_file(&file, format!("cannot read the quiz: {e}")));
+                continue;
+            }
         };
         match Quiz::parse(&file, &text) {
             Ok(quiz) => {
-                if let Some(first) = ids.insert(quiz.id.clone(), file.clone()) {
+                if let Some(first) = ids.insert(quiz.id.to_string(), file.clone()) {
                     errors.push(ContentError::in_file(
                         &file,
                         format!("quiz id `{}` is already used by {}", quiz.id, first.display()),
                     ));
                 }
-                quizzes.insert(m.id.to_string(), quiz);
+                quizzes.insert(ModuleId::new(m.id.to_string()), quiz);
             }
             Err(errs) => errors.extend(errs),
         }
@@ -282,12 +286,19 @@ fn read_exercises(
     images: &[String],
     library: &Arc<Library>,
     errors: &mut Vec<ContentError>,
-) -> BTreeMap<String, Vec<Exercise>> {
+) -> BTreeMap<ModuleId, Vec<Exercise>> {
     let mut all = BTreeMap::new();
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut seen: HashMap<ExerciseId, PathBuf> = HashMap::new();
     for m in modules {
         let dir = m.dir.join("exercises");
-        let Ok(entries) = sorted_entries(&dir) else { continue };
+        let entries = match sorted_entries(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                errors.push(ContentError::in_file(&dir, format!("cannot read the exercises: {e}")));
+                continue;
+            }
+        };
         let mut list = Vec::new();
         for path in entries.into_iter().filter(|p| p.is_dir()) {
             match Exercise::read(&path, images, library) {
@@ -305,7 +316,7 @@ fn read_exercises(
             }
         }
         if !list.is_empty() {
-            all.insert(m.id.to_string(), list);
+            all.insert(ModuleId::new(m.id.to_string()), list);
         }
     }
     all
@@ -315,9 +326,9 @@ fn read_exercises(
 /// gets the largest of their limits, and a network if any asks for one.
 fn module_labs(
     modules: &[Module],
-    exercises: BTreeMap<String, Vec<Exercise>>,
+    exercises: BTreeMap<ModuleId, Vec<Exercise>>,
     errors: &mut Vec<ContentError>,
-) -> BTreeMap<String, ModuleLab> {
+) -> BTreeMap<ModuleId, ModuleLab> {
     let mut labs = BTreeMap::new();
     for (module, list) in exercises {
         let image = list[0].image.clone();
@@ -325,8 +336,10 @@ fn module_labs(
             errors.push(ContentError::in_file(
                 e.dir.join("exercise.toml"),
                 format!(
-                    "exercise `{}` asks for image `{}` but `{}` uses `{image}`: one module has one lab",
-                    e.id, e.image, list[0].id
+                    "exercise `{}` asks for image `{}` but {} uses `{image}`: one module has one lab",
+                    e.id,
+                    e.image,
+                    list[0].dir.join("exercise.toml").display()
                 ),
             ));
         }
@@ -364,10 +377,10 @@ fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// then renders every lesson and checks links to headings.
 fn render_modules(
     modules: Vec<ModuleFiles>,
-    exercises: &BTreeMap<String, Vec<Exercise>>,
+    exercises: &BTreeMap<ModuleId, Vec<Exercise>>,
     errors: &mut Vec<ContentError>,
 ) -> Vec<Module> {
-    let mut used: HashMap<String, String> = HashMap::new();
+    let mut used: HashMap<ExerciseId, String> = HashMap::new();
     let mut keys: HashMap<PathBuf, LessonKey> = HashMap::new();
     let mut first_use: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let mut parsed: Vec<Vec<(&LessonFile, LessonSource, LessonKey)>> = Vec::new();
@@ -441,7 +454,7 @@ fn render_modules(
                 let line = src.front_line(wanted);
                 let found = exercises
                     .get(m.id.as_str())
-                    .and_then(|list| list.iter().find(|e| &e.id == wanted.get_ref()));
+                    .and_then(|list| list.iter().find(|e| e.id == wanted.get_ref().as_str()));
                 let Some(e) = found else {
                     errors.push(ContentError::at(
                         &file.path,
@@ -471,7 +484,7 @@ fn render_modules(
                 });
             }
             rendered_lessons.push(Lesson {
-                id: key.lesson,
+                id: LessonId::new(key.lesson),
                 title: src.front.title,
                 html: rendered.html,
                 toc: rendered.toc,
@@ -479,7 +492,7 @@ fn render_modules(
             });
         }
         out.push(Module {
-            id: m.id.to_string(),
+            id: ModuleId::new(m.id.to_string()),
             title: m.manifest.title.clone(),
             summary: m.manifest.summary.clone(),
             objectives: m.manifest.objectives.clone(),

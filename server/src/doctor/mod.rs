@@ -17,7 +17,7 @@ use crate::content::{self, Loaded};
 use crate::lab::docker::{DockerRuntime, Runtimes};
 use crate::lab::images::{self, BASE_IMAGE, CourseImage, VERSION_LABEL};
 use crate::lab::mirror;
-use crate::store::{self, Backend, redact};
+use crate::store::{self, Database, redact};
 use references::{ImageRef, Located, Use};
 
 #[derive(Clone, Debug, clap::Args)]
@@ -151,9 +151,9 @@ async fn database(url: &str) -> Row {
     let fix = "check --database-url (BERTH_DATABASE_URL): is the server up, are the name and password right?";
     match store::migration_status(url).await {
         Ok(status) => {
-            let backend = match status.backend {
-                Backend::Sqlite => "SQLite",
-                Backend::Postgres => "PostgreSQL",
+            let backend = match status.database {
+                Database::Sqlite => "SQLite",
+                Database::Postgres => "PostgreSQL",
             };
             let (unknown, pending) = (status.unknown(), status.pending());
             if !unknown.is_empty() {
@@ -186,7 +186,7 @@ async fn database(url: &str) -> Row {
         }
         Err(e) => {
             let missing_file =
-                Backend::of(url).ok() == Some(Backend::Sqlite) && !sqlite_file(url).is_some_and(|p| p.exists());
+                Database::of(url).ok() == Some(Database::Sqlite) && !sqlite_file(url).is_some_and(|p| p.exists());
             if missing_file {
                 Row::warn(
                     CHECK,

@@ -17,9 +17,10 @@ use futures_util::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, HashMap};
 use tokio::io::AsyncWriteExt;
 
-use super::mirror::Mirror;
+use super::mirror::RegistryMirror;
 use super::runtime::*;
 use super::seccomp;
+use berth_app::model::{LabId, NodeNumber};
 
 /// Largest script output kept; the rest is read and dropped.
 const OUTPUT_CAP: usize = 64 * 1024;
@@ -58,7 +59,7 @@ pub struct DockerRuntime {
     /// `--lab-runtime` is runsc), whose own threads need room in the lab.
     gvisor: bool,
     /// Where docker labs pull images from.
-    mirror: Mirror,
+    mirror: RegistryMirror,
 }
 
 /// The OCI runtimes labs run under, by the names they are registered with
@@ -102,7 +103,7 @@ impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
-    pub async fn connect(runtimes: Runtimes, mirror: Mirror) -> Self {
+    pub async fn connect(runtimes: Runtimes, mirror: RegistryMirror) -> Self {
         let mut runtime = Self {
             runtimes,
             mirror,
@@ -149,12 +150,13 @@ impl DockerRuntime {
 
     /// Waits until a docker lab's guard answers, so setup scripts and the
     /// learner's first command find the engine ready (about 1.3 s).
-    async fn wait_for_engine(&self, container: String) -> Result<(), RuntimeError> {
+    async fn wait_for_engine(&self, lab: &LabId, node: NodeNumber) -> Result<(), RuntimeError> {
         let wait =
             format!("i=0; until [ -S {GUARD_SOCKET} ]; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done");
         let out = self
             .run_script(
-                &container,
+                lab,
+                node,
                 Script {
                     user: "root",
                     text: wait.as_str().into(),
@@ -178,7 +180,7 @@ impl DockerRuntime {
         network_mode: &str,
         with_engine: bool,
     ) -> Result<(), RuntimeError> {
-        let container = node_name(&spec.lab_id, node);
+        let container = node_name(spec.lab.as_str(), node);
         let multi = spec.nodes > 1;
         let hostname = if multi { format!("node{node}") } else { "lab".into() };
         let mut host_config = host_config(spec, network_mode.to_string());
@@ -375,18 +377,19 @@ fn docker_profile(mut hc: HostConfig, runtime: Option<String>) -> HostConfig {
 fn labels(spec: &LabSpec) -> HashMap<String, String> {
     HashMap::from([
         (LABEL_INSTANCE.to_string(), spec.instance.clone()),
-        (LABEL_LAB.to_string(), spec.lab_id.clone()),
+        (LABEL_LAB.to_string(), spec.lab.to_string()),
         (LABEL_OWNER.to_string(), spec.owner.to_string()),
-        (LABEL_MODULE.to_string(), spec.module.clone()),
-        (LABEL_EXPIRES.to_string(), (spec.expires_at / 1000).to_string()),
+        (LABEL_MODULE.to_string(), spec.module.to_string()),
+        // Seconds since the Unix epoch, as operators read labels.
+        (LABEL_EXPIRES.to_string(), (spec.expires_at.get() / 1000).to_string()),
     ])
 }
 
 #[async_trait::async_trait]
 impl Runtime for DockerRuntime {
-    async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError> {
+    async fn create(&self, spec: &LabSpec) -> Result<(), RuntimeError> {
         let docker = self.client().await?;
-        let name = name(&spec.lab_id);
+        let name = name(spec.lab.as_str());
         let with_engine = match docker.inspect_image(&spec.image).await {
             Ok(image) => image
                 .config
@@ -427,13 +430,14 @@ impl Runtime for DockerRuntime {
                 .await?;
         }
         if with_engine {
-            let nodes = nodes.map(|n| self.wait_for_engine(node_name(&spec.lab_id, n)));
+            let nodes = nodes.map(|n| self.wait_for_engine(&spec.lab, n));
             futures_util::future::try_join_all(nodes).await?;
         }
-        Ok(name)
+        Ok(())
     }
 
-    async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError> {
+    async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError> {
+        let lab_id = lab.as_str();
         let docker = self.client().await?;
         let filters = HashMap::from([("label", vec![format!("{LABEL_LAB}={lab_id}")])]);
         let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
@@ -459,7 +463,7 @@ impl Runtime for DockerRuntime {
             }
         }
         let network = name(lab_id);
-        Mirror::detach(&docker, &network).await?;
+        RegistryMirror::detach(&docker, &network).await?;
         match docker.remove_network(&network).await {
             Ok(()) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
@@ -483,11 +487,20 @@ impl Runtime for DockerRuntime {
         }
         Ok(labs
             .into_iter()
-            .map(|(lab_id, running)| Labelled { lab_id, running })
+            .map(|(lab_id, running)| Labelled {
+                lab: LabId::new(lab_id),
+                running,
+            })
             .collect())
     }
 
-    async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError> {
+    async fn run_script(
+        &self,
+        lab: &LabId,
+        node: NodeNumber,
+        script: Script<'_>,
+    ) -> Result<ScriptOutput, RuntimeError> {
+        let container = &node_name(lab.as_str(), node);
         let docker = self.client().await?;
         let seconds = script.timeout.as_secs().max(1).to_string();
         let home = if script.user == LEARNER { LEARNER_HOME } else { "/" };
@@ -579,7 +592,8 @@ impl Runtime for DockerRuntime {
         })
     }
 
-    async fn shell(&self, container: &str) -> Result<Shell, RuntimeError> {
+    async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError> {
+        let container = &node_name(lab.as_str(), node);
         let docker = self.client().await?;
         let cmd = ["bash", "-l"].map(String::from).to_vec();
         let cmd = self.learner_command(&docker, container, cmd).await?;
@@ -623,9 +637,9 @@ impl Runtime for DockerRuntime {
         docker.resize_exec(exec, options).await.map_err(engine)
     }
 
-    fn out_of_memory(&self, container: &str) -> futures_util::stream::BoxStream<'static, OutOfMemory> {
+    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> futures_util::stream::BoxStream<'static, OutOfMemory> {
         let filters = HashMap::from([
-            ("container", vec![container.to_string()]),
+            ("container", vec![node_name(lab.as_str(), node)]),
             ("event", vec!["oom".to_string(), "die".to_string()]),
         ]);
         let options = EventsOptionsBuilder::new().filters(&filters).build();

@@ -60,7 +60,7 @@ pub struct BuildArgs {
     #[arg(long, default_value = server::IMAGE)]
     pub server_image: String,
     /// The built front end the server image serves (default: as `berth serve` finds it).
-    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = crate::config::default_site_dir(), hide_default_value = true)]
+    #[arg(long, env = "BERTH_SITE_DIR", default_value_os_t = crate::install::default_site_dir(), hide_default_value = true)]
     pub site_dir: PathBuf,
     /// The course the server image serves.
     #[arg(long, env = "BERTH_CONTENT", default_value = "content")]
@@ -340,7 +340,7 @@ impl Build<'_> {
             }
             Err(e) => failures.push(Failure::new("registry mirror", format!("starting its filler: {e:#}"))),
         }
-        if let Err(e) = mirror::Mirror::default().ensure(docker).await {
+        if let Err(e) = mirror::RegistryMirror::default().ensure(docker).await {
             failures.push(Failure::new("registry mirror", format!("starting it: {e}")));
         }
         images.len() + 1

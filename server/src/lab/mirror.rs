@@ -39,13 +39,13 @@ const LABEL_MODE: &str = "org.berth.mirror";
 
 /// How the mirror gets its images.
 #[derive(Clone, Debug, Default)]
-pub struct Mirror {
+pub struct RegistryMirror {
     /// A registry to cache (e.g. `https://registry-1.docker.io`); `None`:
     /// serve only what `berth images build` published.
     pub upstream: Option<String>,
 }
 
-impl Mirror {
+impl RegistryMirror {
     fn mode(&self) -> String {
         self.upstream.clone().unwrap_or_else(|| "offline".into())
     }

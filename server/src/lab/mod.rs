@@ -1,10 +1,12 @@
-//! Labs: one sandboxed container per learner and module, kept across the
-//! module's exercises, with a terminal in the page and checks run inside.
+//! Labs: one sandboxed set of containers per learner and module, kept
+//! across the module's exercises, with a terminal in the page and checks
+//! run inside.
 //!
 //! The database is the source of truth for which labs should exist; the
-//! engine's labelled containers are matched against it at start-up and on
-//! every sweep, so a crash of the server or of the engine leaves neither
-//! orphan containers nor stuck records.
+//! runtime's labelled labs are matched against it at start-up and on every
+//! sweep, so a crash of the server or of the engine leaves neither orphan
+//! containers nor stuck records. Which engine runs the labs is the
+//! [`runtime::Runtime`]'s business: nothing here names a container.
 
 pub mod docker;
 pub mod images;
@@ -20,94 +22,18 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use berth_app::error::AppError;
 use berth_app::lab::{
-    Assertion, CheckReport, ExerciseState, LabAction, LabRefusal, LabService, LabView, Outcome, RunningLab,
+    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab,
+};
+use berth_app::model::{
+    ExerciseEvent, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId, minutes_ceil,
 };
 
-use crate::check::{Exercise, Limits, read_output};
-use crate::store::{ExerciseEvent, LabRow, Store, StoreError, unix_now_millis};
-use runtime::{CHECKER, LEARNER, LabSpec, Runtime, RuntimeError, Script};
-
-/// A module's lab: what its exercises need.
-#[derive(Clone, Debug)]
-pub struct ModuleLab {
-    pub image: String,
-    pub limits: Limits,
-    pub network: bool,
-    /// Containers node1..nodeN; one is an ordinary lab.
-    pub nodes: u8,
-    pub exercises: Vec<Exercise>,
-    /// Exercise ids by lesson id, in lesson order.
-    pub lessons: BTreeMap<String, Vec<String>>,
-}
-
-impl ModuleLab {
-    fn exercise(&self, id: &str) -> Option<&Exercise> {
-        self.exercises.iter().find(|e| e.id == id)
-    }
-
-    /// The container a lab of this module gets.
-    pub fn spec(&self, lab_id: &str, owner: i64, module: &str, instance: &str, expires_at: i64) -> LabSpec {
-        LabSpec {
-            lab_id: lab_id.to_string(),
-            owner,
-            module: module.to_string(),
-            instance: instance.to_string(),
-            image: images::image_name(&self.image),
-            limits: self.limits,
-            network: self.network,
-            nodes: self.nodes,
-            expires_at,
-        }
-    }
-
-    /// Runs every exercise's setup script, as a fresh or reset lab needs.
-    pub async fn set_up(&self, runtime: &dyn Runtime, lab_id: &str) -> Result<(), LabError> {
-        for e in &self.exercises {
-            let Some(setup) = script(e, Step::Setup) else { continue };
-            let out = runtime.run_script(&container_of(lab_id, e), setup).await?;
-            if out.exit_code != Some(0) {
-                tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
-                return Err(LabError::refused(format!(
-                    "The setup of exercise “{}” failed, so the lab cannot be used; tell your instructor.",
-                    e.title
-                )));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The scripts of an exercise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Setup,
-    Check,
-    Solve,
-    /// The exercise's cheat with this index, run like a solution.
-    Cheat(usize),
-}
-
-/// The container an exercise's scripts run in: its node of the lab.
-pub fn container_of(lab_id: &str, e: &Exercise) -> String {
-    docker::node_name(lab_id, e.node)
-}
-
-/// How a step runs: setup and solution as the learner, the check as the
-/// checker the learner cannot become; all with the exercise's time limit.
-pub fn script(e: &Exercise, step: Step) -> Option<Script<'static>> {
-    let (user, text) = match step {
-        Step::Setup => (LEARNER, e.setup.as_deref()?),
-        Step::Check => (CHECKER, e.check.as_str()),
-        Step::Solve => (LEARNER, e.solve.as_str()),
-        Step::Cheat(n) => (LEARNER, e.cheats.get(n)?.script.as_str()),
-    };
-    Some(Script {
-        user,
-        text: e.runnable(text).into(),
-        timeout: Duration::from_secs(e.timeout_seconds.into()),
-    })
-}
+use crate::events::{Change, Events};
+use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
+use crate::store::{LabRow, NewExerciseEvent, Store, StoreError};
+use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
 #[derive(Clone, Debug)]
 pub struct LabConfig {
@@ -138,7 +64,8 @@ pub enum Requester {
 }
 
 /// Why a lab request failed. `Refused` messages go to the learner as they
-/// are; the others are logged and summarised.
+/// are; the others are logged once, when turned into what the learner
+/// reads.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     #[error("{0}")]
@@ -157,10 +84,11 @@ impl LabError {
         Self::Refused(message.into())
     }
 
-    /// What the learner reads.
-    pub fn message(&self) -> String {
+    /// What the learner reads. Internal failures are logged here, once:
+    /// the error is used up.
+    pub fn into_user_message(self) -> String {
         match self {
-            LabError::Refused(m) => m.clone(),
+            LabError::Refused(m) => m,
             LabError::TooSoon(wait) => wait.message(),
             LabError::Store(e) => {
                 tracing::error!(error = %e, "a lab request failed in the database");
@@ -182,24 +110,17 @@ impl LabError {
     }
 }
 
-pub struct Labs {
-    runtime: Arc<dyn Runtime>,
-    store: Store,
-    config: LabConfig,
-    instance: String,
-    modules: BTreeMap<String, ModuleLab>,
-    titles: HashMap<String, String>,
-    /// Serialises capacity decisions so a burst of starts cannot overshoot.
-    admitting: tokio::sync::Mutex<()>,
-    starts: starts::StartLimits,
-    /// Last activity per lab, written to the database at most every few
-    /// seconds.
-    activity: Mutex<HashMap<String, (i64, i64)>>,
-    mirrors: terminal::Mirrors,
+impl From<LabError> for AppError {
+    fn from(e: LabError) -> Self {
+        match e {
+            LabError::TooSoon(wait) => AppError::TooSoon {
+                message: wait.message(),
+                retry_after: wait.seconds(),
+            },
+            e => AppError::Unavailable(e.into_user_message()),
+        }
+    }
 }
-
-/// How often activity reaches the database, at most.
-const ACTIVITY_WRITE_MS: i64 = 10_000;
 
 /// A random 16-hex-digit id, for labs and for this install's label.
 pub fn new_id() -> String {
@@ -207,62 +128,187 @@ pub fn new_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Labs {
-    pub fn new(
-        runtime: Arc<dyn Runtime>,
-        store: Store,
-        config: LabConfig,
-        instance: String,
-        modules: BTreeMap<String, ModuleLab>,
-        titles: HashMap<String, String>,
-    ) -> Self {
-        Self {
-            runtime,
-            store,
-            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address),
-            config,
-            instance,
-            modules,
-            titles,
-            admitting: tokio::sync::Mutex::new(()),
-            activity: Mutex::default(),
-            mirrors: terminal::Mirrors::default(),
-        }
-    }
+/// How a lab comes to be and how exercise steps run in it, on this
+/// install's runtime: shared by the learners' [`Labs`] and by `berth content
+/// test`, so both start labs the same way.
+pub struct Launcher {
+    runtime: Arc<dyn Runtime>,
+    /// This install's label: labs of other installs on the same engine are
+    /// left alone.
+    instance: String,
+}
 
-    /// Terminal output copied for staff who watch.
-    pub fn mirrors(&self) -> &terminal::Mirrors {
-        &self.mirrors
-    }
-
-    /// The id of the learner's running lab, most recently started first.
-    pub async fn running_lab_of(&self, user: i64) -> Result<Option<String>, LabError> {
-        let labs = self.store.live_labs_of(user).await?;
-        Ok(labs.into_iter().rev().find(|l| l.running).map(|l| l.id))
+impl Launcher {
+    pub fn new(runtime: Arc<dyn Runtime>, instance: String) -> Self {
+        Self { runtime, instance }
     }
 
     pub fn runtime(&self) -> &Arc<dyn Runtime> {
         &self.runtime
     }
 
-    fn module(&self, module: &str) -> Result<&ModuleLab, LabError> {
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Creates the lab's nodes and runs every exercise's setup. If any of
+    /// it fails, what was made is removed again (a failed removal is
+    /// logged; the sweep retries it).
+    pub async fn launch(
+        &self,
+        lab: &LabId,
+        owner: UserId,
+        module: &ModuleId,
+        m: &ModuleLab,
+        expires_at: Millis,
+    ) -> Result<(), LabError> {
+        let spec = LabSpec {
+            lab: lab.clone(),
+            owner,
+            module: module.clone(),
+            instance: self.instance.clone(),
+            image: images::image_name(&m.image),
+            limits: m.limits,
+            network: m.network,
+            nodes: m.nodes,
+            expires_at,
+        };
+        let started = async {
+            self.runtime.create(&spec).await?;
+            self.set_up(lab, m).await
+        };
+        let result = started.await;
+        if result.is_err()
+            && let Err(e) = self.runtime.remove(lab).await
+        {
+            tracing::warn!(lab = %lab, error = %e, "removing a lab that failed to start failed");
+        }
+        result
+    }
+
+    /// Runs every exercise's setup script, as a fresh or reset lab needs.
+    async fn set_up(&self, lab: &LabId, m: &ModuleLab) -> Result<(), LabError> {
+        for e in &m.exercises {
+            let Some(out) = self.run(lab, e, Step::Setup).await? else {
+                continue;
+            };
+            if out.exit_code != Some(0) {
+                tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
+                return Err(LabError::refused(format!(
+                    "The setup of exercise “{}” failed, so the lab cannot be used; tell your instructor.",
+                    e.title
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a step of the exercise on its node; `None` when the exercise
+    /// has no such step.
+    pub async fn run(&self, lab: &LabId, e: &Exercise, step: Step) -> Result<Option<ScriptOutput>, RuntimeError> {
+        let Some(s) = e.step(step) else { return Ok(None) };
+        let script = Script {
+            user: s.run_as.account(),
+            text: s.text.into(),
+            timeout: s.timeout,
+        };
+        self.runtime.run_script(lab, s.node, script).await.map(Some)
+    }
+
+    pub async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError> {
+        self.runtime.remove(lab).await
+    }
+}
+
+pub struct Labs {
+    launcher: Launcher,
+    store: Store,
+    events: Events,
+    config: LabConfig,
+    modules: BTreeMap<ModuleId, ModuleLab>,
+    titles: HashMap<ModuleId, String>,
+    /// Serialises capacity decisions so a burst of starts cannot overshoot.
+    admitting: tokio::sync::Mutex<()>,
+    starts: starts::StartLimits,
+    /// Last activity per lab, written to the database at most every few
+    /// seconds.
+    activity: Mutex<HashMap<LabId, Activity>>,
+    feeds: terminal::WatchFeeds,
+}
+
+#[derive(Clone, Copy)]
+struct Activity {
+    seen: Millis,
+    written: Millis,
+}
+
+/// How often activity reaches the database, at most.
+const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
+/// A lab still starting after this long was interrupted.
+const START_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+impl Labs {
+    pub fn new(
+        launcher: Launcher,
+        store: Store,
+        events: Events,
+        config: LabConfig,
+        modules: BTreeMap<ModuleId, ModuleLab>,
+        titles: HashMap<ModuleId, String>,
+    ) -> Self {
+        Self {
+            launcher,
+            store,
+            events,
+            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address),
+            config,
+            modules,
+            titles,
+            admitting: tokio::sync::Mutex::new(()),
+            activity: Mutex::default(),
+            feeds: terminal::WatchFeeds::default(),
+        }
+    }
+
+    /// Terminal output copied for staff who watch.
+    pub fn watch_feeds(&self) -> &terminal::WatchFeeds {
+        &self.feeds
+    }
+
+    /// The learner's running lab, most recently started first.
+    pub async fn running_lab_of(&self, user: UserId) -> Result<Option<LabId>, LabError> {
+        let labs = self.store.live_labs_of(user).await?;
+        Ok(labs.into_iter().rev().find(LabRow::is_running).map(|l| l.id))
+    }
+
+    pub fn runtime(&self) -> &Arc<dyn Runtime> {
+        self.launcher.runtime()
+    }
+
+    fn module(&self, module: &ModuleId) -> Result<&ModuleLab, LabError> {
         self.modules
             .get(module)
             .ok_or_else(|| LabError::refused("This module has no lab."))
     }
 
-    async fn live_lab(&self, user: i64, module: &str) -> Result<Option<LabRow>, LabError> {
+    fn exercise(&self, of: ExerciseOf<'_>) -> Result<&Exercise, LabError> {
+        self.module(of.module)?
+            .exercise(of.exercise)
+            .ok_or_else(|| LabError::refused("There is no such exercise in this module."))
+    }
+
+    async fn live_lab(&self, user: UserId, module: &ModuleId) -> Result<Option<LabRow>, LabError> {
         Ok(self
             .store
             .live_labs_of(user)
             .await?
             .into_iter()
-            .find(|l| l.module == module))
+            .find(|l| &l.module == module))
     }
 
-    async fn running_lab(&self, user: i64, module: &str) -> Result<LabRow, LabError> {
+    async fn running_lab(&self, user: UserId, module: &ModuleId) -> Result<LabRow, LabError> {
         match self.live_lab(user, module).await? {
-            Some(lab) if lab.running => Ok(lab),
+            Some(lab) if lab.is_running() => Ok(lab),
             Some(_) => Err(LabError::refused("Your lab is still starting; try again in a moment.")),
             None => Err(LabError::refused("Start the lab first.")),
         }
@@ -270,17 +316,20 @@ impl Labs {
 
     /// Starts the learner's lab for the module, unless it already runs.
     /// Only a start that creates a lab counts against the start limits.
-    pub async fn start(&self, user: i64, module: &str, by: Requester) -> Result<(), LabError> {
+    pub async fn start(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         let lab = self.module(module)?;
         let admitting = self.admitting.lock().await;
         let live = self.store.live_labs().await?;
-        if live.iter().any(|l| l.user_id == user && l.module == module) {
+        if live.iter().any(|l| l.user == user && &l.module == module) {
             return Ok(());
         }
-        if let Some(other) = live.iter().find(|l| l.user_id == user)
-            && live.iter().filter(|l| l.user_id == user).count() >= self.config.per_learner
+        if let Some(other) = live.iter().find(|l| l.user == user)
+            && live.iter().filter(|l| l.user == user).count() >= self.config.per_learner
         {
-            let title = self.titles.get(&other.module).unwrap_or(&other.module);
+            let title = self
+                .titles
+                .get(&other.module)
+                .map_or(other.module.as_str(), String::as_str);
             return Err(LabError::refused(format!(
                 "You already have a lab running for “{title}”. Stop it there first, or wait for it to stop by itself."
             )));
@@ -295,111 +344,106 @@ impl Labs {
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).map_err(LabError::TooSoon)?;
         }
-        let id = new_id();
-        let expires_at = unix_now_millis() + self.config.lifetime.as_millis() as i64;
+        let id = LabId::new(new_id());
+        let expires_at = Millis::now().plus(self.config.lifetime);
         if !self.store.insert_lab(&id, user, module, expires_at).await? {
             return Ok(());
         }
         drop(admitting);
-        let spec = lab.spec(&id, user, module, &self.instance, expires_at);
         let started = async {
-            let container = self.runtime.create(&spec).await?;
-            lab.set_up(self.runtime.as_ref(), &id).await?;
-            self.store.set_lab_running(&id, &container).await?;
+            self.launcher.launch(&id, user, module, lab, expires_at).await?;
+            self.store.set_lab_running(&id).await?;
             Ok::<_, LabError>(())
         };
         if let Err(e) = started.await {
-            let _ = self.runtime.remove(&id).await;
-            let _ = self.store.end_lab(&id, "failed").await;
+            if let Err(end) = self.store.end_lab(&id, "failed").await {
+                tracing::warn!(lab = %id, error = %end, "recording a failed lab start failed; the sweep ends it");
+            }
             return Err(e);
         }
-        tracing::info!(lab = %id, user, module, "lab started");
+        tracing::info!(lab = %id, user = %user, module = %module, "lab started");
         Ok(())
     }
 
     /// When the first live lab is due to stop, in whole minutes (at least 1).
-    fn minutes_until_free(&self, live: &[LabRow]) -> i64 {
-        let now = unix_now_millis();
-        let idle = self.config.idle.as_millis() as i64;
+    fn minutes_until_free(&self, live: &[LabRow]) -> u64 {
+        let now = Millis::now();
         let soonest = live
             .iter()
-            .map(|l| l.expires_at.min(l.last_active + idle))
+            .map(|l| l.expires_at.min(l.last_active.plus(self.config.idle)))
             .min()
             .unwrap_or(now);
-        (((soonest - now).max(0) + 59_999) / 60_000).max(1)
+        minutes_ceil(soonest.since(now)).max(1)
     }
 
-    pub async fn stop(&self, user: i64, module: &str, reason: &str) -> Result<(), LabError> {
+    pub async fn stop(&self, user: UserId, module: &ModuleId, reason: &str) -> Result<(), LabError> {
         if let Some(lab) = self.live_lab(user, module).await? {
             self.end(&lab.id, reason).await?;
         }
         Ok(())
     }
 
-    async fn end(&self, lab_id: &str, reason: &str) -> Result<(), LabError> {
-        self.runtime.remove(lab_id).await?;
-        self.store.end_lab(lab_id, reason).await?;
-        self.activity.lock().expect("activity lock").remove(lab_id);
-        self.mirrors.remove_lab(lab_id);
-        tracing::info!(lab = %lab_id, reason, "lab ended");
+    async fn end(&self, lab: &LabId, reason: &str) -> Result<(), LabError> {
+        self.launcher.remove(lab).await?;
+        self.store.end_lab(lab, reason).await?;
+        self.activity.lock().expect("activity lock").remove(lab);
+        self.feeds.remove_lab(lab);
+        tracing::info!(lab = %lab, reason, "lab ended");
         Ok(())
     }
 
     /// Notes activity on a lab (terminal input, an open terminal).
-    pub async fn touch(&self, lab_id: &str) {
-        let now = unix_now_millis();
+    pub async fn touch(&self, lab: &LabId) {
+        let now = Millis::now();
         let write = {
             let mut activity = self.activity.lock().expect("activity lock");
-            let entry = activity.entry(lab_id.to_string()).or_insert((now, 0));
-            entry.0 = now;
-            if now - entry.1 >= ACTIVITY_WRITE_MS {
-                entry.1 = now;
-                true
-            } else {
-                false
+            let entry = activity.entry(lab.clone()).or_insert(Activity {
+                seen: now,
+                written: Millis(0),
+            });
+            entry.seen = now;
+            let due = now.since(entry.written) >= ACTIVITY_WRITE;
+            if due {
+                entry.written = now;
             }
+            due
         };
-        if write && let Err(e) = self.store.touch_lab(lab_id, now).await {
+        if write && let Err(e) = self.store.touch_lab(lab, now).await {
             tracing::warn!(error = %e, "recording lab activity failed");
         }
     }
 
-    /// The container of a running lab's node, if `user` owns the lab and
-    /// it has that node.
-    pub async fn attachable(&self, user: i64, lab_id: &str, node: u8) -> Result<Option<String>, LabError> {
-        Ok(match self.store.lab(lab_id).await? {
-            Some(lab)
-                if lab.user_id == user
-                    && lab.running
-                    && (1..=self.modules.get(&lab.module).map_or(1, |m| m.nodes)).contains(&node) =>
-            {
-                Some(docker::node_name(&lab.id, node))
+    /// Whether `user` owns the lab, it runs, and it has that node.
+    pub async fn attachable(&self, user: UserId, lab: &LabId, node: NodeNumber) -> Result<bool, LabError> {
+        Ok(match self.store.lab(lab).await? {
+            Some(row) => {
+                let nodes = self.modules.get(&row.module).map_or(1, |m| m.nodes);
+                row.user == user && row.is_running() && (1..=nodes).contains(&node)
             }
-            _ => None,
+            None => false,
         })
     }
 
-    /// Ends labs past their lifetime or idle, and matches the engine's
-    /// containers against the records. At start-up (`after_restart`) a lab
-    /// still marked as starting was interrupted by the restart.
+    /// Ends labs past their lifetime or idle, and matches the runtime's
+    /// labs against the records. At start-up (`after_restart`) a lab still
+    /// marked as starting was interrupted by the restart.
     pub async fn sweep(&self, after_restart: bool) -> Result<usize, LabError> {
-        // Containers first: one created after this listing has a record
-        // already, so it is never taken for an orphan.
-        let containers = self.runtime.list(&self.instance).await?;
+        // The runtime's labs first: one created after this listing has a
+        // record already, so it is never taken for an orphan.
+        let present = self.launcher.runtime().list(self.launcher.instance()).await?;
         self.flush_activity().await;
-        let now = unix_now_millis();
-        let idle = self.config.idle.as_millis() as i64;
+        let now = Millis::now();
         let mut ended = 0;
         let mut kept = Vec::new();
         for lab in self.store.live_labs().await? {
-            let container = containers.iter().find(|c| c.lab_id == lab.id);
+            let present = present.iter().find(|c| c.lab == lab.id);
             let reason = if lab.expires_at <= now {
                 Some("expired")
-            } else if lab.running && lab.last_active + idle <= now {
+            } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
                 Some("idle")
-            } else if lab.running && !container.is_some_and(|c| c.running) {
+            } else if lab.is_running() && !present.is_some_and(|c| c.running) {
                 Some("gone")
-            } else if !lab.running && (after_restart || lab.started_at + 5 * 60_000 <= now) {
+            } else if !lab.is_running() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
                 Some("interrupted")
             } else {
                 None
@@ -412,22 +456,22 @@ impl Labs {
                 None => kept.push(lab.id),
             }
         }
-        for orphan in containers.iter().filter(|c| !kept.contains(&c.lab_id)) {
-            self.runtime.remove(&orphan.lab_id).await?;
-            tracing::info!(lab = %orphan.lab_id, "removed a lab container without a live record");
+        for orphan in present.iter().filter(|c| !kept.contains(&c.lab)) {
+            self.launcher.remove(&orphan.lab).await?;
+            tracing::info!(lab = %orphan.lab, "removed a lab without a live record");
         }
         Ok(ended)
     }
 
     async fn flush_activity(&self) {
-        let pending: Vec<(String, i64)> = {
+        let pending: Vec<(LabId, Millis)> = {
             let mut activity = self.activity.lock().expect("activity lock");
             activity
                 .iter_mut()
-                .filter(|(_, (seen, written))| seen > written)
-                .map(|(id, (seen, written))| {
-                    *written = *seen;
-                    (id.clone(), *seen)
+                .filter(|(_, a)| a.seen > a.written)
+                .map(|(id, a)| {
+                    a.written = a.seen;
+                    (id.clone(), a.seen)
                 })
                 .collect()
         };
@@ -458,38 +502,51 @@ impl Labs {
         });
     }
 
-    async fn run_check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, LabError> {
-        let ex = self
-            .module(module)?
-            .exercise(exercise)
-            .ok_or_else(|| LabError::refused("There is no such exercise in this module."))?;
-        let lab = self.running_lab(user, module).await?;
+    async fn run_check(&self, user: UserId, of: ExerciseOf<'_>, live: bool) -> Result<CheckReport, LabError> {
+        let ex = self.exercise(of)?;
+        let lab = self.running_lab(user, of.module).await?;
         self.touch(&lab.id).await;
-        let check = script(ex, Step::Check).expect("every exercise has a check");
-        let out = self.runtime.run_script(&container_of(&lab.id, ex), check).await?;
+        let out = self
+            .launcher
+            .run(&lab.id, ex, Step::Check)
+            .await?
+            .expect("every exercise has a check");
         let (passed, assertions) = read_output(&out.output, out.exit_code, out.timed_out, out.truncated);
         let report = CheckReport { passed, assertions };
         // Live checks are recorded only when they pass, once.
-        let record = !live || (passed && !self.store.exercise_history(user, exercise).await?.passed);
+        let record = !live || (passed && !self.store.exercise_history(user, of.exercise).await?.passed);
         if record {
-            let event = if live {
-                ExerciseEvent::LiveCheck
-            } else {
-                ExerciseEvent::Check
-            };
-            let detail =
-                serde_json::to_string(&report).map_err(|e| LabError::Store(StoreError::Corrupt(e.to_string())))?;
-            self.store
-                .log_exercise(user, module, exercise, event, Some(passed), &detail)
-                .await?;
+            let detail = serde_json::to_string(&report).map_err(StoreError::from)?;
+            self.log(NewExerciseEvent {
+                user,
+                module: of.module,
+                exercise: of.exercise,
+                event: if live {
+                    ExerciseEvent::LiveCheck
+                } else {
+                    ExerciseEvent::Check
+                },
+                passed: Some(passed),
+                detail: &detail,
+                completes: exercise::completes(&report),
+            })
+            .await?;
         }
         Ok(report)
     }
 
-    async fn lab_view(&self, user: i64, module: &str, lesson: &str) -> Result<LabView, LabError> {
+    /// Logs an exercise event, then tells live views.
+    async fn log(&self, event: NewExerciseEvent<'_>) -> Result<(), LabError> {
+        let user = event.user;
+        self.store.log_exercise(event).await?;
+        self.events.publish(Change::Progress { user });
+        Ok(())
+    }
+
+    async fn lab_view(&self, user: UserId, module: &ModuleId, lesson: &LessonId) -> Result<LabView, LabError> {
         let lab = self.module(module)?;
-        let running = self.live_lab(user, module).await?.filter(|l| l.running);
-        let now = unix_now_millis();
+        let running = self.live_lab(user, module).await?.filter(LabRow::is_running);
+        let now = Millis::now();
         let mut exercises = Vec::new();
         for id in lab.lessons.get(lesson).into_iter().flatten() {
             let Some(e) = lab.exercise(id) else { continue };
@@ -502,15 +559,13 @@ impl Labs {
                 hints_shown: e.hints.iter().take(history.hints).cloned().collect(),
                 hints_total: e.hints.len(),
                 solution: history.solution.then(|| e.solve.clone()),
-                last_check: history
-                    .last_check
-                    .and_then(|json| serde_json::from_str::<CheckReport>(&json).ok()),
+                last_check: history.last_check.as_deref().and_then(exercise::stored_report),
             });
         }
         Ok(LabView {
-            module: module.to_string(),
+            module: module.clone(),
             lab: running.map(|l| RunningLab {
-                expires_in: (l.expires_at - now) / 1000,
+                expires_in: l.expires_at.seconds_after(now),
                 idle_timeout: self.config.idle.as_secs() as i64,
                 can_extend: !l.extended,
                 terminal: format!("/labs/{}/terminal", l.id),
@@ -520,45 +575,71 @@ impl Labs {
         })
     }
 
-    pub async fn apply(&self, user: i64, module: &str, action: LabAction, by: Requester) -> Result<(), LabError> {
+    pub async fn apply(
+        &self,
+        user: UserId,
+        module: &ModuleId,
+        action: LabAction,
+        by: Requester,
+    ) -> Result<(), LabError> {
         match action {
             LabAction::Start => self.start(user, module, by).await,
             LabAction::Stop => self.stop(user, module, "stopped").await,
-            LabAction::Reset => {
-                self.module(module)?;
-                self.stop(user, module, "reset").await?;
-                self.start(user, module, by).await
-            }
+            LabAction::Reset => self.reset(user, module, by).await,
             LabAction::Extend => self.extend(user, module, false).await,
         }
     }
 
+    /// What staff do to a learner's lab from the classroom; extending is
+    /// not limited to once for them.
+    pub async fn apply_for_staff(
+        &self,
+        learner: UserId,
+        module: &ModuleId,
+        action: StaffLabAction,
+    ) -> Result<(), LabError> {
+        match action {
+            StaffLabAction::Stop => self.stop(learner, module, "stopped").await,
+            StaffLabAction::Reset => self.reset(learner, module, Requester::Staff).await,
+            StaffLabAction::Extend => self.extend(learner, module, true).await,
+        }
+    }
+
+    async fn reset(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
+        self.module(module)?;
+        self.stop(user, module, "reset").await?;
+        self.start(user, module, by).await
+    }
+
     /// Gives the lab half its lifetime more: once for the learner, as often
     /// as needed when staff ask (`again`).
-    pub async fn extend(&self, user: i64, module: &str, again: bool) -> Result<(), LabError> {
+    async fn extend(&self, user: UserId, module: &ModuleId, again: bool) -> Result<(), LabError> {
         let lab = self.running_lab(user, module).await?;
-        let by = (self.config.lifetime / 2).as_millis() as i64;
-        if self.store.extend_lab(&lab.id, by, again).await? {
+        if self.store.extend_lab(&lab.id, self.config.lifetime / 2, again).await? {
             Ok(())
         } else {
             Err(LabError::refused("This lab already had its extra time."))
         }
     }
 
-    async fn reveal(&self, user: i64, module: &str, exercise: &str, solution: bool) -> Result<(), LabError> {
-        let ex = self
-            .module(module)?
-            .exercise(exercise)
-            .ok_or_else(|| LabError::refused("There is no such exercise in this module."))?;
-        let history = self.store.exercise_history(user, exercise).await?;
+    async fn reveal_step(&self, user: UserId, of: ExerciseOf<'_>, solution: bool) -> Result<(), LabError> {
+        let ex = self.exercise(of)?;
+        let history = self.store.exercise_history(user, of.exercise).await?;
         let (event, more) = match solution {
             true => (ExerciseEvent::Solution, !history.solution),
             false => (ExerciseEvent::Hint, history.hints < ex.hints.len()),
         };
         if more {
-            self.store
-                .log_exercise(user, module, exercise, event, None, "{}")
-                .await?;
+            self.log(NewExerciseEvent {
+                user,
+                module: of.module,
+                exercise: of.exercise,
+                event,
+                passed: None,
+                detail: "{}",
+                completes: false,
+            })
+            .await?;
         }
         Ok(())
     }
@@ -566,40 +647,36 @@ impl Labs {
 
 #[async_trait::async_trait]
 impl LabService for Labs {
-    async fn view(&self, user: i64, module: &str, lesson: &str) -> Result<LabView, String> {
-        self.lab_view(user, module, lesson).await.map_err(|e| e.message())
+    async fn view(&self, user: UserId, module: &ModuleId, lesson: &LessonId) -> Result<LabView, AppError> {
+        Ok(self.lab_view(user, module, lesson).await?)
     }
 
-    async fn act(&self, user: i64, address: Option<IpAddr>, module: &str, action: LabAction) -> Result<(), LabRefusal> {
-        let by = Requester::Learner(address);
-        self.apply(user, module, action, by).await.map_err(|e| LabRefusal {
-            retry_after: match &e {
-                LabError::TooSoon(wait) => Some(wait.seconds()),
-                _ => None,
-            },
-            message: e.message(),
-        })
+    async fn act(
+        &self,
+        user: UserId,
+        address: Option<IpAddr>,
+        module: &ModuleId,
+        action: LabAction,
+    ) -> Result<(), AppError> {
+        Ok(self.apply(user, module, action, Requester::Learner(address)).await?)
     }
 
-    async fn check(&self, user: i64, module: &str, exercise: &str, live: bool) -> Result<CheckReport, String> {
-        match self.run_check(user, module, exercise, live).await {
+    async fn check(&self, user: UserId, exercise: ExerciseOf<'_>, live: bool) -> Result<CheckReport, AppError> {
+        match self.run_check(user, exercise, live).await {
             Ok(report) => Ok(report),
             // A check that could not run is still an answer the panel shows.
             Err(LabError::Runtime(e)) => Ok(CheckReport {
                 passed: false,
-                assertions: vec![Assertion::note(Outcome::Fail, &LabError::Runtime(e).message())],
+                assertions: vec![Assertion::note(
+                    Outcome::Fail,
+                    &LabError::Runtime(e).into_user_message(),
+                )],
             }),
-            Err(e) => Err(e.message()),
+            Err(e) => Err(e.into()),
         }
     }
 
-    async fn reveal_hint(&self, user: i64, module: &str, exercise: &str) -> Result<(), String> {
-        self.reveal(user, module, exercise, false)
-            .await
-            .map_err(|e| e.message())
-    }
-
-    async fn reveal_solution(&self, user: i64, module: &str, exercise: &str) -> Result<(), String> {
-        self.reveal(user, module, exercise, true).await.map_err(|e| e.message())
+    async fn reveal(&self, user: UserId, exercise: ExerciseOf<'_>, solution: bool) -> Result<(), AppError> {
+        Ok(self.reveal_step(user, exercise, solution).await?)
     }
 }

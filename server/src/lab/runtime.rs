@@ -1,6 +1,9 @@
-//! What Berth needs from a container engine, so the lab manager reads as
-//! lifecycle rules rather than engine calls. [`super::docker`] implements
-//! it on the Docker Engine API.
+//! What Berth needs from whatever runs labs, so the lab manager reads as
+//! lifecycle rules rather than engine calls. A lab is named by its
+//! [`LabId`] and its containers by node number; how the engine names them
+//! is the runtime's business alone. [`super::docker`] implements it on the
+//! Docker Engine API; another engine (more Docker hosts, Kubernetes) would
+//! implement the same trait.
 
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
@@ -9,7 +12,9 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::AsyncWrite;
 
-use crate::check::Limits;
+use berth_app::model::{LabId, Millis, ModuleId, NodeNumber, UserId};
+
+use crate::exercise::Limits;
 
 /// Labels on everything Berth creates, so its view can be rebuilt from the
 /// engine after a crash.
@@ -27,9 +32,9 @@ pub const LEARNER_HOME: &str = "/home/learner";
 
 #[derive(Clone, Debug)]
 pub struct LabSpec {
-    pub lab_id: String,
-    pub owner: i64,
-    pub module: String,
+    pub lab: LabId,
+    pub owner: UserId,
+    pub module: ModuleId,
     /// This Berth install: labs of other installs on the same engine are
     /// left alone.
     pub instance: String,
@@ -39,15 +44,14 @@ pub struct LabSpec {
     pub network: bool,
     /// Containers node1..nodeN on the lab's network, named by hostname;
     /// 1 is an ordinary lab with hostname `lab`.
-    pub nodes: u8,
-    /// Milliseconds since the Unix epoch.
-    pub expires_at: i64,
+    pub nodes: NodeNumber,
+    pub expires_at: Millis,
 }
 
 /// A container that carries Berth's labels.
 #[derive(Clone, Debug)]
 pub struct Labelled {
-    pub lab_id: String,
+    pub lab: LabId,
     pub running: bool,
 }
 
@@ -85,20 +89,21 @@ pub enum RuntimeError {
 
 #[async_trait::async_trait]
 pub trait Runtime: Send + Sync + 'static {
-    /// Creates and starts the lab's containers; returns node1's name.
-    async fn create(&self, spec: &LabSpec) -> Result<String, RuntimeError>;
-    /// Removes the lab's containers, their processes and its private
-    /// network; what is already gone is not an error.
-    async fn remove(&self, lab_id: &str) -> Result<(), RuntimeError>;
-    /// Every lab of this install with containers (running: all of them).
+    /// Creates and starts the lab's nodes.
+    async fn create(&self, spec: &LabSpec) -> Result<(), RuntimeError>;
+    /// Removes the lab's nodes, their processes and its private network;
+    /// what is already gone is not an error.
+    async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError>;
+    /// Every lab of this install with nodes (running: all of them).
     async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError>;
-    async fn run_script(&self, container: &str, script: Script<'_>) -> Result<ScriptOutput, RuntimeError>;
+    async fn run_script(&self, lab: &LabId, node: NodeNumber, script: Script<'_>)
+    -> Result<ScriptOutput, RuntimeError>;
     /// A login shell for the learner on a TTY.
-    async fn shell(&self, container: &str) -> Result<Shell, RuntimeError>;
+    async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError>;
     async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError>;
-    /// Yields once each time the container uses more memory than the lab
-    /// may, saying what the kernel killed.
-    fn out_of_memory(&self, container: &str) -> BoxStream<'static, OutOfMemory>;
+    /// Yields once each time the node uses more memory than the lab may,
+    /// saying what the kernel killed.
+    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory>;
 }
 
 /// What went when a lab used more memory than it may.

@@ -16,12 +16,14 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use berth_app::model::UserId;
+
 /// The span both limits count starts in.
 const WINDOW: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Key {
-    Learner(i64),
+    Learner(UserId),
     Address(IpAddr),
 }
 
@@ -84,11 +86,11 @@ impl StartLimits {
 
     /// Charges one start to the learner and to the address (when known),
     /// or says how long to wait if either has had its fill this minute.
-    pub fn admit(&self, learner: i64, address: Option<IpAddr>) -> Result<(), Wait> {
+    pub fn admit(&self, learner: UserId, address: Option<IpAddr>) -> Result<(), Wait> {
         self.admit_at(Instant::now(), learner, address)
     }
 
-    fn admit_at(&self, now: Instant, learner: i64, address: Option<IpAddr>) -> Result<(), Wait> {
+    fn admit_at(&self, now: Instant, learner: UserId, address: Option<IpAddr>) -> Result<(), Wait> {
         let limits = [
             Some((Key::Learner(learner), Limit::Learner, self.per_learner)),
             address.map(|a| (Key::Address(a), Limit::Address, self.per_address)),
@@ -136,9 +138,13 @@ mod tests {
         let limits = StartLimits::new(3, 0);
         let t0 = Instant::now();
         for i in 0..3 {
-            limits.admit_at(t0 + Duration::from_secs(i * 10), 1, HOME).unwrap();
+            limits
+                .admit_at(t0 + Duration::from_secs(i * 10), UserId(1), HOME)
+                .unwrap();
         }
-        let wait = limits.admit_at(t0 + Duration::from_secs(25), 1, HOME).unwrap_err();
+        let wait = limits
+            .admit_at(t0 + Duration::from_secs(25), UserId(1), HOME)
+            .unwrap_err();
         assert_eq!(wait.limit, Limit::Learner);
         assert_eq!(wait.wait, Duration::from_secs(35));
         assert_eq!(wait.seconds(), 35);
@@ -148,10 +154,10 @@ mod tests {
             wait.message()
         );
         assert!(
-            limits.admit_at(t0 + Duration::from_secs(25), 2, HOME).is_ok(),
+            limits.admit_at(t0 + Duration::from_secs(25), UserId(2), HOME).is_ok(),
             "others are not affected"
         );
-        assert!(limits.admit_at(t0 + Duration::from_secs(60), 1, HOME).is_ok());
+        assert!(limits.admit_at(t0 + Duration::from_secs(60), UserId(1), HOME).is_ok());
     }
 
     #[test]
@@ -159,18 +165,21 @@ mod tests {
         let limits = StartLimits::new(2, 3);
         let t0 = Instant::now();
         for learner in 1..=3 {
-            limits.admit_at(t0, learner, HOME).unwrap();
+            limits.admit_at(t0, UserId(learner), HOME).unwrap();
         }
-        let wait = limits.admit_at(t0, 4, HOME).unwrap_err();
+        let wait = limits.admit_at(t0, UserId(4), HOME).unwrap_err();
         assert_eq!((wait.limit, wait.per_minute), (Limit::Address, 3));
         // Learner 4 was refused for the address's sake and kept both starts:
         // elsewhere they still have them.
         let elsewhere = Some(IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7)));
-        limits.admit_at(t0, 4, elsewhere).unwrap();
-        limits.admit_at(t0, 4, elsewhere).unwrap();
-        assert_eq!(limits.admit_at(t0, 4, elsewhere).unwrap_err().limit, Limit::Learner);
+        limits.admit_at(t0, UserId(4), elsewhere).unwrap();
+        limits.admit_at(t0, UserId(4), elsewhere).unwrap();
+        assert_eq!(
+            limits.admit_at(t0, UserId(4), elsewhere).unwrap_err().limit,
+            Limit::Learner
+        );
         // Without a known address only the learner's limit applies.
-        assert!(limits.admit_at(t0, 5, None).is_ok());
+        assert!(limits.admit_at(t0, UserId(5), None).is_ok());
     }
 
     #[test]
@@ -178,11 +187,11 @@ mod tests {
         let limits = StartLimits::new(0, 0);
         let t0 = Instant::now();
         for _ in 0..100 {
-            limits.admit_at(t0, 1, HOME).unwrap();
+            limits.admit_at(t0, UserId(1), HOME).unwrap();
         }
         let limits = StartLimits::new(5, 5);
-        limits.admit_at(t0, 1, HOME).unwrap();
-        limits.admit_at(t0 + WINDOW, 2, None).unwrap();
+        limits.admit_at(t0, UserId(1), HOME).unwrap();
+        limits.admit_at(t0 + WINDOW, UserId(2), None).unwrap();
         assert_eq!(limits.starts.lock().unwrap().len(), 1, "only learner 2's start is kept");
     }
 }

@@ -6,7 +6,7 @@
 //! than in the server's memory.
 //!
 //! Staff may watch a learner's terminal: everything the learner's shells
-//! print is copied to a [`Mirror`], which watchers read and can never write
+//! print is copied to a [`WatchFeed`], which watchers read and can never write
 //! to (they get no handle on the lab's input at all). The learner's page is
 //! told who is watching.
 
@@ -30,6 +30,7 @@ use super::Labs;
 use super::runtime::OutOfMemory;
 use crate::auth::CurrentUser;
 use crate::state::AppState;
+use berth_app::model::{LabId, NodeNumber};
 
 /// Largest message accepted from the page; typing and pasting fit easily.
 const MAX_INPUT: usize = 64 * 1024;
@@ -48,7 +49,7 @@ struct Node {
 
 async fn attach(
     State(state): State<AppState>,
-    Path(lab_id): Path<String>,
+    Path(lab): Path<LabId>,
     Query(Node { node }): Query<Node>,
     headers: HeaderMap,
     user: Option<Extension<CurrentUser>>,
@@ -66,23 +67,23 @@ async fn attach(
     }
     let labs = state.labs.clone();
     let node = node.unwrap_or(1);
-    let container = match labs.attachable(user.id, &lab_id, node).await {
-        Ok(Some(container)) => container,
-        Ok(None) => {
+    match labs.attachable(user.id, &lab, node).await {
+        Ok(true) => {}
+        Ok(false) => {
             return (
                 StatusCode::NOT_FOUND,
                 "you have no running lab (or no such node) at this address\n",
             )
                 .into_response();
         }
-        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message())).into_response(),
+        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.into_user_message())).into_response(),
     };
     match upgrade {
         Ok(upgrade) => {
             let stopping = state.stopping.clone();
             upgrade
                 .max_message_size(MAX_INPUT)
-                .on_upgrade(move |socket| bridge(socket, labs, (lab_id, node), container, stopping))
+                .on_upgrade(move |socket| bridge(socket, labs, (lab, node), stopping))
         }
         Err(rejection) => rejection.into_response(),
     }
@@ -99,36 +100,30 @@ fn notice(text: &str) -> Message {
     Message::Text(json.to_string().into())
 }
 
-async fn bridge(
-    socket: WebSocket,
-    labs: Arc<Labs>,
-    (lab_id, node): (String, u8),
-    container: String,
-    stopping: CancellationToken,
-) {
+async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNumber), stopping: CancellationToken) {
     let (mut to_page, mut from_page) = socket.split();
     let runtime = labs.runtime().clone();
-    let shell = match runtime.shell(&container).await {
+    let shell = match runtime.shell(&lab, node).await {
         Ok(shell) => shell,
         Err(e) => {
-            let message = super::LabError::from(e).message();
+            let message = super::LabError::from(e).into_user_message();
             let _ = to_page.send(notice(&message)).await;
             let _ = to_page.close().await;
             return;
         }
     };
     let (exec, mut output, mut input) = (shell.exec, shell.output, shell.input);
-    let mut out_of_memory = runtime.out_of_memory(&container);
+    let mut out_of_memory = runtime.out_of_memory(&lab, node);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
-    let mirror = labs.mirrors().get(&lab_id, node);
-    let mut watchers = mirror.watchers.subscribe();
+    let feed = labs.watch_feeds().get(&lab, node);
+    let mut watchers = feed.watchers.subscribe();
     watchers.mark_changed();
-    labs.touch(&lab_id).await;
+    labs.touch(&lab).await;
     let closing = loop {
         tokio::select! {
             chunk = output.next() => match chunk {
                 Some(Ok(bytes)) => {
-                    mirror.publish(&bytes);
+                    feed.publish(&bytes);
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
                     }
@@ -137,7 +132,7 @@ async fn bridge(
             },
             message = from_page.next() => match message {
                 Some(Ok(Message::Binary(bytes))) => {
-                    labs.touch(&lab_id).await;
+                    labs.touch(&lab).await;
                     if input.write_all(&bytes).await.is_err() {
                         break Some("the lab stopped");
                     }
@@ -173,7 +168,7 @@ async fn bridge(
                     break None;
                 }
             }
-            _ = keepalive.tick() => labs.touch(&lab_id).await,
+            _ = keepalive.tick() => labs.touch(&lab).await,
             _ = stopping.cancelled() => break Some("the server is restarting; reload the page in a moment"),
         }
     };
@@ -190,15 +185,15 @@ async fn bridge(
 /// How much recent output a new watcher sees first.
 const RECENT: usize = 16 * 1024;
 
-/// One lab's terminal output, copied for watchers.
-pub struct Mirror {
+/// One lab node's terminal output, copied for watchers.
+pub struct WatchFeed {
     output: broadcast::Sender<Bytes>,
     recent: Mutex<VecDeque<u8>>,
     /// Who is watching, as the learner's page names them.
     watchers: watch::Sender<Vec<String>>,
 }
 
-impl Mirror {
+impl WatchFeed {
     fn new() -> Self {
         Self {
             output: broadcast::channel(256).0,
@@ -208,7 +203,7 @@ impl Mirror {
     }
 
     fn publish(&self, bytes: &Bytes) {
-        let mut recent = self.recent.lock().expect("mirror lock");
+        let mut recent = self.recent.lock().expect("watch feed lock");
         recent.extend(bytes.iter().copied());
         let excess = recent.len().saturating_sub(RECENT);
         recent.drain(..excess);
@@ -217,31 +212,31 @@ impl Mirror {
     }
 }
 
-/// The mirrors of all labs with a terminal open, by lab id and node.
+/// The feeds of all labs with a terminal open, by lab and node.
 #[derive(Default)]
-pub struct Mirrors(Mutex<HashMap<(String, u8), Arc<Mirror>>>);
+pub struct WatchFeeds(Mutex<HashMap<(LabId, NodeNumber), Arc<WatchFeed>>>);
 
-impl Mirrors {
-    pub fn get(&self, lab_id: &str, node: u8) -> Arc<Mirror> {
-        let mut all = self.0.lock().expect("mirrors lock");
-        all.entry((lab_id.to_string(), node))
-            .or_insert_with(|| Arc::new(Mirror::new()))
+impl WatchFeeds {
+    pub fn get(&self, lab: &LabId, node: NodeNumber) -> Arc<WatchFeed> {
+        let mut all = self.0.lock().expect("watch feeds lock");
+        all.entry((lab.clone(), node))
+            .or_insert_with(|| Arc::new(WatchFeed::new()))
             .clone()
     }
 
-    /// Forgets every node's mirror of a lab that ended.
-    pub fn remove_lab(&self, lab_id: &str) {
-        self.0.lock().expect("mirrors lock").retain(|(lab, _), _| lab != lab_id);
+    /// Forgets every node's feed of a lab that ended.
+    pub fn remove_lab(&self, lab: &LabId) {
+        self.0.lock().expect("watch feeds lock").retain(|(id, _), _| id != lab);
     }
 }
 
 /// Streams a lab's terminal to a watcher, read-only: input from the
 /// watcher's side is answered with a notice and goes nowhere.
-pub async fn watch_terminal(socket: WebSocket, mirror: Arc<Mirror>, watcher: String, stopping: CancellationToken) {
+pub async fn watch_terminal(socket: WebSocket, feed: Arc<WatchFeed>, watcher: String, stopping: CancellationToken) {
     let (mut to_page, mut from_page) = socket.split();
-    let mut output = mirror.output.subscribe();
-    let recent: Vec<u8> = mirror.recent.lock().expect("mirror lock").iter().copied().collect();
-    mirror.watchers.send_modify(|w| w.push(watcher.clone()));
+    let mut output = feed.output.subscribe();
+    let recent: Vec<u8> = feed.recent.lock().expect("watch feed lock").iter().copied().collect();
+    feed.watchers.send_modify(|w| w.push(watcher.clone()));
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
     const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
     let mut open = to_page.send(Message::Binary(recent.into())).await.is_ok();
@@ -260,7 +255,7 @@ pub async fn watch_terminal(socket: WebSocket, mirror: Arc<Mirror>, watcher: Str
             _ = stopping.cancelled() => false,
         };
     }
-    mirror.watchers.send_modify(|w| {
+    feed.watchers.send_modify(|w| {
         if let Some(i) = w.iter().position(|name| name == &watcher) {
             w.remove(i);
         }

@@ -61,7 +61,7 @@ struct QuestionFile {
 /// A validated quiz with its answer key.
 #[derive(Debug, Clone)]
 pub struct Quiz {
-    pub id: String,
+    pub id: berth_app::model::QuizId,
     pub title: String,
     pub pass_percent: u32,
     pub questions: Vec<Question>,
@@ -153,7 +153,7 @@ impl Quiz {
         }
         if errors.is_empty() {
             Ok(Quiz {
-                id: raw.id,
+                id: raw.id.into(),
                 title: raw.title,
                 pass_percent: raw.pass_percent,
                 questions,

@@ -9,9 +9,11 @@ use axum::{Extension, Form, Router};
 use super::grade;
 use crate::auth::CurrentUser;
 use crate::error::Error;
+use crate::events::Change;
 use crate::state::AppState;
 use crate::store::NewAttempt;
 use berth_app::course::quiz_href;
+use berth_app::model::ModuleId;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/modules/{module}/quiz", post(submit))
@@ -19,7 +21,7 @@ pub fn router() -> Router<AppState> {
 
 async fn submit(
     State(state): State<AppState>,
-    Path(module): Path<String>,
+    Path(module): Path<ModuleId>,
     user: Option<Extension<CurrentUser>>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Error> {
@@ -45,6 +47,7 @@ async fn submit(
             graded: &graded,
         })
         .await?;
-    tracing::info!(user = user.id, quiz = %quiz.id, percent = graded.percent, passed = graded.passed, "quiz graded");
+    state.events.publish(Change::Progress { user: user.id });
+    tracing::info!(user = %user.id, quiz = %quiz.id, percent = graded.percent, passed = graded.passed, "quiz graded");
     Ok(Redirect::to(&format!("{href}/{id}")).into_response())
 }

@@ -3,37 +3,41 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Change, Store, StoreError, unix_now_millis};
+use berth_app::model::{
+    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, ItemRef, Millis, ProgressStatus, QuizId, UserId,
+};
+
+use super::{RowExt, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassroomRow {
-    pub id: i64,
+    pub id: ClassroomId,
     pub name: String,
-    pub owner_id: i64,
+    pub owner: UserId,
     pub owner_email: String,
     pub join_code: String,
     pub join_limit: i64,
     pub joins: i64,
-    pub code_expires_at: i64,
+    pub code_expires_at: Millis,
     pub starts_on: Option<String>,
     pub ends_on: Option<String>,
-    pub members: i64,
+    pub members: usize,
 }
 
 impl ClassroomRow {
     fn from_row(r: &AnyRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: r.try_get("id")?,
+            id: ClassroomId(r.try_get("id")?),
             name: r.try_get("name")?,
-            owner_id: r.try_get("owner_id")?,
+            owner: UserId(r.try_get("owner_id")?),
             owner_email: r.try_get("owner_email")?,
             join_code: r.try_get("join_code")?,
             join_limit: r.try_get("join_limit")?,
             joins: r.try_get("joins")?,
-            code_expires_at: r.try_get("code_expires_at")?,
+            code_expires_at: r.millis("code_expires_at")?,
             starts_on: r.try_get("starts_on")?,
             ends_on: r.try_get("ends_on")?,
-            members: r.try_get("members")?,
+            members: r.count("members")?,
         })
     }
 }
@@ -45,10 +49,10 @@ const CLASSROOM_SELECT: &str = "SELECT c.id, c.name, c.owner_id, u.email AS owne
 
 pub struct NewClassroom<'a> {
     pub name: &'a str,
-    pub owner: i64,
+    pub owner: UserId,
     pub join_code: &'a str,
     pub join_limit: i64,
-    pub code_expires_at: i64,
+    pub code_expires_at: Millis,
     pub starts_on: Option<&'a str>,
     pub ends_on: Option<&'a str>,
 }
@@ -61,15 +65,61 @@ pub enum JoinOutcome {
     UsedUp,
 }
 
-/// What a classroom's members did, for its grid and insights.
+/// A classroom's learner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: UserId,
+    pub email: String,
+}
+
+/// A progress row: where a learner stands on one item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgressRecord {
+    pub user: UserId,
+    pub item: ItemRef,
+    pub status: ProgressStatus,
+    pub at: Millis,
+}
+
+/// One check of an exercise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRecord {
+    pub user: UserId,
+    pub exercise: ExerciseId,
+    pub passed: bool,
+    /// The check's report as stored (JSON).
+    pub report: String,
+    pub at: Millis,
+}
+
+/// One quiz attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttemptRecord {
+    pub user: UserId,
+    pub quiz: QuizId,
+    pub percent: u32,
+    /// The attempt's feedback as stored (JSON).
+    pub report: String,
+    pub at: Millis,
+}
+
+/// What a classroom's members did, for its grid and insights; checks and
+/// attempts in the order they happened.
 #[derive(Clone, Debug, Default)]
 pub struct ClassActivity {
-    /// (user, kind, item, status, updated_at)
-    pub progress: Vec<(i64, String, String, String, i64)>,
-    /// Checks in order: (user, exercise, passed, report JSON, at)
-    pub checks: Vec<(i64, String, bool, String, i64)>,
-    /// Quiz attempts in order: (user, quiz, percent, report JSON, at)
-    pub attempts: Vec<(i64, String, i64, String, i64)>,
+    pub progress: Vec<ProgressRecord>,
+    pub checks: Vec<CheckRecord>,
+    pub attempts: Vec<AttemptRecord>,
+}
+
+/// What staff did, for the audit log.
+pub struct NewAudit<'a> {
+    pub actor: UserId,
+    pub actor_email: &'a str,
+    pub action: &'a str,
+    pub classroom: Option<ClassroomId>,
+    pub subject: Option<UserId>,
+    pub detail: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -78,34 +128,34 @@ pub struct AuditEntry {
     pub action: String,
     pub subject_email: Option<String>,
     pub detail: String,
-    pub at: i64,
+    pub at: Millis,
 }
 
 impl Store {
-    pub async fn create_classroom(&self, c: NewClassroom<'_>) -> Result<i64, StoreError> {
+    pub async fn create_classroom(&self, c: NewClassroom<'_>) -> Result<ClassroomId, StoreError> {
         let row = sqlx::query(
             "INSERT INTO classrooms (name, owner_id, join_code, join_limit, code_expires_at, starts_on, ends_on, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(c.name)
-        .bind(c.owner)
+        .bind(c.owner.get())
         .bind(c.join_code)
         .bind(c.join_limit)
-        .bind(c.code_expires_at)
+        .bind(c.code_expires_at.get())
         .bind(c.starts_on)
         .bind(c.ends_on)
-        .bind(unix_now_millis())
+        .bind(Millis::now().get())
         .fetch_one(self.pool())
         .await?;
-        Ok(row.try_get("id")?)
+        Ok(ClassroomId(row.try_get("id")?))
     }
 
     /// Classrooms `owner` runs, or every classroom when `owner` is `None`.
-    pub async fn classrooms(&self, owner: Option<i64>) -> Result<Vec<ClassroomRow>, StoreError> {
+    pub async fn classrooms(&self, owner: Option<UserId>) -> Result<Vec<ClassroomRow>, StoreError> {
         let rows = match owner {
             Some(owner) => {
                 sqlx::query(&format!("{CLASSROOM_SELECT} WHERE c.owner_id = $1 ORDER BY c.id DESC"))
-                    .bind(owner)
+                    .bind(owner.get())
                     .fetch_all(self.pool())
                     .await?
             }
@@ -118,9 +168,9 @@ impl Store {
         rows.iter().map(ClassroomRow::from_row).collect()
     }
 
-    pub async fn classroom(&self, id: i64) -> Result<Option<ClassroomRow>, StoreError> {
+    pub async fn classroom(&self, id: ClassroomId) -> Result<Option<ClassroomRow>, StoreError> {
         let row = sqlx::query(&format!("{CLASSROOM_SELECT} WHERE c.id = $1"))
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(ClassroomRow::from_row).transpose()
@@ -136,17 +186,17 @@ impl Store {
 
     /// Adds the learner with the classroom's code: one use of the code, taken
     /// atomically, so a burst of joins never passes the limit.
-    pub async fn join_classroom(&self, classroom: i64, user: i64) -> Result<JoinOutcome, StoreError> {
+    pub async fn join_classroom(&self, classroom: ClassroomId, user: UserId) -> Result<JoinOutcome, StoreError> {
         if self.is_member(classroom, user).await? {
             return Ok(JoinOutcome::AlreadyMember);
         }
-        let now = unix_now_millis();
+        let now = Millis::now();
         let mut tx = self.pool().begin().await?;
         let taken = sqlx::query(
             "UPDATE classrooms SET joins = joins + 1 WHERE id = $1 AND joins < join_limit AND code_expires_at > $2",
         )
-        .bind(classroom)
-        .bind(now)
+        .bind(classroom.get())
+        .bind(now.get())
         .execute(&mut *tx)
         .await?;
         if taken.rows_affected() == 0 {
@@ -163,9 +213,9 @@ impl Store {
         }
         let inserted =
             sqlx::query("INSERT INTO classroom_members (classroom_id, user_id, joined_at) VALUES ($1, $2, $3)")
-                .bind(classroom)
-                .bind(user)
-                .bind(now)
+                .bind(classroom.get())
+                .bind(user.get())
+                .bind(now.get())
                 .execute(&mut *tx)
                 .await;
         match inserted {
@@ -174,78 +224,87 @@ impl Store {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(JoinOutcome::AlreadyMember),
             Err(e) => return Err(e.into()),
         }
-        self.announce(Change::Roster { classroom });
         Ok(JoinOutcome::Joined)
     }
 
     /// Stops the join code from letting anyone else in.
-    pub async fn close_joining(&self, classroom: i64) -> Result<(), StoreError> {
+    pub async fn close_joining(&self, classroom: ClassroomId) -> Result<(), StoreError> {
         sqlx::query("UPDATE classrooms SET code_expires_at = $2 WHERE id = $1 AND code_expires_at > $2")
-            .bind(classroom)
-            .bind(unix_now_millis())
+            .bind(classroom.get())
+            .bind(Millis::now().get())
             .execute(self.pool())
             .await?;
         Ok(())
     }
 
-    pub async fn is_member(&self, classroom: i64, user: i64) -> Result<bool, StoreError> {
+    pub async fn is_member(&self, classroom: ClassroomId, user: UserId) -> Result<bool, StoreError> {
         let found = sqlx::query("SELECT 1 FROM classroom_members WHERE classroom_id = $1 AND user_id = $2")
-            .bind(classroom)
-            .bind(user)
+            .bind(classroom.get())
+            .bind(user.get())
             .fetch_optional(self.pool())
             .await?;
         Ok(found.is_some())
     }
 
-    /// Members as (user id, email), by email.
-    pub async fn members(&self, classroom: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    /// Members, by email.
+    pub async fn members(&self, classroom: ClassroomId) -> Result<Vec<Member>, StoreError> {
         let rows = sqlx::query(
             "SELECT u.id, u.email FROM classroom_members m JOIN users u ON u.id = m.user_id \
              WHERE m.classroom_id = $1 ORDER BY u.email",
         )
-        .bind(classroom)
+        .bind(classroom.get())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("email")?)))
+            .map(|r| {
+                Ok(Member {
+                    id: UserId(r.try_get("id")?),
+                    email: r.try_get("email")?,
+                })
+            })
             .collect()
     }
 
     /// Takes a learner off the roster; their own progress stays theirs.
-    pub async fn remove_member(&self, classroom: i64, user: i64) -> Result<bool, StoreError> {
+    pub async fn remove_member(&self, classroom: ClassroomId, user: UserId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM classroom_members WHERE classroom_id = $1 AND user_id = $2")
-            .bind(classroom)
-            .bind(user)
+            .bind(classroom.get())
+            .bind(user.get())
             .execute(self.pool())
             .await?;
-        self.announce(Change::Roster { classroom });
         Ok(done.rows_affected() == 1)
     }
 
     /// Everything the members did (or one member, with `only`).
-    pub async fn class_activity(&self, classroom: i64, only: Option<i64>) -> Result<ClassActivity, StoreError> {
+    pub async fn class_activity(
+        &self,
+        classroom: ClassroomId,
+        only: Option<UserId>,
+    ) -> Result<ClassActivity, StoreError> {
         let filter = "user_id IN (SELECT user_id FROM classroom_members WHERE classroom_id = $1) \
                       AND ($2 < 0 OR user_id = $2)";
-        let only = only.unwrap_or(-1);
+        let only = only.map_or(-1, UserId::get);
         let progress = sqlx::query(&format!(
             "SELECT user_id, kind, item, status, updated_at FROM progress WHERE {filter}"
         ))
-        .bind(classroom)
+        .bind(classroom.get())
         .bind(only)
         .fetch_all(self.pool())
         .await?;
         let checks = sqlx::query(&format!(
             "SELECT user_id, exercise, passed, detail, created_at FROM exercise_log \
-             WHERE {filter} AND kind IN ('check', 'live-check') ORDER BY id"
+             WHERE {filter} AND kind IN ($3, $4) ORDER BY id"
         ))
-        .bind(classroom)
+        .bind(classroom.get())
         .bind(only)
+        .bind(ExerciseEvent::Check.as_str())
+        .bind(ExerciseEvent::LiveCheck.as_str())
         .fetch_all(self.pool())
         .await?;
         let attempts = sqlx::query(&format!(
             "SELECT user_id, quiz, percent, report, created_at FROM quiz_attempts WHERE {filter} ORDER BY id"
         ))
-        .bind(classroom)
+        .bind(classroom.get())
         .bind(only)
         .fetch_all(self.pool())
         .await?;
@@ -253,74 +312,66 @@ impl Store {
             progress: progress
                 .iter()
                 .map(|r| {
-                    Ok((
-                        r.try_get("user_id")?,
-                        r.try_get("kind")?,
-                        r.try_get("item")?,
-                        r.try_get("status")?,
-                        r.try_get("updated_at")?,
-                    ))
+                    Ok(ProgressRecord {
+                        user: UserId(r.try_get("user_id")?),
+                        item: ItemRef::of(r.parsed::<ItemKind>("kind")?, r.try_get::<String, _>("item")?),
+                        status: r.parsed("status")?,
+                        at: r.millis("updated_at")?,
+                    })
                 })
                 .collect::<Result<_, StoreError>>()?,
             checks: checks
                 .iter()
                 .map(|r| {
-                    Ok((
-                        r.try_get("user_id")?,
-                        r.try_get("exercise")?,
-                        r.try_get::<Option<i64>, _>("passed")? == Some(1),
-                        r.try_get("detail")?,
-                        r.try_get("created_at")?,
-                    ))
+                    Ok(CheckRecord {
+                        user: UserId(r.try_get("user_id")?),
+                        exercise: r.id("exercise")?,
+                        passed: r.try_get::<Option<i64>, _>("passed")? == Some(1),
+                        report: r.try_get("detail")?,
+                        at: r.millis("created_at")?,
+                    })
                 })
                 .collect::<Result<_, StoreError>>()?,
             attempts: attempts
                 .iter()
                 .map(|r| {
-                    Ok((
-                        r.try_get("user_id")?,
-                        r.try_get("quiz")?,
-                        r.try_get("percent")?,
-                        r.try_get("report")?,
-                        r.try_get("created_at")?,
-                    ))
+                    Ok(AttemptRecord {
+                        user: UserId(r.try_get("user_id")?),
+                        quiz: r.id("quiz")?,
+                        percent: r.count("percent")?,
+                        report: r.try_get("report")?,
+                        at: r.millis("created_at")?,
+                    })
                 })
                 .collect::<Result<_, StoreError>>()?,
         })
     }
 
-    pub async fn audit(
-        &self,
-        actor: (i64, &str),
-        action: &str,
-        classroom: Option<i64>,
-        subject: Option<i64>,
-        detail: &str,
-    ) -> Result<(), StoreError> {
+    pub async fn audit(&self, a: NewAudit<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO audit_log (actor_id, actor_email, action, classroom_id, subject_id, detail, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(actor.0)
-        .bind(actor.1)
-        .bind(action)
-        .bind(classroom)
-        .bind(subject)
-        .bind(detail)
-        .bind(unix_now_millis())
+        .bind(a.actor.get())
+        .bind(a.actor_email)
+        .bind(a.action)
+        .bind(a.classroom.map(ClassroomId::get))
+        .bind(a.subject.map(UserId::get))
+        .bind(a.detail)
+        .bind(Millis::now().get())
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
     /// The classroom's audit entries, newest first.
-    pub async fn audit_log(&self, classroom: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit_log(&self, classroom: ClassroomId, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT a.actor_email, a.action, u.email AS subject_email, a.detail, a.created_at \
              FROM audit_log a LEFT JOIN users u ON u.id = a.subject_id \
              WHERE a.classroom_id = $1 ORDER BY a.id DESC LIMIT $2",
         )
-        .bind(classroom)
+        .bind(classroom.get())
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
@@ -331,7 +382,7 @@ impl Store {
                     action: r.try_get("action")?,
                     subject_email: r.try_get("subject_email")?,
                     detail: r.try_get("detail")?,
-                    at: r.try_get("created_at")?,
+                    at: r.millis("created_at")?,
                 })
             })
             .collect()

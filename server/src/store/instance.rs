@@ -1,6 +1,8 @@
 //! Facts about this installation, such as when it was first started.
 
-use super::{Store, StoreError, unix_now};
+use berth_app::model::Millis;
+
+use super::{Store, StoreError};
 
 impl Store {
     /// Records a fact, replacing an earlier value.
@@ -11,7 +13,7 @@ impl Store {
         )
         .bind(key)
         .bind(value)
-        .bind(unix_now())
+        .bind(Millis::now().get())
         .execute(self.pool())
         .await?;
         Ok(())

@@ -1,15 +1,18 @@
 //! Invite codes for invite-only sign-up.
 
-use super::{Store, StoreError, unix_now};
+use berth_app::model::Millis;
+use std::time::Duration;
+
+use super::{Store, StoreError};
 
 impl Store {
-    pub async fn create_invite(&self, code: &str, uses: u32, valid_for_secs: i64) -> Result<(), StoreError> {
-        let now = unix_now();
+    pub async fn create_invite(&self, code: &str, uses: u32, valid_for: Duration) -> Result<(), StoreError> {
+        let now = Millis::now();
         sqlx::query("INSERT INTO invites (code, uses_left, expires_at, created_at) VALUES ($1, $2, $3, $4)")
             .bind(code)
             .bind(i64::from(uses))
-            .bind(now + valid_for_secs)
-            .bind(now)
+            .bind(now.plus(valid_for).get())
+            .bind(now.get())
             .execute(self.pool())
             .await?;
         Ok(())
@@ -22,7 +25,7 @@ impl Store {
             "UPDATE invites SET uses_left = uses_left - 1 WHERE code = $1 AND uses_left > 0 AND expires_at > $2",
         )
         .bind(code)
-        .bind(unix_now())
+        .bind(Millis::now().get())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)

@@ -3,32 +3,40 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Store, StoreError, unix_now_millis};
+use berth_app::model::{
+    ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
+};
+
+use super::{RowExt, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabRow {
-    pub id: String,
-    pub user_id: i64,
-    pub module: String,
-    pub running: bool,
-    pub started_at: i64,
-    pub expires_at: i64,
-    pub last_active: i64,
+    pub id: LabId,
+    pub user: UserId,
+    pub module: ModuleId,
+    pub status: LabStatus,
+    pub started_at: Millis,
+    pub expires_at: Millis,
+    pub last_active: Millis,
     pub extended: bool,
 }
 
 impl LabRow {
     fn from_row(r: &AnyRow) -> Result<Self, StoreError> {
         Ok(Self {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            module: r.try_get("module")?,
-            running: r.try_get::<String, _>("status")? == "running",
-            started_at: r.try_get("started_at")?,
-            expires_at: r.try_get("expires_at")?,
-            last_active: r.try_get("last_active")?,
-            extended: r.try_get::<i64, _>("extended")? == 1,
+            id: r.id("id")?,
+            user: UserId(r.try_get("user_id")?),
+            module: r.id("module")?,
+            status: r.parsed("status")?,
+            started_at: r.millis("started_at")?,
+            expires_at: r.millis("expires_at")?,
+            last_active: r.millis("last_active")?,
+            extended: r.flag("extended")?,
         })
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == LabStatus::Running
     }
 }
 
@@ -44,39 +52,40 @@ pub struct ExerciseHistory {
     pub last_check: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExerciseEvent {
-    Check,
-    LiveCheck,
-    Hint,
-    Solution,
-}
-
-impl ExerciseEvent {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Check => "check",
-            Self::LiveCheck => "live-check",
-            Self::Hint => "hint",
-            Self::Solution => "solution",
-        }
-    }
+/// One entry of the exercise log.
+pub struct NewExerciseEvent<'a> {
+    pub user: UserId,
+    pub module: &'a ModuleId,
+    pub exercise: &'a ExerciseId,
+    pub event: ExerciseEvent,
+    /// A check's verdict.
+    pub passed: Option<bool>,
+    /// JSON: a check's report, `{}` otherwise.
+    pub detail: &'a str,
+    /// Whether this completes the exercise (see `crate::exercise`).
+    pub completes: bool,
 }
 
 impl Store {
     /// Records a lab being started; `false` if the learner already has a
     /// live lab for the module.
-    pub async fn insert_lab(&self, id: &str, user: i64, module: &str, expires_at: i64) -> Result<bool, StoreError> {
-        let now = unix_now_millis();
+    pub async fn insert_lab(
+        &self,
+        id: &LabId,
+        user: UserId,
+        module: &ModuleId,
+        expires_at: Millis,
+    ) -> Result<bool, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active) \
-             VALUES ($1, $2, $3, 'starting', $4, $5, $4)",
+             VALUES ($1, $2, $3, $4, $5, $6, $5)",
         )
-        .bind(id)
-        .bind(user)
-        .bind(module)
-        .bind(now)
-        .bind(expires_at)
+        .bind(id.as_str())
+        .bind(user.get())
+        .bind(module.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(Millis::now().get())
+        .bind(expires_at.get())
         .execute(self.pool())
         .await;
         match inserted {
@@ -86,32 +95,33 @@ impl Store {
         }
     }
 
-    pub async fn set_lab_running(&self, id: &str, container: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE labs SET status = 'running', container = $2 WHERE id = $1 AND status = 'starting'")
-            .bind(id)
-            .bind(container)
+    pub async fn set_lab_running(&self, id: &LabId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3")
+            .bind(id.as_str())
+            .bind(LabStatus::Running.as_str())
+            .bind(LabStatus::Starting.as_str())
             .execute(self.pool())
             .await?;
         Ok(())
     }
 
-    pub async fn end_lab(&self, id: &str, reason: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE labs SET status = 'ended', ended_at = $2, end_reason = $3 WHERE id = $1 AND status <> 'ended'",
-        )
-        .bind(id)
-        .bind(unix_now_millis())
-        .bind(reason)
-        .execute(self.pool())
-        .await?;
+    pub async fn end_lab(&self, id: &LabId, reason: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE labs SET status = $4, ended_at = $2, end_reason = $3 WHERE id = $1 AND status <> $4")
+            .bind(id.as_str())
+            .bind(Millis::now().get())
+            .bind(reason)
+            .bind(LabStatus::Ended.as_str())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
-    pub async fn lab(&self, id: &str) -> Result<Option<LabRow>, StoreError> {
+    pub async fn lab(&self, id: &LabId) -> Result<Option<LabRow>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> 'ended'"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> $2"
         ))
-        .bind(id)
+        .bind(id.as_str())
+        .bind(LabStatus::Ended.as_str())
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(LabRow::from_row).transpose()
@@ -120,27 +130,29 @@ impl Store {
     /// Every live (starting or running) lab, of everyone.
     pub async fn live_labs(&self) -> Result<Vec<LabRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> 'ended' ORDER BY started_at"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 ORDER BY started_at"
         ))
+        .bind(LabStatus::Ended.as_str())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(LabRow::from_row).collect()
     }
 
-    pub async fn live_labs_of(&self, user: i64) -> Result<Vec<LabRow>, StoreError> {
+    pub async fn live_labs_of(&self, user: UserId) -> Result<Vec<LabRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> 'ended' AND user_id = $1 ORDER BY started_at"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 AND user_id = $2 ORDER BY started_at"
         ))
-        .bind(user)
+        .bind(LabStatus::Ended.as_str())
+        .bind(user.get())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(LabRow::from_row).collect()
     }
 
-    pub async fn touch_lab(&self, id: &str, at: i64) -> Result<(), StoreError> {
+    pub async fn touch_lab(&self, id: &LabId, at: Millis) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET last_active = $2 WHERE id = $1 AND last_active < $2")
-            .bind(id)
-            .bind(at)
+            .bind(id.as_str())
+            .bind(at.get())
             .execute(self.pool())
             .await?;
         Ok(())
@@ -148,85 +160,87 @@ impl Store {
 
     /// Pushes the lab's end back; `false` if it was extended before (unless
     /// `again`, which staff may use) or is not running.
-    pub async fn extend_lab(&self, id: &str, by_millis: i64, again: bool) -> Result<bool, StoreError> {
+    pub async fn extend_lab(&self, id: &LabId, by: std::time::Duration, again: bool) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE labs SET expires_at = expires_at + $2, extended = 1 \
-             WHERE id = $1 AND (extended = 0 OR $3 = 1) AND status = 'running'",
+             WHERE id = $1 AND (extended = 0 OR $3 = 1) AND status = $4",
         )
-        .bind(id)
-        .bind(by_millis)
+        .bind(id.as_str())
+        .bind(by.as_millis() as i64)
         .bind(i64::from(again))
+        .bind(LabStatus::Running.as_str())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn log_exercise(
-        &self,
-        user: i64,
-        module: &str,
-        exercise: &str,
-        event: ExerciseEvent,
-        passed: Option<bool>,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let now = unix_now_millis();
+    /// Logs the event and, when it completes the exercise, marks the
+    /// exercise completed in the learner's progress, in one transaction.
+    pub async fn log_exercise(&self, e: NewExerciseEvent<'_>) -> Result<(), StoreError> {
+        let now = Millis::now().get();
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO exercise_log (user_id, module, exercise, kind, passed, detail, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(user)
-        .bind(module)
-        .bind(exercise)
-        .bind(event.as_str())
-        .bind(passed.map(i64::from))
-        .bind(detail)
+        .bind(e.user.get())
+        .bind(e.module.as_str())
+        .bind(e.exercise.as_str())
+        .bind(e.event.as_str())
+        .bind(e.passed.map(i64::from))
+        .bind(e.detail)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        if passed == Some(true) {
+        if e.completes {
             sqlx::query(
                 "INSERT INTO progress (user_id, kind, item, module, status, updated_at) \
-                 VALUES ($1, 'exercise', $2, $3, 'completed', $4) \
-                 ON CONFLICT (user_id, kind, item) DO UPDATE SET status = 'completed', updated_at = excluded.updated_at",
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id, kind, item) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
             )
-            .bind(user)
-            .bind(exercise)
-            .bind(module)
+            .bind(e.user.get())
+            .bind(ItemKind::Exercise.as_str())
+            .bind(e.exercise.as_str())
+            .bind(e.module.as_str())
+            .bind(ProgressStatus::Completed.as_str())
             .bind(now)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
-        self.announce(super::Change::Progress { user });
         Ok(())
     }
 
     /// What the learner did with an exercise so far.
-    pub async fn exercise_history(&self, user: i64, exercise: &str) -> Result<ExerciseHistory, StoreError> {
+    pub async fn exercise_history(&self, user: UserId, exercise: &ExerciseId) -> Result<ExerciseHistory, StoreError> {
         let counts = sqlx::query(
             "SELECT \
-             (SELECT COUNT(*) FROM progress WHERE user_id = $1 AND kind = 'exercise' AND item = $2 AND status = 'completed') AS passed, \
-             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = 'hint') AS hints, \
-             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = 'solution') AS solution",
+             (SELECT COUNT(*) FROM progress WHERE user_id = $1 AND kind = $3 AND item = $2 AND status = $4) AS passed, \
+             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = $5) AS hints, \
+             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = $6) AS solution",
         )
-        .bind(user)
-        .bind(exercise)
+        .bind(user.get())
+        .bind(exercise.as_str())
+        .bind(ItemKind::Exercise.as_str())
+        .bind(ProgressStatus::Completed.as_str())
+        .bind(ExerciseEvent::Hint.as_str())
+        .bind(ExerciseEvent::Solution.as_str())
         .fetch_one(self.pool())
         .await?;
         let last_check = sqlx::query_scalar(
             "SELECT detail FROM exercise_log WHERE user_id = $1 AND exercise = $2 \
-             AND kind IN ('check', 'live-check') ORDER BY id DESC LIMIT 1",
+             AND kind IN ($3, $4) ORDER BY id DESC LIMIT 1",
         )
-        .bind(user)
-        .bind(exercise)
+        .bind(user.get())
+        .bind(exercise.as_str())
+        .bind(ExerciseEvent::Check.as_str())
+        .bind(ExerciseEvent::LiveCheck.as_str())
         .fetch_optional(self.pool())
         .await?;
         Ok(ExerciseHistory {
-            passed: counts.try_get::<i64, _>("passed")? > 0,
-            hints: counts.try_get::<i64, _>("hints")?.max(0) as usize,
-            solution: counts.try_get::<i64, _>("solution")? > 0,
+            passed: counts.count::<i64>("passed")? > 0,
+            hints: counts.count("hints")?,
+            solution: counts.count::<i64>("solution")? > 0,
             last_check,
         })
     }

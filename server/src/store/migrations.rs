@@ -3,7 +3,7 @@
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
-use super::{Backend, Store, StoreError};
+use super::{Database, Store, StoreError};
 
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
@@ -37,6 +37,11 @@ const SQLITE: Embedded = &[
         "classrooms",
         include_str!("../../../migrations/sqlite/0007_classrooms.sql"),
     ),
+    (
+        8,
+        "milliseconds",
+        include_str!("../../../migrations/sqlite/0008_milliseconds.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -66,6 +71,11 @@ const POSTGRES: Embedded = &[
         "classrooms",
         include_str!("../../../migrations/postgres/0007_classrooms.sql"),
     ),
+    (
+        8,
+        "milliseconds",
+        include_str!("../../../migrations/postgres/0008_milliseconds.sql"),
+    ),
 ];
 
 #[derive(Debug)]
@@ -94,7 +104,7 @@ impl<'s> MigrationSource<'s> for Source {
 /// How far a database is migrated, read without creating or changing it.
 #[derive(Debug)]
 pub struct Status {
-    pub backend: Backend,
+    pub database: Database,
     /// Migrations applied, by version.
     pub applied: Vec<i64>,
     /// Migrations this build knows, by version.
@@ -126,9 +136,9 @@ impl Status {
 pub async fn status(url: &str) -> Result<Status, StoreError> {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
-    let backend = Backend::of(url)?;
+    let database = Database::of(url)?;
     let mut url = url.to_string();
-    if backend == Backend::Sqlite && !url.contains("mode=") {
+    if database == Database::Sqlite && !url.contains("mode=") {
         url.push_str(if url.contains('?') { "&mode=ro" } else { "?mode=ro" });
     }
     let connect = sqlx::AnyConnection::connect(&url);
@@ -141,21 +151,21 @@ pub async fn status(url: &str) -> Result<Status, StoreError> {
         .await
         .unwrap_or_default();
     let _ = conn.close().await;
-    let known = match backend {
-        Backend::Sqlite => SQLITE,
-        Backend::Postgres => POSTGRES,
+    let known = match database {
+        Database::Sqlite => SQLITE,
+        Database::Postgres => POSTGRES,
     };
     Ok(Status {
-        backend,
+        database,
         applied,
         known: known.iter().map(|(v, _, _)| *v).collect(),
     })
 }
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
-    let list = match store.backend() {
-        Backend::Sqlite => SQLITE,
-        Backend::Postgres => POSTGRES,
+    let list = match store.database() {
+        Database::Sqlite => SQLITE,
+        Database::Postgres => POSTGRES,
     };
     let migrator = Migrator::new(Source(list)).await?;
     migrator.run(store.pool()).await?;

@@ -3,9 +3,12 @@
 //! schema migrated at start-up. Queries use `$1`-style parameters and
 //! portable SQL so one statement serves both databases.
 //!
-//! Later parts of Berth add their tables as numbered migrations under
-//! `migrations/{sqlite,postgres}/` (listed in `migrations.rs`) and their
-//! queries as methods in a submodule here, one per domain concept.
+//! Tables come as numbered migrations under `migrations/{sqlite,postgres}/`
+//! (listed in `migrations.rs`), queries as methods in a submodule here, one
+//! per domain concept. Queries take and return typed ids and row structs;
+//! the CHECK-constrained texts are read and written through the model's
+//! enums. Announcing changes is not the store's job: see [`crate::events`].
+//! Every time is a [`Millis`].
 
 mod classrooms;
 mod instance;
@@ -16,30 +19,35 @@ mod progress;
 mod quizzes;
 mod users;
 
-pub use classrooms::{AuditEntry, ClassActivity, ClassroomRow, JoinOutcome, NewClassroom};
-pub use labs::{ExerciseEvent, ExerciseHistory, LabRow};
+pub use classrooms::{
+    AttemptRecord, AuditEntry, CheckRecord, ClassActivity, ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom,
+    ProgressRecord,
+};
+pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use berth_app::model::{Millis, UnknownValue};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
+pub enum Database {
     Sqlite,
     Postgres,
 }
 
-impl Backend {
-    /// The backend a database URL names.
+impl Database {
+    /// The engine a database URL names.
     pub fn of(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            Ok(Backend::Sqlite)
+            Ok(Database::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres)
+            Ok(Database::Postgres)
         } else {
             Err(StoreError::UnsupportedUrl(redact(url)))
         }
@@ -59,24 +67,52 @@ pub enum StoreError {
     #[error("an account for {0} already exists")]
     EmailTaken(String),
     #[error("the database holds a value Berth cannot read: {0}")]
-    Corrupt(String),
+    Unreadable(#[from] UnknownValue),
+    #[error("the database holds JSON Berth cannot read: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the database holds a number out of range in {0}")]
+    OutOfRange(&'static str),
 }
 
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
-    changes: tokio::sync::broadcast::Sender<Change>,
+    database: Database,
 }
 
-/// A committed change to a learner's record, announced so live views (the
-/// classroom grid) can refresh without polling.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// Lesson, exercise or quiz progress of this learner.
-    Progress { user: i64 },
-    /// Someone joined or left this classroom.
-    Roster { classroom: i64 },
+/// Typed reads of a row's columns.
+trait RowExt {
+    /// A text id column.
+    fn id<T: From<String>>(&self, column: &str) -> Result<T, StoreError>;
+    /// A CHECK-constrained text column, as its model enum.
+    fn parsed<T: FromStr<Err = UnknownValue>>(&self, column: &str) -> Result<T, StoreError>;
+    fn millis(&self, column: &str) -> Result<Millis, StoreError>;
+    /// A 0/1 column.
+    fn flag(&self, column: &str) -> Result<bool, StoreError>;
+    /// A count or percent, never negative.
+    fn count<T: TryFrom<i64>>(&self, column: &'static str) -> Result<T, StoreError>;
+}
+
+impl RowExt for AnyRow {
+    fn id<T: From<String>>(&self, column: &str) -> Result<T, StoreError> {
+        Ok(T::from(self.try_get::<String, _>(column)?))
+    }
+
+    fn parsed<T: FromStr<Err = UnknownValue>>(&self, column: &str) -> Result<T, StoreError> {
+        Ok(self.try_get::<String, _>(column)?.parse()?)
+    }
+
+    fn millis(&self, column: &str) -> Result<Millis, StoreError> {
+        Ok(Millis(self.try_get(column)?))
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        Ok(self.try_get::<i64, _>(column)? == 1)
+    }
+
+    fn count<T: TryFrom<i64>>(&self, column: &'static str) -> Result<T, StoreError> {
+        T::try_from(self.try_get::<i64, _>(column)?).map_err(|_| StoreError::OutOfRange(column))
+    }
 }
 
 impl Store {
@@ -85,9 +121,9 @@ impl Store {
     /// acknowledged write survives a crash or power loss.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::of(url)?;
+        let database = Database::of(url)?;
         let mut url = url.to_string();
-        if backend == Backend::Sqlite {
+        if database == Database::Sqlite {
             let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
             if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::CreateDir(dir.display().to_string(), e))?;
@@ -98,11 +134,11 @@ impl Store {
         }
         let options = AnyConnectOptions::from_str(&url)?.log_statements(tracing::log::LevelFilter::Trace);
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .max_connections(if database == Database::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    if database == Database::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
@@ -114,25 +150,13 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let (changes, _) = tokio::sync::broadcast::channel(1024);
-        let store = Self { pool, backend, changes };
+        let store = Self { pool, database };
         migrations::run(&store).await?;
         Ok(store)
     }
 
-    /// Changes committed from now on. A receiver that falls behind by more
-    /// than a thousand changes is told so (`Lagged`) and should reload.
-    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Change> {
-        self.changes.subscribe()
-    }
-
-    fn announce(&self, change: Change) {
-        // No receiver is fine: nobody is watching.
-        let _ = self.changes.send(change);
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+    pub fn database(&self) -> Database {
+        self.database
     }
 
     /// A cheap round trip, for readiness probes.
@@ -148,19 +172,6 @@ impl Store {
     fn pool(&self) -> &AnyPool {
         &self.pool
     }
-}
-
-/// Seconds since the Unix epoch, as most timestamps are stored.
-pub(crate) fn unix_now() -> i64 {
-    unix_now_millis() / 1000
-}
-
-/// Milliseconds since the Unix epoch, where order within a second matters.
-pub(crate) fn unix_now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// A database URL fit for logs and error messages: no password.

@@ -3,25 +3,25 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Store, StoreError, unix_now};
-use crate::auth::{Email, Role};
+use super::{RowExt, Store, StoreError};
+use crate::auth::email::Email;
+use berth_app::model::{Millis, Role, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub role: Role,
-    pub created_at: i64,
+    pub created_at: Millis,
 }
 
 impl User {
     fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
-        let role: String = row.try_get("role")?;
         Ok(Self {
-            id: row.try_get("id")?,
+            id: UserId(row.try_get("id")?),
             email: row.try_get("email")?,
-            role: role.parse().map_err(StoreError::Corrupt)?,
-            created_at: row.try_get("created_at")?,
+            role: row.parsed("role")?,
+            created_at: row.millis("created_at")?,
         })
     }
 }
@@ -36,7 +36,7 @@ impl Store {
         .bind(email.as_str())
         .bind(password_hash)
         .bind(role.as_str())
-        .bind(unix_now())
+        .bind(Millis::now().get())
         .fetch_one(self.pool())
         .await
         .map_err(|e| match e {
@@ -56,9 +56,9 @@ impl Store {
             .transpose()
     }
 
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let row = sqlx::query("SELECT id, email, role, created_at FROM users WHERE id = $1")
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(User::from_row).transpose()

@@ -2,9 +2,12 @@
 //! fresh database per test (SQLite file or PostgreSQL database).
 #![allow(dead_code)] // each test binary uses part of the harness
 
-use berth_server::auth::SignupMode;
-use berth_server::config::{DatabaseArgs, LabArgs, ServeConfig, StuckArgs};
+use berth_app::error::AppError;
+use berth_app::lab::{CheckReport, LabAction, LabView};
+use berth_app::model::LabId;
+use berth_server::config::{Cli, Command, ServeConfig};
 use berth_server::{router, serve};
+use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use tempfile::TempDir;
@@ -128,34 +131,22 @@ pub fn minimal_site() -> TempDir {
     dir
 }
 
-pub fn config(content: &Path, db: &TestDb, site: &Path) -> ServeConfig {
-    ServeConfig {
-        content: content.to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database: DatabaseArgs {
-            database_url: db.url.clone(),
-        },
-        site_dir: site.to_path_buf(),
-        signup: SignupMode::Open,
-        secure_cookies: false,
-        session_idle_minutes: 60,
-        watch: false,
-        labs: LabArgs {
-            lab_idle: std::time::Duration::from_secs(20 * 60),
-            lab_lifetime: std::time::Duration::from_secs(2 * 60 * 60),
-            max_labs: 20,
-            labs_per_learner: 1,
-            lab_starts_per_minute: 6,
-            lab_starts_per_address: 60,
-            lab_sweep: std::time::Duration::from_secs(60),
-            playground: workspace().join("playground"),
-            runtimes: Default::default(),
-            mirror_upstream: None,
-        },
-        stuck: StuckArgs {
-            stuck_failures: 3,
-            stuck_idle: std::time::Duration::from_secs(10 * 60),
-        },
+/// `berth serve`'s configuration as its command line makes it: every
+/// setting at its default unless `flags` say otherwise.
+pub fn config(content: &Path, db: &TestDb, site: &Path, flags: &[String]) -> ServeConfig {
+    let path = |p: &Path| p.display().to_string();
+    let mut args: Vec<String> = ["berth", "serve", "--listen", "127.0.0.1:0"].map(String::from).to_vec();
+    args.extend(["--content".into(), path(content)]);
+    args.extend(["--database-url".into(), db.url.clone()]);
+    args.extend(["--site-dir".into(), path(site)]);
+    args.extend(["--playground".into(), path(&workspace().join("playground"))]);
+    args.extend(flags.iter().cloned());
+    match Cli::try_parse_from(&args) {
+        Ok(Cli {
+            command: Command::Serve(config),
+        }) => config,
+        Ok(_) => unreachable!("`berth serve` parses as serve"),
+        Err(e) => panic!("{args:?}: {e}"),
     }
 }
 
@@ -183,27 +174,56 @@ impl std::ops::Deref for TestApp {
     }
 }
 
-impl TestApp {
-    /// The bundled course, SQLite, no browser bundle.
-    pub async fn spawn() -> Self {
-        Self::spawn_with(TestDb::sqlite()).await
+/// How a test's server is set up; see [`TestApp::builder`].
+pub struct TestAppBuilder {
+    db: Option<TestDb>,
+    site: Option<PathBuf>,
+    content: PathBuf,
+    flags: Vec<String>,
+}
+
+impl TestAppBuilder {
+    /// Another database than a fresh SQLite file.
+    pub fn db(mut self, db: TestDb) -> Self {
+        self.db = Some(db);
+        self
     }
 
-    pub async fn spawn_with(db: TestDb) -> Self {
-        let site = minimal_site();
-        let mut app = Self::spawn_on(db, site.path()).await;
-        app._site = Some(site);
-        app
+    /// A built site (the browser bundle) instead of a stylesheet alone.
+    pub fn site(mut self, site: &Path) -> Self {
+        self.site = Some(site.to_path_buf());
+        self
     }
 
-    pub async fn spawn_on(db: TestDb, site: &Path) -> Self {
-        Self::spawn_configured(db, site, |_| {}).await
+    /// Another course than the bundled one.
+    pub fn content(mut self, dir: PathBuf) -> Self {
+        self.content = dir;
+        self
     }
 
-    /// Like `spawn_on`, with changes to the configuration.
-    pub async fn spawn_configured(db: TestDb, site: &Path, tweak: impl FnOnce(&mut ServeConfig)) -> Self {
-        let mut config = config(&workspace().join("content"), &db, site);
-        tweak(&mut config);
+    /// A course from `server/tests/fixtures/`.
+    pub fn fixture(self, name: &str) -> Self {
+        self.content(workspace().join("server/tests/fixtures").join(name))
+    }
+
+    /// A `berth serve` flag and its value, as on the command line.
+    pub fn flag(mut self, flag: &str, value: &str) -> Self {
+        self.flags.extend([flag.to_string(), value.to_string()]);
+        self
+    }
+
+    /// Serves on a random loopback port, on the same runtime as every
+    /// other test server.
+    pub async fn spawn(self) -> TestApp {
+        let db = self.db.unwrap_or_else(TestDb::sqlite);
+        let (site_dir, kept) = match self.site {
+            Some(site) => (site, None),
+            None => {
+                let site = minimal_site();
+                (site.path().to_path_buf(), Some(site))
+            }
+        };
+        let config = config(&self.content, &db, &site_dir, &self.flags);
         let (ready, started) = tokio::sync::oneshot::channel();
         server_runtime().spawn(async move {
             let state = serve::prepare(&config).await.expect("the app starts");
@@ -215,12 +235,31 @@ impl TestApp {
             axum::serve(listener, app).await.unwrap()
         });
         let (addr, labs) = started.await.expect("the app starts");
-        Self {
+        TestApp {
             http: Http::new(format!("http://{addr}")),
             labs,
             db,
-            _site: None,
+            _site: kept,
         }
+    }
+}
+
+impl TestApp {
+    /// The bundled course on a fresh SQLite database, without the browser
+    /// bundle, every setting as `berth serve` defaults it; the builder
+    /// changes what a test needs.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            db: None,
+            site: None,
+            content: workspace().join("content"),
+            flags: Vec::new(),
+        }
+    }
+
+    /// `TestApp::builder().spawn()`.
+    pub async fn spawn() -> Self {
+        Self::builder().spawn().await
     }
 }
 
@@ -373,23 +412,36 @@ pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String
 
 // Labs, as the lab panel drives them.
 
-pub async fn act(app: &Http, tab: &reqwest::Client, module: &str, action: &str) -> Result<(), String> {
-    let res = app
-        .post_form(tab, "/api/lab/act", &[("module", module), ("action", action)])
-        .await;
+/// A server function's answer: its value, or its typed error.
+async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, AppError> {
     let ok = res.status().is_success();
-    let body = res.text().await.unwrap();
-    if ok { Ok(()) } else { Err(body) }
+    let text = res.text().await.unwrap();
+    if ok {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    }
 }
 
-pub async fn view(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str) -> serde_json::Value {
-    let text = app
-        .text_as(tab, &format!("/api/lab?module={module}&lesson={lesson}"))
+pub async fn act(app: &Http, tab: &reqwest::Client, module: &str, action: LabAction) -> Result<(), AppError> {
+    let res = app
+        .post_form(tab, "/api/lab/act", &[("module", module), ("action", action.as_str())])
         .await;
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}"))
+    answer(res).await
 }
 
-pub async fn check(app: &Http, tab: &reqwest::Client, exercise: &str, live: bool) -> serde_json::Value {
+/// The lab panel of a lesson, as its page loads it.
+pub async fn view(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str) -> LabView {
+    let res = tab
+        .get(format!("{}/api/lab?module={module}&lesson={lesson}", app.base))
+        .send()
+        .await
+        .unwrap();
+    let view: Option<LabView> = answer(res).await.expect("the lab panel loads");
+    view.expect("a signed-in learner's lab panel")
+}
+
+pub async fn check(app: &Http, tab: &reqwest::Client, exercise: &str, live: bool) -> Result<CheckReport, AppError> {
     check_in(app, tab, "basics", exercise, live).await
 }
 
@@ -399,7 +451,7 @@ pub async fn check_in(
     module: &str,
     exercise: &str,
     live: bool,
-) -> serde_json::Value {
+) -> Result<CheckReport, AppError> {
     let live = live.to_string();
     let res = app
         .post_form(
@@ -408,32 +460,48 @@ pub async fn check_in(
             &[("module", module), ("exercise", exercise), ("live", &live)],
         )
         .await;
-    let text = res.text().await.unwrap();
-    // Refusals come back as plain text.
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+    answer(res).await
 }
 
-/// The lab's container name, from the terminal address the page gets.
-pub fn container_of(v: &serde_json::Value) -> String {
-    let terminal = v["lab"]["terminal"].as_str().expect("a running lab");
+/// The running lab a panel shows, by the terminal address the page gets.
+pub fn lab_of(v: &LabView) -> LabId {
+    let terminal = &v.lab.as_ref().expect("a running lab").terminal;
     let id = terminal.trim_start_matches("/labs/").trim_end_matches("/terminal");
-    berth_server::lab::docker::name(id)
+    LabId::new(id)
 }
 
-/// Runs a script in the lab as the learner, as the terminal would.
-pub async fn as_learner(app: &TestApp, container: &str, script: &str) -> (Option<i64>, String) {
-    as_user(app, container, berth_server::lab::runtime::LEARNER, script).await
+/// The container Docker knows a lab's node by, for tests that inspect the
+/// engine itself.
+pub fn container_name(lab: &LabId, node: u8) -> String {
+    berth_server::lab::docker::node_name(lab.as_str(), node)
 }
 
-/// Runs a script in the lab as `user` (60 s at most).
-pub async fn as_user(app: &TestApp, container: &str, user: &str, script: &str) -> (Option<i64>, String) {
-    as_user_for(app, container, user, script, 60).await
+/// The terminal's WebSocket path of a running lab.
+pub fn terminal_path(v: &LabView) -> String {
+    v.lab.as_ref().expect("a running lab").terminal.clone()
 }
 
-/// Runs a script in the lab as `user`, for at most `seconds`.
-pub async fn as_user_for(
+/// Runs a script on the lab's first node as the learner, as the terminal
+/// would.
+pub async fn as_learner(app: &TestApp, lab: &LabId, script: &str) -> (Option<i64>, String) {
+    as_user(app, lab, berth_server::lab::runtime::LEARNER, script).await
+}
+
+/// Runs a script on the lab's first node as `user` (60 s at most).
+pub async fn as_user(app: &TestApp, lab: &LabId, user: &str, script: &str) -> (Option<i64>, String) {
+    as_user_for(app, lab, user, script, 60).await
+}
+
+/// Runs a script on the lab's first node as `user`, for at most `seconds`.
+pub async fn as_user_for(app: &TestApp, lab: &LabId, user: &str, script: &str, seconds: u64) -> (Option<i64>, String) {
+    as_user_on(app, lab, 1, user, script, seconds).await
+}
+
+/// Runs a script on one node of the lab as `user`, for at most `seconds`.
+pub async fn as_user_on(
     app: &TestApp,
-    container: &str,
+    lab: &LabId,
+    node: u8,
     user: &str,
     script: &str,
     seconds: u64,
@@ -442,7 +510,8 @@ pub async fn as_user_for(
         .labs
         .runtime()
         .run_script(
-            container,
+            lab,
+            node,
             berth_server::lab::runtime::Script {
                 user,
                 text: script.into(),
@@ -496,7 +565,7 @@ pub fn host_disk_used() -> u64 {
 /// while it does, and asserts that every place was a size-limited tmpfs
 /// that stopped the write at its size, and the host's disk did not grow.
 /// Returns the mount points it found.
-pub async fn assert_every_writable_place_is_bounded(app: &TestApp, container: &str, user: &str) -> Vec<String> {
+pub async fn assert_every_writable_place_is_bounded(app: &TestApp, lab: &LabId, user: &str) -> Vec<String> {
     let before = host_disk_used();
     let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
     let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -509,7 +578,7 @@ pub async fn assert_every_writable_place_is_bounded(app: &TestApp, container: &s
             }
         })
     };
-    let (status, out) = as_user_for(app, container, user, &fill_every_writable_place(), 300).await;
+    let (status, out) = as_user_for(app, lab, user, &fill_every_writable_place(), 300).await;
     watching.store(false, Ordering::Relaxed);
     watcher.await.unwrap();
     assert_eq!(status, Some(0), "{out}");

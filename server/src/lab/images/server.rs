@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{BASE_IMAGE, Build, guard_binary, with_dockerfile};
-use crate::config::VERSION;
+use crate::install::VERSION;
 
 /// The image's default name.
 pub const IMAGE: &str = "berth/server";

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use super::Library;
 use crate::content::{ContentError, Id};
+use berth_app::model::{ExerciseId, NodeNumber};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,16 +102,16 @@ impl Limits {
 /// A validated exercise with its scripts.
 #[derive(Clone, Debug)]
 pub struct Exercise {
-    pub id: String,
+    pub id: ExerciseId,
     /// The exercise's folder, for messages about it.
     pub dir: PathBuf,
     pub title: String,
     pub image: String,
     pub network: bool,
-    /// How many containers (node1..nodeN) the lab needs for this exercise.
-    pub nodes: u8,
+    /// How many nodes (node1..nodeN) the lab needs for this exercise.
+    pub nodes: NodeNumber,
     /// Which of them the exercise's scripts run on.
-    pub node: u8,
+    pub node: NodeNumber,
     pub timeout_seconds: u32,
     pub live_seconds: u32,
     pub hints: Vec<String>,
@@ -138,7 +139,7 @@ pub struct Cheat {
 const MAX_MEMORY_MB: u32 = 4096;
 const MAX_PIDS: u32 = 4096;
 const MAX_TIMEOUT: u32 = 600;
-pub const MAX_NODES: u8 = 5;
+pub const MAX_NODES: NodeNumber = 5;
 
 impl Exercise {
     /// Reads `dir` (named after the exercise's id).
@@ -215,7 +216,7 @@ impl Exercise {
         let cheats = read_cheats(&dir.join("cheats"), &mut errors);
         match (check, solve) {
             (Some(check), Some(solve)) if errors.is_empty() => Ok(Exercise {
-                id: id.to_string(),
+                id: ExerciseId::new(id.to_string()),
                 dir: dir.to_path_buf(),
                 title: raw.title,
                 image: raw.image,

@@ -1,0 +1,36 @@
+//! Labs as everyone names them.
+
+crate::text_enum! {
+    /// What a learner asks of their own lab.
+    pub enum LabAction("lab action") {
+        Start = "start",
+        Stop = "stop",
+        Reset = "reset",
+        /// Half the lifetime again, once.
+        Extend = "extend",
+    }
+}
+
+crate::text_enum! {
+    /// What staff may do to a learner's lab from the classroom.
+    pub enum StaffLabAction("lab action") {
+        Stop = "stop",
+        Reset = "reset",
+        /// Half the lifetime again, as often as staff ask.
+        Extend = "extend",
+    }
+}
+
+crate::text_enum! {
+    /// A lab record's state: at most one starting or running lab per
+    /// learner and module.
+    pub enum LabStatus("lab status") {
+        Starting = "starting",
+        Running = "running",
+        Ended = "ended",
+    }
+}
+
+/// A lab's container: 1 to the number of nodes its module asks for. One
+/// node is an ordinary lab.
+pub type NodeNumber = u8;
