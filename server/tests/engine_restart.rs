@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::TestApp;
+use berth_app::error::AppError;
+use berth_app::lab::LabAction;
+use common::{TestApp, act};
 use std::time::Duration;
 
 /// The host's running dockerd, found by its pid file: docker labs run
@@ -56,18 +58,11 @@ impl Drop for Restart {
     }
 }
 
-async fn act(app: &TestApp, tab: &reqwest::Client, action: &str) -> (bool, String) {
-    let res = app
-        .post_form(tab, "/api/lab/act", &[("module", "basics"), ("action", action)])
-        .await;
-    (res.status().is_success(), res.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn labs_survive_a_restart_of_the_engine() {
     let app = TestApp::builder().fixture("lab-course").spawn().await;
     let ada = app.signed_up("ada@example.org").await;
-    assert!(act(&app, &ada, "Start").await.0);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let store = berth_server::store::Store::open(&app.db.url).await.unwrap();
     let lab = store.live_labs().await.unwrap().remove(0);
 
@@ -87,8 +82,11 @@ async fn labs_survive_a_restart_of_the_engine() {
 
     // While it is down: a clear answer, the pages still work, the record stays.
     let bo = app.signed_up("bo@example.org").await;
-    let (ok, message) = act(&app, &bo, "Start").await;
-    assert!(!ok && message.contains("lab engine is not reachable"), "{message}");
+    let refused = act(&app, &bo, "basics", LabAction::Start).await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Unavailable(m) if m.contains("lab engine is not reachable")),
+        "{refused:?}"
+    );
     let (status, _) = app.page("/modules/basics/first-steps").await;
     assert_eq!(status, 200);
     assert!(
@@ -116,8 +114,8 @@ async fn labs_survive_a_restart_of_the_engine() {
         .inspect_container(&berth_server::lab::docker::name(lab.id.as_str()), None)
         .await;
     assert!(gone.is_err(), "no orphan container");
-    assert!(act(&app, &ada, "Start").await.0);
-    assert!(act(&app, &ada, "Stop").await.0);
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 fn terminate(pid: i32) -> i32 {

@@ -128,7 +128,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                         break None;
                     }
                 }
-                _ => break Some("the shell ended"),
+                _ => break Some(SHELL_ENDED),
             },
             message = from_page.next() => match message {
                 Some(Ok(Message::Binary(bytes))) => {
@@ -148,16 +148,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 Some(Ok(_)) => {}
             },
             Some(what) = out_of_memory.next() => {
-                let text = match what {
-                    OutOfMemory::Process => {
-                        "A process in your lab used more memory than the lab allows, so the kernel stopped it."
-                    }
-                    OutOfMemory::Lab => {
-                        "Your lab used more memory than the lab allows, so the whole lab was stopped. \
-                         Press Reset to start a fresh one."
-                    }
-                };
-                if to_page.send(notice(text)).await.is_err() {
+                if to_page.send(notice(out_of_memory_text(what))).await.is_err() {
                     break None;
                 }
             }
@@ -172,6 +163,14 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
             _ = stopping.cancelled() => break Some("the server is restarting; reload the page in a moment"),
         }
     };
+    // A lab that used too much memory under gVisor ends as a whole, its
+    // shell with it, and the engine's word on why comes a moment later:
+    // wait that moment so the learner reads why, not only that it ended.
+    if closing == Some(SHELL_ENDED)
+        && let Ok(Some(what)) = tokio::time::timeout(OUT_OF_MEMORY_GRACE, out_of_memory.next()).await
+    {
+        let _ = to_page.send(notice(out_of_memory_text(what))).await;
+    }
     if let Some(reason) = closing {
         let _ = to_page
             .send(Message::Close(Some(CloseFrame {
@@ -179,6 +178,21 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 reason: reason.into(),
             })))
             .await;
+    }
+}
+
+const SHELL_ENDED: &str = "the shell ended";
+
+/// How long a terminal whose shell ended waits to hear that memory ended it.
+const OUT_OF_MEMORY_GRACE: Duration = Duration::from_secs(3);
+
+fn out_of_memory_text(what: OutOfMemory) -> &'static str {
+    match what {
+        OutOfMemory::Process => "A process in your lab used more memory than the lab allows, so the kernel stopped it.",
+        OutOfMemory::Lab => {
+            "Your lab used more memory than the lab allows, so the whole lab was stopped. \
+             Press Reset to start a fresh one."
+        }
     }
 }
 
