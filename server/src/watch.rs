@@ -116,7 +116,7 @@ pub async fn run(
                     live.restarts.send_modify(|n| *n += 1);
                     stopping.cancel();
                     let _ = stop.send(());
-                    server.await??;
+                    finish(server).await?;
                     return Ok(());
                 }
                 Some(()) = edits.recv() => {
@@ -137,12 +137,30 @@ pub async fn run(
         live.restarts.send_modify(|n| *n += 1);
         stopping.cancel();
         let _ = stop.send(());
-        server.await??;
+        finish(server).await?;
         state = next;
         live.status.send_modify(|s| {
             s.generation += 1;
             s.problems = None;
         });
         tracing::info!("course reloaded");
+    }
+}
+
+/// How long a server generation's open requests may keep it alive once
+/// the next one is ready.
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Waits for a server generation to finish its requests, then drops what
+/// is still open: a connection accepted in the moment it was told to stop
+/// (a page reconnecting to the live channel) must not hold the reload up.
+async fn finish(mut server: tokio::task::JoinHandle<std::io::Result<()>>) -> anyhow::Result<()> {
+    match tokio::time::timeout(DRAIN, &mut server).await {
+        Ok(finished) => Ok(finished??),
+        Err(_) => {
+            tracing::warn!("requests still open after {DRAIN:?}; closing them to reload");
+            server.abort();
+            Ok(())
+        }
     }
 }
