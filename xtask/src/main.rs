@@ -144,6 +144,8 @@ fn main() -> Result<()> {
 /// check it (its files, and its `berth --version`).
 fn dist(root: &Path, release: bool) -> Result<()> {
     let mut build = cargo();
+    // Both binaries by name: `--bin` filters every package given, so
+    // naming only `berth` would leave the guard unbuilt.
     build.args([
         "build",
         "--package",
@@ -151,6 +153,8 @@ fn dist(root: &Path, release: bool) -> Result<()> {
         "--bin",
         "berth",
         "--package",
+        "berth-docker-guard",
+        "--bin",
         "berth-docker-guard",
     ]);
     if release {
