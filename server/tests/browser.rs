@@ -141,6 +141,24 @@ async fn wait_true(b: &Client, script: &str, what: &str) {
     panic!("timed out waiting for {what}");
 }
 
+/// The bundled course on SQLite, with the built front end.
+async fn bundled_course_app() -> TestApp {
+    TestApp::builder()
+        .db(TestDb::sqlite())
+        .site(&built_site())
+        .spawn()
+        .await
+}
+
+/// A browser with JavaScript, signed up as `email` and signed in.
+async fn signed_up_browser(driver: &Driver, app: &TestApp, email: &str) -> Client {
+    let b = driver.browser(true).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, email).await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    b
+}
+
 /// Fills in the sign-up form the browser shows and sends it.
 async fn sign_up(b: &Client, email: &str) {
     let email_field = b
@@ -319,11 +337,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
 
 #[tokio::test]
 async fn pages_work_with_javascript_off() {
-    let app = TestApp::builder()
-        .db(TestDb::sqlite())
-        .site(&built_site())
-        .spawn()
-        .await;
+    let app = bundled_course_app().await;
     let driver = Driver::start().await;
     let b = driver.browser(false).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
@@ -342,11 +356,7 @@ async fn pages_work_with_javascript_off() {
 
 #[tokio::test]
 async fn a_learner_signs_up_and_logs_out_in_the_browser() {
-    let app = TestApp::builder()
-        .db(TestDb::sqlite())
-        .site(&built_site())
-        .spawn()
-        .await;
+    let app = bundled_course_app().await;
     let driver = Driver::start().await;
     let b = driver.browser(true).await;
     b.goto(&format!("{}/", app.base)).await.unwrap();
@@ -436,16 +446,9 @@ async fn type_in_terminal(b: &Client, text: &str) {
 
 #[tokio::test]
 async fn a_learner_works_an_exercise_in_the_lab() {
-    let app = TestApp::builder()
-        .db(TestDb::sqlite())
-        .site(&built_site())
-        .spawn()
-        .await;
+    let app = bundled_course_app().await;
     let driver = Driver::start().await;
-    let b = driver.browser(true).await;
-    b.goto(&format!("{}/signup", app.base)).await.unwrap();
-    sign_up(&b, "kai@example.org").await;
-    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    let b = signed_up_browser(&driver, &app, "kai@example.org").await;
 
     // Meanwhile, in another browser, an instructor opens a classroom and Kai joins it.
     let teacher = driver.browser(true).await;
@@ -641,16 +644,9 @@ async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
 /// hardened container there. Both checks read the lab engine's real state.
 #[tokio::test]
 async fn a_learner_builds_an_image_and_runs_it_hardened_in_docker_labs() {
-    let app = TestApp::builder()
-        .db(TestDb::sqlite())
-        .site(&built_site())
-        .spawn()
-        .await;
+    let app = bundled_course_app().await;
     let driver = Driver::start().await;
-    let b = driver.browser(true).await;
-    b.goto(&format!("{}/signup", app.base)).await.unwrap();
-    sign_up(&b, "kai@example.org").await;
-    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    let b = signed_up_browser(&driver, &app, "kai@example.org").await;
 
     open_lab(&b, &format!("{}/modules/images/dockerfile-basics", app.base)).await;
     // Nothing built yet: the check says which image is missing.
@@ -711,10 +707,7 @@ async fn a_learner_switches_between_the_nodes_of_a_cluster_lab() {
     let site = built_site();
     let app = TestApp::builder().site(&site).fixture("docker-course").spawn().await;
     let driver = Driver::start().await;
-    let b = driver.browser(true).await;
-    b.goto(&format!("{}/signup", app.base)).await.unwrap();
-    sign_up(&b, "kai@example.org").await;
-    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    let b = signed_up_browser(&driver, &app, "kai@example.org").await;
     b.goto(&format!("{}/modules/cluster/swarm", app.base)).await.unwrap();
     hydrated(&b).await;
     click(&b, ".lab-panel .lab-action button").await;
