@@ -2,7 +2,8 @@
 //! the server image offline, Compose starts it with PostgreSQL on this
 //! machine's engine, a learner passes a docker lab's exercise that pulls
 //! its image from the course mirror, and the progress (and the learner's
-//! session) survives `down` and `up`.
+//! session) survives `down` and `up`, and an upgrade to a newer server
+//! image with `up -d`.
 //!
 //! Compose is Debian 13's (v2, what a school installs): the host's
 //! `docker compose` if it has one, else the one Debian ships in the trixie
@@ -138,7 +139,31 @@ impl Deployment {
 
     /// `up -d`, then waits for `/readyz`; answers Berth's address.
     async fn up(&self) -> String {
-        ok(&mut self.compose(&["up", "-d"]));
+        self.up_with(&format!("{}:latest", self.image)).await
+    }
+
+    /// A newer release of the server image: the one built, with a release
+    /// label of its own, so its image id differs as a new build's would.
+    fn newer_release(&self) -> String {
+        let next = format!("{}:next", self.image);
+        let mut build = docker();
+        build
+            .args(["build", "--quiet", "--tag", &next, "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = build.spawn().unwrap();
+        let dockerfile = format!("FROM {}:latest\nLABEL org.berth.test-release=next\n", self.image);
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), dockerfile.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        next
+    }
+
+    /// `up -d` with Berth's image set to `image`, then waits for
+    /// `/readyz`; answers Berth's address.
+    async fn up_with(&self, image: &str) -> String {
+        ok(self.compose(&["up", "-d"]).env("BERTH_IMAGE", image));
         let port = ok(&mut self.compose(&["port", "berth", "3000"]));
         let base = format!("http://{}", port.trim());
         let client = reqwest::Client::new();
@@ -175,12 +200,13 @@ impl Drop for Deployment {
         output(&mut self.compose(&["down", "--volumes", "--remove-orphans", "--timeout", "5"]));
         output(docker().args(["volume", "rm", &format!("{}-data", self.project)]));
         let version = format!("{}:{}", self.image, env!("CARGO_PKG_VERSION"));
-        output(docker().args(["image", "rm", &format!("{}:latest", self.image), &version]));
+        let (latest, next) = (format!("{}:latest", self.image), format!("{}:next", self.image));
+        output(docker().args(["image", "rm", &next, &latest, &version]));
     }
 }
 
 #[tokio::test]
-async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() {
+async fn a_compose_deployment_runs_labs_and_keeps_progress_across_restarts_and_upgrades() {
     let started = Instant::now();
     let deployment = Deployment::new();
 
@@ -262,9 +288,42 @@ async fn a_compose_deployment_runs_labs_and_keeps_progress_across_down_and_up() 
         .unwrap_or_else(|| panic!("{progress:?}"));
     assert!(exercise.passed, "{progress:?}");
 
+    // An upgrade as docs/operations.md describes it: a newer server image
+    // and `up -d`. Compose replaces Berth's container and keeps
+    // PostgreSQL's, and the learner finds everything as they left it.
+    let upgraded = Instant::now();
+    let postgres = ok(&mut deployment.compose(&["ps", "-q", "postgres"]));
+    let old_server = ok(&mut deployment.compose(&["ps", "-q", "berth"]));
+    let next = deployment.newer_release();
+    let berth = Http::new(deployment.up_with(&next).await);
+    let upgrade = upgraded.elapsed();
+    let new_server = ok(&mut deployment.compose(&["ps", "-q", "berth"]));
+    assert_ne!(
+        old_server.trim(),
+        new_server.trim(),
+        "Berth's container was not replaced"
+    );
+    let running = ok(docker().args(["inspect", "--format", "{{.Config.Image}}", new_server.trim()]));
+    assert_eq!(running.trim(), next);
+    assert_eq!(
+        ok(&mut deployment.compose(&["ps", "-q", "postgres"])),
+        postgres,
+        "the database's container was recreated"
+    );
+    assert_eq!(berth.me(&learner).await.as_deref(), Some("learner@school.example"));
+    let progress = view(&berth, &learner, MODULE, LESSON).await;
+    assert!(
+        progress.exercises.iter().any(|e| e.id == EXERCISE && e.passed),
+        "{progress:?}"
+    );
+    // The lab started before the upgrade still answers the new server.
+    let report = check_in(&berth, &learner, MODULE, EXERCISE, false).await.unwrap();
+    assert!(report.passed, "{report:?}");
+
     act(&berth, &learner, MODULE, LabAction::Stop).await.unwrap();
     eprintln!(
-        "compose deployment: images {built:.0?}, first up {up:.0?}, down and up {restart:.0?}, all {:.0?}",
+        "compose deployment: images {built:.0?}, first up {up:.0?}, down and up {restart:.0?}, \
+         upgrade {upgrade:.0?}, all {:.0?}",
         started.elapsed()
     );
 }
