@@ -170,33 +170,60 @@ pub fn remaining(seconds: i64) -> String {
     }
 }
 
-/// The lab panel of a lesson with exercises. The controls and terminal
-/// reload only when the lab itself changes (start, stop, reset), so checks
-/// and hints never cut the terminal's connection.
+/// The lab panel's data and actions. Pages create it outside any
+/// `Suspense` (server-side rendering walks a `Suspense`'s children more
+/// than once, and resources created there would load each time). The
+/// controls and terminal reload only when the lab itself changes (start,
+/// stop, reset), so checks and hints never cut the terminal's connection.
+#[derive(Clone, Copy)]
+pub struct LabPanelData {
+    act: ServerAction<LabAct>,
+    check: ServerAction<CheckExercise>,
+    reveal: ServerAction<Reveal>,
+    lab: Resource<Result<Option<LabView>, AppError>>,
+    work: Resource<Result<Option<LabView>, AppError>>,
+}
+
+impl LabPanelData {
+    pub fn new(lesson: impl Fn() -> (ModuleId, LessonId) + Copy + Send + Sync + 'static) -> Self {
+        let act = ServerAction::<LabAct>::new();
+        let check = ServerAction::<CheckExercise>::new();
+        let reveal = ServerAction::<Reveal>::new();
+        let lab = Resource::new(
+            move || (lesson(), act.version().get()),
+            |((module, lesson), _)| get_lab(module, lesson),
+        );
+        let work = Resource::new(
+            move || {
+                (
+                    lesson(),
+                    act.version().get(),
+                    check.version().get(),
+                    reveal.version().get(),
+                )
+            },
+            |((module, lesson), ..)| get_lab(module, lesson),
+        );
+        Self {
+            act,
+            check,
+            reveal,
+            lab,
+            work,
+        }
+    }
+}
+
+/// The lab panel of a lesson with exercises.
 #[component]
-pub fn LabPanel(module: ModuleId, lesson: LessonId) -> impl IntoView {
-    let act = ServerAction::<LabAct>::new();
-    let check = ServerAction::<CheckExercise>::new();
-    let reveal = ServerAction::<Reveal>::new();
-    let key = (module, lesson);
-    let lab = Resource::new(
-        {
-            let key = key.clone();
-            move || (key.clone(), act.version().get())
-        },
-        |((module, lesson), _)| get_lab(module, lesson),
-    );
-    let work = Resource::new(
-        move || {
-            (
-                key.clone(),
-                act.version().get(),
-                check.version().get(),
-                reveal.version().get(),
-            )
-        },
-        |((module, lesson), ..)| get_lab(module, lesson),
-    );
+pub fn LabPanel(data: LabPanelData) -> impl IntoView {
+    let LabPanelData {
+        act,
+        check,
+        reveal,
+        lab,
+        work,
+    } = data;
     let failed = move || {
         [
             act.value().get().and_then(|r| r.err()),

@@ -149,17 +149,30 @@ fn existing_lesson(module: &ModuleId, lesson: &LessonId) -> Result<(), AppError>
     }
 }
 
+/// Whether the learner completed a lesson, and the action that completes
+/// it. Created outside any `Suspense`, like [`crate::lab::LabPanelData`]:
+/// opening a lesson is recorded once per page view.
+#[derive(Clone, Copy)]
+pub struct LessonStatusData {
+    complete: ServerAction<CompleteLesson>,
+    status: Resource<Result<Option<bool>, AppError>>,
+}
+
+impl LessonStatusData {
+    pub fn new(lesson: impl Fn() -> (ModuleId, LessonId) + Copy + Send + Sync + 'static) -> Self {
+        let complete = ServerAction::<CompleteLesson>::new();
+        let status = Resource::new(
+            move || (lesson(), complete.version().get()),
+            |((module, lesson), _)| open_lesson(module, lesson),
+        );
+        Self { complete, status }
+    }
+}
+
 /// Under a lesson: mark it complete, or see that it is.
 #[component]
-pub fn LessonStatus(module: ModuleId, lesson: LessonId) -> impl IntoView {
-    let complete = ServerAction::<CompleteLesson>::new();
-    let status = Resource::new(
-        {
-            let (module, lesson) = (module.clone(), lesson.clone());
-            move || (module.clone(), lesson.clone(), complete.version().get())
-        },
-        |(module, lesson, _)| open_lesson(module, lesson),
-    );
+pub fn LessonStatus(module: ModuleId, lesson: LessonId, data: LessonStatusData) -> impl IntoView {
+    let LessonStatusData { complete, status } = data;
     view! {
         <Suspense fallback=|| ()>
             {move || {

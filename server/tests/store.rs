@@ -122,3 +122,61 @@ async fn times_stored_in_seconds_become_milliseconds() {
         assert!(!store.consume_invite("OLDCODE").await.unwrap(), "{dialect}: one use");
     }
 }
+
+#[tokio::test]
+async fn a_lessons_exercise_histories_load_together_on_both_databases() {
+    use berth_app::model::{ExerciseEvent, ExerciseId, ModuleId, Role};
+    use berth_server::auth::email::Email;
+    use berth_server::store::NewExerciseEvent;
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let email = Email::parse("ada@example.org").unwrap();
+        let ada = store.create_user(&email, "hash", Role::Learner).await.unwrap().id;
+        let module = ModuleId::from("docker");
+        let [done, tried, untouched] = ["done", "tried", "untouched"].map(ExerciseId::from);
+        let log = |exercise, event, detail, completes| NewExerciseEvent {
+            user: ada,
+            module: &module,
+            exercise,
+            event,
+            passed: None,
+            detail,
+            completes,
+        };
+        store
+            .log_exercise(log(&done, ExerciseEvent::Check, r#"{"n":1}"#, false))
+            .await
+            .unwrap();
+        store
+            .log_exercise(log(&done, ExerciseEvent::LiveCheck, r#"{"n":2}"#, true))
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            store
+                .log_exercise(log(&tried, ExerciseEvent::Hint, "{}", false))
+                .await
+                .unwrap();
+        }
+        store
+            .log_exercise(log(&tried, ExerciseEvent::Solution, "{}", false))
+            .await
+            .unwrap();
+
+        let all = [done.clone(), tried.clone(), untouched.clone()];
+        let histories = store.exercise_histories(ada, &all).await.unwrap();
+        assert!(histories[&done].passed, "{:?}", histories[&done]);
+        assert_eq!(
+            histories[&done].last_check.as_deref(),
+            Some(r#"{"n":2}"#),
+            "the latest check"
+        );
+        assert_eq!((histories[&done].hints, histories[&done].solution), (0, false));
+        assert!(!histories[&tried].passed);
+        assert_eq!((histories[&tried].hints, histories[&tried].solution), (2, true));
+        assert_eq!(histories[&tried].last_check, None);
+        assert_eq!(histories[&untouched], Default::default());
+        // One exercise alone reads the same as in the batch.
+        assert_eq!(store.exercise_history(ada, &tried).await.unwrap(), histories[&tried]);
+    }
+}

@@ -3,21 +3,28 @@ use leptos_meta::Title;
 
 use super::{found_page, load_error, param};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
+use crate::lab::{LabPanel, LabPanelData};
 use crate::model::{LessonId, ModuleId};
+use crate::progress::{LessonStatus, LessonStatusData};
 
 /// A lesson: its text, a table of contents and the way on.
 #[component]
 pub fn LessonPage() -> impl IntoView {
     let (module, lesson) = (param::<ModuleId>("module"), param::<LessonId>("lesson"));
-    let data = Resource::new(
-        move || (module(), lesson()),
-        |(module, lesson)| get_lesson(module, lesson),
-    );
-    found_page(data, |lesson| view! { <LessonDetails lesson /> }, load_error)
+    let key = move || (module(), lesson());
+    let data = Resource::new(key, |(module, lesson)| get_lesson(module, lesson));
+    // The learner's parts load beside the lesson, not inside its
+    // `Suspense` (see `LabPanelData`).
+    let (lab, status) = (LabPanelData::new(key), LessonStatusData::new(key));
+    found_page(
+        data,
+        move |lesson| view! { <LessonDetails lesson lab status /> },
+        load_error,
+    )
 }
 
 #[component]
-fn LessonDetails(lesson: LessonView) -> impl IntoView {
+fn LessonDetails(lesson: LessonView, lab: LabPanelData, status: LessonStatusData) -> impl IntoView {
     // Copy buttons and diagrams are added in the browser once the body is in
     // the page, and again after each client-side navigation.
     Effect::new(move |_| {
@@ -64,7 +71,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
                 </aside>
             </Show>
             {(!lesson.exercises.is_empty()).then(|| {
-                view! { <crate::lab::LabPanel module=lesson.module_id.clone() lesson=lesson.id.clone() /> }
+                view! { <LabPanel data=lab /> }
             })}
             <article class="lesson">
                 <h1>{lesson.title}</h1>
@@ -76,7 +83,7 @@ fn LessonDetails(lesson: LessonView) -> impl IntoView {
                         crate::enhance::on_prose_click(&_ev);
                     }
                 ></div>
-                <crate::progress::LessonStatus module=lesson.module_id.clone() lesson=lesson.id.clone() />
+                <LessonStatus module=lesson.module_id.clone() lesson=lesson.id.clone() data=status />
                 <nav class="pager" aria-label="Lessons">
                     <PagerLink link=lesson.prev rel="prev" label="Previous" />
                     <PagerLink link=lesson.next rel="next" label="Next" />

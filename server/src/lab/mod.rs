@@ -547,10 +547,12 @@ impl Labs {
         let lab = self.module(module)?;
         let running = self.live_lab(user, module).await?.filter(LabRow::is_running);
         let now = Millis::now();
+        let listed = lab.lessons.get(lesson).map(Vec::as_slice).unwrap_or_default();
+        let mut histories = self.store.exercise_histories(user, listed).await?;
         let mut exercises = Vec::new();
-        for id in lab.lessons.get(lesson).into_iter().flatten() {
+        for id in listed {
             let Some(e) = lab.exercise(id) else { continue };
-            let history = self.store.exercise_history(user, id).await?;
+            let history = histories.remove(id).unwrap_or_default();
             exercises.push(ExerciseState {
                 id: e.id.clone(),
                 title: e.title.clone(),

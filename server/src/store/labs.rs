@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
 use berth_app::model::{
     ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
@@ -213,35 +214,89 @@ impl Store {
 
     /// What the learner did with an exercise so far.
     pub async fn exercise_history(&self, user: UserId, exercise: &ExerciseId) -> Result<ExerciseHistory, StoreError> {
-        let counts = sqlx::query(
-            "SELECT \
-             (SELECT COUNT(*) FROM progress WHERE user_id = $1 AND kind = $3 AND item = $2 AND status = $4) AS passed, \
-             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = $5) AS hints, \
-             (SELECT COUNT(*) FROM exercise_log WHERE user_id = $1 AND exercise = $2 AND kind = $6) AS solution",
-        )
-        .bind(user.get())
-        .bind(exercise.as_str())
-        .bind(ItemKind::Exercise.as_str())
-        .bind(ProgressStatus::Completed.as_str())
-        .bind(ExerciseEvent::Hint.as_str())
-        .bind(ExerciseEvent::Solution.as_str())
-        .fetch_one(self.pool())
-        .await?;
-        let last_check = sqlx::query_scalar(
-            "SELECT detail FROM exercise_log WHERE user_id = $1 AND exercise = $2 \
-             AND kind IN ($3, $4) ORDER BY id DESC LIMIT 1",
-        )
-        .bind(user.get())
-        .bind(exercise.as_str())
-        .bind(ExerciseEvent::Check.as_str())
-        .bind(ExerciseEvent::LiveCheck.as_str())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(ExerciseHistory {
-            passed: counts.count::<i64>("passed")? > 0,
-            hints: counts.count("hints")?,
-            solution: counts.count::<i64>("solution")? > 0,
-            last_check,
-        })
+        let mut histories = self.exercise_histories(user, std::slice::from_ref(exercise)).await?;
+        Ok(histories.remove(exercise).unwrap_or_default())
     }
+
+    /// What the learner did with each of `exercises` so far, in three
+    /// queries however many there are (a lesson's lab panel lists them all).
+    pub async fn exercise_histories(
+        &self,
+        user: UserId,
+        exercises: &[ExerciseId],
+    ) -> Result<HashMap<ExerciseId, ExerciseHistory>, StoreError> {
+        let mut histories: HashMap<ExerciseId, ExerciseHistory> = exercises
+            .iter()
+            .map(|e| (e.clone(), ExerciseHistory::default()))
+            .collect();
+        if exercises.is_empty() {
+            return Ok(histories);
+        }
+        // Each query binds three parameters of its own, then the exercises.
+        let listed = |first: usize| {
+            (first..first + exercises.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+
+        let passed = format!(
+            "SELECT item FROM progress WHERE user_id = $1 AND kind = $2 AND status = $3 \
+             AND item IN ({})",
+            listed(4)
+        );
+        let query = sqlx::query(&passed)
+            .bind(user.get())
+            .bind(ItemKind::Exercise.as_str())
+            .bind(ProgressStatus::Completed.as_str());
+        for row in bind_ids(query, exercises).fetch_all(self.pool()).await? {
+            if let Some(h) = histories.get_mut(&row.id::<ExerciseId>("item")?) {
+                h.passed = true;
+            }
+        }
+
+        let shown = format!(
+            "SELECT exercise, kind, COUNT(*) AS times FROM exercise_log \
+             WHERE user_id = $1 AND kind IN ($2, $3) AND exercise IN ({}) GROUP BY exercise, kind",
+            listed(4)
+        );
+        let query = sqlx::query(&shown)
+            .bind(user.get())
+            .bind(ExerciseEvent::Hint.as_str())
+            .bind(ExerciseEvent::Solution.as_str());
+        for row in bind_ids(query, exercises).fetch_all(self.pool()).await? {
+            let Some(h) = histories.get_mut(&row.id::<ExerciseId>("exercise")?) else {
+                continue;
+            };
+            match row.parsed::<ExerciseEvent>("kind")? {
+                ExerciseEvent::Hint => h.hints = row.count("times")?,
+                ExerciseEvent::Solution => h.solution = true,
+                _ => {}
+            }
+        }
+
+        let checks = format!(
+            "SELECT exercise, detail FROM exercise_log WHERE id IN \
+             (SELECT MAX(id) FROM exercise_log WHERE user_id = $1 AND kind IN ($2, $3) \
+             AND exercise IN ({}) GROUP BY exercise)",
+            listed(4)
+        );
+        let query = sqlx::query(&checks)
+            .bind(user.get())
+            .bind(ExerciseEvent::Check.as_str())
+            .bind(ExerciseEvent::LiveCheck.as_str());
+        for row in bind_ids(query, exercises).fetch_all(self.pool()).await? {
+            if let Some(h) = histories.get_mut(&row.id::<ExerciseId>("exercise")?) {
+                h.last_check = row.try_get::<Option<String>, _>("detail")?;
+            }
+        }
+        Ok(histories)
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds each id in turn, for an `IN (...)` list.
+fn bind_ids<'q>(query: AnyQuery<'q>, ids: &'q [ExerciseId]) -> AnyQuery<'q> {
+    ids.iter().fold(query, |q, id| q.bind(id.as_str()))
 }

@@ -2,12 +2,19 @@
 
 use berth_app::model::{ItemKind, LessonId, Millis, ModuleId, ProgressStatus, UserId};
 use berth_app::progress::LessonTouched;
+use std::time::Duration;
 
 use super::{RowExt, Store, StoreError};
 
+/// How finely the order in which a learner touched lessons is kept.
+const TOUCH_RESOLUTION: Duration = Duration::from_secs(60);
+
 impl Store {
     /// Notes that a learner opened a lesson, or completed it. Opening it
-    /// again never undoes a completion.
+    /// again never undoes a completion, and within `TOUCH_RESOLUTION` of
+    /// the last note writes nothing: every signed-in page view opens its
+    /// lesson, and a durable write per view (an fsync on SQLite) capped
+    /// signed-in pages at a few dozen per second.
     pub async fn record_lesson(
         &self,
         user: UserId,
@@ -24,7 +31,10 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (user_id, kind, item) DO UPDATE SET \
              status = CASE WHEN progress.status = $7 THEN $7 ELSE excluded.status END, \
-             module = excluded.module, updated_at = excluded.updated_at",
+             module = excluded.module, updated_at = excluded.updated_at \
+             WHERE progress.status <> excluded.status AND progress.status <> $7 \
+             OR progress.module <> excluded.module \
+             OR progress.updated_at <= excluded.updated_at - $8",
         )
         .bind(user.get())
         .bind(ItemKind::Lesson.as_str())
@@ -33,6 +43,7 @@ impl Store {
         .bind(status.as_str())
         .bind(Millis::now().get())
         .bind(ProgressStatus::Completed.as_str())
+        .bind(TOUCH_RESOLUTION.as_millis() as i64)
         .execute(self.pool())
         .await?;
         Ok(())
