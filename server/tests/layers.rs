@@ -207,7 +207,10 @@ fn the_rules_see_an_upward_import() {
             vec!["quiz", "grade"]
         ]
     );
-    assert_eq!(crate_paths("quiz/form.rs", "pub(super) fn f() {}"), Vec::<Vec<String>>::new());
+    assert_eq!(
+        crate_paths("quiz/form.rs", "pub(super) fn f() {}"),
+        Vec::<Vec<String>>::new()
+    );
     let up = &crate_paths("store/labs.rs", "use super::super::lab::Labs;")[0];
     let up: Vec<&str> = up.iter().map(String::as_str).collect();
     assert!(layer(&target(&src, &up)) > layer("store/labs.rs"));
