@@ -18,6 +18,22 @@ answer_value() {
     tr -d '[:space:]"' | head -c "${3:-128}"
 }
 
+# expect_line WHAT WANT GOT LINE [SHOWN]: GOT, read from the answer's line
+# that starts with LINE, must be WANT (shown as SHOWN where the answer must
+# stay hidden); an empty GOT means there is no such line. Returns 1 on
+# failure.
+expect_line() {
+  if [ -z "$3" ]; then
+    fail "$1" "a line $4" "no such line"
+  elif [ "$3" != "$2" ]; then
+    fail "$1" "${5:-$2}" "$3"
+  else
+    pass "$1 ($3)"
+    return
+  fi
+  return 1
+}
+
 # expect_answer PATH KEY WANT WHAT: passes if KEY's value is WANT, else
 # fails (the check goes on) and returns 1; the value read is left in $got
 # for a hint.

@@ -190,6 +190,15 @@ finish()
 PYTHON
 )
 
+# expect_pinned_from PATH SHOWN IMAGE: the learner's Dockerfile exists and
+# its last FROM names a version tag of IMAGE (the check goes on either way).
+expect_pinned_from() {
+  require_file "$1" "$2"
+  py "$1" "$3" <<'PY' || failed=1
+check_pinned_from(sys.argv[1], sys.argv[2])
+PY
+}
+
 # valid_k8s FILE... : checks each manifest against Kubernetes' own schemas
 # (offline, the labs have no cluster) and fails with what they refuse.
 valid_k8s() {

@@ -14,13 +14,7 @@ for path in $(printf '%s\n' "$expected" | awk '{ print $1 }'); do
   want=$(printf '%s\n' "$expected" | awk -v p="$path" '$1 == p { print $2 }')
   # Accept a trailing slash on the path.
   got=$(printf '%s\n' "$answer" | awk -v p="$path" '{ q = $1; sub(/\/$/, "", q) } q == p { print $2; exit }' | head -c 40)
-  if [ -z "$got" ]; then
-    fail "$path is classified" "a line starting with $path" "no such line"
-  elif [ "$got" != "$want" ]; then
-    fail "$path is classified" "another kind of mount" "$got"
-  else
-    pass "$path is a $want"
-  fi
+  expect_line "$path is classified" "$want" "$got" "$path ..." "another kind of mount"
 done
 # Lines about paths that do not receive a mount (host paths, typos).
 extra=$(printf '%s\n' "$answer" | awk -v list="$expected" '

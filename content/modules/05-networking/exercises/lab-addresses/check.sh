@@ -11,13 +11,7 @@ for pair in "interface|$real_if" "address|$real_addr" "dns|$real_dns" "bridge|$r
   key=${pair%%|*}
   want=${pair#*|}
   got=$(answer_value "$f" "$key" 80)
-  if [ -z "$got" ]; then
-    fail "$key= is filled in" "a line $key=..." "no such line or an empty value"
-  elif [ "$got" != "$want" ]; then
-    fail "$key is right" "the lab's real value" "$got"
-  else
-    pass "$key=$got"
-  fi
+  expect_line "$key is the lab's" "$want" "$got" "$key=..." "the lab's real value"
 done
 if [ -n "${failed:-}" ]; then
   hint "ip -br addr and cat /etc/resolv.conf show everything you need; eth0 is the lab's own interface, docker0 belongs to its engine"
