@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{found_page, load_error, param};
+use super::{load_error, loaded_page, or_not_found, param};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
 use crate::model::{LessonId, ModuleId};
 
@@ -13,7 +13,8 @@ pub fn LessonPage() -> impl IntoView {
         move || (module(), lesson()),
         |(module, lesson)| get_lesson(module, lesson),
     );
-    found_page(data, |lesson| view! { <LessonDetails lesson /> }, load_error)
+    let show = or_not_found(|lesson| view! { <LessonDetails lesson /> });
+    loaded_page(data, show, load_error)
 }
 
 #[component]
