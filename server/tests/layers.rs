@@ -133,7 +133,7 @@ fn crate_paths(file: &str, text: &str) -> Vec<Vec<String>> {
     let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
     let module = module_of(file);
     let mut paths = Vec::new();
-    for (i, _) in text.match_indices(|c: char| c == 'c' || c == 's') {
+    for (i, _) in text.match_indices(['c', 's']) {
         let before = text[..i].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
             continue;
