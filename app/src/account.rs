@@ -104,6 +104,23 @@ pub fn AccountMenu() -> impl IntoView {
     }
 }
 
+/// The email and password fields of both account forms; a `new` password
+/// is one the browser should suggest, not fill in.
+#[component]
+fn Credentials(new: bool) -> impl IntoView {
+    let (autocomplete, minlength) = match new {
+        true => ("new-password", Some("8")),
+        false => ("current-password", None),
+    };
+    view! {
+        <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+        <label>
+            "Password"
+            <input type="password" name="password" autocomplete=autocomplete minlength=minlength required />
+        </label>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
@@ -115,11 +132,7 @@ pub fn LoginPage() -> impl IntoView {
             <FormAlert />
             <form method="post" action="/auth/login">
                 <input type="hidden" name="next" value=next />
-                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
-                <label>
-                    "Password"
-                    <input type="password" name="password" autocomplete="current-password" required />
-                </label>
+                <Credentials new=false />
                 <button type="submit" class="button">"Log in"</button>
             </form>
             <p class="meta">"No account yet? " <a href="/signup">"Sign up"</a></p>
@@ -139,11 +152,7 @@ pub fn SignupPage() -> impl IntoView {
             <FormAlert />
             <form method="post" action="/auth/signup">
                 <input type="hidden" name="join" value=join />
-                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
-                <label>
-                    "Password"
-                    <input type="password" name="password" autocomplete="new-password" minlength="8" required />
-                </label>
+                <Credentials new=true />
                 <p class="meta">"At least 8 characters; a few unrelated words make a strong one."</p>
                 <label>
                     "Invite code " <span class="meta">"(if your instructor gave you one)"</span>

@@ -21,6 +21,15 @@ stop() {
   exit 1
 }
 
+# expect_is WHAT WANT ACTUAL [HINT]: passes if ACTUAL is WANT, else fails
+# (the check goes on), with HINT; returns 1 on failure.
+expect_is() {
+  [ "$3" = "$2" ] && pass "$1" && return
+  fail "$1" "$2" "$3"
+  [ -z "${4:-}" ] || hint "$4"
+  return 1
+}
+
 verdict() { exit "${failed:-0}"; }
 
 # require_file PATH SHOWN: stops unless the learner's file exists.

@@ -12,6 +12,27 @@ require_running() {
   pass "$1 is running"
 }
 
+# require_container NAME [HINT]: stops unless a container NAME exists
+# (running or not).
+require_container() {
+  [ -n "$(inspect '{{.State.Status}}' "$1")" ] ||
+    stop "a container named $1 exists" "a container" "none" "${2:-}"
+  pass "a container named $1 exists"
+}
+
+# copied_out CONTAINER PATH: the first 256 bytes of a file in a container,
+# running or stopped (docker cp streams it out; nothing in it runs).
+copied_out() {
+  docker cp "$1:$2" - 2>/dev/null | head -c 65536 | tar -xOf - 2>/dev/null | head -c 256 | tr -d '\r'
+}
+
+# compose_container PROJECT SERVICE: the id of a Compose service's container
+# (running or not; empty if there is none).
+compose_container() {
+  docker ps -aq --filter "label=com.docker.compose.project=$1" \
+    --filter "label=com.docker.compose.service=$2" 2>/dev/null | head -n 1
+}
+
 # require_image REF: stops unless the image exists in the lab's engine.
 require_image() {
   docker image inspect "$1" >/dev/null 2>&1 ||
@@ -43,4 +64,47 @@ for member in outer:
     except tarfile.TarError:
         pass
 '
+}
+
+# Swarm services, read by checks on a manager.
+
+# require_service NAME [HINT]: stops unless the swarm service NAME exists.
+require_service() {
+  [ -n "$(service_spec "$1")" ] || stop "a service named $1 exists" "a service" "none (docker service ls)" "${2:-}"
+  pass "a service named $1 exists"
+}
+
+# service_spec NAME: the service's spec as JSON (empty if there is none).
+service_spec() { docker service inspect "$1" --format '{{json .Spec}}' 2>/dev/null | head -c 65536; }
+
+# service_field NAME FIELD: replicas, image, command (with its arguments),
+# mode (of its endpoint) or a jq filter over the spec.
+service_field() {
+  case $2 in
+    replicas) _filter='.Mode.Replicated.Replicas // "not replicated"' ;;
+    image) _filter='.TaskTemplate.ContainerSpec.Image // "none"' ;;
+    command) _filter='[(.TaskTemplate.ContainerSpec.Command // []), (.TaskTemplate.ContainerSpec.Args // [])] | add | join(" ")' ;;
+    mode) _filter='.EndpointSpec.Mode // "vip"' ;;
+    *) _filter=$2 ;;
+  esac
+  service_spec "$1" | jq -r "$_filter" 2>/dev/null
+}
+
+# running_tasks NAME: how many of the service's tasks are running now.
+running_tasks() {
+  docker service ps "$1" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running'
+}
+
+# tasks_running NAME COUNT: whether at least COUNT tasks of NAME run (for
+# retry: tasks take a moment to start).
+tasks_running() { [ "$(running_tasks "$1")" -ge "$2" ]; }
+
+# expect_busybox SERVICE: passes if the service runs the busybox image
+# (however the lab's mirror names it).
+expect_busybox() {
+  _image=$(service_field "$1" image)
+  case "${_image%%@*}" in
+    busybox|busybox:*|docker.io/library/busybox|docker.io/library/busybox:*) pass "$1 runs the image busybox" ;;
+    *) fail "$1 runs the image busybox" "busybox (from the lab's mirror)" "$_image" ;;
+  esac
 }

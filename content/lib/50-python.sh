@@ -2,8 +2,11 @@
 # the learner's files as hostile input: ok/bad/check report lines, clean()
 # (strings quoted unless Raw),
 # read_text() (capped), load_yaml() (reports a parse error with its line),
-# d() (a mapping or {}), lst() (the mappings of a list), pinned() (a tagged
-# image), dockerfile(), check_pinned_from() (instructions, continuation lines
+# require_yaml() (ends the check if it does not parse), require_services()
+# (a Compose file's services), check_kind() (a manifest's apiVersion and
+# kind), command_words() (a container's command and args),
+# d() (a mapping or {}), lst() (the mappings of a list), pinned() and
+# check_pinned() (a tagged image), quantity() (a Kubernetes quantity), dockerfile(), check_pinned_from() (instructions, continuation lines
 # joined) and validate_k8s() (Kubernetes' own schemas, offline). The check
 # fails if any `bad` was reported.
 py() {
@@ -50,25 +53,99 @@ def lst(v):
 
 def pinned(image):
     """An image reference with a tag other than latest (or a digest)."""
-    return isinstance(image, str) and (":" in image.rsplit("/", 1)[-1] or "@" in image) and not image.endswith(":latest")
+    if not isinstance(image, str):
+        return False
+    tag = image.rsplit("/", 1)[-1].partition(":")[2]
+    return "@" in image or tag.strip() not in ("", "latest")
+
+def check_pinned(image, what, example, hint=None):
+    """what's image is pinned (see pinned)."""
+    if pinned(image):
+        ok("%s uses a pinned image (%s)" % (what, image[:80]))
+        return True
+    bad("%s uses a pinned image" % what, example, image, hint)
+    return False
+
+UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 1e-3}
+
+def quantity(v):
+    """A Kubernetes quantity (`250m`, `128Mi`, 2) as a number, or None if it
+    is not a positive one."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if v > 0 else None
+    if not isinstance(v, str):
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?", v.strip())
+    if not m:
+        return None
+    n = float(m.group(1)) * UNITS[m.group(2) or ""]
+    return n if n > 0 else None
 
 def read_text(path, cap=65536):
     with open(path, "rb") as fh:
         return fh.read(cap).decode("utf-8", "replace")
 
-def load_yaml(path, what="the file", all_docs=False):
+def yaml_problem(e):
+    """A YAML parse error as a FAIL line's actual: the problem and its line."""
+    mark = getattr(e, "problem_mark", None)
+    where = " (line %d)" % (mark.line + 1) if mark else ""
+    return Raw("%s%s" % (getattr(e, "problem", None) or (str(e).splitlines() or ["a parse error"])[0], where))
+
+YAML_HINT = "indent with spaces only; list items start with -"
+
+def load_yaml(path, what="the file", all_docs=False, hint=YAML_HINT):
     """The parsed YAML, or None after reporting why it does not parse."""
     import yaml
     try:
-        text = read_text(path)
-        docs = [x for x in yaml.safe_load_all(text) if x is not None]
+        docs = [x for x in yaml.safe_load_all(read_text(path)) if x is not None]
     except Exception as e:
-        mark = getattr(e, "problem_mark", None)
-        where = " (line %d)" % (mark.line + 1) if mark else ""
-        bad("%s is valid YAML" % what, "YAML that parses", "%s%s" % (getattr(e, "problem", None) or str(e).splitlines()[0], where),
-            "indent with spaces only; list items start with -")
+        bad("%s is valid YAML" % what, "YAML that parses", yaml_problem(e), hint)
         return None
     return docs if all_docs else (docs[0] if docs else None)
+
+def require_yaml(path, what="the file", hint=YAML_HINT):
+    """The one YAML document in path (None if it is empty); the check ends,
+    failed, if it does not parse."""
+    import yaml
+    try:
+        doc = yaml.safe_load(read_text(path))
+    except Exception as e:
+        bad("%s is valid YAML" % what, "YAML that parses", yaml_problem(e), hint)
+        sys.exit(1)
+    ok("%s is valid YAML" % what)
+    return doc
+
+def require_services(doc, *names, hint=None):
+    """The named services of a Compose file, as mappings; the check ends,
+    failed, at the first one missing."""
+    services = d(d(doc).get("services"))
+    for name in names:
+        if not isinstance(services.get(name), dict):
+            bad("a service named %s" % name, "services: %s: ..." % name,
+                Raw(", ".join(map(str, services)) or "no services"), hint)
+            sys.exit(1)
+    ok("services " + ", ".join(names))
+    return [services[n] for n in names]
+
+def check_kind(doc, api_version, kind):
+    """A manifest's apiVersion and kind."""
+    doc = d(doc)
+    return check(doc.get("apiVersion") == api_version and doc.get("kind") == kind,
+                 "a %s %s" % (api_version, kind), "apiVersion: %s, kind: %s" % (api_version, kind),
+                 Raw("%s %s" % (doc.get("apiVersion"), doc.get("kind"))))
+
+def command_words(c):
+    """A container's command and args, joined with spaces."""
+    words = []
+    for key in ("command", "args"):
+        v = d(c).get(key)
+        if isinstance(v, list):
+            words += [str(x) for x in v]
+        elif v is not None:
+            words.append(str(v))
+    return " ".join(words)
 
 def dockerfile(path):
     """(INSTRUCTION, arguments) pairs, comments dropped, lines joined."""
@@ -112,6 +189,15 @@ exec(compile(sys.stdin.read(), "check", "exec"))
 finish()
 PYTHON
 )
+
+# expect_pinned_from PATH SHOWN IMAGE: the learner's Dockerfile exists and
+# its last FROM names a version tag of IMAGE (the check goes on either way).
+expect_pinned_from() {
+  require_file "$1" "$2"
+  py "$1" "$3" <<'PY' || failed=1
+check_pinned_from(sys.argv[1], sys.argv[2])
+PY
+}
 
 # valid_k8s FILE... : checks each manifest against Kubernetes' own schemas
 # (offline, the labs have no cluster) and fails with what they refuse.

@@ -95,26 +95,41 @@ fn load_checked(args: &ContentArgs) -> anyhow::Result<Loaded> {
     Ok(loaded)
 }
 
+/// Why `sh -n` did not pass a script.
+#[derive(Debug, thiserror::Error)]
+enum ShellSyntax {
+    #[error("cannot run sh: {0}")]
+    CannotRun(#[source] std::io::Error),
+    /// Writing the script to `sh` or reading its answer failed.
+    #[error("{0}")]
+    Pipe(#[source] std::io::Error),
+    /// `sh`'s own complaint, its lines named `line N`.
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// `sh -n`: parses without running.
-fn shell_syntax(text: &str) -> Result<(), String> {
+fn shell_syntax(text: &str) -> Result<(), ShellSyntax> {
     use std::io::Write;
     let mut child = std::process::Command::new("sh")
         .arg("-n")
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run sh: {e}"))?;
+        .map_err(ShellSyntax::CannotRun)?;
     child
         .stdin
         .take()
         .expect("piped")
         .write_all(text.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        .map_err(ShellSyntax::Pipe)?;
+    let out = child.wait_with_output().map_err(ShellSyntax::Pipe)?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().replace("sh: ", "line "))
+        Err(ShellSyntax::Invalid(
+            String::from_utf8_lossy(&out.stderr).trim().replace("sh: ", "line "),
+        ))
     }
 }
 

@@ -94,12 +94,17 @@ pub struct LabArgs {
     pub mirror_upstream: Option<String>,
 }
 
-fn upstream_url(text: &str) -> Result<String, String> {
+/// `--mirror-upstream` is not an http(s) URL.
+#[derive(Debug, thiserror::Error)]
+#[error("give the registry's URL, e.g. https://registry-1.docker.io")]
+struct NotAnUpstreamUrl;
+
+fn upstream_url(text: &str) -> Result<String, NotAnUpstreamUrl> {
     match text.split_once("://") {
         Some(("http" | "https", rest)) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
             Ok(text.to_string())
         }
-        _ => Err("give the registry's URL, e.g. https://registry-1.docker.io".into()),
+        _ => Err(NotAnUpstreamUrl),
     }
 }
 

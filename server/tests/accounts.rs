@@ -23,13 +23,7 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
         let tab = app.browser();
         assert_eq!(app.me(&tab).await, None);
 
-        let res = app
-            .post_form(
-                &tab,
-                "/auth/signup",
-                &[("email", "Ada@Example.org"), ("password", PASSWORD)],
-            )
-            .await;
+        let res = app.sign_up(&tab, "Ada@Example.org").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), "/");
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -58,13 +52,7 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
             .unwrap();
         assert_eq!(replay.text().await.unwrap(), "null");
 
-        let wrong = app
-            .post_form(
-                &tab,
-                "/auth/login",
-                &[("email", "ada@example.org"), ("password", "not it at all 1")],
-            )
-            .await;
+        let wrong = app.log_in(&tab, "ada@example.org", "not it at all 1").await;
         assert_eq!(location(&wrong), "/login?error=credentials");
         let right = app
             .post_form(
@@ -99,21 +87,9 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
 async fn the_session_id_changes_at_login() {
     let app = TestApp::spawn().await;
     let tab = app.browser();
-    let first = app
-        .post_form(
-            &tab,
-            "/auth/signup",
-            &[("email", "bo@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    let first = app.sign_up(&tab, "bo@example.org").await;
     let before = session_cookie(&first).unwrap();
-    let again = app
-        .post_form(
-            &tab,
-            "/auth/login",
-            &[("email", "bo@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    let again = app.log_in(&tab, "bo@example.org", PASSWORD).await;
     let after = session_cookie(&again).unwrap();
     assert_ne!(before, after);
     let old = app
@@ -134,13 +110,7 @@ async fn the_session_id_changes_at_login() {
 async fn idle_sessions_expire_on_the_server() {
     let app = TestApp::builder().flag("--session-idle-minutes", "0").spawn().await;
     let tab = app.browser();
-    let res = app
-        .post_form(
-            &tab,
-            "/auth/signup",
-            &[("email", "cy@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = app.sign_up(&tab, "cy@example.org").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&res).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -158,13 +128,7 @@ async fn idle_sessions_expire_on_the_server() {
 async fn sign_up_modes_and_invite_codes() {
     let closed = TestApp::builder().flag("--signup", "closed").spawn().await;
     let tab = closed.browser();
-    let res = closed
-        .post_form(
-            &tab,
-            "/auth/signup",
-            &[("email", "a@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = closed.sign_up(&tab, "a@example.org").await;
     assert_eq!(location(&res), "/signup?error=closed");
     assert_eq!(closed.me(&tab).await, None);
 
@@ -238,19 +202,8 @@ async fn bad_sign_ups_are_explained_and_create_nothing() {
             .await;
         assert_eq!(location(&res), format!("/signup?error={code}"));
     }
-    app.post_form(
-        &tab,
-        "/auth/signup",
-        &[("email", "d@example.org"), ("password", PASSWORD)],
-    )
-    .await;
-    let twice = app
-        .post_form(
-            &app.browser(),
-            "/auth/signup",
-            &[("email", "D@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    app.sign_up(&tab, "d@example.org").await;
+    let twice = app.sign_up(&app.browser(), "D@example.org").await;
     assert_eq!(location(&twice), "/signup?error=unavailable");
     let store = Store::open(&app.db.url).await.unwrap();
     assert_eq!(store.users().await.unwrap().len(), 1);
@@ -263,43 +216,20 @@ async fn bad_sign_ups_are_explained_and_create_nothing() {
 async fn repeated_failures_are_slowed_down_without_revealing_accounts() {
     let app = TestApp::spawn().await;
     let tab = app.browser();
-    app.post_form(
-        &tab,
-        "/auth/signup",
-        &[("email", "eve@example.org"), ("password", PASSWORD)],
-    )
-    .await;
+    app.sign_up(&tab, "eve@example.org").await;
     app.post_form(&tab, "/auth/logout", &[]).await;
 
     for email in ["eve@example.org", "nobody@example.org"] {
         for attempt in 1..=4 {
-            let res = app
-                .post_form(
-                    &tab,
-                    "/auth/login",
-                    &[("email", email), ("password", "wrong guess 123 x")],
-                )
-                .await;
+            let res = app.log_in(&tab, email, "wrong guess 123 x").await;
             assert_eq!(location(&res), "/login?error=credentials", "{email} attempt {attempt}");
         }
-        let res = app
-            .post_form(
-                &tab,
-                "/auth/login",
-                &[("email", email), ("password", "wrong guess 123 x")],
-            )
-            .await;
+        let res = app.log_in(&tab, email, "wrong guess 123 x").await;
         let to = location(&res);
         assert!(to.starts_with("/login?error=throttled&wait="), "{email}: {to}");
     }
     // Even the right password waits: throttling must not become an oracle.
-    let res = app
-        .post_form(
-            &tab,
-            "/auth/login",
-            &[("email", "eve@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = app.log_in(&tab, "eve@example.org", PASSWORD).await;
     assert!(location(&res).starts_with("/login?error=throttled"));
     let page = app.page(&location(&res)).await.1;
     assert!(page.contains("Too many attempts. Wait"), "{page}");

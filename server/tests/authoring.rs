@@ -27,21 +27,7 @@ fn text(out: &Output) -> String {
 
 /// A copy of the lab fixture course to break.
 fn lab_course() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    let dir = tempfile::tempdir().unwrap();
-    copy(&workspace().join("server/tests/fixtures/lab-course"), dir.path());
-    dir
+    common::copy_course(&workspace().join("server/tests/fixtures/lab-course"))
 }
 
 #[test]

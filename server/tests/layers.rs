@@ -4,7 +4,8 @@
 //! facts in `install.rs`), then storage and
 //! the event bus, then labs, then classrooms and learners' records, then
 //! the HTTP surface. This test reads `server/src` and fails on any `crate::`
-//! path that reaches a layer above the file naming it.
+//! or `super::` path (`use` groups expanded) that reaches a layer above the
+//! file naming it.
 
 use std::path::{Path, PathBuf};
 
@@ -62,33 +63,96 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every `crate::…` path in the text (outside `#[cfg(test)]` modules,
-/// which may reach anything), with the names inside `use crate::{…}`
-/// groups expanded one level.
-fn crate_paths(text: &str) -> Vec<Vec<String>> {
-    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
-    let ident = |s: &str| {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect::<String>()
-    };
-    let mut paths = Vec::new();
-    for (i, _) in text.match_indices("crate::") {
-        let rest = &text[i + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            let group = &group[..group.find('}').unwrap_or(group.len())];
-            for item in group.split(',') {
-                let parts: Vec<String> = item.trim().split("::").map(ident).collect();
-                if !parts[0].is_empty() {
-                    paths.push(parts);
-                }
+/// The module path of a file below `server/src`: `a/b.rs` and `a/b/mod.rs`
+/// are both `a::b`.
+fn module_of(file: &str) -> Vec<String> {
+    let mut parts: Vec<String> = file.trim_end_matches(".rs").split('/').map(String::from).collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+fn ident(s: &str) -> &str {
+    let end = s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The items of a `{…}` group (the text after its `{`), split at the commas
+/// of its own level, and the text after its closing `}`.
+fn group_items(text: &str) -> (Vec<&str>, &str) {
+    let (mut depth, mut from, mut items) = (0, 0, Vec::new());
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                items.push(&text[from..i]);
+                return (items, &text[i + 1..]);
             }
-        } else {
-            let first = ident(rest);
-            let after = &rest[first.len()..];
-            let second = after.strip_prefix("::").map(ident).unwrap_or_default();
-            paths.push([first, second].into_iter().filter(|s| !s.is_empty()).collect());
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&text[from..i]);
+                from = i + 1;
+            }
+            _ => {}
         }
+    }
+    items.push(&text[from..]);
+    (items, "")
+}
+
+/// The crate paths one path names, relative to `base` (segments below the
+/// crate root), with `{…}` groups expanded at every level and `self` dropped.
+fn expand(base: Vec<String>, text: &str, out: &mut Vec<Vec<String>>) {
+    let text = text.trim_start();
+    if let Some(group) = text.strip_prefix('{') {
+        for item in group_items(group).0 {
+            if !item.trim().is_empty() {
+                expand(base.clone(), item, out);
+            }
+        }
+        return;
+    }
+    let name = ident(text);
+    let mut path = base;
+    if !name.is_empty() && name != "self" {
+        path.push(name.to_string());
+    }
+    match text[name.len()..].trim_start().strip_prefix("::") {
+        Some(rest) => expand(path, rest, out),
+        None if !path.is_empty() => out.push(path),
+        None => {}
+    }
+}
+
+/// Every path in the text of the file `file` that starts at `crate::` or
+/// `super::`, resolved to segments below the crate root (outside
+/// `#[cfg(test)]` modules, which may reach anything), with `use` groups
+/// expanded.
+fn crate_paths(file: &str, text: &str) -> Vec<Vec<String>> {
+    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+    let module = module_of(file);
+    let mut paths = Vec::new();
+    for (i, _) in text.match_indices(['c', 's']) {
+        let before = text[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let mut rest = &text[i..];
+        let base = if let Some(after) = rest.strip_prefix("crate::") {
+            rest = after;
+            Vec::new()
+        } else if rest.starts_with("super::") {
+            let mut base = module.clone();
+            while let Some(after) = rest.strip_prefix("super::") {
+                base.pop();
+                rest = after;
+            }
+            base
+        } else {
+            continue;
+        };
+        expand(base, rest, &mut paths);
     }
     paths
 }
@@ -105,13 +169,13 @@ fn no_module_reaches_a_layer_above_it() {
             continue;
         }
         let from = layer(&name);
-        for path in crate_paths(&std::fs::read_to_string(file).unwrap()) {
+        for path in crate_paths(&name, &std::fs::read_to_string(file).unwrap()) {
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
             let to_file = target(&src, &path);
             let to = layer(&to_file);
             if to > from {
                 wrong.push(format!(
-                    "{name} ({}) uses crate::{} ({})",
+                    "{name} ({}) reaches crate::{} ({})",
                     LAYERS[from],
                     path.join("::"),
                     LAYERS[to]
@@ -124,11 +188,32 @@ fn no_module_reaches_a_layer_above_it() {
 
 #[test]
 fn the_rules_see_an_upward_import() {
-    assert_eq!(
-        crate_paths("use crate::{lab::Labs, store};"),
-        [vec!["lab", "Labs"], vec!["store"]]
-    );
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    assert_eq!(
+        crate_paths("exercise/mod.rs", "use crate::{lab::{Labs, self}, store};"),
+        [vec!["lab", "Labs"], vec!["lab"], vec!["store"]]
+    );
+    // `super` climbs from the file's own module: a file cannot reach up a
+    // layer by naming its parent's imports.
+    assert_eq!(
+        crate_paths(
+            "lab/images/server.rs",
+            "use super::{BASE_IMAGE, mirror::{self, Mirror}};\nlet g = super::super::super::quiz::grade;"
+        ),
+        [
+            vec!["lab", "images", "BASE_IMAGE"],
+            vec!["lab", "images", "mirror"],
+            vec!["lab", "images", "mirror", "Mirror"],
+            vec!["quiz", "grade"]
+        ]
+    );
+    assert_eq!(
+        crate_paths("quiz/form.rs", "pub(super) fn f() {}"),
+        Vec::<Vec<String>>::new()
+    );
+    let up = &crate_paths("store/labs.rs", "use super::super::lab::Labs;")[0];
+    let up: Vec<&str> = up.iter().map(String::as_str).collect();
+    assert!(layer(&target(&src, &up)) > layer("store/labs.rs"));
     assert!(layer(&target(&src, &["state", "AppState"])) > layer("store/labs.rs"));
     assert_eq!(layer(&target(&src, &["lab", "terminal"])), LAYERS.len() - 1);
 }

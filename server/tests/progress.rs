@@ -124,13 +124,7 @@ async fn progress_survives_renamed_and_reordered_lesson_files() {
         .spawn()
         .await;
     let tab = reordered.browser();
-    reordered
-        .post_form(
-            &tab,
-            "/auth/login",
-            &[("email", "ada@example.org"), ("password", PASSWORD)],
-        )
-        .await;
+    reordered.log_in(&tab, "ada@example.org", PASSWORD).await;
     let d = dashboard(&reordered, &tab).await;
     assert_eq!(d["done"], 1, "{d}");
     // The finished lesson is now the module's last: the way on is the next

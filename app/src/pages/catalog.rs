@@ -1,23 +1,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{LoadError, duration, loading};
+use super::{duration, load_error, loaded_page};
 use crate::course::{Catalog, get_catalog, module_href};
 
 /// The course outline: every module in order.
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let catalog = Resource::new(|| (), |_| get_catalog());
-    view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match catalog.await {
-                    Ok(catalog) => view! { <CatalogView catalog /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    loaded_page(catalog, |catalog| view! { <CatalogView catalog /> }, load_error)
 }
 
 #[component]

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, found_page, loading, param};
+use super::{LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
 use crate::classroom::{
     ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LearnerRow, QuizInsight,
     WatchView, get_classroom, get_classrooms, get_join, get_watch,
@@ -94,7 +94,8 @@ fn ClassroomList(list: Vec<ClassroomSummary>) -> impl IntoView {
 #[component]
 pub fn ClassroomPage() -> impl IntoView {
     let data = Resource::new(param::<ClassroomId>("id"), get_classroom);
-    found_page(data, |c| view! { <ClassroomDetails c /> }, classroom_error)
+    let show = or_not_found(|c| view! { <ClassroomDetails c /> });
+    loaded_page(data, show, classroom_error)
 }
 
 #[component]
@@ -410,7 +411,7 @@ fn QuizInsights(items: Vec<QuizInsight>) -> impl IntoView {
 pub fn WatchPage() -> impl IntoView {
     let (id, learner) = (param::<ClassroomId>("id"), param::<UserId>("learner"));
     let data = Resource::new(move || (id(), learner()), |(id, learner)| get_watch(id, learner));
-    found_page(data, |w| view! { <WatchDetails w /> }, classroom_error)
+    loaded_page(data, or_not_found(|w| view! { <WatchDetails w /> }), classroom_error)
 }
 
 #[component]
@@ -445,14 +446,7 @@ pub fn JoinPage() -> impl IntoView {
     let info = Resource::new(move || params.with(|p| p.get("code").unwrap_or_default()), get_join);
     view! {
         <Title text="Join a classroom" />
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Ok(info) => view! { <JoinDetails info /> }.into_any(),
-                    Err(error) => view! { <LoadError error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded_page(info, |info| view! { <JoinDetails info /> }, load_error)}
     }
 }
 

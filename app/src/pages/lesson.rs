@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{found_page, load_error, param};
+use super::{load_error, loaded_page, or_not_found, param};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
 use crate::lab::{LabPanel, LabPanelData};
 use crate::model::{LessonId, ModuleId};
@@ -16,11 +16,8 @@ pub fn LessonPage() -> impl IntoView {
     // The learner's parts load beside the lesson, not inside its
     // `Suspense` (see `LabPanelData`).
     let (lab, status) = (LabPanelData::new(key), LessonStatusData::new(key));
-    found_page(
-        data,
-        move |lesson| view! { <LessonDetails lesson lab status /> },
-        load_error,
-    )
+    let show = or_not_found(move |lesson| view! { <LessonDetails lesson lab status /> });
+    loaded_page(data, show, load_error)
 }
 
 #[component]

@@ -62,10 +62,10 @@ fn param<T: std::str::FromStr + Default>(name: &'static str) -> impl Fn() -> T +
     move || params.with(|p| p.get(name).and_then(|v| v.parse().ok()).unwrap_or_default())
 }
 
-/// A page that shows one thing: loading, then the thing, a 404 when there
-/// is no such thing, or `error` for a failure.
-fn found_page<T, V>(
-    data: Resource<Result<Option<T>, AppError>>,
+/// A page that shows what it loads: loading, then `show` with it, or
+/// `error` for a failure.
+fn loaded_page<T, V>(
+    data: Resource<Result<T, AppError>>,
     show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     error: impl Fn(AppError) -> AnyView + Clone + Send + Sync + 'static,
 ) -> impl IntoView
@@ -79,13 +79,23 @@ where
                 let (show, error) = (show.clone(), error.clone());
                 Suspend::new(async move {
                     match data.await {
-                        Ok(Some(value)) => show(value).into_any(),
-                        Ok(None) => view! { <NotFound /> }.into_any(),
+                        Ok(value) => show(value).into_any(),
                         Err(e) => error(e),
                     }
                 })
             }}
         </Suspense>
+    }
+}
+
+/// `show` for a page about one thing that may not exist: a 404 when it
+/// does not.
+fn or_not_found<T, V: IntoView + 'static>(
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl Fn(Option<T>) -> AnyView + Clone + Send + Sync + 'static {
+    move |found| match found {
+        Some(value) => show(value).into_any(),
+        None => view! { <NotFound /> }.into_any(),
     }
 }
 

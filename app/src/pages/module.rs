@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{duration, found_page, load_error, param};
+use super::{duration, load_error, loaded_page, or_not_found, param};
 use crate::course::{ModuleView, get_module, quiz_href};
 use crate::model::ModuleId;
 
@@ -9,7 +9,8 @@ use crate::model::ModuleId;
 #[component]
 pub fn ModulePage() -> impl IntoView {
     let data = Resource::new(param::<ModuleId>("module"), get_module);
-    found_page(data, |module| view! { <ModuleDetails module /> }, load_error)
+    let show = or_not_found(|module| view! { <ModuleDetails module /> });
+    loaded_page(data, show, load_error)
 }
 
 #[component]

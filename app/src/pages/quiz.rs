@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{LoadError, NotFound, found_page, load_error, loading, param};
+use super::{LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
 use crate::course::{module_href, quiz_href};
 use crate::model::{AttemptId, ModuleId};
 use crate::quiz::{AttemptLookup, AttemptView, Input, QuestionView, QuizPageData, field_name, get_attempt, get_quiz};
@@ -13,7 +13,7 @@ use crate::quiz::{AttemptLookup, AttemptView, Input, QuestionView, QuizPageData,
 #[component]
 pub fn QuizPage() -> impl IntoView {
     let data = Resource::new(param::<ModuleId>("module"), get_quiz);
-    found_page(data, |data| view! { <QuizDetails data /> }, load_error)
+    loaded_page(data, or_not_found(|data| view! { <QuizDetails data /> }), load_error)
 }
 
 #[component]

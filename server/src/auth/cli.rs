@@ -67,7 +67,7 @@ async fn act(store: &Store, action: UserAction) -> anyhow::Result<()> {
 }
 
 fn parse_email(input: &str) -> anyhow::Result<Email> {
-    Email::parse(input).map_err(anyhow::Error::msg)
+    Ok(Email::parse(input)?)
 }
 
 /// One line from standard input, or typed twice at a prompt that does not

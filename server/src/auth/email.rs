@@ -5,8 +5,13 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
+/// Why a text is not an [`Email`]: shown to whoever typed it.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not an email address")]
+pub struct NotAnEmail(String);
+
 impl Email {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, NotAnEmail> {
         let email = input.trim().to_lowercase();
         let valid = email.len() <= 254
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -23,7 +28,7 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(format!("`{}` is not an email address", input.trim()))
+            Err(NotAnEmail(input.trim().to_string()))
         }
     }
 
@@ -59,7 +64,10 @@ mod tests {
             "a@b@example.org",
             "ada@.org",
         ] {
-            assert!(Email::parse(bad).is_err(), "{bad:?}");
+            assert_eq!(
+                Email::parse(bad).unwrap_err().to_string(),
+                format!("`{}` is not an email address", bad.trim()),
+            );
         }
         assert!(Email::parse(&format!("{}@example.org", "a".repeat(250))).is_err());
     }

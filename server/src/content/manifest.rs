@@ -13,8 +13,13 @@ use std::path::Path;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id(String);
 
+/// Why a text is not an [`Id`]; its message tells the author the rule.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a valid id: use 1 to 64 lowercase letters, digits and single hyphens, like `first-steps`")]
+pub struct InvalidId(String);
+
 impl Id {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, InvalidId> {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.bytes()
@@ -25,9 +30,7 @@ impl Id {
         if ok {
             Ok(Self(s.to_string()))
         } else {
-            Err(format!(
-                "`{s}` is not a valid id: use 1 to 64 lowercase letters, digits and single hyphens, like `first-steps`"
-            ))
+            Err(InvalidId(s.to_string()))
         }
     }
 
@@ -131,7 +134,8 @@ impl<'a> LessonSource<'a> {
 
 /// Validates a spanned id from a TOML file.
 pub fn spanned_id(file: &Path, text: &str, first_line: usize, id: &Spanned<String>) -> Result<Id, ContentError> {
-    Id::parse(id.get_ref()).map_err(|msg| ContentError::at(file, first_line + line_index(text, id.span().start), msg))
+    Id::parse(id.get_ref())
+        .map_err(|e| ContentError::at(file, first_line + line_index(text, id.span().start), e.to_string()))
 }
 
 #[cfg(test)]

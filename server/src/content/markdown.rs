@@ -172,8 +172,8 @@ fn resolve_event<'a>(
                     }
                     url
                 }
-                Err(message) => {
-                    errors.push(ContentError::at(cx.file, line, message));
+                Err(bad) => {
+                    errors.push(ContentError::at(cx.file, line, bad.to_string()));
                     dest_url
                 }
             };
@@ -202,10 +202,23 @@ fn is_external(url: &str) -> bool {
     url.starts_with("https://") || url.starts_with("http://")
 }
 
+/// Why a lesson's link cannot be resolved; the message says how to write it.
+#[derive(Debug, thiserror::Error)]
+enum BadLink {
+    #[error(
+        "link `{0}`: link to other lessons by relative file path (like `../03-images/01-layers.md`), or to web pages with https://"
+    )]
+    Absolute(String),
+    #[error("link `{0}`: only links to lesson files (`.md`) are resolved")]
+    NotALesson(String),
+    #[error("link `{0}` does not lead to a lesson of this course")]
+    NoSuchLesson(String),
+}
+
 /// Maps a link as written to the URL it becomes, and the heading it must
 /// find, if any. Lessons link to each other by relative file path, the way
 /// the files also link on a Git host.
-fn resolve_link<'a>(dest: &CowStr<'a>, cx: &LessonContext) -> Result<(CowStr<'a>, Option<AnchorRef>), String> {
+fn resolve_link<'a>(dest: &CowStr<'a>, cx: &LessonContext) -> Result<(CowStr<'a>, Option<AnchorRef>), BadLink> {
     if is_external(dest) || dest.starts_with("mailto:") {
         return Ok((dest.clone(), None));
     }
@@ -218,23 +231,19 @@ fn resolve_link<'a>(dest: &CowStr<'a>, cx: &LessonContext) -> Result<(CowStr<'a>
         return Ok((dest.clone(), Some(anchor)));
     }
     if dest.contains(':') || dest.starts_with('/') {
-        return Err(format!(
-            "link `{dest}`: link to other lessons by relative file path (like `../03-images/01-layers.md`), or to web pages with https://"
-        ));
+        return Err(BadLink::Absolute(dest.to_string()));
     }
     let (path, fragment) = match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (dest.as_ref(), None),
     };
     if !path.ends_with(".md") {
-        return Err(format!(
-            "link `{dest}`: only links to lesson files (`.md`) are resolved"
-        ));
+        return Err(BadLink::NotALesson(dest.to_string()));
     }
     let base = cx.rel_path.parent().unwrap_or(Path::new(""));
     let target = normalize(&base.join(path)).and_then(|p| cx.lessons.get(&p));
     let Some(target) = target else {
-        return Err(format!("link `{dest}` does not lead to a lesson of this course"));
+        return Err(BadLink::NoSuchLesson(dest.to_string()));
     };
     let mut url = lesson_href(&target.module, &target.lesson);
     let anchor = fragment.map(|f| {

@@ -406,7 +406,7 @@ fn render_modules(
                 }
                 Ok(id) => id,
                 Err(msg) => {
-                    errors.push(ContentError::at(&file.path, line, msg));
+                    errors.push(ContentError::at(&file.path, line, msg.to_string()));
                     continue;
                 }
             };

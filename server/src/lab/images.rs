@@ -360,7 +360,7 @@ impl Build<'_> {
                 installed.package,
                 installed.version
             );
-            let upstream = installed.upstream().map_err(anyhow::Error::msg)?;
+            let upstream = installed.upstream()?;
             return Ok(version::all_tags(&image.tags, &upstream));
         }
         let id = self.image(&image.dir, &image.local(), false).await?;
@@ -371,8 +371,8 @@ impl Build<'_> {
                 version::VERSION_FILE
             )
         })?;
-        let upstream = installed.upstream().map_err(anyhow::Error::msg)?;
-        version::check(&image.tags, &installed, &image.tags_file()).map_err(anyhow::Error::msg)?;
+        let upstream = installed.upstream()?;
+        version::check(&image.tags, &installed, &image.tags_file())?;
         self.finish(&id, image, &installed, &upstream).await?;
         Ok(version::all_tags(&image.tags, &upstream))
     }
@@ -459,7 +459,7 @@ async fn read_version(docker: &Docker, image: &str) -> anyhow::Result<Installed>
     if let Some(entry) = entries.entries()?.next() {
         std::io::Read::read_to_string(&mut entry?, &mut text)?;
     }
-    Installed::parse(&text).map_err(anyhow::Error::msg)
+    Ok(Installed::parse(&text)?)
 }
 
 /// A registry on the mirror's volume that takes pushes, on loopback only.

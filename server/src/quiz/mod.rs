@@ -164,21 +164,53 @@ impl Quiz {
     }
 }
 
-fn key(q: &QuestionFile) -> Result<Key, String> {
-    let options = || -> Result<Vec<String>, String> {
+/// What is wrong with a question's answer key; the message tells the
+/// author what to write.
+#[derive(Debug, thiserror::Error)]
+enum KeyProblem {
+    #[error("give at least two `options`")]
+    TooFewOptions,
+    #[error("answer {answer} is out of range: options are numbered 0 to {last}")]
+    OutOfRange { answer: usize, last: usize },
+    #[error("give the index of the right option as `answer`")]
+    NoAnswer,
+    #[error("give the indices of the right options as `answers`")]
+    NoAnswers,
+    #[error("`answers` must name at least one right option")]
+    EmptyAnswers,
+    #[error("`answers` lists an option twice")]
+    RepeatedAnswer,
+    #[error("the pattern does not compile: {0}")]
+    Pattern(#[source] regex::Error),
+    #[error("give the accepted answers (`accept`) or a `pattern`")]
+    NothingAccepted,
+    #[error("give the right number as `answer`")]
+    NoNumber,
+    #[error("`tolerance` must be zero or more")]
+    Tolerance,
+    #[error("give at least two `items`, in the right order")]
+    TooFewItems,
+    #[error("`items` must all differ")]
+    RepeatedItem,
+    #[error("unknown kind `{0}`: use single, multiple, text, number or order")]
+    UnknownKind(String),
+}
+
+fn key(q: &QuestionFile) -> Result<Key, KeyProblem> {
+    let options = || -> Result<Vec<String>, KeyProblem> {
         match &q.options {
             Some(o) if o.len() >= 2 => Ok(o.clone()),
-            _ => Err("give at least two `options`".into()),
+            _ => Err(KeyProblem::TooFewOptions),
         }
     };
-    let index = |i: usize, len: usize| -> Result<usize, String> {
+    let index = |i: usize, len: usize| -> Result<usize, KeyProblem> {
         if i < len {
             Ok(i)
         } else {
-            Err(format!(
-                "answer {i} is out of range: options are numbered 0 to {}",
-                len - 1
-            ))
+            Err(KeyProblem::OutOfRange {
+                answer: i,
+                last: len - 1,
+            })
         }
     };
     match q.kind.as_str() {
@@ -189,7 +221,7 @@ fn key(q: &QuestionFile) -> Result<Key, String> {
                 .as_ref()
                 .and_then(|a| a.as_integer())
                 .and_then(|a| usize::try_from(a).ok())
-                .ok_or("give the index of the right option as `answer`")?;
+                .ok_or(KeyProblem::NoAnswer)?;
             Ok(Key::Single {
                 answer: index(answer, options.len())?,
                 options,
@@ -197,19 +229,16 @@ fn key(q: &QuestionFile) -> Result<Key, String> {
         }
         "multiple" => {
             let options = options()?;
-            let mut answers = q
-                .answers
-                .clone()
-                .ok_or("give the indices of the right options as `answers`")?;
+            let mut answers = q.answers.clone().ok_or(KeyProblem::NoAnswers)?;
             if answers.is_empty() {
-                return Err("`answers` must name at least one right option".into());
+                return Err(KeyProblem::EmptyAnswers);
             }
             for &a in &answers {
                 index(a, options.len())?;
             }
             answers.sort_unstable();
             if answers.windows(2).any(|w| w[0] == w[1]) {
-                return Err("`answers` lists an option twice".into());
+                return Err(KeyProblem::RepeatedAnswer);
             }
             Ok(Key::Multiple { options, answers })
         }
@@ -222,12 +251,12 @@ fn key(q: &QuestionFile) -> Result<Key, String> {
                     } else {
                         format!("(?i){p}")
                     };
-                    Some(Regex::new(&p).map_err(|e| format!("the pattern does not compile: {e}"))?)
+                    Some(Regex::new(&p).map_err(KeyProblem::Pattern)?)
                 }
                 None => None,
             };
             if accept.iter().all(|a| a.trim().is_empty()) && pattern.is_none() {
-                return Err("give the accepted answers (`accept`) or a `pattern`".into());
+                return Err(KeyProblem::NothingAccepted);
             }
             Ok(Key::Text {
                 accept,
@@ -241,26 +270,24 @@ fn key(q: &QuestionFile) -> Result<Key, String> {
                 .as_ref()
                 .and_then(|a| a.as_float().or_else(|| a.as_integer().map(|i| i as f64)))
                 .filter(|a| a.is_finite())
-                .ok_or("give the right number as `answer`")?;
+                .ok_or(KeyProblem::NoNumber)?;
             let tolerance = q.tolerance.unwrap_or(0.0);
             if !(tolerance.is_finite() && tolerance >= 0.0) {
-                return Err("`tolerance` must be zero or more".into());
+                return Err(KeyProblem::Tolerance);
             }
             Ok(Key::Number { answer, tolerance })
         }
         "order" => {
             let items = q.items.clone().unwrap_or_default();
             if items.len() < 2 {
-                return Err("give at least two `items`, in the right order".into());
+                return Err(KeyProblem::TooFewItems);
             }
             if items.iter().collect::<HashSet<_>>().len() != items.len() {
-                return Err("`items` must all differ".into());
+                return Err(KeyProblem::RepeatedItem);
             }
             Ok(Key::Order { items })
         }
-        other => Err(format!(
-            "unknown kind `{other}`: use single, multiple, text, number or order"
-        )),
+        other => Err(KeyProblem::UnknownKind(other.to_string())),
     }
 }
 

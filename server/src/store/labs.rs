@@ -8,6 +8,7 @@ use berth_app::model::{
     ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
 };
 
+use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -194,19 +195,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if e.completes {
-            sqlx::query(
-                "INSERT INTO progress (user_id, kind, item, module, status, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (user_id, kind, item) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
-            )
-            .bind(e.user.get())
-            .bind(ItemKind::Exercise.as_str())
-            .bind(e.exercise.as_str())
-            .bind(e.module.as_str())
-            .bind(ProgressStatus::Completed.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let write = ProgressWrite {
+                user: e.user,
+                kind: ItemKind::Exercise,
+                item: e.exercise.as_str(),
+                module: e.module,
+                status: ProgressStatus::Completed,
+                kept: ProgressStatus::Completed,
+                at: now,
+            };
+            write_progress(&mut *tx, write).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -4,6 +4,7 @@
 use sqlx::Row;
 use std::collections::BTreeMap;
 
+use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
 use crate::quiz::Graded;
 use berth_app::model::{AttemptId, ItemKind, Millis, ModuleId, ProgressStatus, QuizId, UserId};
@@ -44,28 +45,19 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        sqlx::query(
-            "INSERT INTO progress (user_id, kind, item, module, status, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (user_id, kind, item) DO UPDATE SET \
-             status = CASE WHEN progress.status = $7 THEN $7 ELSE excluded.status END, \
-             module = excluded.module, updated_at = excluded.updated_at",
-        )
-        .bind(a.user.get())
-        .bind(ItemKind::Quiz.as_str())
-        .bind(a.quiz.as_str())
-        .bind(a.module.as_str())
-        .bind(
-            match a.graded.passed {
+        let write = ProgressWrite {
+            user: a.user,
+            kind: ItemKind::Quiz,
+            item: a.quiz.as_str(),
+            module: a.module,
+            status: match a.graded.passed {
                 true => ProgressStatus::Passed,
                 false => ProgressStatus::Failed,
-            }
-            .as_str(),
-        )
-        .bind(now)
-        .bind(ProgressStatus::Passed.as_str())
-        .execute(&mut *tx)
-        .await?;
+            },
+            kept: ProgressStatus::Passed,
+            at: now,
+        };
+        write_progress(&mut *tx, write).await?;
         tx.commit().await?;
         Ok(AttemptId(id))
     }

@@ -300,11 +300,22 @@ impl Http {
             .unwrap()
     }
 
+    /// The sign-up form posted from `tab`, with [`PASSWORD`].
+    pub async fn sign_up(&self, tab: &reqwest::Client, email: &str) -> reqwest::Response {
+        self.post_form(tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
+            .await
+    }
+
+    /// The login form posted from `tab`.
+    pub async fn log_in(&self, tab: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        self.post_form(tab, "/auth/login", &[("email", email), ("password", password)])
+            .await
+    }
+
     /// A new learner account, signed in in a fresh tab.
     pub async fn signed_up(&self, email: &str) -> reqwest::Client {
         let tab = self.browser();
-        self.post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
-            .await;
+        self.sign_up(&tab, email).await;
         assert_eq!(self.me(&tab).await.as_deref(), Some(email));
         tab
     }
@@ -393,9 +404,7 @@ pub async fn read_until(ws: &mut Socket, needle: &str) -> String {
 /// The session cookie of a signed-in tab.
 pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String) {
     let tab = app.browser();
-    let res = app
-        .post_form(&tab, "/auth/signup", &[("email", email), ("password", PASSWORD)])
-        .await;
+    let res = app.sign_up(&tab, email).await;
     let cookie = res
         .headers()
         .get_all("set-cookie")

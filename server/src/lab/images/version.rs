@@ -15,6 +15,29 @@ pub const VERSION_LABEL: &str = "org.opencontainers.image.version";
 /// The label naming the package and its Debian version.
 pub const PACKAGE_LABEL: &str = "org.berth.package";
 
+/// Why a course image's recorded version is unusable or breaks its `tags`
+/// file's promise; the message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum VersionError {
+    #[error("{VERSION_FILE} names no package=")]
+    NoPackage,
+    #[error("{VERSION_FILE} gives no version=")]
+    NoVersion,
+    #[error("{package} {version}: no upstream version (digits and dots) in it")]
+    NoUpstream { package: String, version: String },
+    #[error(
+        "{package} {upstream} was installed (Debian's {version}), but {tags_file} promises {tag}: \
+         change that tag to match what Debian ships now, or install the package that provides {tag}"
+    )]
+    BrokenPromise {
+        package: String,
+        upstream: String,
+        version: String,
+        tags_file: String,
+        tag: String,
+    },
+}
+
 /// What a course image's build installed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Installed {
@@ -26,7 +49,7 @@ pub struct Installed {
 
 impl Installed {
     /// Reads [`VERSION_FILE`]'s text.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, VersionError> {
         let field = |key: &str| {
             text.lines()
                 .find_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
@@ -34,8 +57,8 @@ impl Installed {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let package = field("package").ok_or(format!("{VERSION_FILE} names no package="))?;
-        let version = field("version").ok_or(format!("{VERSION_FILE} gives no version="))?;
+        let package = field("package").ok_or(VersionError::NoPackage)?;
+        let version = field("version").ok_or(VersionError::NoVersion)?;
         Ok(Self {
             package,
             version,
@@ -44,11 +67,11 @@ impl Installed {
     }
 
     /// The upstream version, e.g. `8.0.2` for `5:8.0.2-3+deb13u3`.
-    pub fn upstream(&self) -> Result<String, String> {
-        upstream(&self.version).ok_or(format!(
-            "{} {}: no upstream version (digits and dots) in it",
-            self.package, self.version
-        ))
+    pub fn upstream(&self) -> Result<String, VersionError> {
+        upstream(&self.version).ok_or_else(|| VersionError::NoUpstream {
+            package: self.package.clone(),
+            version: self.version.clone(),
+        })
     }
 }
 
@@ -86,20 +109,20 @@ pub fn is_exact(tag: &str) -> bool {
 
 /// Checks that every version tag the `tags` file promises (`17`, `3.13-slim`)
 /// is a prefix of the version installed.
-pub fn check(tags: &[String], installed: &Installed, tags_file: &Path) -> Result<(), String> {
+pub fn check(tags: &[String], installed: &Installed, tags_file: &Path) -> Result<(), VersionError> {
     let upstream = installed.upstream()?;
     let found: Vec<&str> = upstream.split('.').collect();
     for tag in tags {
         let Some(promised) = split(tag).0 else { continue };
         let promised: Vec<&str> = promised.split('.').collect();
         if !found.starts_with(&promised) {
-            return Err(format!(
-                "{} {upstream} was installed (Debian's {}), but {} promises {tag}: \
-                 change that tag to match what Debian ships now, or install the package that provides {tag}",
-                installed.package,
-                installed.version,
-                tags_file.display()
-            ));
+            return Err(VersionError::BrokenPromise {
+                package: installed.package.clone(),
+                upstream,
+                version: installed.version.clone(),
+                tags_file: tags_file.display().to_string(),
+                tag: tag.clone(),
+            });
         }
     }
     Ok(())
@@ -162,8 +185,8 @@ mod tests {
         assert_eq!(got.upstream().unwrap(), "8.0.2");
         assert_eq!(got.env.as_deref(), Some("REDIS_VERSION"));
         assert_eq!(Installed::parse("package=x\nversion=1.2\n").unwrap().env, None);
-        assert!(Installed::parse("package=x\n").unwrap_err().contains("version="));
-        assert!(Installed::parse("version=1\n").unwrap_err().contains("package="));
+        assert!(matches!(Installed::parse("package=x\n"), Err(VersionError::NoVersion)));
+        assert!(matches!(Installed::parse("version=1\n"), Err(VersionError::NoPackage)));
     }
 
     #[test]
@@ -171,7 +194,9 @@ mod tests {
         let file = Path::new("playground/mirror/images/postgres/tags");
         assert!(check(&tags("latest 17"), &installed("17.12-0+deb13u1"), file).is_ok());
         assert!(check(&tags("latest 3 3.13 slim 3-slim 3.13-slim"), &installed("3.13.5"), file).is_ok());
-        let err = check(&tags("latest 17.11"), &installed("17.12-0+deb13u1"), file).unwrap_err();
+        let err = check(&tags("latest 17.11"), &installed("17.12-0+deb13u1"), file)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("postgresql-17 17.12 was installed"), "{err}");
         assert!(
             err.contains("playground/mirror/images/postgres/tags promises 17.11"),

@@ -1,14 +1,6 @@
 # Compares ~/limits.txt with the lab's real cgroup limits (v1 or v2).
 file="$LAB_HOME/limits.txt"
-if [ ! -f "$file" ]; then
-  echo "FAIL: ~/limits.txt exists | expected: a file with memory_mib=, pids_max= and cpus= lines | actual: no such file"
-  exit 1
-fi
-echo "PASS: ~/limits.txt exists"
-
-value() {
-  head -c 65536 "$file" | tr -d '\r' | sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" | head -n 1 | tr -d '[:space:]' | head -c 32
-}
+require_answer "$file" "~/limits.txt" "a file with memory_mib=, pids_max= and cpus= lines"
 
 cg=/sys/fs/cgroup
 if [ -r "$cg/memory/memory.limit_in_bytes" ]; then
@@ -22,36 +14,21 @@ else
   read -r quota period < "$cg/cpu.max" || true
 fi
 
-status=0
-
 case "$mem" in
   ''|*[!0-9]*) want_mib=unlimited ;;
   *) want_mib=$((mem / 1048576)) ;;
 esac
-got=$(value memory_mib)
-if [ "$got" = "$want_mib" ]; then
-  echo "PASS: memory_mib is the lab's memory limit ($want_mib MiB)"
-else
-  echo "FAIL: memory_mib is the lab's memory limit | expected: memory_mib=$want_mib | actual: ${got:-(missing)}"
+expect_answer "$file" memory_mib "$want_mib" "the lab's memory limit in MiB" ||
   case "$got" in
-    "$mem") echo "HINT: that is the limit in bytes; divide it by 1048576 for MiB" ;;
+    "$mem") hint "that is the limit in bytes; divide it by 1048576 for MiB" ;;
   esac
-  status=1
-fi
-
-got=$(value pids_max)
-if [ "$got" = "$pids" ]; then
-  echo "PASS: pids_max is the lab's process limit ($pids)"
-else
-  echo "FAIL: pids_max is the lab's process limit | expected: pids_max=$pids | actual: ${got:-(missing)}"
-  status=1
-fi
+expect_answer "$file" pids_max "$pids" "the lab's process limit"
 
 case "$quota" in
   ''|max|-*) want_cpus=unlimited ;;
   *) want_cpus=$(awk -v q="$quota" -v p="$period" 'BEGIN { printf "%g", q / p }') ;;
 esac
-got=$(value cpus)
+got=$(answer_value "$file" cpus 32)
 ok=no
 if [ "$want_cpus" = unlimited ]; then
   [ "$got" = unlimited ] && ok=yes
@@ -62,10 +39,9 @@ else
   esac
 fi
 if [ "$ok" = yes ]; then
-  echo "PASS: cpus is the lab's CPU limit ($want_cpus)"
+  pass "cpus: the lab's CPU limit ($want_cpus)"
 else
-  echo "FAIL: cpus is the lab's CPU limit | expected: cpus=$want_cpus | actual: ${got:-(missing)}"
-  echo "HINT: cpus is the quota divided by the period; both are numbers of microseconds"
-  status=1
+  fail "cpus: the lab's CPU limit" "cpus=$want_cpus" "${got:-(missing)}"
+  hint "cpus is the quota divided by the period; both are numbers of microseconds"
 fi
-exit "$status"
+verdict

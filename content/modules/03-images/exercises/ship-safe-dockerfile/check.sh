@@ -30,10 +30,5 @@ case "$out" in
   "private package 1"*) pass "the private package was fetched during the build" ;;
   *) fail "the private package was fetched during the build" "invoicing.py in the image" "$out" ;;
 esac
-f="$LAB_HOME/invoices/Dockerfile"
-require_file "$f" "~/invoices/Dockerfile"
-py "$f" <<'PY'
-check_pinned_from(sys.argv[1], "python")
-PY
-[ $? -eq 0 ] || failed=1
+expect_pinned_from "$LAB_HOME/invoices/Dockerfile" "~/invoices/Dockerfile" python
 verdict

@@ -1,43 +1,22 @@
 # scratchpad's state and writable layer, as the engine reports them;
 # docker cp reads the file from the stopped container without running it.
-info=$(docker inspect --format '{{.State.Status}}|{{.State.StartedAt}}|{{json .Config.Entrypoint}} {{json .Config.Cmd}}' scratchpad 2>/dev/null | head -c 4096)
-if [ -z "$info" ]; then
-  echo "FAIL: a container named scratchpad exists | expected: a stopped container | actual: none (was it removed?)"
-  exit 1
-fi
-echo "PASS: a container named scratchpad exists"
-IFS='|' read -r state started cmd <<EOT
-$info
-EOT
-status=0
+[ -n "$(inspect '{{.State.Status}}' scratchpad)" ] ||
+  stop "a container named scratchpad exists" "a stopped container" "none (was it removed?)"
+pass "a container named scratchpad exists"
+cmd=$(inspect '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' scratchpad)
 case "$cmd" in
-  *notes*)
-    echo "FAIL: /notes.txt was written while the container ran, with docker exec | expected: a main command that does not mention notes.txt | actual: $cmd"
-    status=1 ;;
+  *notes*) fail "/notes.txt was written while the container ran, with docker exec" \
+    "a main command that does not mention notes.txt" "$cmd" ;;
 esac
-case "$started" in
-  0001-*|'')
-    echo "FAIL: scratchpad was started | expected: a container that ran | actual: created, never started"
-    status=1 ;;
+case "$(inspect '{{.State.StartedAt}}' scratchpad)" in
+  0001-*|'') fail "scratchpad was started" "a container that ran" "created, never started" ;;
 esac
-if [ "$state" = "exited" ]; then
-  echo "PASS: scratchpad is stopped (exited)"
+expect_is "scratchpad is stopped (exited)" exited "$(inspect '{{.State.Status}}' scratchpad)" "docker stop -t 1 scratchpad"
+changes=$(docker diff scratchpad 2>/dev/null | head -n 200)
+if printf '%s\n' "$changes" | grep -qx 'A /notes.txt'; then
+  pass "docker diff lists A /notes.txt in its writable layer"
 else
-  echo "FAIL: scratchpad is stopped | expected: exited | actual: $state"
-  echo "HINT: docker stop -t 1 scratchpad"
-  status=1
+  fail "docker diff lists A /notes.txt" "A /notes.txt" "$(printf '%s\n' "$changes" | head -n 3)"
 fi
-if docker diff scratchpad 2>/dev/null | head -n 200 | grep -qx 'A /notes.txt'; then
-  echo "PASS: docker diff lists A /notes.txt in its writable layer"
-else
-  echo "FAIL: docker diff lists A /notes.txt | expected: A /notes.txt | actual: $(docker diff scratchpad 2>/dev/null | head -n 3 | tr '\n' ' ' | cut -c1-120)"
-  status=1
-fi
-content=$(docker cp scratchpad:/notes.txt - 2>/dev/null | head -c 65536 | tar -xOf - 2>/dev/null | head -c 256 | tr -d '\r')
-if [ "$content" = "draft 1" ]; then
-  echo "PASS: /notes.txt says 'draft 1'"
-else
-  echo "FAIL: /notes.txt says 'draft 1' | expected: draft 1 | actual: $(printf '%s' "$content" | head -n 1 | cut -c1-80)"
-  status=1
-fi
-exit "$status"
+expect_is "/notes.txt says 'draft 1'" "draft 1" "$(copied_out scratchpad /notes.txt)"
+verdict

@@ -2,31 +2,14 @@
 f="$LAB_HOME/guestbook/compose.yaml"
 require_file "$f" "~/guestbook/compose.yaml"
 py "$f" <<'PY'
-import sys
 from urllib.parse import urlsplit
-import yaml
 
 def report(good, what, expected, actual):
     check(good, what, expected, Raw(actual))
 
-with open(sys.argv[1], "rb") as fh:
-    text = fh.read(65536).decode("utf-8", "replace")
-try:
-    doc = yaml.safe_load(text)
-except yaml.YAMLError as e:
-    where = getattr(e, "problem_mark", None)
-    msg = "%s (line %d)" % (getattr(e, "problem", "syntax error"), where.line + 1) if where else str(e).splitlines()[0]
-    report(False, "the file is valid YAML", "a file that parses", msg[:150])
-    print("HINT: all keys of one service start in the same column; indent with spaces only")
-    sys.exit(1)
-report(True, "the file is valid YAML", "", "")
-
-services = doc.get("services") if isinstance(doc, dict) else None
-if not isinstance(services, dict) or not isinstance(services.get("web"), dict) or not isinstance(services.get("db"), dict):
-    report(False, "services web and db are defined", "services: web: ... db: ...", "missing or not a mapping")
-    sys.exit(1)
-report(True, "services web and db are defined", "", "")
-web, db = services["web"], services["db"]
+doc = require_yaml(sys.argv[1], hint="all keys of one service start in the same column; indent with spaces only")
+web, db = require_services(doc, "web", "db")
+services = doc["services"]
 
 def env_of(svc):
     env = svc.get("environment")

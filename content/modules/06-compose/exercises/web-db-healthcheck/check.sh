@@ -2,27 +2,11 @@
 f="$LAB_HOME/shop/compose.yaml"
 require_file "$f" "~/shop/compose.yaml"
 py "$f" <<'PY'
-import re, sys
-import yaml
-
 def report(good, what, expected, actual):
     check(good, what, expected, Raw(actual))
 
-with open(sys.argv[1], "rb") as fh:
-    text = fh.read(65536).decode("utf-8", "replace")
-try:
-    doc = yaml.safe_load(text)
-except yaml.YAMLError as e:
-    where = getattr(e, "problem_mark", None)
-    msg = "%s (line %d)" % (getattr(e, "problem", "syntax error"), where.line + 1) if where else str(e).splitlines()[0]
-    report(False, "the file is valid YAML", "a file that parses", msg[:150])
-    sys.exit(1)
-services = doc.get("services") if isinstance(doc, dict) else None
-if not isinstance(services, dict) or not isinstance(services.get("web"), dict) or not isinstance(services.get("db"), dict):
-    report(False, "services web and db are defined", "services: web: ... db: ...", "missing or not a mapping")
-    sys.exit(1)
-report(True, "services web and db are defined", "", "")
-web, db = services["web"], services["db"]
+doc = require_yaml(sys.argv[1])
+web, db = require_services(doc, "web", "db")
 
 # web
 b = web.get("build")

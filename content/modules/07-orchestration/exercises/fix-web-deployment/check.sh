@@ -1,41 +1,11 @@
 # Static check of ~/k8s/web-deployment.yaml: parsed with python3 + yaml, never applied.
 f="$LAB_HOME/k8s/web-deployment.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/k8s/web-deployment.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: Reset the lab to get the starting file back"
-  exit 1
-fi
-echo "PASS: ~/k8s/web-deployment.yaml exists"
+require_file "$f" "~/k8s/web-deployment.yaml"
 # The real Kubernetes schemas first: the API server would refuse what they refuse.
 valid_k8s "$f"
 schema=$?
 py "$f" <<'PY'
-import re, sys
-import yaml
-
-
-UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 1e-3}
-def quantity(v):
-    """A Kubernetes quantity as a number, or None if it is not one."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v) if v > 0 else None
-    if not isinstance(v, str):
-        return None
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?", v.strip())
-    if not m:
-        return None
-    n = float(m.group(1)) * UNITS[m.group(2) or ""]
-    return n if n > 0 else None
-
-try:
-    with open(sys.argv[1], "rb") as fh:
-        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-except Exception as e:
-    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
-        "check the indentation: spaces only, list items start with -")
-    sys.exit(1)
+doc = require_yaml(sys.argv[1])
 if not isinstance(doc, dict):
     bad("the file holds one object", "a Deployment mapping", type(doc).__name__)
     sys.exit(1)
@@ -81,11 +51,7 @@ if web is None:
     sys.exit(1)
 ok("the template has a container named web")
 
-image = web.get("image")
-if isinstance(image, str) and ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"):
-    ok("the image is pinned (%s)" % image[:80])
-else:
-    bad("the image is pinned", "nginx:1.27-alpine", image)
+check_pinned(web.get("image"), "web", "nginx:1.27-alpine")
 
 res = d(web.get("resources"))
 req, lim = d(res.get("requests")), d(res.get("limits"))

@@ -1,34 +1,12 @@
 # Reads the service hello from the lab's engine: its new spec and how the rollout went.
-clean() { printf '%s' "$1" | tr -d '|\r\n' | head -c 120; }
-svc=$(docker service inspect hello --format '{{json .}}' 2>/dev/null | head -c 65536)
-if [ -z "$svc" ]; then
-  echo "FAIL: the service hello exists | expected: a service | actual: none"
-  echo "HINT: Reset the lab to get the service back"
-  exit 1
-fi
-echo "PASS: the service hello exists"
-fails=0
-env=$(printf '%s' "$svc" | jq -r '.Spec.TaskTemplate.ContainerSpec.Env // [] | map(select(startswith("GREETING="))) | join(" ")' 2>/dev/null)
-if [ "$env" = GREETING=bonjour ]; then
-  echo "PASS: the new spec sets GREETING=bonjour"
-else
-  echo "FAIL: the new spec sets GREETING=bonjour | expected: GREETING=bonjour | actual: $(clean "${env:-no GREETING}")"
-  fails=1
-fi
-par=$(printf '%s' "$svc" | jq -r '.Spec.UpdateConfig.Parallelism // 0' 2>/dev/null)
-if [ "$par" = 1 ]; then
-  echo "PASS: updates replace 1 task at a time"
-else
-  echo "FAIL: updates replace 1 task at a time | expected: --update-parallelism 1 | actual: $(clean "$par")"
-  fails=1
-fi
-delay=$(printf '%s' "$svc" | jq -r '.Spec.UpdateConfig.Delay // 0' 2>/dev/null)
-if [ "$delay" = 1000000000 ]; then
-  echo "PASS: 1s between batches"
-else
-  echo "FAIL: 1s between batches | expected: --update-delay 1s | actual: $(clean "$delay") ns"
-  fails=1
-fi
+[ -n "$(service_spec hello)" ] || stop "the service hello exists" "a service" "none" "Reset the lab to get the service back"
+pass "the service hello exists"
+env=$(service_field hello '.TaskTemplate.ContainerSpec.Env // [] | map(select(startswith("GREETING="))) | join(" ")')
+expect_is "the new spec sets GREETING=bonjour" GREETING=bonjour "${env:-no GREETING}"
+par=$(service_field hello '.UpdateConfig.Parallelism // 0')
+[ "$par" = 1 ] && pass "updates replace 1 task at a time" || fail "updates replace 1 task at a time" "--update-parallelism 1" "$par"
+delay=$(service_field hello '.UpdateConfig.Delay // 0')
+[ "$delay" = 1000000000 ] && pass "1s between batches" || fail "1s between batches" "--update-delay 1s" "$delay ns"
 # A rollout of 3 tasks takes several seconds: look again for up to about 5 seconds.
 i=0
 while :; do
@@ -38,17 +16,10 @@ while :; do
   i=$((i + 1)); sleep 0.5
 done
 if [ "$st" = completed ]; then
-  echo "PASS: the rolling update completed"
+  pass "the rolling update completed"
 else
-  echo "FAIL: the rolling update completed | expected: completed | actual: $(clean "${st:-unknown}")"
-  [ "$st" = updating ] && echo "HINT: still rolling: wait a few seconds and check again"
-  fails=1
+  fail "the rolling update completed" "completed" "${st:-unknown}"
+  [ "$st" = updating ] && hint "still rolling: wait a few seconds and check again"
 fi
-running=$(docker service ps hello --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running')
-if [ "$running" -eq 3 ]; then
-  echo "PASS: 3 tasks of hello are running"
-else
-  echo "FAIL: 3 tasks of hello are running | expected: 3 | actual: $running"
-  fails=1
-fi
-[ "$fails" = 0 ]
+expect_is "3 tasks of hello are running" 3 "$(running_tasks hello)"
+verdict

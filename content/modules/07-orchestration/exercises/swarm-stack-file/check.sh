@@ -1,42 +1,12 @@
 # Static check of ~/swarm/stack.yaml: parsed with python3 + yaml, never run.
 f="$LAB_HOME/swarm/stack.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/swarm/stack.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: mkdir -p ~/swarm, then create stack.yaml there"
-  exit 1
-fi
-echo "PASS: ~/swarm/stack.yaml exists"
+require_answer "$f" "~/swarm/stack.yaml" "a file" "mkdir -p ~/swarm, then create stack.yaml there"
 py "$f" <<'PY'
-import re, sys
-import yaml
+doc = require_yaml(sys.argv[1], hint="check the indentation: two spaces per level, no tabs")
+[web] = require_services(doc, "web")
 
-
-try:
-    with open(sys.argv[1], "rb") as fh:
-        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-except Exception as e:
-    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
-        "check the indentation: two spaces per level, no tabs")
-    sys.exit(1)
-if not isinstance(doc, dict) or not isinstance(doc.get("services"), dict):
-    bad("the file has a services: mapping", "services:", type(doc).__name__)
-    sys.exit(1)
-web = doc["services"].get("web")
-if not isinstance(web, dict):
-    bad("a service named web", "services.web", ", ".join(map(str, doc["services"].keys())) or "no services")
-    sys.exit(1)
-ok("a service named web")
-
-image = web.get("image")
-if not isinstance(image, str) or not image.strip():
-    bad("web has an image", "image: nginx:1.26", image)
-else:
-    last = image.rsplit("/", 1)[-1]
-    if "@sha256:" in image or (":" in last and last.split(":", 1)[1] not in ("", "latest")):
-        ok("web uses a pinned image (%s)" % image[:80])
-    else:
-        bad("web uses a pinned image", "a tag other than latest, like nginx:1.26", image,
-            "an image without a tag means :latest, which can change under a running swarm")
+check_pinned(web.get("image"), "web", "a tag other than latest, like nginx:1.26",
+             "an image without a tag means :latest, which can change under a running swarm")
 
 deploy = web.get("deploy") if isinstance(web.get("deploy"), dict) else {}
 if not deploy:

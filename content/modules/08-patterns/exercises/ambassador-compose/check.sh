@@ -1,15 +1,7 @@
 # Static check of ~/ambassador/compose.yaml: parsed with python3 + yaml, never run.
 f="$LAB_HOME/ambassador/compose.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/ambassador/compose.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: Reset the lab to get the starting file back"
-  exit 1
-fi
-echo "PASS: ~/ambassador/compose.yaml exists"
+require_file "$f" "~/ambassador/compose.yaml"
 py "$f" <<'PY'
-import re, sys
-import yaml
-
 REMOTE = "cache.prod.example.net"
 def strings(v):
     """Every string inside a YAML value (keys and values)."""
@@ -30,29 +22,9 @@ def env_values(svc):
         return [str(x).split("=", 1)[1] for x in e if "=" in str(x)]
     return []
 
-try:
-    with open(sys.argv[1], "rb") as fh:
-        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-except Exception as e:
-    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
-        "check the indentation, and quote values that contain a colon")
-    sys.exit(1)
-services = d(d(doc).get("services"))
-app, amb = services.get("app"), services.get("ambassador")
-if not isinstance(app, dict):
-    bad("a service named app", "app", Raw(", ".join(map(str, services)) or "no services"))
-    sys.exit(1)
-if not isinstance(amb, dict):
-    bad("a service named ambassador", "ambassador", Raw(", ".join(map(str, services)) or "no services"),
-        "add it under services:, at the same indentation as app")
-    sys.exit(1)
-ok("services app and ambassador")
-
-image = amb.get("image")
-if isinstance(image, str) and ":" in image.rsplit("/", 1)[-1] and not image.endswith(":latest"):
-    ok("the ambassador uses a pinned image (%s)" % image[:80])
-else:
-    bad("the ambassador uses a pinned image", "like alpine/socat:1.8.0.3", image)
+doc = require_yaml(sys.argv[1], hint="check the indentation, and quote values that contain a colon")
+app, amb = require_services(doc, "app", "ambassador", hint="add it under services:, at the same indentation as app")
+check_pinned(amb.get("image"), "the ambassador", "like alpine/socat:1.8.0.3")
 
 nm = amb.get("network_mode")
 if isinstance(nm, str) and nm.strip() == "service:app":

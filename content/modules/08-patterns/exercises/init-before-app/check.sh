@@ -1,40 +1,14 @@
 # Static check of ~/init/pod.yaml and ~/init/compose.yaml: parsed with python3 + yaml, never run.
 pod="$LAB_HOME/init/pod.yaml"
 compose="$LAB_HOME/init/compose.yaml"
-for f in "$pod" "$compose"; do
-  if [ ! -f "$f" ]; then
-    echo "FAIL: ~/init/${f##*/} exists | expected: a file | actual: no such file"
-    echo "HINT: Reset the lab to get the starting files back"
-    exit 1
-  fi
-done
-echo "PASS: ~/init/pod.yaml and ~/init/compose.yaml exist"
+require_file "$pod" "~/init/pod.yaml"
+require_file "$compose" "~/init/compose.yaml"
 # The real Kubernetes schemas first: the API server would refuse what they refuse.
 valid_k8s "$pod"
 schema=$?
 py "$pod" "$compose" <<'PY'
-import re, sys
-import yaml
-
-def load(path, label):
-    try:
-        with open(path, "rb") as fh:
-            return yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-    except Exception as e:
-        bad("%s is valid YAML" % label, "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error")
-        return None
-def words(c):
-    out = []
-    for key in ("command", "args"):
-        v = c.get(key)
-        if isinstance(v, list):
-            out += [str(x) for x in v]
-        elif isinstance(v, str):
-            out.append(v)
-    return " ".join(out)
-
 # --- the pod
-pod = load(sys.argv[1], "~/init/pod.yaml")
+pod = load_yaml(sys.argv[1], "~/init/pod.yaml")
 if pod is not None:
     spec = d(d(pod).get("spec"))
     inits = lst(spec.get("initContainers"))
@@ -55,7 +29,7 @@ if pod is not None:
     byname = {c.get("name"): c for c in inits}
     w, m = byname.get("wait-for-db"), byname.get("migrate")
     if w is not None:
-        cmd = words(w)
+        cmd = command_words(w)
         if not pinned(w.get("image")):
             bad("wait-for-db uses a pinned image", "like busybox:1.36", w.get("image"))
         elif re.search(r"\bdb\b", cmd) and "5432" in cmd:
@@ -63,18 +37,18 @@ if pod is not None:
         else:
             bad("wait-for-db waits for db on port 5432", "a command mentioning db and 5432", Raw(cmd or "no command"))
     if m is not None:
-        if m.get("image") == "ghcr.io/example/shop:2.4.0" and "./manage migrate" in words(m):
+        if m.get("image") == "ghcr.io/example/shop:2.4.0" and "./manage migrate" in command_words(m):
             ok("migrate runs ./manage migrate with the app's image")
         else:
             bad("migrate runs ./manage migrate with the app's image", "ghcr.io/example/shop:2.4.0, [./manage, migrate]",
-                Raw("%s, %s" % (m.get("image"), words(m) or "no command")))
+                Raw("%s, %s" % (m.get("image"), command_words(m) or "no command")))
     for c in inits:
         if c.get("restartPolicy") == "Always":
             bad("%s is a plain init container" % c.get("name"), "no restartPolicy: Always", Raw("restartPolicy: Always"),
                 "restartPolicy: Always turns an init container into a sidecar that never completes")
 
 # --- the compose file
-comp = load(sys.argv[2], "~/init/compose.yaml")
+comp = load_yaml(sys.argv[2], "~/init/compose.yaml")
 if comp is not None:
     svcs = d(d(comp).get("services"))
     def cond(svc, dep):

@@ -1,37 +1,12 @@
 # Static check of ~/job/report-job.yaml: parsed with python3 + yaml, never applied.
 f="$LAB_HOME/job/report-job.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/job/report-job.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: Reset the lab to get the starting file back"
-  exit 1
-fi
-echo "PASS: ~/job/report-job.yaml exists"
+require_file "$f" "~/job/report-job.yaml"
 # The real Kubernetes schemas first: the API server would refuse what they refuse.
 valid_k8s "$f"
 schema=$?
 py "$f" <<'PY'
-import re, sys
-import yaml
-
-def quantity(v):
-    if isinstance(v, bool):
-        return False
-    if isinstance(v, (int, float)):
-        return v > 0
-    return isinstance(v, str) and re.fullmatch(r"\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?", v.strip()) is not None
-
-try:
-    with open(sys.argv[1], "rb") as fh:
-        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-except Exception as e:
-    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
-        "check the indentation: the moved item must line up under initContainers")
-    sys.exit(1)
-doc = d(doc)
-if doc.get("apiVersion") == "batch/v1" and doc.get("kind") == "Job":
-    ok("a batch/v1 Job")
-else:
-    bad("a batch/v1 Job", "apiVersion: batch/v1, kind: Job", Raw("%s %s" % (doc.get("apiVersion"), doc.get("kind"))))
+doc = d(require_yaml(sys.argv[1], hint="check the indentation: the moved item must line up under initContainers"))
+check_kind(doc, "batch/v1", "Job")
 pod = d(d(d(doc.get("spec")).get("template")).get("spec"))
 
 rp = pod.get("restartPolicy")
@@ -63,7 +38,7 @@ else:
             "without it, the kubelet waits for log-shipper to exit before starting report, which never happens")
     vols = {v.get("name") for v in lst(pod.get("volumes"))}
     mounts = [m for m in lst(ship.get("volumeMounts")) if m.get("name") in vols]
-    words = " ".join(str(x) for k in ("command", "args") for x in (ship.get(k) if isinstance(ship.get(k), list) else [ship.get(k)] if ship.get(k) else []))
+    words = command_words(ship)
     if mounts and "report.log" in words:
         ok("log-shipper still follows report.log through the shared volume")
     else:

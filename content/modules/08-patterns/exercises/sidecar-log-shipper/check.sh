@@ -1,31 +1,12 @@
 # Static check of ~/sidecar/pod.yaml: parsed with python3 + yaml, never applied.
 f="$LAB_HOME/sidecar/pod.yaml"
-if [ ! -f "$f" ]; then
-  echo "FAIL: ~/sidecar/pod.yaml exists | expected: a file | actual: no such file"
-  echo "HINT: Reset the lab to get the starting file back"
-  exit 1
-fi
-echo "PASS: ~/sidecar/pod.yaml exists"
+require_file "$f" "~/sidecar/pod.yaml"
 # The real Kubernetes schemas first: the API server would refuse what they refuse.
 valid_k8s "$f"
 schema=$?
 py "$f" <<'PY'
-import re, sys
-import yaml
-
-
-try:
-    with open(sys.argv[1], "rb") as fh:
-        doc = yaml.safe_load(fh.read(65536).decode("utf-8", "replace"))
-except Exception as e:
-    bad("the file is valid YAML", "YAML that parses", str(e).splitlines()[0] if str(e) else "a parse error",
-        "check the indentation: spaces only, list items start with -")
-    sys.exit(1)
-doc = d(doc)
-if doc.get("apiVersion") == "v1" and doc.get("kind") == "Pod":
-    ok("a v1 Pod")
-else:
-    bad("a v1 Pod", "apiVersion: v1, kind: Pod", Raw("%s %s" % (doc.get("apiVersion"), doc.get("kind"))))
+doc = d(require_yaml(sys.argv[1]))
+check_kind(doc, "v1", "Pod")
 spec = d(doc.get("spec"))
 
 empty = {v.get("name") for v in lst(spec.get("volumes")) if "emptyDir" in v and v.get("name")}
@@ -72,16 +53,9 @@ if pinned(ship.get("image")):
 else:
     bad("log-shipper uses a pinned image", "like busybox:1.36", ship.get("image"))
 
-words = []
-for key in ("command", "args"):
-    v = ship.get(key)
-    if isinstance(v, list):
-        words += [str(x) for x in v]
-    elif isinstance(v, str):
-        words.append(v)
-line = " ".join(words)
+line = command_words(ship)
 mp = str(shared[0].get("mountPath", "")).rstrip("/") if shared else ""
-if not words:
+if not line:
     bad("log-shipper runs a command", 'command: ["tail", "-F", "/logs/access.log"]', Raw("no command or args"),
         "without a command, busybox runs sh, which exits at once")
 elif mp and (mp + "/") in line:

@@ -46,10 +46,5 @@ else
   hint "python:3.13-slim has no curl or wget: ask with python itself"
 fi
 docker rm -f "$name" >/dev/null 2>&1
-f="$LAB_HOME/hardening/Dockerfile"
-require_file "$f" "~/hardening/Dockerfile"
-py "$f" <<'PY'
-check_pinned_from(sys.argv[1], "python")
-PY
-[ $? -eq 0 ] || failed=1
+expect_pinned_from "$LAB_HOME/hardening/Dockerfile" "~/hardening/Dockerfile" python
 verdict
