@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 use berth_app::lab::Outcome as Verdict;
-use berth_app::model::{LabId, Millis, ModuleId, UserId};
+use berth_app::model::{LabId, Millis, ModuleId};
 
 use crate::content::{self, Loaded};
 use crate::exercise::{Exercise, ModuleLab, Step, read_output};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
-use crate::lab::{Launcher, new_id};
+use crate::lab::{Launcher, Setups, new_id};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ContentArgs {
@@ -271,7 +271,7 @@ async fn run_one(launcher: &Launcher, run: Run) -> Outcome {
         let t = Instant::now();
         // Owned by nobody and never expiring: no server sweeps these labs.
         launcher
-            .launch(&lab_id, UserId(0), &run.module, lab, Millis(0))
+            .launch(&lab_id, None, &run.module, lab, Millis(0), Setups::All)
             .await
             .map_err(|e| e.into_user_message())?;
         steps.push(("start and setup".into(), t.elapsed()));

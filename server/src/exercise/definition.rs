@@ -11,6 +11,7 @@
 //! node = 1                 # the node setup, check and solve run on
 //! timeout_seconds = 30     # for setup, check and solve scripts
 //! live_seconds = 5         # re-check every 5 s while the lab is open (0: off)
+//! shared_setup = false     # setup.sh is the same for every learner: run it when the lab is made (warm pool)
 //! hints = ["First hint", "Second hint"]
 //!
 //! [limits]                 # all optional; the lab gets the largest of its exercises'
@@ -44,6 +45,8 @@ struct ExerciseFile {
     timeout_seconds: u32,
     #[serde(default)]
     live_seconds: u32,
+    #[serde(default)]
+    shared_setup: bool,
     #[serde(default)]
     hints: Vec<String>,
     #[serde(default)]
@@ -117,6 +120,10 @@ pub struct Exercise {
     pub hints: Vec<String>,
     pub limits: Limits,
     pub setup: Option<String>,
+    /// The setup does the same for every learner (it waits for the engine,
+    /// pulls images, starts helpers): it runs when the lab is made, so a
+    /// lab of the warm pool has it done before anyone clicks.
+    pub shared_setup: bool,
     pub check: String,
     pub solve: String,
     /// In name order.
@@ -214,6 +221,12 @@ impl Exercise {
         let check = script("check.sh", true);
         let solve = script("solve.sh", true);
         let cheats = read_cheats(&dir.join("cheats"), &mut errors);
+        if raw.shared_setup && setup.is_none() {
+            errors.push(ContentError::in_file(
+                &toml_file,
+                "shared_setup = true needs a setup.sh to share",
+            ));
+        }
         match (check, solve) {
             (Some(check), Some(solve)) if errors.is_empty() => Ok(Exercise {
                 id: ExerciseId::new(id.to_string()),
@@ -228,6 +241,7 @@ impl Exercise {
                 hints: raw.hints,
                 limits,
                 setup,
+                shared_setup: raw.shared_setup,
                 check,
                 solve,
                 cheats,

@@ -40,6 +40,23 @@ impl LabRow {
     }
 }
 
+/// A lab of the warm pool: no owner yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolLabRow {
+    pub id: LabId,
+    pub module: ModuleId,
+    /// `Starting` while it is made, `Pooled` once it waits.
+    pub status: LabStatus,
+    pub started_at: Millis,
+    pub expires_at: Millis,
+}
+
+impl PoolLabRow {
+    pub fn is_ready(&self) -> bool {
+        self.status == LabStatus::Pooled
+    }
+}
+
 const LAB_COLUMNS: &str = "id, user_id, module, status, started_at, expires_at, last_active, extended";
 
 /// One exercise's history for one learner.
@@ -95,6 +112,94 @@ impl Store {
         }
     }
 
+    /// Records a lab of the warm pool being made: no owner yet.
+    pub async fn insert_pool_lab(&self, id: &LabId, module: &ModuleId, expires_at: Millis) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $4)",
+        )
+        .bind(id.as_str())
+        .bind(module.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(Millis::now().get())
+        .bind(expires_at.get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A pool lab made and set up: it waits for a learner.
+    pub async fn set_lab_pooled(&self, id: &LabId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3 AND user_id IS NULL")
+            .bind(id.as_str())
+            .bind(LabStatus::Pooled.as_str())
+            .bind(LabStatus::Starting.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Hands the module's oldest waiting pool lab to the learner, in one
+    /// statement: it becomes theirs, `starting` until personalised, with
+    /// its clocks (start, activity, expiry) set from now. Two claims never
+    /// get the same lab: the row changes only while it is still `pooled`,
+    /// and PostgreSQL skips rows another claim holds rather than waiting on
+    /// them. `None` when no lab waits, or the learner already has a live
+    /// lab for the module.
+    pub async fn claim_pool_lab(
+        &self,
+        user: UserId,
+        module: &ModuleId,
+        lifetime: std::time::Duration,
+    ) -> Result<Option<LabId>, StoreError> {
+        let skip_locked = match self.database() {
+            super::Database::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Database::Sqlite => "",
+        };
+        let now = Millis::now();
+        let claimed = sqlx::query_scalar::<_, String>(&format!(
+            "UPDATE labs SET user_id = $1, status = $3, started_at = $4, last_active = $4, expires_at = $5 \
+             WHERE status = $6 AND id = (SELECT id FROM labs WHERE status = $6 AND module = $2 \
+             ORDER BY started_at, id LIMIT 1{skip_locked}) RETURNING id"
+        ))
+        .bind(user.get())
+        .bind(module.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(now.get())
+        .bind(now.plus(lifetime).get())
+        .bind(LabStatus::Pooled.as_str())
+        .fetch_optional(self.pool())
+        .await;
+        match claimed {
+            Ok(id) => Ok(id.map(LabId::new)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every live lab of the warm pool (being made or waiting), oldest
+    /// first.
+    pub async fn pool_labs(&self) -> Result<Vec<PoolLabRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, module, status, started_at, expires_at FROM labs \
+             WHERE status <> $1 AND user_id IS NULL ORDER BY started_at, id",
+        )
+        .bind(LabStatus::Ended.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PoolLabRow {
+                    id: r.id("id")?,
+                    module: r.id("module")?,
+                    status: r.parsed("status")?,
+                    started_at: r.millis("started_at")?,
+                    expires_at: r.millis("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn set_lab_running(&self, id: &LabId) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3")
             .bind(id.as_str())
@@ -118,7 +223,7 @@ impl Store {
 
     pub async fn lab(&self, id: &LabId) -> Result<Option<LabRow>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> $2"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> $2 AND user_id IS NOT NULL"
         ))
         .bind(id.as_str())
         .bind(LabStatus::Ended.as_str())
@@ -127,10 +232,11 @@ impl Store {
         row.as_ref().map(LabRow::from_row).transpose()
     }
 
-    /// Every live (starting or running) lab, of everyone.
+    /// Every live (starting or running) lab of a learner, of everyone;
+    /// the warm pool's are [`Store::pool_labs`].
     pub async fn live_labs(&self) -> Result<Vec<LabRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 ORDER BY started_at"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 AND user_id IS NOT NULL ORDER BY started_at"
         ))
         .bind(LabStatus::Ended.as_str())
         .fetch_all(self.pool())
