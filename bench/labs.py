@@ -107,7 +107,9 @@ class Tab:
     def stop(self, module="basics"):
         self.post("/api/lab/act", {"module": module, "action": "Stop"})
 
-    async def first_prompt(self, terminal):
+    async def first_prompt(self, terminal, then=None):
+        """Waits for the first prompt byte; then, if given, answers what
+        `then(ws)` does on the same terminal."""
         url = self.base.replace("http://", "ws://") + terminal
         headers = {"origin": self.base, "cookie": self.cookie}
         async with websockets.connect(url, additional_headers=headers) as ws:
@@ -116,6 +118,8 @@ class Tab:
                 frame = await ws.recv()
                 if isinstance(frame, bytes):
                     seen += frame
+            if then is not None:
+                return await then(ws)
 
 
 def timed(fn):
@@ -144,9 +148,10 @@ def release_binary():
     return binary
 
 
-def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None):
+def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None, extra=()):
     """A release server whose shell labs run under `runtime`, on a free
-    port and a throwaway database unless given one; (process, base)."""
+    port and a throwaway database unless given one, with `extra` flags;
+    (process, base)."""
     binary = release_binary()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -163,6 +168,7 @@ def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=Non
     ]
     if runtime != "runc":
         args += ["--lab-runtime", runtime]
+    args += list(extra)
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:

@@ -8,3 +8,17 @@ ALTER TABLE labs ADD CONSTRAINT labs_status_check CHECK (status IN ('starting', 
 ALTER TABLE labs ADD CONSTRAINT labs_running_has_owner CHECK (user_id IS NOT NULL OR status <> 'running');
 -- Claims take the oldest waiting lab of a module.
 CREATE INDEX labs_pooled ON labs (module, started_at) WHERE status = 'pooled';
+
+-- An instructor's request to keep more labs of a module warm until a
+-- time, for a class about to start. While it lasts, the module's pool
+-- target is `--warm` plus the labs of every such request.
+CREATE TABLE lab_warmups (
+    id           BIGSERIAL PRIMARY KEY,
+    classroom_id BIGINT NOT NULL REFERENCES classrooms (id) ON DELETE CASCADE,
+    module       TEXT NOT NULL,
+    labs         BIGINT NOT NULL CHECK (labs > 0),
+    until_at     BIGINT NOT NULL, -- milliseconds since the Unix epoch
+    created_by   BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_at   BIGINT NOT NULL
+);
+CREATE INDEX lab_warmups_by_end ON lab_warmups (until_at);

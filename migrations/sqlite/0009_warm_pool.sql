@@ -25,3 +25,17 @@ CREATE UNIQUE INDEX labs_live_per_module ON labs (user_id, module) WHERE status 
 CREATE INDEX labs_live ON labs (status) WHERE status <> 'ended';
 -- Claims take the oldest waiting lab of a module.
 CREATE INDEX labs_pooled ON labs (module, started_at) WHERE status = 'pooled';
+
+-- An instructor's request to keep more labs of a module warm until a
+-- time, for a class about to start. While it lasts, the module's pool
+-- target is `--warm` plus the labs of every such request.
+CREATE TABLE lab_warmups (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    classroom_id BIGINT NOT NULL REFERENCES classrooms (id) ON DELETE CASCADE,
+    module       TEXT NOT NULL,
+    labs         BIGINT NOT NULL CHECK (labs > 0),
+    until_at     BIGINT NOT NULL, -- milliseconds since the Unix epoch
+    created_by   BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_at   BIGINT NOT NULL
+);
+CREATE INDEX lab_warmups_by_end ON lab_warmups (until_at);

@@ -179,20 +179,93 @@ async fn a_dead_warm_lab_is_never_handed_over_and_the_sweep_reconciles_the_pool(
     // replaced.
     let next = ready_pool(&store, 1).await.remove(0);
     assert_ne!(next.id, warm.id);
-    docker()
-        .remove_container(
-            &container_name(&next.id, 1),
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::new()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
+    let removed = std::process::Command::new("docker")
+        .args(["rm", "--force", &container_name(&next.id, 1)])
+        .output()
         .unwrap();
+    assert!(removed.status.success());
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
     assert!(store.pool_labs().await.unwrap().iter().all(|l| l.id != next.id));
     app.labs.refill().await.unwrap();
     assert_ne!(ready_pool(&store, 1).await[0].id, next.id);
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// An instructor warms labs for a class about to start: the module's pool
+/// grows to what they asked for, the classroom page says so, and a request
+/// for a module without a lab or with no time is refused.
+#[tokio::test]
+async fn an_instructor_warms_labs_for_a_class_from_the_classroom_page() {
+    use berth_server::auth::Email;
+    let course = course_with_a_shared_setup();
+    let app = warm_app(&course, &[("--max-labs", "4")]).await;
+    let store = Store::open(&app.db.url).await.unwrap();
+    let (ivy, _) = common::session_cookie(&app, "ivy@example.org").await;
+    assert!(
+        store
+            .set_role(&Email::parse("ivy@example.org").unwrap(), "instructor".parse().unwrap())
+            .await
+            .unwrap()
+    );
+    let res = app.post_form(&ivy, "/classrooms", &[("name", "Tuesday class")]).await;
+    let room = common::location(&res);
+    assert!(room.starts_with("/classrooms/"), "{room}");
+    assert!(store.pool_labs().await.unwrap().is_empty(), "nothing warm by default");
+
+    let refused = app
+        .post_form(
+            &ivy,
+            &format!("{room}/warm"),
+            &[("module", "nope"), ("labs", "2"), ("until", "10:00")],
+        )
+        .await;
+    assert!(
+        common::location(&refused).contains("error=warmup"),
+        "{}",
+        common::location(&refused)
+    );
+    let refused = app
+        .post_form(
+            &ivy,
+            &format!("{room}/warm"),
+            &[("module", "basics"), ("labs", "2"), ("until", "soon")],
+        )
+        .await;
+    assert!(common::location(&refused).contains("error=warmup"));
+    // A learner may not.
+    let ada = app.signed_up("ada@example.org").await;
+    let res = app
+        .post_form(
+            &ada,
+            &format!("{room}/warm"),
+            &[("module", "basics"), ("labs", "2"), ("until", "10:00")],
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN);
+
+    // "Until" an hour from now, as the page's time field sends it.
+    let format = time::macros::format_description!("[hour]:[minute]");
+    let until = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&format)
+        .unwrap();
+    let res = app
+        .post_form(
+            &ivy,
+            &format!("{room}/warm"),
+            &[("module", "basics"), ("labs", "2"), ("until", &until)],
+        )
+        .await;
+    assert_eq!(common::location(&res), room);
+    let pool = ready_pool(&store, 2).await;
+    assert_eq!(pool.len(), 2);
+    assert!(pool.iter().all(|l| l.module.as_str() == "basics"));
+    let page = app.text_as(&ivy, &room).await;
+    assert!(page.contains("2 labs of “Basics” until"), "the page lists the warm-up");
+    assert!(page.contains(&format!("{until} UTC")));
+    assert!(page.contains("warmed labs"), "the audit log records it");
+    // The learners' starts take them.
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    assert!(pool.iter().any(|l| l.id == lab), "the start claimed a warm lab");
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }

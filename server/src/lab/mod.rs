@@ -482,7 +482,19 @@ impl Labs {
         Ok(())
     }
 
-    /// Makes warm labs until every module has its `--warm` count, as far
+    /// Wakes the refill now, e.g. after an instructor asked for more warm
+    /// labs.
+    pub fn wake_refill(&self) {
+        self.refill.notify_one();
+    }
+
+    /// Whether the module has a lab to warm.
+    pub fn has_lab(&self, module: &ModuleId) -> bool {
+        self.modules.contains_key(module)
+    }
+
+    /// Makes warm labs until every module has its `--warm` count (plus
+    /// what instructors asked for, while it lasts), as far
     /// as capacity allows: one per module in turn, so no module waits for
     /// another's whole pool. A module whose lab fails to start is left
     /// until the next round.
@@ -491,8 +503,10 @@ impl Labs {
         let mut failing: Vec<&ModuleId> = Vec::new();
         loop {
             let mut progress = false;
+            let warmups = self.store.active_warmups(None).await?;
             for (module, lab) in &self.modules {
-                let target = self.config.warm.of(module);
+                let asked: usize = warmups.iter().filter(|w| &w.module == module).map(|w| w.labs).sum();
+                let target = self.config.warm.of(module) + asked;
                 if target == 0 || failing.contains(&module) {
                     continue;
                 }
@@ -539,9 +553,6 @@ impl Labs {
     /// the first sweep, so labs interrupted by a restart are settled
     /// before new ones are made.
     fn spawn_refill(self: &Arc<Self>) {
-        if self.modules.keys().all(|m| self.config.warm.of(m) == 0) {
-            return;
-        }
         let labs = Arc::downgrade(self);
         let (wake, every) = (self.refill.clone(), self.config.sweep);
         tokio::spawn(async move {

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use berth_app::model::{
-    ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
+    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
 };
 
 use super::{RowExt, Store, StoreError};
@@ -55,6 +55,15 @@ impl PoolLabRow {
     pub fn is_ready(&self) -> bool {
         self.status == LabStatus::Pooled
     }
+}
+
+/// An instructor's request to keep labs of a module warm until a time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warmup {
+    pub classroom: ClassroomId,
+    pub module: ModuleId,
+    pub labs: usize,
+    pub until: Millis,
 }
 
 const LAB_COLUMNS: &str = "id, user_id, module, status, started_at, expires_at, last_active, extended";
@@ -195,6 +204,44 @@ impl Store {
                     status: r.parsed("status")?,
                     started_at: r.millis("started_at")?,
                     expires_at: r.millis("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_warmup(&self, w: &Warmup, by: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO lab_warmups (classroom_id, module, labs, until_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(w.classroom.0)
+        .bind(w.module.as_str())
+        .bind(w.labs as i64)
+        .bind(w.until.get())
+        .bind(by.get())
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Warm-up requests that have not ended, of every classroom or of one.
+    pub async fn active_warmups(&self, classroom: Option<ClassroomId>) -> Result<Vec<Warmup>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT classroom_id, module, labs, until_at FROM lab_warmups \
+             WHERE until_at > $1 AND ($2 = 0 OR classroom_id = $2) ORDER BY until_at",
+        )
+        .bind(Millis::now().get())
+        .bind(classroom.map_or(0, |c| c.0))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Warmup {
+                    classroom: ClassroomId(r.try_get("classroom_id")?),
+                    module: r.id("module")?,
+                    labs: r.count("labs")?,
+                    until: r.millis("until_at")?,
                 })
             })
             .collect()
