@@ -98,14 +98,14 @@ class Tab:
         return self.request("GET", path)
 
     def start(self, module="basics", lesson="first-steps"):
-        status, body = self.post("/api/lab/act", {"module": module, "action": "Start"})
+        status, body = self.post("/api/lab/act", {"module": module, "action": "start"})
         if status != 200:
             raise RuntimeError(body)
         status, body = self.get(f"/api/lab?module={module}&lesson={lesson}")
         return json.loads(body)["lab"]["terminal"]
 
     def stop(self, module="basics"):
-        self.post("/api/lab/act", {"module": module, "action": "Stop"})
+        self.post("/api/lab/act", {"module": module, "action": "stop"})
 
     async def first_prompt(self, terminal, then=None):
         """Waits for the first prompt byte; then, if given, answers what
@@ -142,7 +142,9 @@ RUNTIMES = ["runc", "runsc"]
 
 
 def release_binary():
-    binary = os.path.join(ROOT, "target", "release", "berth")
+    # BERTH_BENCH_BINARY: another build, e.g. target/debug/berth (say so
+    # with the figures).
+    binary = os.environ.get("BERTH_BENCH_BINARY") or os.path.join(ROOT, "target", "release", "berth")
     if not os.path.exists(binary):
         sys.exit("build the server first: cargo build --release -p berth-server")
     return binary

@@ -27,6 +27,7 @@ target/bench-venv if missing, as bench/labs.py does).
 import asyncio
 import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +55,20 @@ def wait_for_pool(db, module, timeout=300):
             raise RuntimeError(f"the pool never refilled for {module}")
         time.sleep(0.2)
     return ids
+
+
+def remove_labs(db):
+    """Removes what a stopped server left: its waiting labs stay in the
+    engine (a restarted server would take them back)."""
+    with sqlite3.connect(db) as conn:
+        (instance,) = conn.execute("SELECT value FROM instance WHERE key = 'instance_id'").fetchone()
+    label = f"label=org.berth.instance={instance}"
+    for kind in ("container", "network"):
+        ids = subprocess.run(["docker", kind, "ls", "-q", "--filter", label] + (["-a"] if kind == "container" else []),
+                             capture_output=True, text=True, check=True).stdout.split()
+        if ids:
+            remove = ["rm", "-f"] if kind == "container" else ["rm"]
+            subprocess.run(["docker", kind] + remove + ids, capture_output=True, check=False)
 
 
 async def pull(ws):
@@ -111,6 +126,8 @@ def main():
         for server, _ in servers.values():
             server.terminate()
             server.wait()
+        for db in dbs.values():
+            remove_labs(db)
 
     print("| measure | cold p50 | cold p95 | warm p50 | warm p95 | warm / cold (p50) |")
     print("|---|---:|---:|---:|---:|---:|")

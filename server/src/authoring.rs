@@ -80,6 +80,7 @@ fn load_checked(args: &ContentArgs) -> anyhow::Result<Loaded> {
                 .map(|c| (format!("cheats/{}.sh", c.name), Some(c.script.as_str())));
             let scripts = [
                 ("setup.sh".to_string(), e.setup.as_deref()),
+                ("warm.sh".to_string(), e.warm.as_deref()),
                 ("check.sh".to_string(), Some(e.check.as_str())),
                 ("solve.sh".to_string(), Some(e.solve.as_str())),
             ];
@@ -270,8 +271,14 @@ async fn run_one(launcher: &Launcher, run: Run) -> Outcome {
     let failure = async {
         let t = Instant::now();
         // Owned by nobody and never expiring: no server sweeps these labs.
+        // Made as the warm pool makes them, then personalised, so warm.sh
+        // runs too (a lab made on a click skips it).
         launcher
-            .launch(&lab_id, None, &run.module, lab, Millis(0), Setups::All)
+            .launch(&lab_id, None, &run.module, lab, Millis(0), Setups::Pool)
+            .await
+            .map_err(|e| e.into_user_message())?;
+        launcher
+            .personalise(&lab_id, lab)
             .await
             .map_err(|e| e.into_user_message())?;
         steps.push(("start and setup".into(), t.elapsed()));

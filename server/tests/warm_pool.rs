@@ -17,8 +17,9 @@ fn docker() -> bollard::Docker {
     bollard::Docker::connect_with_local_defaults().unwrap()
 }
 
-/// The lab fixture with one more exercise whose setup is shared: it runs
-/// when a lab is made, so a warm lab has it done before anyone clicks.
+/// The lab fixture with one more exercise whose setup is shared (it runs
+/// when a lab is made, so a warm lab has it done before anyone clicks) and
+/// which has a warm-up script (only in labs made for the pool).
 fn course_with_a_shared_setup() -> TempDir {
     let course = copy_course(&workspace().join("server/tests/fixtures/lab-course"));
     let module = course.path().join("modules/01-basics");
@@ -30,6 +31,7 @@ fn course_with_a_shared_setup() -> TempDir {
     )
     .unwrap();
     std::fs::write(dir.join("setup.sh"), "date +%s%N > ~/.warmed\n").unwrap();
+    std::fs::write(dir.join("warm.sh"), "touch ~/.warm-only\n").unwrap();
     std::fs::write(
         dir.join("check.sh"),
         "test -e \"$LAB_HOME/found\" && echo \"PASS: found\" || { echo \"FAIL: found\"; exit 1; }\n",
@@ -80,7 +82,10 @@ async fn a_start_claims_a_warm_lab_personalises_it_and_the_pool_refills() {
     let warm = pool[0].clone();
     assert_eq!(warm.module.as_str(), "basics");
     // Made ahead: the shared setup ran, the learner's own has not.
-    assert_eq!(as_learner(&app, &warm.id, "test -s ~/.warmed").await.0, Some(0));
+    assert_eq!(
+        as_learner(&app, &warm.id, "test -s ~/.warmed && test -e ~/.warm-only").await.0,
+        Some(0)
+    );
     assert_eq!(as_learner(&app, &warm.id, "test -e ~/README").await.0, Some(1));
     let labels = docker()
         .inspect_container(&container_name(&warm.id, 1), None)
@@ -174,6 +179,11 @@ async fn a_dead_warm_lab_is_never_handed_over_and_the_sweep_reconciles_the_pool(
     assert_ne!(now, killed, "the dead container was not handed over");
     let (code, out) = as_learner(&app, &lab, "cat ~/README; test -s ~/.warmed").await;
     assert_eq!(code, Some(0), "made afresh with every setup: {out}");
+    assert_eq!(
+        as_learner(&app, &lab, "test -e ~/.warm-only").await.0,
+        Some(1),
+        "warm.sh runs only ahead of a click"
+    );
 
     // A waiting lab whose container vanished is ended by the sweep and
     // replaced.

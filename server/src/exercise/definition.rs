@@ -1,5 +1,6 @@
 //! Exercises as authored: `modules/<module>/exercises/<id>/` holds
-//! `exercise.toml`, `check.sh`, `solve.sh`, optionally `setup.sh`, and
+//! `exercise.toml`, `check.sh`, `solve.sh`, optionally `setup.sh` and
+//! `warm.sh` (run only in labs made for the warm pool), and
 //! `cheats/*.sh`: shortcuts a learner might try, after which the check
 //! must still fail (`berth content test` proves it).
 //!
@@ -124,6 +125,10 @@ pub struct Exercise {
     /// pulls images, starts helpers): it runs when the lab is made, so a
     /// lab of the warm pool has it done before anyone clicks.
     pub shared_setup: bool,
+    /// Work that only saves the learner time later (pulling the images the
+    /// exercise uses): run in labs made for the warm pool, before anyone
+    /// claims them, never on a learner's click.
+    pub warm: Option<String>,
     pub check: String,
     pub solve: String,
     /// In name order.
@@ -218,6 +223,7 @@ impl Exercise {
             }
         };
         let setup = script("setup.sh", false);
+        let warm = script("warm.sh", false);
         let check = script("check.sh", true);
         let solve = script("solve.sh", true);
         let cheats = read_cheats(&dir.join("cheats"), &mut errors);
@@ -242,6 +248,7 @@ impl Exercise {
                 limits,
                 setup,
                 shared_setup: raw.shared_setup,
+                warm,
                 check,
                 solve,
                 cheats,

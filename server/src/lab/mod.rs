@@ -159,7 +159,8 @@ impl Launcher {
     }
 
     /// Creates the lab's nodes and runs the exercises' setups: the shared
-    /// ones first, then (for `Setups::All`) the learner's own. If any of
+    /// ones first, then the learner's own (`Setups::All`) or the warm-up
+    /// scripts (`Setups::Pool`). If any of
     /// it fails, what was made is removed again (a failed removal is
     /// logged; the sweep retries it). A lab of the warm pool has no owner
     /// yet.
@@ -185,10 +186,10 @@ impl Launcher {
         };
         let started = async {
             self.runtime.create(&spec).await?;
-            self.set_up(lab, m, |e| e.shared_setup).await?;
+            self.set_up(lab, m, Step::Setup, |e| e.shared_setup).await?;
             match setups {
-                Setups::All => self.set_up(lab, m, |e| !e.shared_setup).await,
-                Setups::Shared => Ok(()),
+                Setups::All => self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await,
+                Setups::Pool => self.set_up(lab, m, Step::Warm, |_| true).await,
             }
         };
         let result = started.await;
@@ -200,11 +201,17 @@ impl Launcher {
         result
     }
 
-    /// Runs the setup script of each exercise `which` picks, in the
-    /// module's order.
-    async fn set_up(&self, lab: &LabId, m: &ModuleLab, which: impl Fn(&Exercise) -> bool) -> Result<(), LabError> {
+    /// Runs the setup (or warm-up) script of each exercise `which` picks,
+    /// in the module's order.
+    async fn set_up(
+        &self,
+        lab: &LabId,
+        m: &ModuleLab,
+        step: Step,
+        which: impl Fn(&Exercise) -> bool,
+    ) -> Result<(), LabError> {
         for e in m.exercises.iter().filter(|e| which(e)) {
-            let Some(out) = self.run(lab, e, Step::Setup).await? else {
+            let Some(out) = self.run(lab, e, step).await? else {
                 continue;
             };
             if out.exit_code != Some(0) {
@@ -221,7 +228,7 @@ impl Launcher {
     /// Readies a claimed lab of the warm pool for its learner: the setups
     /// that are not shared.
     pub async fn personalise(&self, lab: &LabId, m: &ModuleLab) -> Result<(), LabError> {
-        self.set_up(lab, m, |e| !e.shared_setup).await
+        self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await
     }
 
     /// Whether every node of the lab runs a command: a pool lab may have
@@ -268,8 +275,8 @@ impl Launcher {
 /// Which setups a launch runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setups {
-    /// Only the shared ones: a lab for the warm pool.
-    Shared,
+    /// The shared ones, then every `warm.sh`: a lab for the warm pool.
+    Pool,
     /// Every exercise's: a lab made for its learner.
     All,
 }
@@ -525,7 +532,7 @@ impl Labs {
                 drop(admitting);
                 let made_one = async {
                     self.launcher
-                        .launch(&id, None, module, lab, expires_at, Setups::Shared)
+                        .launch(&id, None, module, lab, expires_at, Setups::Pool)
                         .await?;
                     self.store.set_lab_pooled(&id).await?;
                     Ok::<_, LabError>(())
