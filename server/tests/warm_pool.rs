@@ -83,7 +83,9 @@ async fn a_start_claims_a_warm_lab_personalises_it_and_the_pool_refills() {
     assert_eq!(warm.module.as_str(), "basics");
     // Made ahead: the shared setup ran, the learner's own has not.
     assert_eq!(
-        as_learner(&app, &warm.id, "test -s ~/.warmed && test -e ~/.warm-only").await.0,
+        as_learner(&app, &warm.id, "test -s ~/.warmed && test -e ~/.warm-only")
+            .await
+            .0,
         Some(0)
     );
     assert_eq!(as_learner(&app, &warm.id, "test -e ~/README").await.0, Some(1));
