@@ -98,16 +98,18 @@ class Tab:
         return self.request("GET", path)
 
     def start(self, module="basics", lesson="first-steps"):
-        status, body = self.post("/api/lab/act", {"module": module, "action": "Start"})
+        status, body = self.post("/api/lab/act", {"module": module, "action": "start"})
         if status != 200:
             raise RuntimeError(body)
         status, body = self.get(f"/api/lab?module={module}&lesson={lesson}")
         return json.loads(body)["lab"]["terminal"]
 
     def stop(self, module="basics"):
-        self.post("/api/lab/act", {"module": module, "action": "Stop"})
+        self.post("/api/lab/act", {"module": module, "action": "stop"})
 
-    async def first_prompt(self, terminal):
+    async def first_prompt(self, terminal, then=None):
+        """Waits for the first prompt byte; then, if given, answers what
+        `then(ws)` does on the same terminal."""
         url = self.base.replace("http://", "ws://") + terminal
         headers = {"origin": self.base, "cookie": self.cookie}
         async with websockets.connect(url, additional_headers=headers) as ws:
@@ -116,6 +118,8 @@ class Tab:
                 frame = await ws.recv()
                 if isinstance(frame, bytes):
                     seen += frame
+            if then is not None:
+                return await then(ws)
 
 
 def timed(fn):
@@ -138,15 +142,18 @@ RUNTIMES = ["runc", "runsc"]
 
 
 def release_binary():
-    binary = os.path.join(ROOT, "target", "release", "berth")
+    # BERTH_BENCH_BINARY: another build, e.g. target/debug/berth (say so
+    # with the figures).
+    binary = os.environ.get("BERTH_BENCH_BINARY") or os.path.join(ROOT, "target", "release", "berth")
     if not os.path.exists(binary):
         sys.exit("build the server first: cargo build --release -p berth-server")
     return binary
 
 
-def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None):
+def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=None, extra=()):
     """A release server whose shell labs run under `runtime`, on a free
-    port and a throwaway database unless given one; (process, base)."""
+    port and a throwaway database unless given one, with `extra` flags;
+    (process, base)."""
     binary = release_binary()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -163,6 +170,7 @@ def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=Non
     ]
     if runtime != "runc":
         args += ["--lab-runtime", runtime]
+    args += list(extra)
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:

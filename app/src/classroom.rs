@@ -156,6 +156,25 @@ pub struct ClassroomView {
     pub audit: Vec<AuditLine>,
     pub stuck_failures: u32,
     pub stuck_idle_minutes: u32,
+    /// Modules with a lab, which the warm-up form offers.
+    pub lab_modules: Vec<LabModule>,
+    /// Labs this classroom asked to keep warm, not ended yet.
+    pub warmups: Vec<WarmupLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabModule {
+    pub id: crate::model::ModuleId,
+    pub title: String,
+}
+
+/// Labs of a module kept made and waiting for the class, until a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WarmupLine {
+    pub module_title: String,
+    pub labs: usize,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub until: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

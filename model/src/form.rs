@@ -27,5 +27,8 @@ crate::text_enum! {
         CodeDays = "days",
         /// A staff action on a learner's lab did not go through.
         LabAction = "lab",
+        /// A request to warm labs named no module with a lab, a number of
+        /// labs out of range, or no time.
+        Warmup = "warmup",
     }
 }

@@ -23,9 +23,11 @@ crate::text_enum! {
 
 crate::text_enum! {
     /// A lab record's state: at most one starting or running lab per
-    /// learner and module.
+    /// learner and module. A lab of the warm pool is `starting` with no
+    /// owner while it is made, then `pooled` until a learner claims it.
     pub enum LabStatus("lab status") {
         Starting = "starting",
+        Pooled = "pooled",
         Running = "running",
         Ended = "ended",
     }

@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 use berth_app::lab::Outcome as Verdict;
-use berth_app::model::{LabId, Millis, ModuleId, UserId};
+use berth_app::model::{LabId, Millis, ModuleId};
 
 use crate::content::{self, Loaded};
 use crate::exercise::{Exercise, ModuleLab, Step, read_output};
 use crate::lab::docker::DockerRuntime;
 use crate::lab::images::playground_images;
-use crate::lab::{Launcher, new_id};
+use crate::lab::{Launcher, Setups, new_id};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ContentArgs {
@@ -80,6 +80,7 @@ fn load_checked(args: &ContentArgs) -> anyhow::Result<Loaded> {
                 .map(|c| (format!("cheats/{}.sh", c.name), Some(c.script.as_str())));
             let scripts = [
                 ("setup.sh".to_string(), e.setup.as_deref()),
+                ("warm.sh".to_string(), e.warm.as_deref()),
                 ("check.sh".to_string(), Some(e.check.as_str())),
                 ("solve.sh".to_string(), Some(e.solve.as_str())),
             ];
@@ -285,8 +286,14 @@ async fn run_one(launcher: &Launcher, run: Run) -> Outcome {
     let failure = async {
         let t = Instant::now();
         // Owned by nobody and never expiring: no server sweeps these labs.
+        // Made as the warm pool makes them, then personalised, so warm.sh
+        // runs too (a lab made on a click skips it).
         launcher
-            .launch(&lab_id, UserId(0), &run.module, lab, Millis(0))
+            .launch(&lab_id, None, &run.module, lab, Millis(0), Setups::Pool)
+            .await
+            .map_err(|e| e.into_user_message())?;
+        launcher
+            .personalise(&lab_id, lab)
             .await
             .map_err(|e| e.into_user_message())?;
         steps.push(("start and setup".into(), t.elapsed()));

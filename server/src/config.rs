@@ -83,6 +83,11 @@ pub struct LabArgs {
     /// How often labs past their time are stopped and the engine is reconciled.
     #[arg(long, env = "BERTH_LAB_SWEEP", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lab_sweep: std::time::Duration,
+    /// Labs kept made and waiting for learners, so a start takes a moment: `N` for every module with a lab, or
+    /// `MODULE=N` for one (repeat, or separate with commas; a module named wins). They count against --max-labs;
+    /// the oldest is given back when a learner needs the room. 0 (the default): labs are made when asked for.
+    #[arg(long, env = "BERTH_WARM", value_delimiter = ',', default_value = "0")]
+    pub warm: Vec<crate::lab::pool::WarmTarget>,
     /// The folder of lab image definitions (each exercise names one).
     #[arg(long, env = "BERTH_PLAYGROUND", default_value = "playground")]
     pub playground: PathBuf,
@@ -129,6 +134,7 @@ impl LabArgs {
             sweep: self.lab_sweep,
             starts_per_learner: self.lab_starts_per_minute,
             starts_per_address: self.lab_starts_per_address,
+            warm: crate::lab::pool::WarmTargets::new(&self.warm),
         }
     }
 }

@@ -55,6 +55,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             id
         }
     };
+    let lab_config = config.labs.lab_config();
+    if let Some(module) = lab_config.warm.named().find(|m| !labs.contains_key(*m)) {
+        anyhow::bail!("--warm names the module `{module}`, which has no lab in this course");
+    }
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
     let events = Events::default();
     let runtime = lab::docker::DockerRuntime::connect(
@@ -68,7 +72,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         lab::Launcher::new(Arc::new(runtime), instance),
         store.clone(),
         events.clone(),
-        config.labs.lab_config(),
+        lab_config,
         labs,
         titles,
     ));

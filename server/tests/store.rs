@@ -126,7 +126,7 @@ async fn times_stored_in_seconds_become_milliseconds() {
 #[tokio::test]
 async fn a_lessons_exercise_histories_load_together_on_both_databases() {
     use berth_app::model::{ExerciseEvent, ExerciseId, ModuleId, Role};
-    use berth_server::auth::email::Email;
+    use berth_server::auth::Email;
     use berth_server::store::NewExerciseEvent;
 
     for db in TestDb::both().await {
@@ -178,5 +178,105 @@ async fn a_lessons_exercise_histories_load_together_on_both_databases() {
         assert_eq!(histories[&untouched], Default::default());
         // One exercise alone reads the same as in the batch.
         assert_eq!(store.exercise_history(ada, &tried).await.unwrap(), histories[&tried]);
+    }
+}
+
+/// Thirty learners claim from a warm pool of ten labs at once: ten get a
+/// lab each, never the same one, with its clocks set at the claim; the
+/// rest find the pool empty. On both databases, through separate pools
+/// (as several server processes would).
+#[tokio::test]
+async fn thirty_concurrent_claims_never_share_a_warm_lab() {
+    use berth_app::model::{LabId, LabStatus, Millis, ModuleId};
+    use berth_server::auth::Email;
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let module = ModuleId::new("docker");
+        let lifetime = Duration::from_secs(3600);
+        let made_at = Millis::now();
+        for n in 0..10 {
+            let id = LabId::new(format!("warm{n:02}"));
+            store
+                .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+                .await
+                .unwrap();
+            store.set_lab_pooled(&id).await.unwrap();
+        }
+        // One more, still being made: not claimable.
+        let making = LabId::new("warm-making");
+        store
+            .insert_pool_lab(&making, &module, made_at.plus(lifetime))
+            .await
+            .unwrap();
+        // Another module's waiting lab is not this module's.
+        let other = LabId::new("warm-other");
+        store
+            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime))
+            .await
+            .unwrap();
+        store.set_lab_pooled(&other).await.unwrap();
+        let mut learners = Vec::new();
+        for n in 0..30 {
+            let email = Email::parse(&format!("learner{n}@example.org")).unwrap();
+            learners.push(
+                store
+                    .create_user(&email, "x", "learner".parse().unwrap())
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let before = Millis::now();
+        let stores: Vec<Store> = futures_util::future::join_all((0..3).map(|_| Store::open(&db.url)))
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let claims = learners.iter().enumerate().map(|(i, user)| {
+            let (store, module) = (stores[i % 3].clone(), module.clone());
+            let user = *user;
+            tokio::spawn(async move { (user, store.claim_pool_lab(user, &module, lifetime).await.unwrap()) })
+        });
+        let results: Vec<_> = futures_util::future::join_all(claims)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let won: Vec<_> = results
+            .iter()
+            .filter_map(|(u, id)| id.clone().map(|id| (*u, id)))
+            .collect();
+        assert_eq!(won.len(), 10, "{}: every waiting lab claimed once", db.url);
+        let ids: HashSet<_> = won.iter().map(|(_, id)| id.clone()).collect();
+        assert_eq!(ids.len(), 10, "no lab went to two learners");
+        assert!(!ids.contains(&making) && !ids.contains(&other));
+        for (user, id) in &won {
+            let row = store.lab(id).await.unwrap().expect("a claimed lab is the learner's");
+            assert_eq!(row.user, *user);
+            assert_eq!(row.status, LabStatus::Starting, "personalised before it runs");
+            assert!(
+                row.started_at >= before && row.last_active >= before,
+                "clocks start at the claim"
+            );
+            assert!(row.expires_at >= before.plus(lifetime));
+        }
+        let left = store.pool_labs().await.unwrap();
+        assert_eq!(
+            left.iter().map(|l| l.id.clone()).collect::<HashSet<_>>(),
+            HashSet::from([making, other])
+        );
+        // A learner with a live lab for the module claims nothing more.
+        let (user, _) = &won[0];
+        let id = LabId::new("warm-late");
+        store
+            .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+            .await
+            .unwrap();
+        store.set_lab_pooled(&id).await.unwrap();
+        assert_eq!(store.claim_pool_lab(*user, &module, lifetime).await.unwrap(), None);
     }
 }

@@ -9,8 +9,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::{LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
 use crate::classroom::{
-    ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LearnerRow, QuizInsight,
-    WatchView, get_classroom, get_classrooms, get_join, get_watch,
+    ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LabModule, LearnerRow,
+    QuizInsight, WarmupLine, WatchView, get_classroom, get_classrooms, get_join, get_watch,
 };
 use crate::error::{AppError, FormAlert};
 use crate::model::{ClassroomId, StaffLabAction, UserId};
@@ -125,6 +125,9 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     let roster = view! { <Roster id learners=c.learners.clone() /> }.into_any();
     let exercises = view! { <ExerciseInsights items=c.exercises.clone() /> }.into_any();
     let quizzes = view! { <QuizInsights items=c.quizzes.clone() /> }.into_any();
+    let warm =
+        view! { <WarmLabs id modules=c.lab_modules.clone() warmups=c.warmups.clone() learners=c.learners.len() /> }
+            .into_any();
     let audit = c
         .audit
         .iter()
@@ -170,12 +173,46 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
                 )}
             </p>
             {exercises}
+            {warm}
             <h2>"Quizzes"</h2>
             {quizzes}
             <h2>"Audit log"</h2>
             <ul class="audit">{audit}</ul>
         </section>
     }
+}
+
+/// Labs made ahead for a class about to start, so every learner's Start
+/// is instant; shown only when the course has labs.
+#[component]
+fn WarmLabs(id: ClassroomId, modules: Vec<LabModule>, warmups: Vec<WarmupLine>, learners: usize) -> impl IntoView {
+    if modules.is_empty() {
+        return ().into_any();
+    }
+    let lines = warmups
+        .into_iter()
+        .map(|w| view! { <li>{format!("{} labs of “{}” until {} UTC", w.labs, w.module_title, w.until)}</li> })
+        .collect_view();
+    let options = modules
+        .into_iter()
+        .map(|m| view! { <option value=m.id.to_string()>{m.title}</option> })
+        .collect_view();
+    view! {
+        <section class="warm-labs" aria-label="Labs ready before class">
+            <h2>"Labs ready before class"</h2>
+            <p class="meta">
+                "Berth makes the labs now, so each learner's Start takes a moment instead of several seconds.                  They count against the server's lab capacity until they are used or the time passes."
+            </p>
+            <ul class="warmups">{lines}</ul>
+            <form method="post" action=format!("/classrooms/{id}/warm") class="warm-form">
+                <label>"Module " <select name="module">{options}</select></label>
+                <label>" Labs " <input type="number" name="labs" min="1" max="500" value=learners.max(1).to_string() required /></label>
+                <label>" Until (UTC) " <input type="time" name="until" required /></label>
+                <button type="submit">"Warm labs"</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }
 
 /// The progress grid. It renders from a signal of rows; once hydrated, the

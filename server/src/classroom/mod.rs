@@ -8,7 +8,7 @@ pub mod routes;
 use berth_app::account::SignedIn;
 use berth_app::classroom::{
     AuditLine, Cell, CellState, ClassroomService, ClassroomSummary, ClassroomView, Column, ExerciseInsight, JoinInfo,
-    JoinStatus, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WatchView,
+    JoinStatus, LabModule, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WarmupLine, WatchView,
 };
 use berth_app::course::Course;
 use berth_app::error::AppError;
@@ -380,6 +380,19 @@ impl Classrooms {
             .collect()
     }
 
+    /// The course's modules that have a lab, in course order.
+    fn lab_modules(&self) -> Vec<LabModule> {
+        self.course
+            .modules
+            .iter()
+            .filter(|m| m.lessons.iter().any(|l| !l.exercises.is_empty()))
+            .map(|m| LabModule {
+                id: m.id.clone(),
+                title: m.title.clone(),
+            })
+            .collect()
+    }
+
     async fn classroom_view(&self, room: ClassroomRow) -> Result<ClassroomView, StoreError> {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, None).await?;
@@ -416,6 +429,18 @@ impl Classrooms {
             audit,
             stuck_failures: self.stuck.failures,
             stuck_idle_minutes: (self.stuck.idle.as_secs() / 60) as u32,
+            lab_modules: self.lab_modules(),
+            warmups: self
+                .store
+                .active_warmups(Some(room.id))
+                .await?
+                .into_iter()
+                .map(|w| WarmupLine {
+                    module_title: self.module_title(&w.module),
+                    labs: w.labs,
+                    until: utc_minutes(w.until),
+                })
+                .collect(),
             summary: summary(room),
         })
     }

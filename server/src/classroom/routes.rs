@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/classrooms/{id}/learners/{learner}/remove", post(remove))
         .route("/classrooms/{id}/learners/{learner}/lab", post(lab_action))
         .route("/classrooms/{id}/learners/{learner}/terminal", get(watch_terminal))
+        .route("/classrooms/{id}/warm", post(warm))
 }
 
 /// The classroom, if the staff member may see it.
@@ -265,6 +266,63 @@ async fn lab_action(
     if failed {
         return Err(Error::form(format!("/classrooms/{id}"), FormProblem::LabAction));
     }
+    Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct WarmForm {
+    module: ModuleId,
+    labs: String,
+    /// `HH:MM`, UTC: the next time of day it names.
+    until: String,
+}
+
+/// The next moment after `now` whose UTC time of day is `HH:MM`.
+fn next_time_of_day(text: &str, now: Millis) -> Option<Millis> {
+    let format = time::macros::format_description!("[hour]:[minute]");
+    let at = time::Time::parse(text.trim(), &format).ok()?;
+    let now_t = time::OffsetDateTime::from_unix_timestamp(now.get() / 1000).ok()?;
+    let mut when = now_t.replace_time(at);
+    if when <= now_t {
+        when += time::Duration::days(1);
+    }
+    Some(Millis(when.unix_timestamp() * 1000))
+}
+
+/// Keeps labs of a module warm for the class until a time: "the class
+/// starts at 10:00 with 25 learners".
+async fn warm(
+    State(state): State<AppState>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
+    Form(form): Form<WarmForm>,
+) -> Result<Response, Error> {
+    let room = classroom_for(&state, &viewer, id).await?;
+    let labs = number(&Some(form.labs), 0, 1..=500);
+    let until = next_time_of_day(&form.until, Millis::now());
+    let (Some(labs), Some(until), true) = (labs, until, state.labs.has_lab(&form.module)) else {
+        return Err(Error::form(format!("/classrooms/{id}"), FormProblem::Warmup));
+    };
+    let warmup = crate::store::Warmup {
+        classroom: room.id,
+        module: form.module,
+        labs: labs as usize,
+        until,
+    };
+    state.store.add_warmup(&warmup, viewer.id).await?;
+    audit(
+        &state,
+        &viewer,
+        &room,
+        ("warmed labs", None),
+        &format!(
+            "{labs} of module {} until {} UTC",
+            warmup.module,
+            super::utc_minutes(until)
+        ),
+    )
+    .await?;
+    state.labs.wake_refill();
     Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
 }
 

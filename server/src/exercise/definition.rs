@@ -1,5 +1,6 @@
 //! Exercises as authored: `modules/<module>/exercises/<id>/` holds
-//! `exercise.toml`, `check.sh`, `solve.sh`, optionally `setup.sh`, and
+//! `exercise.toml`, `check.sh`, `solve.sh`, optionally `setup.sh` and
+//! `warm.sh` (run only in labs made for the warm pool), and
 //! `cheats/*.sh`: shortcuts a learner might try, after which the check
 //! must still fail (`berth content test` proves it).
 //!
@@ -11,6 +12,7 @@
 //! node = 1                 # the node setup, check and solve run on
 //! timeout_seconds = 30     # for setup, check and solve scripts
 //! live_seconds = 5         # re-check every 5 s while the lab is open (0: off)
+//! shared_setup = false     # setup.sh is the same for every learner: run it when the lab is made (warm pool)
 //! hints = ["First hint", "Second hint"]
 //!
 //! [limits]                 # all optional; the lab gets the largest of its exercises'
@@ -44,6 +46,8 @@ struct ExerciseFile {
     timeout_seconds: u32,
     #[serde(default)]
     live_seconds: u32,
+    #[serde(default)]
+    shared_setup: bool,
     #[serde(default)]
     hints: Vec<String>,
     #[serde(default)]
@@ -117,6 +121,14 @@ pub struct Exercise {
     pub hints: Vec<String>,
     pub limits: Limits,
     pub setup: Option<String>,
+    /// The setup does the same for every learner (it waits for the engine,
+    /// pulls images, starts helpers): it runs when the lab is made, so a
+    /// lab of the warm pool has it done before anyone clicks.
+    pub shared_setup: bool,
+    /// Work that only saves the learner time later (pulling the images the
+    /// exercise uses): run in labs made for the warm pool, before anyone
+    /// claims them, never on a learner's click.
+    pub warm: Option<String>,
     pub check: String,
     pub solve: String,
     /// In name order.
@@ -211,9 +223,16 @@ impl Exercise {
             }
         };
         let setup = script("setup.sh", false);
+        let warm = script("warm.sh", false);
         let check = script("check.sh", true);
         let solve = script("solve.sh", true);
         let cheats = read_cheats(&dir.join("cheats"), &mut errors);
+        if raw.shared_setup && setup.is_none() {
+            errors.push(ContentError::in_file(
+                &toml_file,
+                "shared_setup = true needs a setup.sh to share",
+            ));
+        }
         match (check, solve) {
             (Some(check), Some(solve)) if errors.is_empty() => Ok(Exercise {
                 id: ExerciseId::new(id.to_string()),
@@ -228,6 +247,8 @@ impl Exercise {
                 hints: raw.hints,
                 limits,
                 setup,
+                shared_setup: raw.shared_setup,
+                warm,
                 check,
                 solve,
                 cheats,

@@ -46,6 +46,8 @@ impl ModuleLab {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Setup,
+    /// `warm.sh`, in a lab made for the warm pool.
+    Warm,
     Check,
     Solve,
     /// The exercise's cheat with this index, run like a solution.
@@ -81,12 +83,13 @@ pub struct StepScript {
 }
 
 impl Exercise {
-    /// How a step runs: setup and solution as the learner, the check as
+    /// How a step runs: setup, warm-up and solution as the learner, the check as
     /// the checker; all on the exercise's node with its time limit. `None`
     /// for a setup it does not have, or a cheat it does not list.
     pub fn step(&self, step: Step) -> Option<StepScript> {
         let (run_as, text) = match step {
             Step::Setup => (RunAs::Learner, self.setup.as_deref()?),
+            Step::Warm => (RunAs::Learner, self.warm.as_deref()?),
             Step::Check => (RunAs::Checker, self.check.as_str()),
             Step::Solve => (RunAs::Learner, self.solve.as_str()),
             Step::Cheat(n) => (RunAs::Learner, self.cheats.get(n)?.script.as_str()),

@@ -378,7 +378,10 @@ fn labels(spec: &LabSpec) -> HashMap<String, String> {
     HashMap::from([
         (LABEL_INSTANCE.to_string(), spec.instance.clone()),
         (LABEL_LAB.to_string(), spec.lab.to_string()),
-        (LABEL_OWNER.to_string(), spec.owner.to_string()),
+        (
+            LABEL_OWNER.to_string(),
+            spec.owner.map(|o| o.to_string()).unwrap_or_default(),
+        ),
         (LABEL_MODULE.to_string(), spec.module.to_string()),
         // Seconds since the Unix epoch, as operators read labels.
         (LABEL_EXPIRES.to_string(), (spec.expires_at.get() / 1000).to_string()),

@@ -7,10 +7,15 @@
 //! sweep, so a crash of the server or of the engine leaves neither orphan
 //! containers nor stuck records. Which engine runs the labs is the
 //! [`runtime::Runtime`]'s business: nothing here names a container.
+//!
+//! With `--warm`, labs are also made ahead of any click ([`pool`]): a start
+//! then claims a waiting lab, checks it is alive and runs only the
+//! setups that differ per learner.
 
 pub mod docker;
 pub mod images;
 pub mod mirror;
+pub mod pool;
 pub mod runtime;
 pub mod seccomp;
 pub mod starts;
@@ -32,7 +37,7 @@ use berth_app::model::{
 
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
-use crate::store::{LabRow, NewExerciseEvent, Store, StoreError};
+use crate::store::{LabRow, NewExerciseEvent, PoolLabRow, Store, StoreError};
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
 #[derive(Clone, Debug)]
@@ -52,6 +57,8 @@ pub struct LabConfig {
     /// Labs that may be started from one client address in any minute (0:
     /// no limit).
     pub starts_per_address: u32,
+    /// Labs each module keeps made and waiting for a learner.
+    pub warm: pool::WarmTargets,
 }
 
 /// Who asked for a lab action. Learners' starts count against the start
@@ -151,16 +158,20 @@ impl Launcher {
         &self.instance
     }
 
-    /// Creates the lab's nodes and runs every exercise's setup. If any of
+    /// Creates the lab's nodes and runs the exercises' setups: the shared
+    /// ones first, then the learner's own (`Setups::All`) or the warm-up
+    /// scripts (`Setups::Pool`). If any of
     /// it fails, what was made is removed again (a failed removal is
-    /// logged; the sweep retries it).
+    /// logged; the sweep retries it). A lab of the warm pool has no owner
+    /// yet.
     pub async fn launch(
         &self,
         lab: &LabId,
-        owner: UserId,
+        owner: Option<UserId>,
         module: &ModuleId,
         m: &ModuleLab,
         expires_at: Millis,
+        setups: Setups,
     ) -> Result<(), LabError> {
         let spec = LabSpec {
             lab: lab.clone(),
@@ -175,7 +186,11 @@ impl Launcher {
         };
         let started = async {
             self.runtime.create(&spec).await?;
-            self.set_up(lab, m).await
+            self.set_up(lab, m, Step::Setup, |e| e.shared_setup).await?;
+            match setups {
+                Setups::All => self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await,
+                Setups::Pool => self.set_up(lab, m, Step::Warm, |_| true).await,
+            }
         };
         let result = started.await;
         if result.is_err()
@@ -186,10 +201,17 @@ impl Launcher {
         result
     }
 
-    /// Runs every exercise's setup script, as a fresh or reset lab needs.
-    async fn set_up(&self, lab: &LabId, m: &ModuleLab) -> Result<(), LabError> {
-        for e in &m.exercises {
-            let Some(out) = self.run(lab, e, Step::Setup).await? else {
+    /// Runs the setup (or warm-up) script of each exercise `which` picks,
+    /// in the module's order.
+    async fn set_up(
+        &self,
+        lab: &LabId,
+        m: &ModuleLab,
+        step: Step,
+        which: impl Fn(&Exercise) -> bool,
+    ) -> Result<(), LabError> {
+        for e in m.exercises.iter().filter(|e| which(e)) {
+            let Some(out) = self.run(lab, e, step).await? else {
                 continue;
             };
             if out.exit_code != Some(0) {
@@ -201,6 +223,36 @@ impl Launcher {
             }
         }
         Ok(())
+    }
+
+    /// Readies a claimed lab of the warm pool for its learner: the setups
+    /// that are not shared.
+    pub async fn personalise(&self, lab: &LabId, m: &ModuleLab) -> Result<(), LabError> {
+        self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await
+    }
+
+    /// Whether every node of the lab runs a command: a pool lab may have
+    /// died while it waited (its engine restarted, memory ran out).
+    pub async fn alive(&self, lab: &LabId, nodes: NodeNumber) -> bool {
+        for node in 1..=nodes {
+            let probe = Script {
+                user: runtime::LEARNER,
+                text: "true".into(),
+                timeout: HEALTH_TIMEOUT,
+            };
+            match self.runtime.run_script(lab, node, probe).await {
+                Ok(out) if out.exit_code == Some(0) => {}
+                Ok(out) => {
+                    tracing::warn!(lab = %lab, node, output = %out.output, "a warm lab failed its health check");
+                    return false;
+                }
+                Err(e) => {
+                    tracing::warn!(lab = %lab, node, error = %e, "a warm lab failed its health check");
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// Runs a step of the exercise on its node; `None` when the exercise
@@ -220,6 +272,18 @@ impl Launcher {
     }
 }
 
+/// Which setups a launch runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setups {
+    /// The shared ones, then every `warm.sh`: a lab for the warm pool.
+    Pool,
+    /// Every exercise's: a lab made for its learner.
+    All,
+}
+
+/// How long a warm lab may take to answer its health check.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub struct Labs {
     launcher: Launcher,
     store: Store,
@@ -234,6 +298,8 @@ pub struct Labs {
     /// seconds.
     activity: Mutex<HashMap<LabId, Activity>>,
     feeds: terminal::WatchFeeds,
+    /// Wakes the warm pool's refill: after each sweep and each claim.
+    refill: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone, Copy)]
@@ -267,6 +333,7 @@ impl Labs {
             admitting: tokio::sync::Mutex::new(()),
             activity: Mutex::default(),
             feeds: terminal::WatchFeeds::default(),
+            refill: Arc::default(),
         }
     }
 
@@ -334,15 +401,26 @@ impl Labs {
                 "You already have a lab running for “{title}”. Stop it there first, or wait for it to stop by itself."
             )));
         }
-        if live.len() >= self.config.max_labs {
-            return Err(LabError::refused(format!(
-                "All {} labs on this server are in use. Try again in about {} minute(s).",
-                self.config.max_labs,
-                self.minutes_until_free(&live)
-            )));
+        let pool = self.store.pool_labs().await?;
+        let waiting = pool.iter().any(|p| &p.module == module && p.is_ready());
+        if !waiting && live.len() + pool.len() >= self.config.max_labs {
+            // A learner comes before a lab nobody asked for yet.
+            let Some(oldest) = pool.iter().find(|p| p.is_ready()).or(pool.first()) else {
+                return Err(LabError::refused(format!(
+                    "All {} labs on this server are in use. Try again in about {} minute(s).",
+                    self.config.max_labs,
+                    self.minutes_until_free(&live)
+                )));
+            };
+            self.end(&oldest.id, "given back").await?;
         }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).map_err(LabError::TooSoon)?;
+        }
+        if waiting && let Some(id) = self.store.claim_pool_lab(user, module, self.config.lifetime).await? {
+            drop(admitting);
+            self.refill.notify_one();
+            return self.hand_over(&id, user, module, lab).await;
         }
         let id = LabId::new(new_id());
         let expires_at = Millis::now().plus(self.config.lifetime);
@@ -350,19 +428,151 @@ impl Labs {
             return Ok(());
         }
         drop(admitting);
+        self.make(&id, user, module, lab, expires_at).await
+    }
+
+    /// Makes a recorded lab for its learner, every setup included.
+    async fn make(
+        &self,
+        id: &LabId,
+        user: UserId,
+        module: &ModuleId,
+        lab: &ModuleLab,
+        expires_at: Millis,
+    ) -> Result<(), LabError> {
         let started = async {
-            self.launcher.launch(&id, user, module, lab, expires_at).await?;
-            self.store.set_lab_running(&id).await?;
+            self.launcher
+                .launch(id, Some(user), module, lab, expires_at, Setups::All)
+                .await?;
+            self.store.set_lab_running(id).await?;
             Ok::<_, LabError>(())
         };
-        if let Err(e) = started.await {
-            if let Err(end) = self.store.end_lab(&id, "failed").await {
-                tracing::warn!(lab = %id, error = %end, "recording a failed lab start failed; the sweep ends it");
-            }
-            return Err(e);
-        }
+        self.settle(id, started.await).await?;
         tracing::info!(lab = %id, user = %user, module = %module, "lab started");
         Ok(())
+    }
+
+    /// Records a start that failed as ended.
+    async fn settle(&self, id: &LabId, started: Result<(), LabError>) -> Result<(), LabError> {
+        if started.is_err()
+            && let Err(end) = self.store.end_lab(id, "failed").await
+        {
+            tracing::warn!(lab = %id, error = %end, "recording a failed lab start failed; the sweep ends it");
+        }
+        started
+    }
+
+    /// Gives a claimed warm lab to its learner: alive, then personalised.
+    /// A dead one is ended and the learner gets a lab made afresh, under
+    /// the same record.
+    async fn hand_over(&self, id: &LabId, user: UserId, module: &ModuleId, lab: &ModuleLab) -> Result<(), LabError> {
+        if !self.launcher.alive(id, lab.nodes).await {
+            if let Err(e) = self.launcher.remove(id).await {
+                tracing::warn!(lab = %id, error = %e, "removing a dead warm lab failed; the sweep retries");
+            }
+            tracing::info!(lab = %id, user = %user, module = %module, "a dead warm lab was discarded; making one afresh");
+            let expires_at = Millis::now().plus(self.config.lifetime);
+            return self.make(id, user, module, lab, expires_at).await;
+        }
+        let personalised = async {
+            self.launcher.personalise(id, lab).await?;
+            self.store.set_lab_running(id).await?;
+            Ok::<_, LabError>(())
+        };
+        if let Err(e) = personalised.await {
+            if let Err(removed) = self.launcher.remove(id).await {
+                tracing::warn!(lab = %id, error = %removed, "removing a lab that failed to start failed");
+            }
+            return self.settle(id, Err(e)).await;
+        }
+        tracing::info!(lab = %id, user = %user, module = %module, "lab started from the warm pool");
+        Ok(())
+    }
+
+    /// Wakes the refill now, e.g. after an instructor asked for more warm
+    /// labs.
+    pub fn wake_refill(&self) {
+        self.refill.notify_one();
+    }
+
+    /// Whether the module has a lab to warm.
+    pub fn has_lab(&self, module: &ModuleId) -> bool {
+        self.modules.contains_key(module)
+    }
+
+    /// Makes warm labs until every module has its `--warm` count (plus
+    /// what instructors asked for, while it lasts), as far
+    /// as capacity allows: one per module in turn, so no module waits for
+    /// another's whole pool. A module whose lab fails to start is left
+    /// until the next round.
+    pub async fn refill(&self) -> Result<usize, LabError> {
+        let mut made = 0;
+        let mut failing: Vec<&ModuleId> = Vec::new();
+        loop {
+            let mut progress = false;
+            let warmups = self.store.active_warmups(None).await?;
+            for (module, lab) in &self.modules {
+                let asked: usize = warmups.iter().filter(|w| &w.module == module).map(|w| w.labs).sum();
+                let target = self.config.warm.of(module) + asked;
+                if target == 0 || failing.contains(&module) {
+                    continue;
+                }
+                let admitting = self.admitting.lock().await;
+                let live = self.store.live_labs().await?;
+                let pool = self.store.pool_labs().await?;
+                if live.len() + pool.len() >= self.config.max_labs {
+                    return Ok(made);
+                }
+                if pool.iter().filter(|p| &p.module == module).count() >= target {
+                    continue;
+                }
+                let id = LabId::new(new_id());
+                let expires_at = Millis::now().plus(self.config.lifetime);
+                self.store.insert_pool_lab(&id, module, expires_at).await?;
+                drop(admitting);
+                let made_one = async {
+                    self.launcher
+                        .launch(&id, None, module, lab, expires_at, Setups::Pool)
+                        .await?;
+                    self.store.set_lab_pooled(&id).await?;
+                    Ok::<_, LabError>(())
+                };
+                match self.settle(&id, made_one.await).await {
+                    Ok(()) => {
+                        tracing::info!(lab = %id, module = %module, "warm lab ready");
+                        made += 1;
+                        progress = true;
+                    }
+                    Err(e) => {
+                        tracing::error!(module = %module, error = %e, "making a warm lab failed; trying again after the next sweep");
+                        failing.push(module);
+                    }
+                }
+            }
+            if !progress {
+                return Ok(made);
+            }
+        }
+    }
+
+    /// Refills the warm pool whenever a sweep ends or a lab is claimed,
+    /// for as long as these labs are in use. The first refill waits for
+    /// the first sweep, so labs interrupted by a restart are settled
+    /// before new ones are made.
+    fn spawn_refill(self: &Arc<Self>) {
+        let labs = Arc::downgrade(self);
+        let (wake, every) = (self.refill.clone(), self.config.sweep);
+        tokio::spawn(async move {
+            loop {
+                // Only a weak reference while waiting, so a reload with
+                // `--watch` drops these labs and this task with them.
+                let _ = tokio::time::timeout(every, wake.notified()).await;
+                let Some(labs) = labs.upgrade() else { return };
+                if let Err(e) = labs.refill().await {
+                    tracing::warn!(error = %e, "refilling the warm pool failed; trying again after the next sweep");
+                }
+            }
+        });
     }
 
     /// When the first live lab is due to stop, in whole minutes (at least 1).
@@ -456,11 +666,41 @@ impl Labs {
                 None => kept.push(lab.id),
             }
         }
+        for lab in self.store.pool_labs().await? {
+            match self.pool_lab_end(&lab, &present, now, after_restart) {
+                Some(reason) => {
+                    self.end(&lab.id, reason).await?;
+                    ended += 1;
+                }
+                None => kept.push(lab.id),
+            }
+        }
         for orphan in present.iter().filter(|c| !kept.contains(&c.lab)) {
             self.launcher.remove(&orphan.lab).await?;
             tracing::info!(lab = %orphan.lab, "removed a lab without a live record");
         }
         Ok(ended)
+    }
+
+    /// Why a warm lab should end, if it should: the same rules as a
+    /// learner's lab, without idleness (nobody uses it yet).
+    fn pool_lab_end(
+        &self,
+        lab: &PoolLabRow,
+        present: &[runtime::Labelled],
+        now: Millis,
+        after_restart: bool,
+    ) -> Option<&'static str> {
+        let running = present.iter().any(|c| c.lab == lab.id && c.running);
+        if lab.expires_at <= now {
+            Some("expired")
+        } else if lab.is_ready() && !running {
+            Some("gone")
+        } else if !lab.is_ready() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
+            Some("interrupted")
+        } else {
+            None
+        }
     }
 
     async fn flush_activity(&self) {
@@ -484,7 +724,9 @@ impl Labs {
 
     /// Sweeps now, then every `config.sweep`, for as long as these labs
     /// are in use (a reload with `--watch` replaces them).
+    /// Each sweep then wakes the warm pool's refill.
     pub fn spawn_sweeper(self: &Arc<Self>) {
+        self.spawn_refill();
         let labs = Arc::downgrade(self);
         let every = self.config.sweep;
         tokio::spawn(async move {
@@ -495,6 +737,7 @@ impl Labs {
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "lab sweep failed; trying again later"),
                 }
+                labs.refill.notify_one();
                 after_restart = false;
                 drop(labs);
                 tokio::time::sleep(every).await;

@@ -33,7 +33,9 @@ pub const LEARNER_HOME: &str = "/home/learner";
 #[derive(Clone, Debug)]
 pub struct LabSpec {
     pub lab: LabId,
-    pub owner: UserId,
+    /// `None` for a lab of the warm pool: the database records who claims
+    /// it (labels cannot change once a container exists).
+    pub owner: Option<UserId>,
     pub module: ModuleId,
     /// This Berth install: labs of other installs on the same engine are
     /// left alone.

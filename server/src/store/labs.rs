@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
+    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
 };
 
 use super::progress::{ProgressWrite, write_progress};
@@ -40,6 +40,32 @@ impl LabRow {
     pub fn is_running(&self) -> bool {
         self.status == LabStatus::Running
     }
+}
+
+/// A lab of the warm pool: no owner yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolLabRow {
+    pub id: LabId,
+    pub module: ModuleId,
+    /// `Starting` while it is made, `Pooled` once it waits.
+    pub status: LabStatus,
+    pub started_at: Millis,
+    pub expires_at: Millis,
+}
+
+impl PoolLabRow {
+    pub fn is_ready(&self) -> bool {
+        self.status == LabStatus::Pooled
+    }
+}
+
+/// An instructor's request to keep labs of a module warm until a time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warmup {
+    pub classroom: ClassroomId,
+    pub module: ModuleId,
+    pub labs: usize,
+    pub until: Millis,
 }
 
 const LAB_COLUMNS: &str = "id, user_id, module, status, started_at, expires_at, last_active, extended";
@@ -97,6 +123,132 @@ impl Store {
         }
     }
 
+    /// Records a lab of the warm pool being made: no owner yet.
+    pub async fn insert_pool_lab(&self, id: &LabId, module: &ModuleId, expires_at: Millis) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $4)",
+        )
+        .bind(id.as_str())
+        .bind(module.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(Millis::now().get())
+        .bind(expires_at.get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A pool lab made and set up: it waits for a learner.
+    pub async fn set_lab_pooled(&self, id: &LabId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3 AND user_id IS NULL")
+            .bind(id.as_str())
+            .bind(LabStatus::Pooled.as_str())
+            .bind(LabStatus::Starting.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Hands the module's oldest waiting pool lab to the learner, in one
+    /// statement: it becomes theirs, `starting` until personalised, with
+    /// its clocks (start, activity, expiry) set from now. Two claims never
+    /// get the same lab: the row changes only while it is still `pooled`,
+    /// and PostgreSQL skips rows another claim holds rather than waiting on
+    /// them. `None` when no lab waits, or the learner already has a live
+    /// lab for the module.
+    pub async fn claim_pool_lab(
+        &self,
+        user: UserId,
+        module: &ModuleId,
+        lifetime: std::time::Duration,
+    ) -> Result<Option<LabId>, StoreError> {
+        let skip_locked = match self.database() {
+            super::Database::Postgres => " FOR UPDATE SKIP LOCKED",
+            super::Database::Sqlite => "",
+        };
+        let now = Millis::now();
+        let claimed = sqlx::query_scalar::<_, String>(&format!(
+            "UPDATE labs SET user_id = $1, status = $3, started_at = $4, last_active = $4, expires_at = $5 \
+             WHERE status = $6 AND id = (SELECT id FROM labs WHERE status = $6 AND module = $2 \
+             ORDER BY started_at, id LIMIT 1{skip_locked}) RETURNING id"
+        ))
+        .bind(user.get())
+        .bind(module.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(now.get())
+        .bind(now.plus(lifetime).get())
+        .bind(LabStatus::Pooled.as_str())
+        .fetch_optional(self.pool())
+        .await;
+        match claimed {
+            Ok(id) => Ok(id.map(LabId::new)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every live lab of the warm pool (being made or waiting), oldest
+    /// first.
+    pub async fn pool_labs(&self) -> Result<Vec<PoolLabRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, module, status, started_at, expires_at FROM labs \
+             WHERE status <> $1 AND user_id IS NULL ORDER BY started_at, id",
+        )
+        .bind(LabStatus::Ended.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PoolLabRow {
+                    id: r.id("id")?,
+                    module: r.id("module")?,
+                    status: r.parsed("status")?,
+                    started_at: r.millis("started_at")?,
+                    expires_at: r.millis("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_warmup(&self, w: &Warmup, by: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO lab_warmups (classroom_id, module, labs, until_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(w.classroom.0)
+        .bind(w.module.as_str())
+        .bind(w.labs as i64)
+        .bind(w.until.get())
+        .bind(by.get())
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Warm-up requests that have not ended, of every classroom or of one.
+    pub async fn active_warmups(&self, classroom: Option<ClassroomId>) -> Result<Vec<Warmup>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT classroom_id, module, labs, until_at FROM lab_warmups \
+             WHERE until_at > $1 AND ($2 = 0 OR classroom_id = $2) ORDER BY until_at",
+        )
+        .bind(Millis::now().get())
+        .bind(classroom.map_or(0, |c| c.0))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Warmup {
+                    classroom: ClassroomId(r.try_get("classroom_id")?),
+                    module: r.id("module")?,
+                    labs: r.count("labs")?,
+                    until: r.millis("until_at")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn set_lab_running(&self, id: &LabId) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3")
             .bind(id.as_str())
@@ -120,7 +272,7 @@ impl Store {
 
     pub async fn lab(&self, id: &LabId) -> Result<Option<LabRow>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> $2"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE id = $1 AND status <> $2 AND user_id IS NOT NULL"
         ))
         .bind(id.as_str())
         .bind(LabStatus::Ended.as_str())
@@ -129,10 +281,11 @@ impl Store {
         row.as_ref().map(LabRow::from_row).transpose()
     }
 
-    /// Every live (starting or running) lab, of everyone.
+    /// Every live (starting or running) lab of a learner, of everyone;
+    /// the warm pool's are [`Store::pool_labs`].
     pub async fn live_labs(&self) -> Result<Vec<LabRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 ORDER BY started_at"
+            "SELECT {LAB_COLUMNS} FROM labs WHERE status <> $1 AND user_id IS NOT NULL ORDER BY started_at"
         ))
         .bind(LabStatus::Ended.as_str())
         .fetch_all(self.pool())

@@ -42,6 +42,11 @@ const SQLITE: Embedded = &[
         "milliseconds",
         include_str!("../../../migrations/sqlite/0008_milliseconds.sql"),
     ),
+    (
+        9,
+        "warm_pool",
+        include_str!("../../../migrations/sqlite/0009_warm_pool.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -75,6 +80,11 @@ const POSTGRES: Embedded = &[
         8,
         "milliseconds",
         include_str!("../../../migrations/postgres/0008_milliseconds.sql"),
+    ),
+    (
+        9,
+        "warm_pool",
+        include_str!("../../../migrations/postgres/0009_warm_pool.sql"),
     ),
 ];
 

@@ -23,7 +23,7 @@ pub use classrooms::{
     AttemptRecord, AuditEntry, CheckRecord, ClassActivity, ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom,
     ProgressRecord,
 };
-pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent};
+pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;
