@@ -36,6 +36,39 @@ const PROFILE_LABEL: &str = "org.berth.profile";
 /// e.g. the docker lab's `berth-docker-guard confine --` (no user
 /// namespaces for the learner, see `playground/guard/src/confine.rs`).
 pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
+/// Images whose learner's shell can run in tmux say so (`tmux`); others
+/// predate persistent terminals and must be built again.
+pub const TERMINAL_LABEL: &str = "org.berth.terminal";
+/// The node's own tmux server for the learner's shell, apart from any tmux
+/// the learner runs, with no configuration file: [`JOIN_SHELL`] sets it up.
+const TMUX: &str = "tmux -L berth -f /dev/null";
+/// Joins a node's shell (`sh -c JOIN_SHELL sh TMUX COLS ROWS CLIENT SEAT`),
+/// starting it first if need be. tmux is made invisible: no status line,
+/// no prefix key, no wait after Esc, and no alternate screen, so lines that
+/// scroll off land in the page's own scrollback. A new client first gets
+/// the lines above the shell's screen, pushed up into the page's scrollback
+/// by blank lines; tmux then draws the screen itself, so nothing shows twice.
+/// Each client gets a session of its own in the shell's group, named so the
+/// server can detach it; a watcher's is read-only and never sizes the
+/// window.
+const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
+stty cols "$cols" rows "$rows" 2>/dev/null
+$T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
+  \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
+  \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
+  \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
+lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
+if [ "${lines:-0}" -gt 0 ]; then
+  $T capture-pane -p -e -J -S - -E -1 -t =shell:
+  printf '\033[0m'
+  i=1; while [ "$i" -lt "$rows" ]; do echo; i=$((i+1)); done
+fi
+if [ "$seat" = watcher ]; then
+  exec $T new-session -d -t =shell -s "$client" \; set -t "$client" destroy-unattached on \
+    \; attach -f read-only,ignore-size -t "$client"
+fi
+exec $T new-session -t =shell -s "$client" \; set -t "$client" destroy-unattached on
+"#;
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -244,13 +277,8 @@ impl DockerRuntime {
         container: &str,
         cmd: Vec<String>,
     ) -> Result<Vec<String>, RuntimeError> {
-        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
-        let entry = inspect
-            .config
-            .and_then(|c| c.labels)
-            .and_then(|mut labels| labels.remove(LEARNER_ENTRY_LABEL))
-            .unwrap_or_default();
-        Ok(entry.split_whitespace().map(String::from).chain(cmd).collect())
+        let labels = image_labels(docker, container).await?;
+        Ok(learner_entry(&labels, cmd))
     }
 
     /// The engine's client, connecting first if need be.
@@ -266,6 +294,18 @@ impl DockerRuntime {
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
     }
+}
+
+/// The labels a container's image gave it.
+async fn image_labels(docker: &Docker, container: &str) -> Result<HashMap<String, String>, RuntimeError> {
+    let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+    Ok(inspect.config.and_then(|c| c.labels).unwrap_or_default())
+}
+
+/// `cmd` after the image's learner entry, if it has one.
+fn learner_entry(labels: &HashMap<String, String>, cmd: Vec<String>) -> Vec<String> {
+    let entry = labels.get(LEARNER_ENTRY_LABEL).map_or("", String::as_str);
+    entry.split_whitespace().map(String::from).chain(cmd).collect()
 }
 
 fn unreachable(e: DockerError) -> RuntimeError {
@@ -592,23 +632,37 @@ impl Runtime for DockerRuntime {
         })
     }
 
-    async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError> {
+    async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError> {
         let container = &node_name(lab.as_str(), node);
         let docker = self.client().await?;
-        let cmd = ["bash", "-l"].map(String::from).to_vec();
-        let cmd = self.learner_command(&docker, container, cmd).await?;
+        let labels = image_labels(&docker, container).await?;
+        if labels.get(TERMINAL_LABEL).map(String::as_str) != Some("tmux") {
+            let image = labels.get("org.berth.playground").cloned().unwrap_or_else(|| container.clone());
+            return Err(RuntimeError::OutdatedImage(image));
+        }
+        let client = format!("t{:016x}", rand::random::<u64>());
+        let seat = match seat {
+            Seat::Learner => "learner",
+            Seat::Watcher => "watcher",
+        };
+        let TermSize { cols, rows } = size.clamped();
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let cmd = ["sh", "-c", JOIN_SHELL, "sh", TMUX, &cols, &rows, &client, seat]
+            .map(String::from)
+            .to_vec();
         let exec = docker
             .create_exec(
                 container,
                 CreateExecOptions {
-                    attach_stdin: Some(true),
+                    // A watcher's client gets no input at all.
+                    attach_stdin: Some(seat == "learner"),
                     attach_stdout: Some(true),
                     attach_stderr: Some(true),
                     tty: Some(true),
                     user: Some(LEARNER.to_string()),
                     working_dir: Some(LEARNER_HOME.to_string()),
                     env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(cmd),
+                    cmd: Some(learner_entry(&labels, cmd)),
                     ..Default::default()
                 },
             )
@@ -621,6 +675,7 @@ impl Runtime for DockerRuntime {
         match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
             StartExecResults::Attached { output, input } => Ok(Shell {
                 exec: exec.id,
+                client,
                 output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
                 input,
             }),
@@ -628,8 +683,19 @@ impl Runtime for DockerRuntime {
         }
     }
 
-    async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError> {
+    async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError> {
+        let text = format!("{TMUX} kill-session -t '={client}' 2>/dev/null; true");
+        let script = Script {
+            user: LEARNER,
+            text: text.into(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        self.run_script(lab, node, script).await.map(drop)
+    }
+
+    async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError> {
         let docker = self.client().await?;
+        let TermSize { cols, rows } = size.clamped();
         let options = ResizeExecOptionsBuilder::new()
             .w(i32::from(cols))
             .h(i32::from(rows))
