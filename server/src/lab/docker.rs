@@ -52,17 +52,20 @@ const TMUX: &str = "tmux -L berth -f /dev/null";
 /// server can detach it; a watcher's is read-only and never sizes the
 /// window.
 const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
-stty cols "$cols" rows "$rows" 2>/dev/null
-$T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
-  \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
-  \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
-  \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
-lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
-if [ "${lines:-0}" -gt 0 ]; then
-  $T capture-pane -p -e -J -S - -E -1 -t =shell:
-  printf '\033[0m'
-  i=1; while [ "$i" -lt "$rows" ]; do echo; i=$((i+1)); done
-fi
+# Typing that arrives before tmux takes the terminal waits for it, unseen.
+stty cols "$cols" rows "$rows" -echo 2>/dev/null
+{
+  $T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
+    \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
+    \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
+    \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
+  lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
+  if [ "${lines:-0}" -gt 0 ]; then
+    $T capture-pane -p -e -J -S - -E -1 -t =shell:
+    printf '\033[0m'
+    i=1; while [ "$i" -lt "$rows" ]; do echo; i=$((i+1)); done
+  fi
+} </dev/null
 if [ "$seat" = watcher ]; then
   exec $T new-session -d -t =shell -s "$client" \; set -t "$client" destroy-unattached on \
     \; attach -f read-only,ignore-size -t "$client"

@@ -167,17 +167,21 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
     watchers.mark_changed();
     labs.touch(&lab).await;
     let mut first = first.map(Ok);
+    // Typing waits for the shell's first output: until tmux has the
+    // terminal, the TTY would echo it before the scrollback.
+    let mut started = false;
     let closing = loop {
         tokio::select! {
             chunk = output.next() => match chunk {
                 Some(Ok(bytes)) => {
+                    started = true;
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
                     }
                 }
                 _ => break Some(SHELL_ENDED),
             },
-            message = async { match first.take() { Some(m) => Some(m), None => from_page.next().await } } => match message {
+            message = async { match first.take() { Some(m) => Some(m), None => from_page.next().await } }, if started => match message {
                 Some(Ok(Message::Binary(bytes))) => {
                     labs.touch(&lab).await;
                     if input.write_all(&bytes).await.is_err() {
