@@ -284,6 +284,56 @@ impl DockerRuntime {
         Ok(learner_entry(&labels, cmd))
     }
 
+    /// Whether a container's shells can be kept in tmux: not under the
+    /// gVisor of Debian 12 (runsc release 20221219), whose terminals made
+    /// inside the sandbox ignore Ctrl-C and Ctrl-Z (fixed upstream in 2023,
+    /// gVisor pull request 8562), so a learner could not stop a command.
+    fn keeps(&self, inspect: &bollard::models::ContainerInspectResponse) -> bool {
+        let runtime = inspect.host_config.as_ref().and_then(|h| h.runtime.as_deref());
+        !(self.gvisor && runtime.is_some() && runtime == self.runtimes.lab_runtime.as_deref())
+    }
+
+    /// Starts `cmd` as the learner on a TTY, attached: a terminal's exec.
+    /// A watcher's gets no input attached.
+    async fn start_shell(
+        &self,
+        docker: &Docker,
+        container: &str,
+        (cmd, seat): (Vec<String>, Seat),
+        client: Option<String>,
+    ) -> Result<Shell, RuntimeError> {
+        let exec = docker
+            .create_exec(
+                container,
+                CreateExecOptions {
+                    attach_stdin: Some(seat == Seat::Learner),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    tty: Some(true),
+                    user: Some(LEARNER.to_string()),
+                    working_dir: Some(LEARNER_HOME.to_string()),
+                    env: Some(vec!["TERM=xterm-256color".to_string()]),
+                    cmd: Some(cmd),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(engine)?;
+        let options = StartExecOptions {
+            tty: true,
+            ..Default::default()
+        };
+        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
+            StartExecResults::Attached { output, input } => Ok(Shell {
+                exec: exec.id,
+                client,
+                output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
+                input,
+            }),
+            StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
+        }
+    }
+
     /// The engine's client, connecting first if need be.
     pub async fn client(&self) -> Result<Docker, RuntimeError> {
         if let Some(docker) = self.docker.lock().expect("docker lock").clone() {
@@ -638,52 +688,39 @@ impl Runtime for DockerRuntime {
     async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError> {
         let container = &node_name(lab.as_str(), node);
         let docker = self.client().await?;
-        let labels = image_labels(&docker, container).await?;
+        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+        let kept = self.keeps(&inspect);
+        let labels = inspect.config.and_then(|c| c.labels).unwrap_or_default();
+        if !kept {
+            if seat == Seat::Watcher {
+                return Err(RuntimeError::Engine("this node's shell cannot be attached to".into()));
+            }
+            let cmd = learner_entry(&labels, ["bash", "-l"].map(String::from).to_vec());
+            return self.start_shell(&docker, container, (cmd, seat), None).await;
+        }
         if labels.get(TERMINAL_LABEL).map(String::as_str) != Some("tmux") {
             let image = labels.get("org.berth.playground").cloned().unwrap_or_else(|| container.clone());
             return Err(RuntimeError::OutdatedImage(image));
         }
         let client = format!("t{:016x}", rand::random::<u64>());
-        let seat = match seat {
+        let role = match seat {
             Seat::Learner => "learner",
             Seat::Watcher => "watcher",
         };
         let TermSize { cols, rows } = size.clamped();
         let (cols, rows) = (cols.to_string(), rows.to_string());
-        let cmd = ["sh", "-c", JOIN_SHELL, "sh", TMUX, &cols, &rows, &client, seat]
+        let cmd = ["sh", "-c", JOIN_SHELL, "sh", TMUX, &cols, &rows, &client, role]
             .map(String::from)
             .to_vec();
-        let exec = docker
-            .create_exec(
-                container,
-                CreateExecOptions {
-                    // A watcher's client gets no input at all.
-                    attach_stdin: Some(seat == "learner"),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(true),
-                    user: Some(LEARNER.to_string()),
-                    working_dir: Some(LEARNER_HOME.to_string()),
-                    env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(learner_entry(&labels, cmd)),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(engine)?;
-        let options = StartExecOptions {
-            tty: true,
-            ..Default::default()
-        };
-        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
-            StartExecResults::Attached { output, input } => Ok(Shell {
-                exec: exec.id,
-                client,
-                output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
-                input,
-            }),
-            StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
-        }
+        let cmd = learner_entry(&labels, cmd);
+        self.start_shell(&docker, container, (cmd, seat), Some(client)).await
+    }
+
+    async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {
+        let docker = self.client().await?;
+        let container = node_name(lab.as_str(), node);
+        let inspect = docker.inspect_container(&container, None).await.map_err(engine)?;
+        Ok(self.keeps(&inspect))
     }
 
     async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError> {

@@ -106,8 +106,10 @@ pub struct Shell {
     pub exec: String,
     /// The client's name in the node's tmux, to detach it by
     /// ([`Runtime::leave`]): the engine keeps an exec running after its
-    /// connection ends.
-    pub client: String,
+    /// connection ends. None where the node's shells cannot be kept
+    /// ([`Runtime::keeps_shells`]): the shell is this exec's own and ends
+    /// with its connection.
+    pub client: Option<String>,
     /// First the shell's scrollback, then the live screen.
     pub output: BoxStream<'static, Result<Bytes, RuntimeError>>,
     /// Goes nowhere for a [`Seat::Watcher`].
@@ -141,6 +143,9 @@ pub trait Runtime: Send + Sync + 'static {
     /// on first use and kept in tmux until it exits or the lab ends, so a
     /// new connection finds it as it was.
     async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError>;
+    /// Whether the node's shell outlives its terminals (and can be watched
+    /// by attaching to it).
+    async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError>;
     /// Detaches a terminal's client from the node's shell, which runs on.
     async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError>;
     async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError>;

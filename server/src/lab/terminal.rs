@@ -12,7 +12,9 @@
 //! Staff may watch a learner's terminal: a watcher is a read-only tmux
 //! client on the same shell, whose exec has no input attached, and the
 //! server sends nothing a watcher types anywhere. The learner's page is
-//! told who is watching.
+//! told who is watching. Where the runtime cannot keep shells (gVisor as
+//! Debian 12 ships it), each terminal is a shell of its own that ends with
+//! its connection, and watchers read a copy of its output, a [`WatchFeed`].
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, Query, State};
@@ -20,14 +22,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use futures_util::stream::SplitStream;
+use bytes::Bytes;
+use futures_util::stream::{BoxStream, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::Labs;
@@ -124,7 +127,13 @@ async fn join(
     to_page: &mut futures_util::stream::SplitSink<WebSocket, Message>,
 ) -> Option<Shell> {
     match labs.runtime().shell(lab, node, size, seat).await {
-        Ok(shell) => Some(shell),
+        Ok(shell) => {
+            // A shell that is not kept starts at the engine's size.
+            if let Err(e) = labs.runtime().resize(&shell.exec, size).await {
+                tracing::debug!(error = %e, "sizing a terminal failed");
+            }
+            Some(shell)
+        }
         Err(e) => {
             let message = super::LabError::from(e).into_user_message();
             let _ = to_page.send(notice(&message)).await;
@@ -175,6 +184,9 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
             chunk = output.next() => match chunk {
                 Some(Ok(bytes)) => {
                     started = true;
+                    if client.is_none() {
+                        feed.publish(&bytes);
+                    }
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
                     }
@@ -214,7 +226,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
             _ = stopping.cancelled() => break Some(RESTARTING),
         }
     };
-    if closing != Some(SHELL_ENDED) {
+    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
         leave(&labs, (&lab, node), &client).await;
     }
     // A lab that used too much memory under gVisor ends as a whole, its
@@ -258,17 +270,52 @@ fn out_of_memory_text(what: OutOfMemory) -> &'static str {
     }
 }
 
-/// Who is watching one lab node's terminal.
+/// How much recent output a new watcher of a shell that is not kept sees
+/// first.
+const RECENT: usize = 16 * 1024;
+
+/// Who is watching one lab node's terminal, and, where shells are not kept,
+/// a copy of its output for them.
 pub struct WatchFeed {
-    /// As the learner's page names them.
+    output: broadcast::Sender<Bytes>,
+    recent: Mutex<VecDeque<u8>>,
+    /// Who is watching, as the learner's page names them.
     watchers: watch::Sender<Vec<String>>,
 }
 
 impl WatchFeed {
     fn new() -> Self {
         Self {
+            output: broadcast::channel(256).0,
+            recent: Mutex::new(VecDeque::with_capacity(RECENT)),
             watchers: watch::Sender::new(Vec::new()),
         }
+    }
+
+    fn publish(&self, bytes: &Bytes) {
+        let mut recent = self.recent.lock().expect("watch feed lock");
+        recent.extend(bytes.iter().copied());
+        let excess = recent.len().saturating_sub(RECENT);
+        recent.drain(..excess);
+        // Without watchers there is no receiver, which is fine.
+        let _ = self.output.send(bytes.clone());
+    }
+
+    /// The recent output, then the output as it comes.
+    fn follow(&self) -> BoxStream<'static, Message> {
+        const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
+        let recent: Vec<u8> = self.recent.lock().expect("watch feed lock").iter().copied().collect();
+        let live = futures_util::stream::unfold(self.output.subscribe(), |mut output| async move {
+            let message = match output.recv().await {
+                Ok(bytes) => Message::Binary(bytes),
+                Err(broadcast::error::RecvError::Lagged(_)) => notice(SKIPPED),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((message, output))
+        });
+        futures_util::stream::once(std::future::ready(Message::Binary(recent.into())))
+            .chain(live)
+            .boxed()
     }
 }
 
@@ -291,7 +338,8 @@ impl WatchFeeds {
 }
 
 /// Shows a lab node's shell to a watcher, read-only: a tmux client that
-/// takes no input; what the watcher types is answered with a notice and
+/// takes no input (or, where shells are not kept, the copy of the
+/// learner's output); what the watcher types is answered with a notice and
 /// goes nowhere.
 pub async fn watch_terminal(
     socket: WebSocket,
@@ -302,25 +350,41 @@ pub async fn watch_terminal(
 ) {
     let (mut to_page, mut from_page) = socket.split();
     let (size, _) = first_size(&mut from_page).await;
-    let Some(shell) = join(&labs, (&lab, node), size, Seat::Watcher, &mut to_page).await else {
-        return;
-    };
-    // The input is never written to; its exec has no input attached anyway.
-    let Shell {
-        exec, client, mut output, ..
-    } = shell;
     let feed = labs.watch_feeds().get(&lab, node);
+    let kept = match labs.runtime().keeps_shells(&lab, node).await {
+        Ok(kept) => kept,
+        Err(e) => {
+            let message = super::LabError::from(e).into_user_message();
+            let _ = to_page.send(notice(&message)).await;
+            return;
+        }
+    };
+    // The input of a watcher's client is never written to; its exec has
+    // no input attached anyway.
+    let (exec, client, mut output): (Option<String>, Option<String>, _) = if kept {
+        let Some(shell) = join(&labs, (&lab, node), size, Seat::Watcher, &mut to_page).await else {
+            return;
+        };
+        let output = shell
+            .output
+            .take_while(|chunk| std::future::ready(chunk.is_ok()))
+            .filter_map(|chunk| std::future::ready(chunk.ok().map(Message::Binary)))
+            .boxed();
+        (Some(shell.exec), shell.client, output)
+    } else {
+        (None, None, feed.follow())
+    };
     feed.watchers.send_modify(|w| w.push(watcher.clone()));
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
     let closing = loop {
         tokio::select! {
-            chunk = output.next() => match chunk {
-                Some(Ok(bytes)) => {
-                    if to_page.send(Message::Binary(bytes)).await.is_err() {
+            message = output.next() => match message {
+                Some(message) => {
+                    if to_page.send(message).await.is_err() {
                         break None;
                     }
                 }
-                _ => break Some(SHELL_ENDED),
+                None => break Some(SHELL_ENDED),
             },
             message = from_page.next() => match message {
                 Some(Ok(Message::Binary(_))) => {
@@ -330,7 +394,8 @@ pub async fn watch_terminal(
                 }
                 Some(Ok(Message::Text(text))) => {
                     if let Ok(Control::Resize { cols, rows }) = serde_json::from_str(&text)
-                        && let Err(e) = labs.runtime().resize(&exec, TermSize { cols, rows }).await
+                        && let Some(exec) = &exec
+                        && let Err(e) = labs.runtime().resize(exec, TermSize { cols, rows }).await
                     {
                         tracing::debug!(error = %e, "resizing a watcher's terminal failed");
                     }
@@ -346,7 +411,7 @@ pub async fn watch_terminal(
             w.remove(i);
         }
     });
-    if closing != Some(SHELL_ENDED) {
+    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
         leave(&labs, (&lab, node), &client).await;
     }
     if let Some(reason) = closing {
