@@ -224,6 +224,47 @@ async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
     assert!(images.contains("berth images build"), "{report}");
 }
 
+/// An image built before terminals were kept in tmux cannot open one:
+/// doctor says so, and what rebuilds it.
+#[tokio::test]
+async fn a_lab_image_without_tmux_is_a_failure() {
+    let name = format!("no-tmux-{}", std::process::id());
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let tag = bollard::query_parameters::TagImageOptionsBuilder::new()
+        .repo(&format!("berth/lab-{name}"))
+        .tag("latest")
+        .build();
+    docker
+        .tag_image(berth_server::lab::images::BASE_IMAGE, Some(tag))
+        .await
+        .unwrap();
+    let course = course(&name, "true\n");
+    let mut install = Install::new(course.path());
+    let playground = tempfile::tempdir().unwrap();
+    write(playground.path(), &format!("{name}/Dockerfile"), "FROM scratch\n");
+    install.playground = playground.path().to_path_buf();
+    migrated(&install.db).await;
+    let (ok, report) = install.doctor(&[]);
+    // Only the tag goes; the base image it names stays.
+    docker
+        .remove_image(
+            &format!("berth/lab-{name}:latest"),
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!ok, "{report}");
+    let images = row(&report, "lab images");
+    assert!(
+        images.contains(&format!(
+            "berth/lab-{name} predates persistent terminals (no tmux): 1 exercise(s) cannot open a terminal"
+        )),
+        "{report}"
+    );
+    assert!(images.contains("berth images build --missing"), "{report}");
+}
+
 #[tokio::test]
 async fn a_tag_the_course_pulls_but_the_mirror_lacks_is_a_failure() {
     let course = course(
