@@ -7,8 +7,8 @@ use berth_app::error::AppError;
 use berth_app::lab::{LabAction, Outcome};
 use berth_server::lab::runtime::{LEARNER, Script, Seat, TermSize};
 use common::{
-    Socket, TestApp, TestAppBuilder, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check, container_name, lab_of, read_until,
-    session_cookie, terminal, terminal_path, view,
+    Socket, TestApp, TestAppBuilder, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check,
+    container_name, lab_of, read_until, session_cookie, terminal, terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -713,7 +713,12 @@ async fn small_terminal(app: &TestApp, cookie: &str, path: &str) -> Socket {
 
 /// The tmux clients on the lab's shell, as `tmux list-clients` names them.
 async fn shell_clients(app: &TestApp, lab: &berth_app::model::LabId) -> Vec<String> {
-    let (_, out) = as_learner(app, lab, "tmux -L berth list-clients -F '#{session_name}' 2>/dev/null; true").await;
+    let (_, out) = as_learner(
+        app,
+        lab,
+        "tmux -L berth list-clients -F '#{session_name}' 2>/dev/null; true",
+    )
+    .await;
     out.lines().map(String::from).collect()
 }
 
@@ -749,7 +754,11 @@ async fn a_shell_outlives_its_connection_and_the_server() {
         assert_eq!(count(&lines, &format!("tick{i}")), 1, "tick{i} once: {lines:#?}");
     }
     let ticks: Vec<_> = lines.iter().filter(|l| l.starts_with("tick")).collect();
-    assert_eq!(ticks, ["tick1", "tick2", "tick3", "tick4", "tick5", "tick6"], "in order: {lines:#?}");
+    assert_eq!(
+        ticks,
+        ["tick1", "tick2", "tick3", "tick4", "tick5", "tick6"],
+        "in order: {lines:#?}"
+    );
     // Ticks printed after the reconnection came live, not from the replay.
     assert!(seen.contains("tick6"), "{seen:?}");
     ws.close(None).await.unwrap();
@@ -772,7 +781,11 @@ async fn a_shell_outlives_its_connection_and_the_server() {
     ws.send(Message::Binary("echo X=$X\r".into())).await.unwrap();
     let seen = read_until(&mut ws, "X=kept-42").await;
     let lines = rendered(seen.as_bytes());
-    assert_eq!(count(&lines, "tick1"), 1, "the scrollback came along: {lines:#?} {seen:?}");
+    assert_eq!(
+        count(&lines, "tick1"),
+        1,
+        "the scrollback came along: {lines:#?} {seen:?}"
+    );
     ws.close(None).await.unwrap();
     act(&again, &ada, "basics", LabAction::Stop).await.unwrap();
 }
@@ -787,7 +800,10 @@ async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
     let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let mut learner = small_terminal(&app, &cookie, &path).await;
-    learner.send(Message::Binary("echo ready-$((6*7))\r".into())).await.unwrap();
+    learner
+        .send(Message::Binary("echo ready-$((6*7))\r".into()))
+        .await
+        .unwrap();
     read_until(&mut learner, "ready-42").await;
 
     let runtime = app.labs.runtime();
@@ -812,7 +828,10 @@ async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
     use tokio::io::AsyncWriteExt;
     let _ = watcher.input.write_all(b"touch ~/typed-by-watcher\r").await;
     let _ = watcher.input.flush().await;
-    learner.send(Message::Binary("echo seen-by-$((40+2))\r".into())).await.unwrap();
+    learner
+        .send(Message::Binary("echo seen-by-$((40+2))\r".into()))
+        .await
+        .unwrap();
     watch_until(&mut seen, "seen-by-42").await;
     read_until(&mut learner, "seen-by-42").await;
     let (status, _) = as_learner(&app, &lab, "test -e ~/typed-by-watcher").await;
@@ -826,7 +845,10 @@ async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
     })
     .await;
     assert!(ended.is_ok(), "the watcher's client was detached");
-    learner.send(Message::Binary("echo still-$((40+2))\r".into())).await.unwrap();
+    learner
+        .send(Message::Binary("echo still-$((40+2))\r".into()))
+        .await
+        .unwrap();
     read_until(&mut learner, "still-42").await;
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }
@@ -843,10 +865,14 @@ async fn under_gvisor_each_terminal_is_a_shell_of_its_own() {
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     assert!(!app.labs.runtime().keeps_shells(&lab, 1).await.unwrap());
     let mut ws = small_terminal(&app, &cookie, &path).await;
-    ws.send(Message::Binary("sleep 60; echo LATE-$((6*7))\r".into())).await.unwrap();
+    ws.send(Message::Binary("sleep 60; echo LATE-$((6*7))\r".into()))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     ws.send(Message::Binary(vec![3].into())).await.unwrap();
-    ws.send(Message::Binary("echo STOPPED-$((6*7))\r".into())).await.unwrap();
+    ws.send(Message::Binary("echo STOPPED-$((6*7))\r".into()))
+        .await
+        .unwrap();
     let seen = read_until(&mut ws, "STOPPED-42").await;
     assert!(!seen.contains("LATE-42"), "Ctrl-C stopped the command: {seen:?}");
     let (_, clients) = as_learner(&app, &lab, "tmux -L berth ls 2>&1; true").await;

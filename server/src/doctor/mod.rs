@@ -407,7 +407,9 @@ async fn lab_images_row(docker: &Docker, defined: &[String], loaded: Option<&Loa
     for image in &wanted {
         let name = images::image_name(image);
         match docker.inspect_image(&name).await {
-            Ok(i) if images::runs_persistent_shells(&i) => present.push(format!("{name} ({})", age(i.created.as_deref()))),
+            Ok(i) if images::runs_persistent_shells(&i) => {
+                present.push(format!("{name} ({})", age(i.created.as_deref())))
+            }
             Ok(_) => {
                 missing.push(name.clone());
                 let exercises = used.get(image).cloned().unwrap_or_default();

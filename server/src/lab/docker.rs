@@ -284,13 +284,17 @@ impl DockerRuntime {
         Ok(learner_entry(&labels, cmd))
     }
 
-    /// Whether a container's shells can be kept in tmux: not under the
+    /// Whether a container's shells can be kept in tmux: its image must
+    /// have it (a lab started before an upgrade may not), and not under the
     /// gVisor of Debian 12 (runsc release 20221219), whose terminals made
     /// inside the sandbox ignore Ctrl-C and Ctrl-Z (fixed upstream in 2023,
     /// gVisor pull request 8562), so a learner could not stop a command.
     fn keeps(&self, inspect: &bollard::models::ContainerInspectResponse) -> bool {
+        let labels = inspect.config.as_ref().and_then(|c| c.labels.as_ref());
+        let tmux = labels.and_then(|l| l.get(TERMINAL_LABEL)).is_some_and(|v| v == "tmux");
         let runtime = inspect.host_config.as_ref().and_then(|h| h.runtime.as_deref());
-        !(self.gvisor && runtime.is_some() && runtime == self.runtimes.lab_runtime.as_deref())
+        let gvisor = self.gvisor && runtime.is_some() && runtime == self.runtimes.lab_runtime.as_deref();
+        tmux && !gvisor
     }
 
     /// Starts `cmd` as the learner on a TTY, attached: a terminal's exec.
@@ -697,10 +701,6 @@ impl Runtime for DockerRuntime {
             }
             let cmd = learner_entry(&labels, ["bash", "-l"].map(String::from).to_vec());
             return self.start_shell(&docker, container, (cmd, seat), None).await;
-        }
-        if labels.get(TERMINAL_LABEL).map(String::as_str) != Some("tmux") {
-            let image = labels.get("org.berth.playground").cloned().unwrap_or_else(|| container.clone());
-            return Err(RuntimeError::OutdatedImage(image));
         }
         let client = format!("t{:016x}", rand::random::<u64>());
         let role = match seat {

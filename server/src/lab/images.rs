@@ -100,7 +100,10 @@ fn done(bar: ProgressBar, what: &str, started: Instant) {
 /// need (images built before Berth did so cannot).
 pub fn runs_persistent_shells(image: &bollard::models::ImageInspect) -> bool {
     let labels = image.config.as_ref().and_then(|c| c.labels.as_ref());
-    labels.and_then(|l| l.get(super::docker::TERMINAL_LABEL)).map(String::as_str) == Some("tmux")
+    labels
+        .and_then(|l| l.get(super::docker::TERMINAL_LABEL))
+        .map(String::as_str)
+        == Some("tmux")
 }
 
 async fn exists(docker: &Docker, image: &str) -> bool {

@@ -103,9 +103,6 @@ impl LabError {
                     RuntimeError::MissingImage(image) => format!(
                         "This lab's image ({image}) is not installed on the server yet; an operator needs to run `berth images build`."
                     ),
-                    RuntimeError::OutdatedImage(image) => format!(
-                        "This lab's image ({image}) is out of date for this version of Berth; an operator needs to run `berth images build --missing`."
-                    ),
                     RuntimeError::Engine(_) => "The lab engine refused the request; try again shortly.".into(),
                 }
             }

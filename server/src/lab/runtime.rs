@@ -122,8 +122,6 @@ pub enum RuntimeError {
     Unreachable(String),
     #[error("the lab image `{0}` is missing: run `berth images build`")]
     MissingImage(String),
-    #[error("the lab image `{0}` predates persistent terminals (no tmux): run `berth images build --missing`")]
-    OutdatedImage(String),
     #[error("the container engine refused: {0}")]
     Engine(String),
 }
