@@ -219,15 +219,8 @@ async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
     let name = format!("never-built-{}", std::process::id());
     let (ok, report) = doctor_for_lab_image(&name).await;
     assert!(!ok, "{report}");
-    let images = row(&report, "lab images");
-    assert!(images.starts_with('✗'), "{report}");
-    assert!(
-        images.contains(&format!(
-            "berth/lab-{name} is missing: 1 exercise(s) cannot start a lab (basics/serve-it)"
-        )),
-        "{report}"
-    );
-    assert!(images.contains("berth images build"), "{report}");
+    let says = format!("berth/lab-{name} is missing: 1 exercise(s) cannot start a lab (basics/serve-it)");
+    assert_lab_images(&report, '✗', &says);
 }
 
 /// An image built before terminals were kept in tmux gives a shell per
@@ -254,14 +247,18 @@ async fn a_lab_image_without_tmux_is_a_warning() {
         )
         .await
         .unwrap();
-    let images = row(&report, "lab images");
-    assert!(images.starts_with('!'), "{report}");
-    assert!(
-        images.contains(&format!(
-            "berth/lab-{name} predates persistent terminals (no tmux): 1 exercise(s) get a shell that ends with each connection (basics/serve-it)"
-        )),
-        "{report}"
+    let says = format!(
+        "berth/lab-{name} predates persistent terminals (no tmux): \
+         1 exercise(s) get a shell that ends with each connection (basics/serve-it)"
     );
+    assert_lab_images(&report, '!', &says);
+}
+
+/// The lab images row is marked so, says so, and says what fixes it.
+fn assert_lab_images(report: &str, mark: char, says: &str) {
+    let images = row(report, "lab images");
+    assert!(images.starts_with(mark), "{report}");
+    assert!(images.contains(says), "{report}");
     assert!(images.contains("berth images build --missing"), "{report}");
 }
 
