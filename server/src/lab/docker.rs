@@ -50,10 +50,15 @@ const TMUX: &str = "tmux -L berth -f /dev/null";
 /// by blank lines; tmux then draws the screen itself, so nothing shows twice.
 /// Each client gets a session of its own in the shell's group, named so the
 /// server can detach it; a watcher's is read-only and never sizes the
-/// window.
+/// window. The script waits for a line on its input before it prints
+/// anything: a TTY exec's first output was sometimes lost otherwise
+/// (Docker 20.10, measured).
 const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
 # Typing that arrives before tmux takes the terminal waits for it, unseen.
 stty cols "$cols" rows "$rows" -echo 2>/dev/null
+# Berth sends a line once it reads the output: what is printed sooner can
+# be lost by the engine.
+read -r _
 {
   $T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
     \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
@@ -298,19 +303,18 @@ impl DockerRuntime {
     }
 
     /// Starts `cmd` as the learner on a TTY, attached: a terminal's exec.
-    /// A watcher's gets no input attached.
     async fn start_shell(
         &self,
         docker: &Docker,
         container: &str,
-        (cmd, seat): (Vec<String>, Seat),
+        cmd: Vec<String>,
         client: Option<String>,
     ) -> Result<Shell, RuntimeError> {
         let exec = docker
             .create_exec(
                 container,
                 CreateExecOptions {
-                    attach_stdin: Some(seat == Seat::Learner),
+                    attach_stdin: Some(true),
                     attach_stdout: Some(true),
                     attach_stderr: Some(true),
                     tty: Some(true),
@@ -328,12 +332,21 @@ impl DockerRuntime {
             ..Default::default()
         };
         match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
-            StartExecResults::Attached { output, input } => Ok(Shell {
-                exec: exec.id,
-                client,
-                output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
-                input,
-            }),
+            StartExecResults::Attached { output, mut input } => {
+                if client.is_some() {
+                    // JOIN_SHELL's go-ahead: its output is read from now on.
+                    input
+                        .write_all(b"\n")
+                        .await
+                        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+                }
+                Ok(Shell {
+                    exec: exec.id,
+                    client,
+                    output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
+                    input,
+                })
+            }
             StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
         }
     }
@@ -700,7 +713,7 @@ impl Runtime for DockerRuntime {
                 return Err(RuntimeError::Engine("this node's shell cannot be attached to".into()));
             }
             let cmd = learner_entry(&labels, ["bash", "-l"].map(String::from).to_vec());
-            return self.start_shell(&docker, container, (cmd, seat), None).await;
+            return self.start_shell(&docker, container, cmd, None).await;
         }
         let client = format!("t{:016x}", rand::random::<u64>());
         let role = match seat {
@@ -713,7 +726,7 @@ impl Runtime for DockerRuntime {
             .map(String::from)
             .to_vec();
         let cmd = learner_entry(&labels, cmd);
-        self.start_shell(&docker, container, (cmd, seat), Some(client)).await
+        self.start_shell(&docker, container, cmd, Some(client)).await
     }
 
     async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {

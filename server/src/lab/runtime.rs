@@ -112,7 +112,7 @@ pub struct Shell {
     pub client: Option<String>,
     /// First the shell's scrollback, then the live screen.
     pub output: BoxStream<'static, Result<Bytes, RuntimeError>>,
-    /// Goes nowhere for a [`Seat::Watcher`].
+    /// Goes nowhere for a [`Seat::Watcher`], whose client is read-only.
     pub input: Pin<Box<dyn AsyncWrite + Send>>,
 }
 

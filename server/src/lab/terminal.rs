@@ -10,8 +10,8 @@
 //! the lab waits in the lab rather than in the server's memory.
 //!
 //! Staff may watch a learner's terminal: a watcher is a read-only tmux
-//! client on the same shell, whose exec has no input attached, and the
-//! server sends nothing a watcher types anywhere. The learner's page is
+//! client on the same shell, and the server sends nothing a watcher types
+//! anywhere. The learner's page is
 //! told who is watching. Where the runtime cannot keep shells (gVisor as
 //! Debian 12 ships it), each terminal is a shell of its own that ends with
 //! its connection, and watchers read a copy of its output, a [`WatchFeed`].
@@ -337,10 +337,10 @@ impl WatchFeeds {
     }
 }
 
-/// Shows a lab node's shell to a watcher, read-only: a tmux client that
-/// takes no input (or, where shells are not kept, the copy of the
-/// learner's output); what the watcher types is answered with a notice and
-/// goes nowhere.
+/// Shows a lab node's shell to a watcher, read-only: a read-only tmux
+/// client (or, where shells are not kept, the copy of the learner's
+/// output); what the watcher types is answered with a notice and goes
+/// nowhere.
 pub async fn watch_terminal(
     socket: WebSocket,
     labs: Arc<Labs>,
@@ -359,9 +359,9 @@ pub async fn watch_terminal(
             return;
         }
     };
-    // The input of a watcher's client is never written to; its exec has
-    // no input attached anyway.
-    let (exec, client, mut output): (Option<String>, Option<String>, _) = if kept {
+    // The input of a watcher's client is held, never written to (and the
+    // client is read-only anyway): closing it could end the exec.
+    let (exec, client, mut output, _input) = if kept {
         let Some(shell) = join(&labs, (&lab, node), size, Seat::Watcher, &mut to_page).await else {
             return;
         };
@@ -370,9 +370,9 @@ pub async fn watch_terminal(
             .take_while(|chunk| std::future::ready(chunk.is_ok()))
             .filter_map(|chunk| std::future::ready(chunk.ok().map(Message::Binary)))
             .boxed();
-        (Some(shell.exec), shell.client, output)
+        (Some(shell.exec), shell.client, output, Some(shell.input))
     } else {
-        (None, None, feed.follow())
+        (None, None, feed.follow(), None)
     };
     feed.watchers.send_modify(|w| w.push(watcher.clone()));
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
