@@ -865,9 +865,12 @@ async fn under_gvisor_each_terminal_is_a_shell_of_its_own() {
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     assert!(!app.labs.runtime().keeps_shells(&lab, 1).await.unwrap());
     let mut ws = small_terminal(&app, &cookie, &path).await;
-    ws.send(Message::Binary("sleep 60; echo LATE-$((6*7))\r".into()))
-        .await
-        .unwrap();
+    ws.send(Message::Binary(
+        "echo RUNNING-$((6*7)); sleep 60; echo LATE-$((6*7))\r".into(),
+    ))
+    .await
+    .unwrap();
+    read_until(&mut ws, "RUNNING-42").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     ws.send(Message::Binary(vec![3].into())).await.unwrap();
     ws.send(Message::Binary("echo STOPPED-$((6*7))\r".into()))

@@ -50,15 +50,13 @@ const TMUX: &str = "tmux -L berth -f /dev/null";
 /// by blank lines; tmux then draws the screen itself, so nothing shows twice.
 /// Each client gets a session of its own in the shell's group, named so the
 /// server can detach it; a watcher's is read-only and never sizes the
-/// window. The script waits for a line on its input before it prints
-/// anything: a TTY exec's first output was sometimes lost otherwise
-/// (Docker 20.10, measured).
+/// window. tmux flushes its terminal's output when it starts, losing the
+/// scrollback if the engine has not read it yet (1 join in 3 under load):
+/// so the script ends it with `CLIENT:joined` and waits for a line, which
+/// [`DockerRuntime::start_shell`] writes once it has read that far.
 const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
 # Typing that arrives before tmux takes the terminal waits for it, unseen.
 stty cols "$cols" rows "$rows" -echo 2>/dev/null
-# Berth sends a line once it reads the output: what is printed sooner can
-# be lost by the engine.
-read -r _
 {
   $T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
     \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
@@ -71,6 +69,10 @@ read -r _
     i=1; while [ "$i" -lt "$rows" ]; do echo; i=$((i+1)); done
   fi
 } </dev/null
+# tmux discards what the engine has not read yet when it takes the
+# terminal: mark the end, and wait for Berth's line saying it got there.
+printf '%s:joined' "$client"
+read -r _
 if [ "$seat" = watcher ]; then
   exec $T new-session -d -t =shell -s "$client" \; set -t "$client" destroy-unattached on \
     \; attach -f read-only,ignore-size -t "$client"
@@ -333,17 +335,22 @@ impl DockerRuntime {
         };
         match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
             StartExecResults::Attached { output, mut input } => {
-                if client.is_some() {
-                    // JOIN_SHELL's go-ahead: its output is read from now on.
+                let mut output = output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed();
+                if let Some(client) = &client {
+                    let joined = read_until_joined(&mut output, client).await?;
+                    // JOIN_SHELL's go-ahead: what it printed has been read.
                     input
                         .write_all(b"\n")
                         .await
                         .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+                    output = futures_util::stream::once(std::future::ready(Ok(joined)))
+                        .chain(output)
+                        .boxed();
                 }
                 Ok(Shell {
                     exec: exec.id,
                     client,
-                    output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
+                    output,
                     input,
                 })
             }
@@ -370,6 +377,37 @@ impl DockerRuntime {
 async fn image_labels(docker: &Docker, container: &str) -> Result<HashMap<String, String>, RuntimeError> {
     let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
     Ok(inspect.config.and_then(|c| c.labels).unwrap_or_default())
+}
+
+/// How long a join may take to print the scrollback.
+const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Reads a joining terminal's output up to JOIN_SHELL's `CLIENT:joined`,
+/// which it leaves out; what the shell printed if it ended before (an
+/// error, say) is returned as it is.
+async fn read_until_joined(
+    output: &mut futures_util::stream::BoxStream<'static, Result<bytes::Bytes, RuntimeError>>,
+    client: &str,
+) -> Result<bytes::Bytes, RuntimeError> {
+    let marker = format!("{client}:joined");
+    let mut read = Vec::new();
+    let reading = async {
+        while let Some(chunk) = output.next().await {
+            read.extend_from_slice(&chunk?);
+            if let Some(at) = read.windows(marker.len()).position(|w| w == marker.as_bytes()) {
+                let rest = read.split_off(at + marker.len());
+                read.truncate(at);
+                read.extend_from_slice(&rest);
+                return Ok(());
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(JOIN_TIMEOUT, reading).await {
+        Ok(Ok(())) => Ok(read.into()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(RuntimeError::Engine("the shell did not start in time".into())),
+    }
 }
 
 /// `cmd` after the image's learner entry, if it has one.
