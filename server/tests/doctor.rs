@@ -237,7 +237,7 @@ async fn a_lab_image_without_tmux_is_a_warning() {
         .tag_image(berth_server::lab::images::BASE_IMAGE, Some(tag))
         .await
         .unwrap();
-    let (ok, report) = doctor_for_lab_image(&name).await;
+    let (_, report) = doctor_for_lab_image(&name).await;
     // Only the tag goes; the base image it names stays.
     docker
         .remove_image(
