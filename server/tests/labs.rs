@@ -704,6 +704,20 @@ fn count(lines: &[String], line: &str) -> usize {
     lines.iter().filter(|l| *l == line).count()
 }
 
+/// Ada's started lab: her tab, its cookie, the terminal's path, the lab.
+async fn started_lab(app: &TestApp) -> (reqwest::Client, String, String, berth_app::model::LabId) {
+    let (ada, cookie) = session_cookie(app, "ada@example.org").await;
+    act(app, &ada, "basics", LabAction::Start).await.unwrap();
+    let panel = view(app, &ada, "basics", LESSON).await;
+    (ada, cookie, terminal_path(&panel), lab_of(&panel))
+}
+
+/// Types into a terminal and reads until `until` shows up.
+async fn type_until(ws: &mut Socket, typed: &str, until: &str) -> String {
+    ws.send(Message::Binary(typed.to_string().into())).await.unwrap();
+    read_until(ws, until).await
+}
+
 /// Opens the learner's terminal at the small size.
 async fn small_terminal(app: &TestApp, cookie: &str, path: &str) -> Socket {
     let mut ws = terminal(app, cookie, path, &app.base).await.unwrap();
@@ -732,18 +746,11 @@ async fn a_shell_outlives_its_connection_and_the_server() {
     let under = Under::Runc;
     let db = TestDb::sqlite();
     let app = lab_app_builder(under).db(db.same()).spawn().await;
-    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let (ada, cookie, path, lab) = started_lab(&app).await;
 
     let mut ws = small_terminal(&app, &cookie, &path).await;
-    ws.send(Message::Binary(
-        "X=kept-$((6*7)); for i in $(seq 1 6); do echo tick$i; sleep 0.5; done; echo END-$((40+2))\r".into(),
-    ))
-    .await
-    .unwrap();
-    read_until(&mut ws, "tick2").await;
+    let ticks = "X=kept-$((6*7)); for i in $(seq 1 6); do echo tick$i; sleep 0.5; done; echo END-$((40+2))\r";
+    type_until(&mut ws, ticks, "tick2").await;
     // The network drops: no close frame, the socket just goes.
     drop(ws);
 
@@ -795,10 +802,7 @@ async fn a_shell_outlives_its_connection_and_the_server() {
 #[tokio::test]
 async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
     let app = lab_app(&[]).await;
-    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let (ada, cookie, path, lab) = started_lab(&app).await;
     let mut learner = small_terminal(&app, &cookie, &path).await;
     learner
         .send(Message::Binary("echo ready-$((6*7))\r".into()))
@@ -859,18 +863,15 @@ async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
 #[tokio::test]
 async fn under_gvisor_each_terminal_is_a_shell_of_its_own() {
     let app = lab_app_under(Under::Runsc, &[]).await;
-    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
-    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let path = terminal_path(&view(&app, &ada, "basics", LESSON).await);
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let (ada, cookie, path, lab) = started_lab(&app).await;
     assert!(!app.labs.runtime().keeps_shells(&lab, 1).await.unwrap());
     let mut ws = small_terminal(&app, &cookie, &path).await;
-    ws.send(Message::Binary(
-        "echo RUNNING-$((6*7)); sleep 60; echo LATE-$((6*7))\r".into(),
-    ))
-    .await
-    .unwrap();
-    read_until(&mut ws, "RUNNING-42").await;
+    type_until(
+        &mut ws,
+        "echo RUNNING-$((6*7)); sleep 60; echo LATE-$((6*7))\r",
+        "RUNNING-42",
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     ws.send(Message::Binary(vec![3].into())).await.unwrap();
     ws.send(Message::Binary("echo STOPPED-$((6*7))\r".into()))

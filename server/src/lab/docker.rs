@@ -315,17 +315,12 @@ impl DockerRuntime {
         let exec = docker
             .create_exec(
                 container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(true),
-                    user: Some(LEARNER.to_string()),
-                    working_dir: Some(LEARNER_HOME.to_string()),
-                    env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
+                attached(
+                    (LEARNER, LEARNER_HOME),
+                    vec!["TERM=xterm-256color".to_string()],
+                    cmd,
+                    true,
+                ),
             )
             .await
             .map_err(engine)?;
@@ -370,6 +365,26 @@ impl DockerRuntime {
         let docker = docker.negotiate_version().await.map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
+    }
+}
+
+/// An exec as `user` in `working_dir`, its input and output attached.
+fn attached(
+    (user, working_dir): (&str, &str),
+    env: Vec<String>,
+    cmd: Vec<String>,
+    tty: bool,
+) -> CreateExecOptions<String> {
+    CreateExecOptions {
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(tty),
+        user: Some(user.to_string()),
+        working_dir: Some(working_dir.to_string()),
+        env: Some(env),
+        cmd: Some(cmd),
+        ..Default::default()
     }
 }
 
@@ -665,32 +680,25 @@ impl Runtime for DockerRuntime {
         let exec = docker
             .create_exec(
                 container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(false),
-                    user: Some(script.user.to_string()),
-                    working_dir: Some(home.to_string()),
+                attached(
+                    (script.user, home),
                     // A fixed, minimal environment: nothing the learner set
                     // reaches a script.
-                    env: Some(
-                        [
-                            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
-                            format!("HOME={home}"),
-                            format!("LAB_HOME={LEARNER_HOME}"),
-                            "LANG=C.UTF-8".to_string(),
-                        ]
-                        .into_iter()
-                        // Checks see a docker lab's engine directly; the
-                        // learner's scripts keep the image's DOCKER_HOST,
-                        // the guard.
-                        .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
-                        .collect(),
-                    ),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
+                    [
+                        "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
+                        format!("HOME={home}"),
+                        format!("LAB_HOME={LEARNER_HOME}"),
+                        "LANG=C.UTF-8".to_string(),
+                    ]
+                    .into_iter()
+                    // Checks see a docker lab's engine directly; the
+                    // learner's scripts keep the image's DOCKER_HOST,
+                    // the guard.
+                    .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
+                    .collect(),
+                    cmd,
+                    false,
+                ),
             )
             .await
             .map_err(engine)?;
