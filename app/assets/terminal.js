@@ -1,9 +1,20 @@
 // <berth-terminal data-socket="/labs/<lab>/terminal">: a terminal on the
 // learner's lab. xterm.js is loaded only when one is on the page. Bytes
-// travel as binary WebSocket frames; resizes and notices as JSON text.
-// With `data-readonly` (an instructor watching) nothing typed is sent; the
+// travel as binary WebSocket frames; resizes and notices as JSON text, the
+// page's size first. The shell lives on in the lab, so a dropped connection
+// or a restarting server is simply reconnected: the server sends the
+// shell's scrollback and screen again, onto a cleared terminal. With
+// `data-readonly` (an instructor watching) nothing typed is sent; the
 // server would refuse it anyway.
 const encoder = new TextEncoder();
+
+// Close codes after which the shell is still there to reconnect to: the
+// connection dropped (1006), the server went away (1001) or is restarting
+// (1012).
+const RECONNECT_AFTER = new Set([1001, 1006, 1012]);
+// Tries before giving up (about a minute in all), and the longest wait.
+const RECONNECT_TRIES = 10;
+const RECONNECT_MAX_MS = 10000;
 
 class BerthTerminal extends HTMLElement {
   async connectedCallback() {
@@ -35,10 +46,11 @@ class BerthTerminal extends HTMLElement {
     this.append(screen);
     this.term.open(screen);
     this.fit.fit();
+    this.term.attachCustomKeyEventHandler((event) => this.clipboardKey(event));
     if (!this.readonly) {
       this.term.onData((data) => this.send(encoder.encode(data)));
-      this.term.onResize(({ cols, rows }) => this.sendJson({ type: "resize", cols, rows }));
     }
+    this.term.onResize(({ cols, rows }) => this.sendJson({ type: "resize", cols, rows }));
     this.resizer = new ResizeObserver(() => this.fit.fit());
     this.resizer.observe(this);
     this.connect();
@@ -46,6 +58,7 @@ class BerthTerminal extends HTMLElement {
 
   disconnectedCallback() {
     this.closed = true;
+    clearTimeout(this.retry);
     this.socket?.close();
     this.resizer?.disconnect();
     this.term?.dispose();
@@ -61,9 +74,11 @@ class BerthTerminal extends HTMLElement {
     this.dataset.state = "connecting";
     socket.onopen = () => {
       this.dataset.state = "open";
-      if (this.readonly) return;
+      this.tries = 0;
+      // What comes now is the whole shell again: scrollback, then screen.
+      this.term.reset();
       this.sendJson({ type: "resize", cols: this.term.cols, rows: this.term.rows });
-      this.term.focus();
+      if (!this.readonly) this.term.focus();
     };
     socket.onmessage = (event) => {
       if (typeof event.data === "string") {
@@ -78,11 +93,41 @@ class BerthTerminal extends HTMLElement {
       }
     };
     socket.onclose = (event) => {
+      if (this.socket !== socket || this.closed) return;
+      this.tries = (this.tries || 0) + 1;
+      if (RECONNECT_AFTER.has(event.code) && this.tries <= RECONNECT_TRIES) {
+        this.dataset.state = "reconnecting";
+        const wait = Math.min(RECONNECT_MAX_MS, 500 * 2 ** (this.tries - 1));
+        this.retry = setTimeout(() => this.connect(), wait);
+        return;
+      }
       this.dataset.state = "closed";
-      if (this.closed) return;
       const why = event.reason || "the connection to the lab closed";
       this.term.write(`\r\n\x1b[2m[berth] ${why}. Reload the page to reconnect.\x1b[0m\r\n`);
     };
+  }
+
+  /**
+   * Copy and paste from the keyboard, as in desktop terminals. Ctrl+C with
+   * text selected, Ctrl+Shift+C and Cmd+C copy the selection (through the
+   * browser's copy, which xterm.js fills, so it works without HTTPS too);
+   * Ctrl+C with nothing selected interrupts, as always. Ctrl+V,
+   * Ctrl+Shift+V and Cmd+V paste through the browser's paste, which
+   * xterm.js sends as typing. The context menu's Copy and Paste work as in
+   * any text area. Returns false for keys the terminal must not see.
+   */
+  clipboardKey(event) {
+    if (event.type !== "keydown" || event.altKey || !(event.ctrlKey || event.metaKey)) return true;
+    const key = event.key.toLowerCase();
+    if (key === "v") return false;
+    if (key !== "c") return true;
+    if (event.shiftKey) {
+      // Not the browser's own Ctrl+Shift+C (its inspector).
+      event.preventDefault();
+      document.execCommand("copy");
+      return false;
+    }
+    return !this.term.hasSelection();
   }
 
   /** Tells the learner who is watching their terminal, if anyone. */

@@ -435,6 +435,11 @@ async fn stop_lab(b: &Client) {
         .unwrap();
 }
 
+/// Waits until the terminal holds `text`.
+async fn wait_in_terminal(b: &Client, text: &str, what: &str) {
+    wait_true(b, &format!("{TERMINAL_TEXT}.includes('{text}')"), what).await;
+}
+
 async fn type_in_terminal(b: &Client, text: &str) {
     let input = b
         .wait()
@@ -580,6 +585,30 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     std::fs::write(screenshot_path("watch.png"), teacher.screenshot().await.unwrap()).unwrap();
     assert_no_panics(&driver, &teacher).await;
     teacher.close().await.unwrap();
+
+    // A reload finds the same shell: its variables, and what it printed,
+    // shown once.
+    type_in_terminal(&b, "KEPT=here-$((6*7)); echo before-$((6*7))\n").await;
+    wait_in_terminal(&b, "before-42", "output before the reload").await;
+    b.refresh().await.unwrap();
+    hydrated(&b).await;
+    wait_in_terminal(&b, "before-42", "the scrollback after the reload").await;
+    let shown = b.execute(TERMINAL_TEXT, vec![]).await.unwrap();
+    let shown = shown.as_str().unwrap();
+    assert_eq!(shown.lines().filter(|l| l.trim() == "before-42").count(), 1, "{shown}");
+    type_in_terminal(&b, "echo $KEPT\n").await;
+    wait_in_terminal(&b, "here-42", "the shell's variable").await;
+
+    // The terminal resizes with the window, down to the shell.
+    const SIZE: &str = "const t = document.querySelector('berth-terminal').term; return `${t.rows} ${t.cols}`";
+    let before = b.execute(SIZE, vec![]).await.unwrap();
+    b.set_window_size(900, 700).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let size = b.execute(SIZE, vec![]).await.unwrap();
+    assert_ne!(size, before, "a smaller window, a smaller terminal");
+    let size = size.as_str().unwrap().to_string();
+    type_in_terminal(&b, "echo size=$(stty size)\n").await;
+    wait_in_terminal(&b, &format!("size={size}"), "the shell to have the page's size").await;
 
     // Stop the lab from the page.
     stop_lab(&b).await;

@@ -202,26 +202,64 @@ async fn lab_runtimes_must_be_registered_with_the_engine() {
     assert!(engine.contains("/etc/docker/daemon.json"), "{report}");
 }
 
-#[tokio::test]
-async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
-    let name = format!("never-built-{}", std::process::id());
-    let course = course(&name, "true\n");
+/// Doctor on a course whose exercise needs the lab image `name`, which
+/// the playground defines.
+async fn doctor_for_lab_image(name: &str) -> (bool, String) {
+    let course = course(name, "true\n");
     let mut install = Install::new(course.path());
     let playground = tempfile::tempdir().unwrap();
     write(playground.path(), &format!("{name}/Dockerfile"), "FROM scratch\n");
     install.playground = playground.path().to_path_buf();
     migrated(&install.db).await;
-    let (ok, report) = install.doctor(&[]);
+    install.doctor(&[])
+}
+
+#[tokio::test]
+async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
+    let name = format!("never-built-{}", std::process::id());
+    let (ok, report) = doctor_for_lab_image(&name).await;
     assert!(!ok, "{report}");
-    let images = row(&report, "lab images");
-    assert!(images.starts_with('✗'), "{report}");
-    assert!(
-        images.contains(&format!(
-            "berth/lab-{name} is missing: 1 exercise(s) cannot start a lab (basics/serve-it)"
-        )),
-        "{report}"
+    let says = format!("berth/lab-{name} is missing: 1 exercise(s) cannot start a lab (basics/serve-it)");
+    assert_lab_images(&report, '✗', &says);
+}
+
+/// An image built before terminals were kept in tmux gives a shell per
+/// connection: doctor warns, and says what rebuilds it.
+#[tokio::test]
+async fn a_lab_image_without_tmux_is_a_warning() {
+    let name = format!("no-tmux-{}", std::process::id());
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let tag = bollard::query_parameters::TagImageOptionsBuilder::new()
+        .repo(&format!("berth/lab-{name}"))
+        .tag("latest")
+        .build();
+    docker
+        .tag_image(berth_server::lab::images::BASE_IMAGE, Some(tag))
+        .await
+        .unwrap();
+    let (_, report) = doctor_for_lab_image(&name).await;
+    // Only the tag goes; the base image it names stays.
+    docker
+        .remove_image(
+            &format!("berth/lab-{name}:latest"),
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        )
+        .await
+        .unwrap();
+    let says = format!(
+        "berth/lab-{name} predates persistent terminals (no tmux): \
+         1 exercise(s) get a shell that ends with each connection (basics/serve-it)"
     );
-    assert!(images.contains("berth images build"), "{report}");
+    assert_lab_images(&report, '!', &says);
+}
+
+/// The lab images row is marked so, says so, and says what fixes it.
+fn assert_lab_images(report: &str, mark: char, says: &str) {
+    let images = row(report, "lab images");
+    assert!(images.starts_with(mark), "{report}");
+    assert!(images.contains(says), "{report}");
+    assert!(images.contains("berth images build --missing"), "{report}");
 }
 
 #[tokio::test]

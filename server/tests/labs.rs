@@ -5,10 +5,10 @@ mod common;
 
 use berth_app::error::AppError;
 use berth_app::lab::{LabAction, Outcome};
-use berth_server::lab::runtime::{LEARNER, Script};
+use berth_server::lab::runtime::{LEARNER, Script, Seat, TermSize};
 use common::{
-    TestApp, act, as_learner, assert_every_writable_place_is_bounded, check, container_name, lab_of, read_until,
-    session_cookie, terminal, terminal_path, view,
+    Socket, TestApp, TestAppBuilder, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check,
+    container_name, lab_of, read_until, session_cookie, terminal, terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -70,14 +70,20 @@ async fn lab_app(flags: &[(&str, &str)]) -> TestApp {
 
 /// The lab fixture under a runtime, with `berth serve` flags.
 async fn lab_app_under(under: Under, flags: &[(&str, &str)]) -> TestApp {
-    let mut app = TestApp::builder().fixture("lab-course");
-    if under == Under::Runsc {
-        app = app.flag("--lab-runtime", "runsc");
-    }
+    let mut app = lab_app_builder(under);
     for (flag, value) in flags {
         app = app.flag(flag, value);
     }
     app.spawn().await
+}
+
+/// The lab fixture under a runtime.
+fn lab_app_builder(under: Under) -> TestAppBuilder {
+    let app = TestApp::builder().fixture("lab-course");
+    match under {
+        Under::Runc => app,
+        Under::Runsc => app.flag("--lab-runtime", "runsc"),
+    }
 }
 
 fn docker() -> bollard::Docker {
@@ -666,5 +672,214 @@ async fn every_writable_place_in_a_shell_lab_is_bounded(under: Under) {
     for place in ["/home/learner", "/tmp", "/dev/shm"] {
         assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
     }
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// A small screen, so a few lines of output scroll into the scrollback.
+const SMALL: &str = r#"{"type":"resize","cols":80,"rows":5}"#;
+
+/// The lines a terminal of 80×5 shows after these bytes, its scrollback
+/// first, as the page's xterm.js would keep them.
+fn rendered(bytes: &[u8]) -> Vec<String> {
+    let (rows, cols) = (5.try_into().unwrap(), 80.try_into().unwrap());
+    let mut terminal = vt100::Parser::new(rows, cols, 1000);
+    terminal.process(bytes);
+    let screen = terminal.screen_mut();
+    let kept = {
+        screen.set_scrollback(usize::MAX);
+        screen.scrollback()
+    };
+    let mut lines = Vec::new();
+    for back in (1..=kept).rev() {
+        screen.set_scrollback(back);
+        lines.extend(screen.rows(0, 80).next());
+    }
+    screen.set_scrollback(0);
+    lines.extend(screen.rows(0, 80));
+    lines.iter().map(|l| l.trim_end().to_string()).collect()
+}
+
+/// How many of `lines` are exactly `line`.
+fn count(lines: &[String], line: &str) -> usize {
+    lines.iter().filter(|l| *l == line).count()
+}
+
+/// Ada's started lab: her tab, its cookie, the terminal's path, the lab.
+async fn started_lab(app: &TestApp) -> (reqwest::Client, String, String, berth_app::model::LabId) {
+    let (ada, cookie) = session_cookie(app, "ada@example.org").await;
+    act(app, &ada, "basics", LabAction::Start).await.unwrap();
+    let panel = view(app, &ada, "basics", LESSON).await;
+    (ada, cookie, terminal_path(&panel), lab_of(&panel))
+}
+
+/// Types into a terminal and reads until `until` shows up.
+async fn type_until(ws: &mut Socket, typed: &str, until: &str) -> String {
+    ws.send(Message::Binary(typed.to_string().into())).await.unwrap();
+    read_until(ws, until).await
+}
+
+/// Opens the learner's terminal at the small size.
+async fn small_terminal(app: &TestApp, cookie: &str, path: &str) -> Socket {
+    let mut ws = terminal(app, cookie, path, &app.base).await.unwrap();
+    ws.send(Message::Text(SMALL.into())).await.unwrap();
+    ws
+}
+
+/// The tmux clients on the lab's shell, as `tmux list-clients` names them.
+async fn shell_clients(app: &TestApp, lab: &berth_app::model::LabId) -> Vec<String> {
+    let (_, out) = as_learner(
+        app,
+        lab,
+        "tmux -L berth list-clients -F '#{session_name}' 2>/dev/null; true",
+    )
+    .await;
+    out.lines().map(String::from).collect()
+}
+
+/// The shell runs on in the lab: a dropped connection comes back to a
+/// command still printing, with what it printed before shown once, and a
+/// second server (as after a restart) finds the same shell. Under runc
+/// only: Debian 12's gVisor cannot keep shells (see
+/// `under_gvisor_each_terminal_is_a_shell_of_its_own`).
+#[tokio::test]
+async fn a_shell_outlives_its_connection_and_the_server() {
+    let under = Under::Runc;
+    let db = TestDb::sqlite();
+    let app = lab_app_builder(under).db(db.same()).spawn().await;
+    let (ada, cookie, path, lab) = started_lab(&app).await;
+
+    let mut ws = small_terminal(&app, &cookie, &path).await;
+    let ticks = "X=kept-$((6*7)); for i in $(seq 1 6); do echo tick$i; sleep 0.5; done; echo END-$((40+2))\r";
+    type_until(&mut ws, ticks, "tick2").await;
+    // The network drops: no close frame, the socket just goes.
+    drop(ws);
+
+    let mut ws = small_terminal(&app, &cookie, &path).await;
+    let seen = read_until(&mut ws, "END-42").await;
+    let lines = rendered(seen.as_bytes());
+    for i in 1..=6 {
+        assert_eq!(count(&lines, &format!("tick{i}")), 1, "tick{i} once: {lines:#?}");
+    }
+    let ticks: Vec<_> = lines.iter().filter(|l| l.starts_with("tick")).collect();
+    assert_eq!(
+        ticks,
+        ["tick1", "tick2", "tick3", "tick4", "tick5", "tick6"],
+        "in order: {lines:#?}"
+    );
+    // Ticks printed after the reconnection came live, not from the replay.
+    assert!(seen.contains("tick6"), "{seen:?}");
+    ws.close(None).await.unwrap();
+
+    // Closed terminals leave no tmux client behind (the engine would keep
+    // their execs running otherwise).
+    let mut clients = shell_clients(&app, &lab).await;
+    for _ in 0..50 {
+        if clients.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        clients = shell_clients(&app, &lab).await;
+    }
+    assert_eq!(clients, Vec::<String>::new(), "no client left attached");
+
+    // Another server on the same database and engine, as after a restart.
+    let again = lab_app_builder(under).db(db.same()).spawn().await;
+    let mut ws = small_terminal(&again, &cookie, &path).await;
+    ws.send(Message::Binary("echo X=$X\r".into())).await.unwrap();
+    let seen = read_until(&mut ws, "X=kept-42").await;
+    let lines = rendered(seen.as_bytes());
+    assert_eq!(
+        count(&lines, "tick1"),
+        1,
+        "the scrollback came along: {lines:#?} {seen:?}"
+    );
+    ws.close(None).await.unwrap();
+    act(&again, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// A watcher's client on the shell sees what the learner types, and what
+/// is written to it goes nowhere, even past the server's own refusal.
+#[tokio::test]
+async fn a_watcher_sees_the_shell_and_cannot_type_in_it() {
+    let app = lab_app(&[]).await;
+    let (ada, cookie, path, lab) = started_lab(&app).await;
+    let mut learner = small_terminal(&app, &cookie, &path).await;
+    learner
+        .send(Message::Binary("echo ready-$((6*7))\r".into()))
+        .await
+        .unwrap();
+    read_until(&mut learner, "ready-42").await;
+
+    let runtime = app.labs.runtime();
+    let size = TermSize { cols: 80, rows: 24 };
+    let mut watcher = runtime.shell(&lab, 1, size, Seat::Watcher).await.unwrap();
+    let mut seen = String::new();
+    let mut watch_until = async |seen: &mut String, needle: &str| {
+        let found = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Some(Ok(bytes)) = watcher.output.next().await {
+                seen.push_str(&String::from_utf8_lossy(&bytes));
+                if seen.contains(needle) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(found, Ok(true), "the watcher never saw {needle:?}: {seen:?}");
+    };
+    watch_until(&mut seen, "ready-42").await;
+    // Straight into the watcher's exec: no server in between to refuse it.
+    use tokio::io::AsyncWriteExt;
+    let _ = watcher.input.write_all(b"touch ~/typed-by-watcher\r").await;
+    let _ = watcher.input.flush().await;
+    learner
+        .send(Message::Binary("echo seen-by-$((40+2))\r".into()))
+        .await
+        .unwrap();
+    watch_until(&mut seen, "seen-by-42").await;
+    read_until(&mut learner, "seen-by-42").await;
+    let (status, _) = as_learner(&app, &lab, "test -e ~/typed-by-watcher").await;
+    assert_eq!(status, Some(1), "the watcher's keystrokes never reached the shell");
+
+    // Detaching the watcher ends its stream; the shell runs on.
+    let client = watcher.client.as_deref().expect("a tmux client");
+    runtime.leave(&lab, 1, client).await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(_)) = watcher.output.next().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the watcher's client was detached");
+    learner
+        .send(Message::Binary("echo still-$((40+2))\r".into()))
+        .await
+        .unwrap();
+    read_until(&mut learner, "still-42").await;
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// Debian 12's gVisor (runsc 20221219) ignores Ctrl-C in terminals made
+/// inside the sandbox, so there each terminal is a shell of its own, on the
+/// exec's TTY, where Ctrl-C works; it ends with its connection.
+#[tokio::test]
+async fn under_gvisor_each_terminal_is_a_shell_of_its_own() {
+    let app = lab_app_under(Under::Runsc, &[]).await;
+    let (ada, cookie, path, lab) = started_lab(&app).await;
+    assert!(!app.labs.runtime().keeps_shells(&lab, 1).await.unwrap());
+    let mut ws = small_terminal(&app, &cookie, &path).await;
+    type_until(
+        &mut ws,
+        "echo RUNNING-$((6*7)); sleep 60; echo LATE-$((6*7))\r",
+        "RUNNING-42",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    ws.send(Message::Binary(vec![3].into())).await.unwrap();
+    ws.send(Message::Binary("echo STOPPED-$((6*7))\r".into()))
+        .await
+        .unwrap();
+    let seen = read_until(&mut ws, "STOPPED-42").await;
+    assert!(!seen.contains("LATE-42"), "Ctrl-C stopped the command: {seen:?}");
+    let (_, clients) = as_learner(&app, &lab, "tmux -L berth ls 2>&1; true").await;
+    assert!(!clients.contains("shell:"), "no tmux under gVisor: {clients}");
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
 }

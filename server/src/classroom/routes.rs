@@ -572,7 +572,7 @@ async fn watch_terminal(
         Err(rejection) => return Ok(rejection.into_response()),
     };
     // A lab of several nodes is watched on node1.
-    let feed = state.labs.watch_feeds().get(&lab, 1);
+    let labs = state.labs.clone();
     let stopping = state.stopping.clone();
     Ok(upgrade.max_message_size(4096).on_upgrade(move |socket| async move {
         let started = std::time::Instant::now();
@@ -582,7 +582,7 @@ async fn watch_terminal(
             return;
         }
         tracing::info!(classroom = %room.id, learner = %email, watcher = %viewer.me.email, "watching a terminal");
-        crate::lab::terminal::watch_terminal(socket, feed, viewer.me.email.clone(), stopping).await;
+        crate::lab::terminal::watch_terminal(socket, labs, (lab, 1), viewer.me.email.clone(), stopping).await;
         let seconds = started.elapsed().as_secs();
         let stopped = ("stopped watching", Some(learner));
         if let Err(e) = audit(&state, &viewer, &room, stopped, &format!("after {seconds} s")).await {

@@ -403,29 +403,39 @@ async fn lab_images_row(docker: &Docker, defined: &[String], loaded: Option<&Loa
     } else {
         defined.to_vec()
     };
-    let (mut present, mut missing, mut broken) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut present, mut missing, mut stale) = (Vec::new(), Vec::new(), Vec::new());
     for image in &wanted {
         let name = images::image_name(image);
-        match docker.inspect_image(&name).await {
-            Ok(i) => present.push(format!("{name} ({})", age(i.created.as_deref()))),
-            Err(_) => {
-                missing.push(name.clone());
-                let exercises = used.get(image).cloned().unwrap_or_default();
-                broken.push(format!(
-                    "{name} is missing: {} exercise(s) cannot start a lab ({})",
-                    exercises.len(),
-                    some(&exercises)
-                ));
+        let exercises = used.get(image).cloned().unwrap_or_default();
+        let count = exercises.len();
+        let (list, what) = match docker.inspect_image(&name).await {
+            Ok(i) if images::runs_persistent_shells(&i) => {
+                present.push(format!("{name} ({})", age(i.created.as_deref())));
+                continue;
             }
-        }
+            Ok(_) => (
+                &mut stale,
+                format!(
+                    "predates persistent terminals (no tmux): {count} exercise(s) get a shell that ends with each connection"
+                ),
+            ),
+            Err(_) => (
+                &mut missing,
+                format!("is missing: {count} exercise(s) cannot start a lab"),
+            ),
+        };
+        list.push(format!("{name} {what} ({})", some(&exercises)));
     }
     if wanted.is_empty() {
         return Row::ok(CHECK, "no exercise needs a lab");
     }
-    if missing.is_empty() {
-        Row::ok(CHECK, present.join(", "))
+    const FIX: &str = "berth images build --missing";
+    if !missing.is_empty() {
+        Row::fail(CHECK, [missing, stale].concat().join("\n"), FIX)
+    } else if !stale.is_empty() {
+        Row::warn(CHECK, stale.join("\n"), FIX)
     } else {
-        Row::fail(CHECK, broken.join("\n"), "berth images build --missing")
+        Row::ok(CHECK, present.join(", "))
     }
 }
 

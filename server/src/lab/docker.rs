@@ -36,6 +36,49 @@ const PROFILE_LABEL: &str = "org.berth.profile";
 /// e.g. the docker lab's `berth-docker-guard confine --` (no user
 /// namespaces for the learner, see `playground/guard/src/confine.rs`).
 pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
+/// Images whose learner's shell can run in tmux say so (`tmux`); others
+/// predate persistent terminals and must be built again.
+pub const TERMINAL_LABEL: &str = "org.berth.terminal";
+/// The node's own tmux server for the learner's shell, apart from any tmux
+/// the learner runs, with no configuration file: [`JOIN_SHELL`] sets it up.
+const TMUX: &str = "tmux -L berth -f /dev/null";
+/// Joins a node's shell (`sh -c JOIN_SHELL sh TMUX COLS ROWS CLIENT SEAT`),
+/// starting it first if need be. tmux is made invisible: no status line,
+/// no prefix key, no wait after Esc, and no alternate screen, so lines that
+/// scroll off land in the page's own scrollback. A new client first gets
+/// the lines above the shell's screen, pushed up into the page's scrollback
+/// by blank lines; tmux then draws the screen itself, so nothing shows twice.
+/// Each client gets a session of its own in the shell's group, named so the
+/// server can detach it; a watcher's is read-only and never sizes the
+/// window. tmux flushes its terminal's output when it starts, losing the
+/// scrollback if the engine has not read it yet (1 join in 3 under load):
+/// so the script ends it with `CLIENT:joined` and waits for a line, which
+/// [`DockerRuntime::start_shell`] writes once it has read that far.
+const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
+# Typing that arrives before tmux takes the terminal waits for it, unseen.
+stty cols "$cols" rows "$rows" -echo 2>/dev/null
+{
+  $T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
+    \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
+    \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
+    \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
+  lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
+  if [ "${lines:-0}" -gt 0 ]; then
+    $T capture-pane -p -e -J -S - -E -1 -t =shell:
+    printf '\033[0m'
+    i=1; while [ "$i" -lt "$rows" ]; do echo; i=$((i+1)); done
+  fi
+} </dev/null
+# tmux discards what the engine has not read yet when it takes the
+# terminal: mark the end, and wait for Berth's line saying it got there.
+printf '%s:joined' "$client"
+read -r _
+if [ "$seat" = watcher ]; then
+  exec $T new-session -d -t =shell -s "$client" \; set -t "$client" destroy-unattached on \
+    \; attach -f read-only,ignore-size -t "$client"
+fi
+exec $T new-session -t =shell -s "$client" \; set -t "$client" destroy-unattached on
+"#;
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -244,13 +287,70 @@ impl DockerRuntime {
         container: &str,
         cmd: Vec<String>,
     ) -> Result<Vec<String>, RuntimeError> {
-        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
-        let entry = inspect
-            .config
-            .and_then(|c| c.labels)
-            .and_then(|mut labels| labels.remove(LEARNER_ENTRY_LABEL))
-            .unwrap_or_default();
-        Ok(entry.split_whitespace().map(String::from).chain(cmd).collect())
+        let labels = image_labels(docker, container).await?;
+        Ok(learner_entry(&labels, cmd))
+    }
+
+    /// Whether a container's shells can be kept in tmux: its image must
+    /// have it (a lab started before an upgrade may not), and not under the
+    /// gVisor of Debian 12 (runsc release 20221219), whose terminals made
+    /// inside the sandbox ignore Ctrl-C and Ctrl-Z (fixed upstream in 2023,
+    /// gVisor pull request 8562), so a learner could not stop a command.
+    fn keeps(&self, inspect: &bollard::models::ContainerInspectResponse) -> bool {
+        let labels = inspect.config.as_ref().and_then(|c| c.labels.as_ref());
+        let tmux = labels.and_then(|l| l.get(TERMINAL_LABEL)).is_some_and(|v| v == "tmux");
+        let runtime = inspect.host_config.as_ref().and_then(|h| h.runtime.as_deref());
+        let gvisor = self.gvisor && runtime.is_some() && runtime == self.runtimes.lab_runtime.as_deref();
+        tmux && !gvisor
+    }
+
+    /// Starts `cmd` as the learner on a TTY, attached: a terminal's exec.
+    async fn start_shell(
+        &self,
+        docker: &Docker,
+        container: &str,
+        cmd: Vec<String>,
+        client: Option<String>,
+    ) -> Result<Shell, RuntimeError> {
+        let exec = docker
+            .create_exec(
+                container,
+                attached(
+                    (LEARNER, LEARNER_HOME),
+                    vec!["TERM=xterm-256color".to_string()],
+                    cmd,
+                    true,
+                ),
+            )
+            .await
+            .map_err(engine)?;
+        let options = StartExecOptions {
+            tty: true,
+            ..Default::default()
+        };
+        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
+            StartExecResults::Attached { output, mut input } => {
+                let mut output = output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed();
+                if let Some(client) = &client {
+                    let joined = read_until_joined(&mut output, client).await?;
+                    // JOIN_SHELL's go-ahead: what it printed has been read.
+                    input
+                        .write_all(b"\n")
+                        .await
+                        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+                    output = futures_util::stream::once(std::future::ready(Ok(joined)))
+                        .chain(output)
+                        .boxed();
+                }
+                Ok(Shell {
+                    exec: exec.id,
+                    client,
+                    output,
+                    input,
+                })
+            }
+            StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
+        }
     }
 
     /// The engine's client, connecting first if need be.
@@ -266,6 +366,69 @@ impl DockerRuntime {
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
     }
+}
+
+/// An exec as `user` in `working_dir`, its input and output attached.
+fn attached(
+    (user, working_dir): (&str, &str),
+    env: Vec<String>,
+    cmd: Vec<String>,
+    tty: bool,
+) -> CreateExecOptions<String> {
+    CreateExecOptions {
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(tty),
+        user: Some(user.to_string()),
+        working_dir: Some(working_dir.to_string()),
+        env: Some(env),
+        cmd: Some(cmd),
+        ..Default::default()
+    }
+}
+
+/// The labels a container's image gave it.
+async fn image_labels(docker: &Docker, container: &str) -> Result<HashMap<String, String>, RuntimeError> {
+    let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+    Ok(inspect.config.and_then(|c| c.labels).unwrap_or_default())
+}
+
+/// How long a join may take to print the scrollback.
+const JOIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Reads a joining terminal's output up to JOIN_SHELL's `CLIENT:joined`,
+/// which it leaves out; what the shell printed if it ended before (an
+/// error, say) is returned as it is.
+async fn read_until_joined(
+    output: &mut futures_util::stream::BoxStream<'static, Result<bytes::Bytes, RuntimeError>>,
+    client: &str,
+) -> Result<bytes::Bytes, RuntimeError> {
+    let marker = format!("{client}:joined");
+    let mut read = Vec::new();
+    let reading = async {
+        while let Some(chunk) = output.next().await {
+            read.extend_from_slice(&chunk?);
+            if let Some(at) = read.windows(marker.len()).position(|w| w == marker.as_bytes()) {
+                let rest = read.split_off(at + marker.len());
+                read.truncate(at);
+                read.extend_from_slice(&rest);
+                return Ok(());
+            }
+        }
+        Ok(())
+    };
+    match tokio::time::timeout(JOIN_TIMEOUT, reading).await {
+        Ok(Ok(())) => Ok(read.into()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(RuntimeError::Engine("the shell did not start in time".into())),
+    }
+}
+
+/// `cmd` after the image's learner entry, if it has one.
+fn learner_entry(labels: &HashMap<String, String>, cmd: Vec<String>) -> Vec<String> {
+    let entry = labels.get(LEARNER_ENTRY_LABEL).map_or("", String::as_str);
+    entry.split_whitespace().map(String::from).chain(cmd).collect()
 }
 
 fn unreachable(e: DockerError) -> RuntimeError {
@@ -520,32 +683,25 @@ impl Runtime for DockerRuntime {
         let exec = docker
             .create_exec(
                 container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(false),
-                    user: Some(script.user.to_string()),
-                    working_dir: Some(home.to_string()),
+                attached(
+                    (script.user, home),
                     // A fixed, minimal environment: nothing the learner set
                     // reaches a script.
-                    env: Some(
-                        [
-                            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
-                            format!("HOME={home}"),
-                            format!("LAB_HOME={LEARNER_HOME}"),
-                            "LANG=C.UTF-8".to_string(),
-                        ]
-                        .into_iter()
-                        // Checks see a docker lab's engine directly; the
-                        // learner's scripts keep the image's DOCKER_HOST,
-                        // the guard.
-                        .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
-                        .collect(),
-                    ),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
+                    [
+                        "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
+                        format!("HOME={home}"),
+                        format!("LAB_HOME={LEARNER_HOME}"),
+                        "LANG=C.UTF-8".to_string(),
+                    ]
+                    .into_iter()
+                    // Checks see a docker lab's engine directly; the
+                    // learner's scripts keep the image's DOCKER_HOST,
+                    // the guard.
+                    .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
+                    .collect(),
+                    cmd,
+                    false,
+                ),
             )
             .await
             .map_err(engine)?;
@@ -595,44 +751,53 @@ impl Runtime for DockerRuntime {
         })
     }
 
-    async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError> {
+    async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError> {
         let container = &node_name(lab.as_str(), node);
         let docker = self.client().await?;
-        let cmd = ["bash", "-l"].map(String::from).to_vec();
-        let cmd = self.learner_command(&docker, container, cmd).await?;
-        let exec = docker
-            .create_exec(
-                container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(true),
-                    user: Some(LEARNER.to_string()),
-                    working_dir: Some(LEARNER_HOME.to_string()),
-                    env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(engine)?;
-        let options = StartExecOptions {
-            tty: true,
-            ..Default::default()
-        };
-        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
-            StartExecResults::Attached { output, input } => Ok(Shell {
-                exec: exec.id,
-                output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
-                input,
-            }),
-            StartExecResults::Detached => Err(RuntimeError::Engine("the shell did not attach".into())),
+        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+        let kept = self.keeps(&inspect);
+        let labels = inspect.config.and_then(|c| c.labels).unwrap_or_default();
+        if !kept {
+            if seat == Seat::Watcher {
+                return Err(RuntimeError::Engine("this node's shell cannot be attached to".into()));
+            }
+            let cmd = learner_entry(&labels, ["bash", "-l"].map(String::from).to_vec());
+            return self.start_shell(&docker, container, cmd, None).await;
         }
+        let client = format!("t{:016x}", rand::random::<u64>());
+        let role = match seat {
+            Seat::Learner => "learner",
+            Seat::Watcher => "watcher",
+        };
+        let TermSize { cols, rows } = size.clamped();
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let cmd = ["sh", "-c", JOIN_SHELL, "sh", TMUX, &cols, &rows, &client, role]
+            .map(String::from)
+            .to_vec();
+        let cmd = learner_entry(&labels, cmd);
+        self.start_shell(&docker, container, cmd, Some(client)).await
     }
 
-    async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError> {
+    async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {
         let docker = self.client().await?;
+        let container = node_name(lab.as_str(), node);
+        let inspect = docker.inspect_container(&container, None).await.map_err(engine)?;
+        Ok(self.keeps(&inspect))
+    }
+
+    async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError> {
+        let text = format!("{TMUX} kill-session -t '={client}' 2>/dev/null; true");
+        let script = Script {
+            user: LEARNER,
+            text: text.into(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        self.run_script(lab, node, script).await.map(drop)
+    }
+
+    async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError> {
+        let docker = self.client().await?;
+        let TermSize { cols, rows } = size.clamped();
         let options = ResizeExecOptionsBuilder::new()
             .w(i32::from(cols))
             .h(i32::from(rows))

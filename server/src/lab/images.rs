@@ -96,6 +96,16 @@ fn done(bar: ProgressBar, what: &str, started: Instant) {
     println!("✓ {what} ({:.0?})", started.elapsed());
 }
 
+/// Whether a lab image can keep the learner's shell in tmux, as terminals
+/// need (images built before Berth did so cannot).
+pub fn runs_persistent_shells(image: &bollard::models::ImageInspect) -> bool {
+    let labels = image.config.as_ref().and_then(|c| c.labels.as_ref());
+    labels
+        .and_then(|l| l.get(super::docker::TERMINAL_LABEL))
+        .map(String::as_str)
+        == Some("tmux")
+}
+
 async fn exists(docker: &Docker, image: &str) -> bool {
     docker.inspect_image(image).await.is_ok()
 }
@@ -140,9 +150,15 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
     for name in images {
         total += 1;
         let tag = image_name(&name);
-        if args.missing && exists(docker, &tag).await {
-            println!("✓ {tag} is there");
-            continue;
+        if args.missing {
+            match docker.inspect_image(&tag).await {
+                Ok(image) if runs_persistent_shells(&image) => {
+                    println!("✓ {tag} is there");
+                    continue;
+                }
+                Ok(_) => println!("• {tag} predates persistent terminals (no tmux): building it again"),
+                Err(_) => {}
+            }
         }
         if let Err(e) = build.image(&args.playground.join(&name), &tag, true).await {
             failures.push(Failure::new(&tag, e));

@@ -72,10 +72,49 @@ pub struct ScriptOutput {
     pub truncated: bool,
 }
 
-/// An interactive shell on a TTY.
+/// A terminal's seat at a node's shell: the node keeps one shell, in tmux,
+/// and every terminal is a tmux client on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seat {
+    /// The learner, who types.
+    Learner,
+    /// Staff watching: a read-only client whose size never changes the
+    /// learner's screen.
+    Watcher,
+}
+
+/// A terminal's size in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermSize {
+    pub cols: u16,
+    pub rows: u16,
+}
+
+impl TermSize {
+    /// Before the page says otherwise.
+    pub const DEFAULT: TermSize = TermSize { cols: 80, rows: 24 };
+
+    /// Within what a TTY and a page can sensibly show.
+    pub fn clamped(self) -> Self {
+        Self {
+            cols: self.cols.clamp(2, 500),
+            rows: self.rows.clamp(1, 200),
+        }
+    }
+}
+
+/// One terminal's client on a node's persistent shell.
 pub struct Shell {
     pub exec: String,
+    /// The client's name in the node's tmux, to detach it by
+    /// ([`Runtime::leave`]): the engine keeps an exec running after its
+    /// connection ends. None where the node's shells cannot be kept
+    /// ([`Runtime::keeps_shells`]): the shell is this exec's own and ends
+    /// with its connection.
+    pub client: Option<String>,
+    /// First the shell's scrollback, then the live screen.
     pub output: BoxStream<'static, Result<Bytes, RuntimeError>>,
+    /// Goes nowhere for a [`Seat::Watcher`], whose client is read-only.
     pub input: Pin<Box<dyn AsyncWrite + Send>>,
 }
 
@@ -100,9 +139,16 @@ pub trait Runtime: Send + Sync + 'static {
     async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError>;
     async fn run_script(&self, lab: &LabId, node: NodeNumber, script: Script<'_>)
     -> Result<ScriptOutput, RuntimeError>;
-    /// A login shell for the learner on a TTY.
-    async fn shell(&self, lab: &LabId, node: NodeNumber) -> Result<Shell, RuntimeError>;
-    async fn resize(&self, exec: &str, cols: u16, rows: u16) -> Result<(), RuntimeError>;
+    /// A terminal on the node's shell: the learner's login shell, started
+    /// on first use and kept in tmux until it exits or the lab ends, so a
+    /// new connection finds it as it was.
+    async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError>;
+    /// Whether the node's shell outlives its terminals (and can be watched
+    /// by attaching to it).
+    async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError>;
+    /// Detaches a terminal's client from the node's shell, which runs on.
+    async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError>;
+    async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError>;
     /// Yields once each time the node uses more memory than the lab may,
     /// saying what the kernel killed.
     fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory>;

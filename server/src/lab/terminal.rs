@@ -1,14 +1,20 @@
-//! The terminal: a WebSocket bridged to a TTY exec in the learner's lab.
-//! Binary frames carry raw bytes both ways; text frames carry JSON
-//! (`{"type":"resize","cols":80,"rows":24}` from the page,
-//! `{"type":"notice","text":"…"}` to it). Output is forwarded only as fast
-//! as the browser takes it, so a flood in the lab waits in the lab rather
-//! than in the server's memory.
+//! The terminal: a WebSocket bridged to a client of the node's persistent
+//! shell. The shell runs in tmux inside the lab (see
+//! [`super::runtime::Runtime::shell`]), so a reload, a dropped connection
+//! or a server restart finds it as it was: the page gets the scrollback,
+//! then the screen, once each. Binary frames carry raw bytes both ways;
+//! text frames carry JSON (`{"type":"resize","cols":80,"rows":24}` from the
+//! page, first of all, so the shell is joined at the page's size;
+//! `{"type":"notice","text":"…"}` and `{"type":"watchers",…}` to it).
+//! Output is forwarded only as fast as the browser takes it, so a flood in
+//! the lab waits in the lab rather than in the server's memory.
 //!
-//! Staff may watch a learner's terminal: everything the learner's shells
-//! print is copied to a [`WatchFeed`], which watchers read and can never write
-//! to (they get no handle on the lab's input at all). The learner's page is
-//! told who is watching.
+//! Staff may watch a learner's terminal: a watcher is a read-only tmux
+//! client on the same shell, and the server sends nothing a watcher types
+//! anywhere. The learner's page is
+//! told who is watching. Where the runtime cannot keep shells (gVisor as
+//! Debian 12 ships it), each terminal is a shell of its own that ends with
+//! its connection, and watchers read a copy of its output, a [`WatchFeed`].
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, Query, State};
@@ -17,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use bytes::Bytes;
+use futures_util::stream::{BoxStream, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
@@ -27,7 +34,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::Labs;
-use super::runtime::OutOfMemory;
+use super::runtime::{OutOfMemory, Seat, Shell, TermSize};
 use crate::auth::CurrentUser;
 use crate::state::AppState;
 use berth_app::model::{LabId, NodeNumber};
@@ -95,6 +102,55 @@ enum Control {
     Resize { cols: u16, rows: u16 },
 }
 
+/// How long a new terminal waits for the page to say its size.
+const FIRST_SIZE: Duration = Duration::from_secs(2);
+
+/// The page's size, which it sends first; anything else that comes first
+/// (typing) is kept for the shell. A page that says nothing gets 80×24.
+async fn first_size(from_page: &mut SplitStream<WebSocket>) -> (TermSize, Option<Message>) {
+    match tokio::time::timeout(FIRST_SIZE, from_page.next()).await {
+        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
+            Ok(Control::Resize { cols, rows }) => (TermSize { cols, rows }, None),
+            Err(_) => (TermSize::DEFAULT, None),
+        },
+        Ok(Some(Ok(message))) => (TermSize::DEFAULT, Some(message)),
+        _ => (TermSize::DEFAULT, None),
+    }
+}
+
+/// Opens a client on the node's shell, or tells the page why not.
+async fn join(
+    labs: &Labs,
+    (lab, node): (&LabId, NodeNumber),
+    size: TermSize,
+    seat: Seat,
+    to_page: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+) -> Option<Shell> {
+    match labs.runtime().shell(lab, node, size, seat).await {
+        Ok(shell) => {
+            // A shell that is not kept starts at the engine's size.
+            if let Err(e) = labs.runtime().resize(&shell.exec, size).await {
+                tracing::debug!(error = %e, "sizing a terminal failed");
+            }
+            Some(shell)
+        }
+        Err(e) => {
+            let message = super::LabError::from(e).into_user_message();
+            let _ = to_page.send(notice(&message)).await;
+            let _ = to_page.close().await;
+            None
+        }
+    }
+}
+
+/// Detaches a terminal's client from the shell, which runs on: the engine
+/// would keep the client's exec running after its connection ended.
+async fn leave(labs: &Labs, (lab, node): (&LabId, NodeNumber), client: &str) {
+    if let Err(e) = labs.runtime().leave(lab, node, client).await {
+        tracing::warn!(error = %e, %lab, node, "could not detach a terminal from its shell");
+    }
+}
+
 fn notice(text: &str) -> Message {
     let json = serde_json::json!({ "type": "notice", "text": text });
     Message::Text(json.to_string().into())
@@ -102,44 +158,51 @@ fn notice(text: &str) -> Message {
 
 async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNumber), stopping: CancellationToken) {
     let (mut to_page, mut from_page) = socket.split();
+    let (size, first) = first_size(&mut from_page).await;
     let runtime = labs.runtime().clone();
-    let shell = match runtime.shell(&lab, node).await {
-        Ok(shell) => shell,
-        Err(e) => {
-            let message = super::LabError::from(e).into_user_message();
-            let _ = to_page.send(notice(&message)).await;
-            let _ = to_page.close().await;
-            return;
-        }
+    let Some(shell) = join(&labs, (&lab, node), size, Seat::Learner, &mut to_page).await else {
+        return;
     };
-    let (exec, mut output, mut input) = (shell.exec, shell.output, shell.input);
+    let Shell {
+        exec,
+        client,
+        mut output,
+        mut input,
+    } = shell;
     let mut out_of_memory = runtime.out_of_memory(&lab, node);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     let feed = labs.watch_feeds().get(&lab, node);
     let mut watchers = feed.watchers.subscribe();
     watchers.mark_changed();
     labs.touch(&lab).await;
+    let mut first = first.map(Ok);
+    // Typing waits for the shell's first output: until tmux has the
+    // terminal, the TTY would echo it before the scrollback.
+    let mut started = false;
     let closing = loop {
         tokio::select! {
             chunk = output.next() => match chunk {
                 Some(Ok(bytes)) => {
-                    feed.publish(&bytes);
+                    started = true;
+                    if client.is_none() {
+                        feed.publish(&bytes);
+                    }
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
                     }
                 }
                 _ => break Some(SHELL_ENDED),
             },
-            message = from_page.next() => match message {
+            message = async { match first.take() { Some(m) => Some(m), None => from_page.next().await } }, if started => match message {
                 Some(Ok(Message::Binary(bytes))) => {
                     labs.touch(&lab).await;
                     if input.write_all(&bytes).await.is_err() {
-                        break Some("the lab stopped");
+                        break Some(LAB_STOPPED);
                     }
                 }
                 Some(Ok(Message::Text(text))) => {
                     if let Ok(Control::Resize { cols, rows }) = serde_json::from_str(&text)
-                        && let Err(e) = runtime.resize(&exec, cols.clamp(2, 500), rows.clamp(1, 200)).await
+                        && let Err(e) = runtime.resize(&exec, TermSize { cols, rows }).await
                     {
                         tracing::debug!(error = %e, "resizing a terminal failed");
                     }
@@ -160,9 +223,12 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 }
             }
             _ = keepalive.tick() => labs.touch(&lab).await,
-            _ = stopping.cancelled() => break Some("the server is restarting; reload the page in a moment"),
+            _ = stopping.cancelled() => break Some(RESTARTING),
         }
     };
+    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
+        leave(&labs, (&lab, node), &client).await;
+    }
     // A lab that used too much memory under gVisor ends as a whole, its
     // shell with it, and the engine's word on why comes a moment later:
     // wait that moment so the learner reads why, not only that it ended.
@@ -172,16 +238,24 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
         let _ = to_page.send(notice(out_of_memory_text(what))).await;
     }
     if let Some(reason) = closing {
-        let _ = to_page
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: reason.into(),
-            })))
-            .await;
+        let _ = to_page.send(close(reason)).await;
     }
 }
 
 const SHELL_ENDED: &str = "the shell ended";
+const LAB_STOPPED: &str = "the lab stopped";
+/// The page reconnects after this one (close code 1012, "service
+/// restart"), and finds the same shell.
+const RESTARTING: &str = "the server is restarting";
+
+/// The frame that closes a terminal, saying why.
+fn close(reason: &'static str) -> Message {
+    let code = if reason == RESTARTING { 1012 } else { 1000 };
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
 
 /// How long a terminal whose shell ended waits to hear that memory ended it.
 const OUT_OF_MEMORY_GRACE: Duration = Duration::from_secs(3);
@@ -196,10 +270,12 @@ fn out_of_memory_text(what: OutOfMemory) -> &'static str {
     }
 }
 
-/// How much recent output a new watcher sees first.
+/// How much recent output a new watcher of a shell that is not kept sees
+/// first.
 const RECENT: usize = 16 * 1024;
 
-/// One lab node's terminal output, copied for watchers.
+/// Who is watching one lab node's terminal, and, where shells are not kept,
+/// a copy of its output for them.
 pub struct WatchFeed {
     output: broadcast::Sender<Bytes>,
     recent: Mutex<VecDeque<u8>>,
@@ -224,9 +300,26 @@ impl WatchFeed {
         // Without watchers there is no receiver, which is fine.
         let _ = self.output.send(bytes.clone());
     }
+
+    /// The recent output, then the output as it comes.
+    fn follow(&self) -> BoxStream<'static, Message> {
+        const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
+        let recent: Vec<u8> = self.recent.lock().expect("watch feed lock").iter().copied().collect();
+        let live = futures_util::stream::unfold(self.output.subscribe(), |mut output| async move {
+            let message = match output.recv().await {
+                Ok(bytes) => Message::Binary(bytes),
+                Err(broadcast::error::RecvError::Lagged(_)) => notice(SKIPPED),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((message, output))
+        });
+        futures_util::stream::once(std::future::ready(Message::Binary(recent.into())))
+            .chain(live)
+            .boxed()
+    }
 }
 
-/// The feeds of all labs with a terminal open, by lab and node.
+/// The watchers of every lab node, by lab and node.
 #[derive(Default)]
 pub struct WatchFeeds(Mutex<HashMap<(LabId, NodeNumber), Arc<WatchFeed>>>);
 
@@ -238,40 +331,90 @@ impl WatchFeeds {
             .clone()
     }
 
-    /// Forgets every node's feed of a lab that ended.
+    /// Forgets every node's watchers of a lab that ended.
     pub fn remove_lab(&self, lab: &LabId) {
         self.0.lock().expect("watch feeds lock").retain(|(id, _), _| id != lab);
     }
 }
 
-/// Streams a lab's terminal to a watcher, read-only: input from the
-/// watcher's side is answered with a notice and goes nowhere.
-pub async fn watch_terminal(socket: WebSocket, feed: Arc<WatchFeed>, watcher: String, stopping: CancellationToken) {
+/// Shows a lab node's shell to a watcher, read-only: a read-only tmux
+/// client (or, where shells are not kept, the copy of the learner's
+/// output); what the watcher types is answered with a notice and goes
+/// nowhere.
+pub async fn watch_terminal(
+    socket: WebSocket,
+    labs: Arc<Labs>,
+    (lab, node): (LabId, NodeNumber),
+    watcher: String,
+    stopping: CancellationToken,
+) {
     let (mut to_page, mut from_page) = socket.split();
-    let mut output = feed.output.subscribe();
-    let recent: Vec<u8> = feed.recent.lock().expect("watch feed lock").iter().copied().collect();
+    let (size, _) = first_size(&mut from_page).await;
+    let feed = labs.watch_feeds().get(&lab, node);
+    let kept = match labs.runtime().keeps_shells(&lab, node).await {
+        Ok(kept) => kept,
+        Err(e) => {
+            let message = super::LabError::from(e).into_user_message();
+            let _ = to_page.send(notice(&message)).await;
+            return;
+        }
+    };
+    // The input of a watcher's client is held, never written to (and the
+    // client is read-only anyway): closing it could end the exec.
+    let (exec, client, mut output, _input) = if kept {
+        let Some(shell) = join(&labs, (&lab, node), size, Seat::Watcher, &mut to_page).await else {
+            return;
+        };
+        let output = shell
+            .output
+            .take_while(|chunk| std::future::ready(chunk.is_ok()))
+            .filter_map(|chunk| std::future::ready(chunk.ok().map(Message::Binary)))
+            .boxed();
+        (Some(shell.exec), shell.client, output, Some(shell.input))
+    } else {
+        (None, None, feed.follow(), None)
+    };
     feed.watchers.send_modify(|w| w.push(watcher.clone()));
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
-    const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
-    let mut open = to_page.send(Message::Binary(recent.into())).await.is_ok();
-    while open {
-        open = tokio::select! {
-            chunk = output.recv() => match chunk {
-                Ok(bytes) => to_page.send(Message::Binary(bytes)).await.is_ok(),
-                Err(broadcast::error::RecvError::Lagged(_)) => to_page.send(notice(SKIPPED)).await.is_ok(),
-                Err(broadcast::error::RecvError::Closed) => false,
+    let closing = loop {
+        tokio::select! {
+            message = output.next() => match message {
+                Some(message) => {
+                    if to_page.send(message).await.is_err() {
+                        break None;
+                    }
+                }
+                None => break Some(SHELL_ENDED),
             },
             message = from_page.next() => match message {
-                Some(Ok(Message::Binary(_))) => to_page.send(notice(READ_ONLY)).await.is_ok(),
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => false,
-                Some(Ok(_)) => true,
+                Some(Ok(Message::Binary(_))) => {
+                    if to_page.send(notice(READ_ONLY)).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(Control::Resize { cols, rows }) = serde_json::from_str(&text)
+                        && let Some(exec) = &exec
+                        && let Err(e) = labs.runtime().resize(exec, TermSize { cols, rows }).await
+                    {
+                        tracing::debug!(error = %e, "resizing a watcher's terminal failed");
+                    }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+                Some(Ok(_)) => {}
             },
-            _ = stopping.cancelled() => false,
-        };
-    }
+            _ = stopping.cancelled() => break Some(RESTARTING),
+        }
+    };
     feed.watchers.send_modify(|w| {
         if let Some(i) = w.iter().position(|name| name == &watcher) {
             w.remove(i);
         }
     });
+    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
+        leave(&labs, (&lab, node), &client).await;
+    }
+    if let Some(reason) = closing {
+        let _ = to_page.send(close(reason)).await;
+    }
 }
