@@ -34,8 +34,8 @@ curl -fs -o /dev/null -c "$jar" -H "Origin: $base" \
   "$base/auth/signup"
 session=$(awk '$6 == "berth_session" {print $7}' "$jar")
 [ -n "$session" ] || { echo "signing up the bench's learner failed" >&2; exit 1; }
-curl -fs -H "Cookie: berth_session=$session" "$base$lesson" | grep -q 'Start the lab' ||
-  { echo "the signed-in lesson page has no lab panel" >&2; exit 1; }
+signed_page=$(curl -fs -H "Cookie: berth_session=$session" "$base$lesson")
+grep -q 'Start the lab' <<<"$signed_page" || { echo "the signed-in lesson page has no lab panel" >&2; exit 1; }
 
 measure() { # path [wrk options...] -> "rps p50 p99"
   local out path=$1
@@ -57,7 +57,7 @@ read -r a_rps a_p50 a_p99 < <(measure "$asset")
 read -r r_rps r_p50 r_p99 < <(measure "$lesson" -H "Cookie: session=bench")
 read -r s_rps s_p50 s_p99 < <(measure "$lesson" -H "Cookie: berth_session=$session")
 size=$(curl -fs "$base$lesson" | wc -c)
-signed_size=$(curl -fs -H "Cookie: berth_session=$session" "$base$lesson" | wc -c)
+signed_size=${#signed_page}
 
 printf 'wrk, %s connections, %ss each, on %s cores\n' "$connections" "$duration" "$(nproc)"
 printf '%-28s %12s %10s %10s\n' "target" "requests/s" "p50" "p99"
