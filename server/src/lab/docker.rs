@@ -99,6 +99,31 @@ pub fn node_name(lab_id: &str, node: u8) -> String {
     }
 }
 
+/// Creates an exec of `cmd` in `container` with its standard streams
+/// attached, run as `user` in `home` with exactly `env`; returns its id.
+async fn attached_exec(
+    docker: &Docker,
+    container: &str,
+    user: &str,
+    home: &str,
+    tty: bool,
+    env: Vec<String>,
+    cmd: Vec<String>,
+) -> Result<String, RuntimeError> {
+    let options = CreateExecOptions {
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(tty),
+        user: Some(user.to_string()),
+        working_dir: Some(home.to_string()),
+        env: Some(env),
+        cmd: Some(cmd),
+        ..Default::default()
+    };
+    Ok(docker.create_exec(container, options).await.map_err(engine)?.id)
+}
+
 impl DockerRuntime {
     /// Connects as `DOCKER_HOST` (or the local socket) says and agrees on an
     /// API version. An engine that is down is reported, not fatal: pages
@@ -517,40 +542,22 @@ impl Runtime for DockerRuntime {
         if script.user == LEARNER {
             cmd = self.learner_command(&docker, container, cmd).await?;
         }
-        let exec = docker
-            .create_exec(
-                container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(false),
-                    user: Some(script.user.to_string()),
-                    working_dir: Some(home.to_string()),
-                    // A fixed, minimal environment: nothing the learner set
-                    // reaches a script.
-                    env: Some(
-                        [
-                            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
-                            format!("HOME={home}"),
-                            format!("LAB_HOME={LEARNER_HOME}"),
-                            "LANG=C.UTF-8".to_string(),
-                        ]
-                        .into_iter()
-                        // Checks see a docker lab's engine directly; the
-                        // learner's scripts keep the image's DOCKER_HOST,
-                        // the guard.
-                        .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
-                        .collect(),
-                    ),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(engine)?;
+        // A fixed, minimal environment: nothing the learner set reaches a
+        // script.
+        let env = [
+            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
+            format!("HOME={home}"),
+            format!("LAB_HOME={LEARNER_HOME}"),
+            "LANG=C.UTF-8".to_string(),
+        ]
+        .into_iter()
+        // Checks see a docker lab's engine directly; the learner's scripts
+        // keep the image's DOCKER_HOST, the guard.
+        .chain((script.user == CHECKER).then(|| format!("DOCKER_HOST={ENGINE_SOCKET}")))
+        .collect();
+        let exec = attached_exec(&docker, container, script.user, home, false, env, cmd).await?;
         let started = docker
-            .start_exec(&exec.id, Some(StartExecOptions::default()))
+            .start_exec(&exec, Some(StartExecOptions::default()))
             .await
             .map_err(engine)?;
         let StartExecResults::Attached { mut output, mut input } = started else {
@@ -580,7 +587,7 @@ impl Runtime for DockerRuntime {
         let finished = tokio::time::timeout(limit, async { tokio::join!(feed, read) })
             .await
             .is_ok();
-        let inspect = docker.inspect_exec(&exec.id).await.map_err(engine)?;
+        let inspect = docker.inspect_exec(&exec).await.map_err(engine)?;
         let exit_code = if inspect.running == Some(true) {
             None
         } else {
@@ -600,30 +607,15 @@ impl Runtime for DockerRuntime {
         let docker = self.client().await?;
         let cmd = ["bash", "-l"].map(String::from).to_vec();
         let cmd = self.learner_command(&docker, container, cmd).await?;
-        let exec = docker
-            .create_exec(
-                container,
-                CreateExecOptions {
-                    attach_stdin: Some(true),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    tty: Some(true),
-                    user: Some(LEARNER.to_string()),
-                    working_dir: Some(LEARNER_HOME.to_string()),
-                    env: Some(vec!["TERM=xterm-256color".to_string()]),
-                    cmd: Some(cmd),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(engine)?;
+        let env = vec!["TERM=xterm-256color".to_string()];
+        let exec = attached_exec(&docker, container, LEARNER, LEARNER_HOME, true, env, cmd).await?;
         let options = StartExecOptions {
             tty: true,
             ..Default::default()
         };
-        match docker.start_exec(&exec.id, Some(options)).await.map_err(engine)? {
+        match docker.start_exec(&exec, Some(options)).await.map_err(engine)? {
             StartExecResults::Attached { output, input } => Ok(Shell {
-                exec: exec.id,
+                exec,
                 output: output.map_ok(LogOutput::into_bytes).map_err(unreachable).boxed(),
                 input,
             }),
