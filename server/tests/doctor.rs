@@ -68,6 +68,16 @@ impl Install {
         }
     }
 
+    /// The doctor run expected to fail on `check`: that check's row (marked
+    /// ✗) and the whole report.
+    fn failing(&self, env: &[(&str, &str)], check: &str) -> (String, String) {
+        let (ok, report) = self.doctor(env);
+        assert!(!ok, "{report}");
+        let row = row(&report, check);
+        assert!(row.starts_with('✗'), "{report}");
+        (row, report)
+    }
+
     fn doctor(&self, env: &[(&str, &str)]) -> (bool, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_berth"))
             .arg("doctor")
@@ -149,13 +159,8 @@ async fn a_healthy_install_passes_every_check() {
 async fn a_site_from_other_sources_and_a_database_not_yet_made_are_told_apart() {
     let install = Install::new(&common::workspace().join("content"));
     write(install.site.path(), "build-id", "0123456789abcdef");
-    let (ok, report) = install.doctor(&[]);
-    assert!(!ok, "{report}");
-    let site = row(&report, "site bundle");
-    assert!(
-        site.starts_with('✗') && site.contains("built from other sources"),
-        "{report}"
-    );
+    let (site, report) = install.failing(&[], "site bundle");
+    assert!(site.contains("built from other sources"), "{report}");
     assert!(site.contains("cargo xtask build"), "{report}");
     let db = row(&report, "database");
     assert!(db.starts_with('!') && db.contains("no database yet"), "{report}");
@@ -167,10 +172,7 @@ async fn an_engine_nobody_listens_on_is_a_failure_with_the_fix() {
     migrated(&install.db).await;
     let dir = tempfile::tempdir().unwrap();
     let socket = format!("unix://{}", dir.path().join("nobody.sock").display());
-    let (ok, report) = install.doctor(&[("DOCKER_HOST", &socket)]);
-    assert!(!ok, "{report}");
-    let engine = row(&report, "Docker engine");
-    assert!(engine.starts_with('✗'), "{report}");
+    let (engine, report) = install.failing(&[("DOCKER_HOST", &socket)], "Docker engine");
     assert!(engine.contains(&format!("cannot reach it at {socket}")), "{report}");
     assert!(engine.contains("start dockerd"), "{report}");
     // What does not need the engine is still checked.
@@ -187,13 +189,13 @@ async fn lab_runtimes_must_be_registered_with_the_engine() {
     let engine = row(&report, "Docker engine");
     assert!(engine.starts_with('✓'), "{report}");
     assert!(engine.contains("labs run under --lab-runtime runsc"), "{report}");
-    let (ok, report) = install.doctor(&[
-        ("BERTH_LAB_RUNTIME", "no-such-runtime"),
-        ("BERTH_DOCKER_LAB_RUNTIME", "runsc"),
-    ]);
-    assert!(!ok, "{report}");
-    let engine = row(&report, "Docker engine");
-    assert!(engine.starts_with('✗'), "{report}");
+    let (engine, report) = install.failing(
+        &[
+            ("BERTH_LAB_RUNTIME", "no-such-runtime"),
+            ("BERTH_DOCKER_LAB_RUNTIME", "runsc"),
+        ],
+        "Docker engine",
+    );
     assert!(
         engine.contains("the runtime `no-such-runtime` (--lab-runtime) is not registered"),
         "{report}"
@@ -211,10 +213,7 @@ async fn a_lab_image_that_was_never_built_names_the_exercises_it_breaks() {
     write(playground.path(), &format!("{name}/Dockerfile"), "FROM scratch\n");
     install.playground = playground.path().to_path_buf();
     migrated(&install.db).await;
-    let (ok, report) = install.doctor(&[]);
-    assert!(!ok, "{report}");
-    let images = row(&report, "lab images");
-    assert!(images.starts_with('✗'), "{report}");
+    let (images, report) = install.failing(&[], "lab images");
     assert!(
         images.contains(&format!(
             "berth/lab-{name} is missing: 1 exercise(s) cannot start a lab (basics/serve-it)"
@@ -232,10 +231,7 @@ async fn a_tag_the_course_pulls_but_the_mirror_lacks_is_a_failure() {
     );
     let install = Install::new(course.path());
     migrated(&install.db).await;
-    let (ok, report) = install.doctor(&[]);
-    assert!(!ok, "{report}");
-    let mirror = row(&report, "registry mirror");
-    assert!(mirror.starts_with('✗'), "{report}");
+    let (mirror, report) = install.failing(&[], "registry mirror");
     assert!(
         mirror.contains("nginx:9.99 is not served: 1 exercise will fail (basics/serve-it)"),
         "{report}"
