@@ -121,22 +121,33 @@ fn Credentials(new: bool) -> impl IntoView {
     }
 }
 
+/// The page of an account form: its heading, then the alert for the
+/// form's problems above the form itself.
+#[component]
+fn AuthCard(title: &'static str, heading: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <section class="auth-card">
+            <h1>{heading}</h1>
+            <FormAlert />
+            {children()}
+        </section>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next").unwrap_or_else(|| "/".into()));
     view! {
-        <Title text="Log in" />
-        <section class="auth-card">
-            <h1>"Log in"</h1>
-            <FormAlert />
+        <AuthCard title="Log in" heading="Log in">
             <form method="post" action="/auth/login">
                 <input type="hidden" name="next" value=next />
                 <Credentials new=false />
                 <button type="submit" class="button">"Log in"</button>
             </form>
             <p class="meta">"No account yet? " <a href="/signup">"Sign up"</a></p>
-        </section>
+        </AuthCard>
     }
 }
 
@@ -146,10 +157,7 @@ pub fn SignupPage() -> impl IntoView {
     let invite = move || query.with(|q| q.get("invite").unwrap_or_default());
     let join = move || query.with(|q| q.get("join").unwrap_or_default());
     view! {
-        <Title text="Sign up" />
-        <section class="auth-card">
-            <h1>"Create an account"</h1>
-            <FormAlert />
+        <AuthCard title="Sign up" heading="Create an account">
             <form method="post" action="/auth/signup">
                 <input type="hidden" name="join" value=join />
                 <Credentials new=true />
@@ -161,6 +169,6 @@ pub fn SignupPage() -> impl IntoView {
                 <button type="submit" class="button">"Sign up"</button>
             </form>
             <p class="meta">"Already have an account? " <a href="/login">"Log in"</a></p>
-        </section>
+        </AuthCard>
     }
 }

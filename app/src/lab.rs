@@ -391,8 +391,6 @@ fn Exercise(
         }
     }
     let check_fields = hidden_fields(&module, &e.id, ("live", "false"));
-    let hint_fields = hidden_fields(&module, &e.id, ("solution", "false"));
-    let solution_fields = hidden_fields(&module, &e.id, ("solution", "true"));
     let check_form = running.then(|| {
         view! {
             <ActionForm action=check attr:class="check-form">
@@ -402,22 +400,19 @@ fn Exercise(
         }
         .into_any()
     });
-    let hint_form = (e.hints_shown.len() < e.hints_total).then(|| {
+    // Both ask for more help: the next hint, or the solution.
+    let reveal_form = |class: &'static str, solution: &'static str, label: &'static str| {
+        let fields = hidden_fields(&module, &e.id, ("solution", solution));
         view! {
-            <ActionForm action=reveal attr:class="hint-form">
-                {hint_fields}
-                <button type="submit" class="link-button">"Show a hint"</button>
+            <ActionForm action=reveal attr:class=class>
+                {fields}
+                <button type="submit" class="link-button">{label}</button>
             </ActionForm>
         }
         .into_any()
-    });
-    let solution_form = view! {
-        <ActionForm action=reveal attr:class="solution-form">
-            {solution_fields}
-            <button type="submit" class="link-button">"Show the solution"</button>
-        </ActionForm>
-    }
-    .into_any();
+    };
+    let hint_form = (e.hints_shown.len() < e.hints_total).then(|| reveal_form("hint-form", "false", "Show a hint"));
+    let solution_form = reveal_form("solution-form", "true", "Show the solution");
     let status = if e.passed { "Done" } else { "To do" };
     view! {
         <li class="exercise" data-exercise=e.id.to_string() data-passed=e.passed.to_string()>

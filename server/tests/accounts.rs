@@ -43,13 +43,7 @@ async fn sign_up_log_out_and_log_in_on_both_databases() {
         assert_eq!(location(&res), "/");
         assert_eq!(app.me(&tab).await, None);
         // Logging out ends the session on the server: the old cookie is worthless.
-        let replay = app
-            .client
-            .get(format!("{}/api/me", app.base))
-            .header("cookie", &stolen)
-            .send()
-            .await
-            .unwrap();
+        let replay = app.get_with_cookie("/api/me", &stolen).await;
         assert_eq!(replay.text().await.unwrap(), "null");
 
         let wrong = app.log_in(&tab, "ada@example.org", "not it at all 1").await;
@@ -92,13 +86,7 @@ async fn the_session_id_changes_at_login() {
     let again = app.log_in(&tab, "bo@example.org", PASSWORD).await;
     let after = session_cookie(&again).unwrap();
     assert_ne!(before, after);
-    let old = app
-        .client
-        .get(format!("{}/api/me", app.base))
-        .header("cookie", &before)
-        .send()
-        .await
-        .unwrap();
+    let old = app.get_with_cookie("/api/me", &before).await;
     assert_eq!(
         old.text().await.unwrap(),
         "null",
@@ -114,13 +102,7 @@ async fn idle_sessions_expire_on_the_server() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&res).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let me = app
-        .client
-        .get(format!("{}/api/me", app.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let me = app.get_with_cookie("/api/me", &cookie).await;
     assert_eq!(me.text().await.unwrap(), "null");
 }
 

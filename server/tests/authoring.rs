@@ -25,6 +25,12 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// Asserts that the command said `needle`, showing all it said if not.
+fn assert_says(out: &Output, needle: &str) {
+    let text = text(out);
+    assert!(text.contains(needle), "{text}");
+}
+
 /// A copy of the lab fixture course to break.
 fn lab_course() -> tempfile::TempDir {
     common::copy_course(&workspace().join("server/tests/fixtures/lab-course"))
@@ -54,11 +60,7 @@ fn content_check_passes_the_bundled_course_and_lists_every_problem() {
         &workspace().join("server/tests/fixtures/lab-course"),
     );
     assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("exercise `live-file` has no cheat"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "exercise `live-file` has no cheat");
 
     let course = lab_course();
     let basics = course.path().join("modules/01-basics");
@@ -80,11 +82,7 @@ fn content_check_passes_the_bundled_course_and_lists_every_problem() {
     std::fs::write(basics.join("01-first-steps.md"), lesson).unwrap();
     let out = berth(&["content", "check"], course.path());
     assert!(!out.status.success());
-    assert!(
-        text(&out).contains("basics/exercises/greeting/check.sh: line 1"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "basics/exercises/greeting/check.sh: line 1");
 }
 
 #[test]
@@ -94,12 +92,9 @@ fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
     let out = berth(&["content", "test", "--junit", junit.to_str().unwrap()], course.path());
     assert!(out.status.success(), "{}", text(&out));
     // Three exercises and the greeting's cheat, each in a lab of its own.
-    assert!(text(&out).contains("4 passed, 0 failed"), "{}", text(&out));
-    assert!(
-        text(&out).contains("basics/greeting cheat misspelt") && text(&out).contains("refused: it says hello"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "4 passed, 0 failed");
+    assert_says(&out, "basics/greeting cheat misspelt");
+    assert_says(&out, "refused: it says hello");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains(r#"tests="4""#) && xml.contains(r#"failures="0""#), "{xml}");
     assert!(xml.contains(r#"name="greeting cheat misspelt""#), "{xml}");
@@ -121,11 +116,7 @@ fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
         course.path(),
     );
     assert!(!out.status.success());
-    assert!(
-        text(&out).contains("the check passes before the exercise is done"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "the check passes before the exercise is done");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains(r#"tests="2""#) && xml.contains("<failure"), "{xml}");
 
@@ -137,16 +128,12 @@ fn content_test_proves_each_exercise_and_catches_a_check_that_always_passes() {
     .unwrap();
     let out = berth(&["content", "test", "--exercise", "greeting"], course.path());
     assert!(!out.status.success());
-    assert!(
-        text(&out).contains("the check passes after the cheat"),
-        "{}",
-        text(&out)
-    );
+    assert_says(&out, "the check passes after the cheat");
 }
 
 #[test]
 fn every_exercise_of_the_bundled_course_passes_its_own_test() {
     let out = berth(&["content", "test"], &workspace().join("content"));
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains(" 0 failed"), "{}", text(&out));
+    assert_says(&out, " 0 failed");
 }

@@ -8,8 +8,8 @@ use berth_app::lab::LabAction;
 use berth_server::auth::Email;
 use berth_server::store::Store;
 use common::{
-    TestApp, TestDb, act, as_learner, check, lab_of, location, read_until, session_cookie, terminal, terminal_path,
-    view,
+    TestApp, TestDb, act, as_learner, check, entry, lab_of, location, read_until, session_cookie, terminal,
+    terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -67,18 +67,7 @@ async fn join_status(app: &TestApp, tab: &reqwest::Client, code: &str) -> String
 
 /// The grid cell of `learner` (by email) for `key`.
 fn cell<'a>(room: &'a Value, email: &str, key: &str) -> &'a Value {
-    let learner = room["learners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["email"] == email)
-        .unwrap_or_else(|| panic!("{email} is not on the roster: {room}"));
-    learner["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| item_key(c) == key)
-        .unwrap_or_else(|| panic!("no column {key}"))
+    row_cell(entry(&room["learners"], "email", email), key)
 }
 
 /// A cell's item as `kind:id`.
@@ -183,13 +172,7 @@ async fn join_codes_let_learners_in_until_they_expire_or_fill_up() {
 }
 
 fn learner_id(room: &Value, email: &str) -> i64 {
-    room["learners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["email"] == email)
-        .and_then(|l| l["id"].as_i64())
-        .unwrap()
+    entry(&room["learners"], "email", email)["id"].as_i64().unwrap()
 }
 
 async fn classroom_id_by_code(app: &TestApp, tab: &reqwest::Client, code: &str) -> i64 {
@@ -468,12 +451,7 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let room = classroom(&app, &ivy, id).await;
     assert_eq!(cell(&room, "ada@example.org", "exercise:greeting")["state"], "passed");
-    let bo_row = room["learners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["email"] == "bo@example.org")
-        .unwrap();
+    let bo_row = entry(&room["learners"], "email", "bo@example.org");
     let reasons = bo_row["stuck"].to_string();
     assert!(
         reasons.contains("“Write a greeting” failed 3 checks in a row"),
@@ -483,23 +461,13 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
         reasons.contains("lab for “Basics” idle for 0 min with 2 exercise(s) unfinished"),
         "{reasons}"
     );
-    let ada_row = room["learners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["email"] == "ada@example.org")
-        .unwrap();
+    let ada_row = entry(&room["learners"], "email", "ada@example.org");
     assert_eq!(
         ada_row["stuck"],
         serde_json::json!([]),
         "Ada's lab is stopped and her exercise passed"
     );
-    let greeting = room["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == "greeting")
-        .unwrap();
+    let greeting = entry(&room["exercises"], "id", "greeting");
     assert_eq!(
         (greeting["attempted"].as_u64(), greeting["passed"].as_u64()),
         (Some(2), Some(1))
@@ -515,12 +483,7 @@ async fn the_grid_follows_checks_and_quizzes_live_and_the_exports_match() {
             .contains("greeting.txt exists")
     );
     assert_eq!(greeting["stuck"], serde_json::json!(["bo@example.org"]));
-    let quiz = room["quizzes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["id"] == "basics-check")
-        .unwrap();
+    let quiz = entry(&room["quizzes"], "id", "basics-check");
     assert_eq!(quiz["learners"], 1);
     assert_eq!(quiz["questions"][0]["correct"], 0);
     assert_eq!(quiz["questions"][0]["top_wrong"], serde_json::json!(["In /tmp", 1]));

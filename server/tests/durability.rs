@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestDb, minimal_site, workspace};
+use common::{Http, PASSWORD, TestDb, docker, entry, force_remove, minimal_site, workspace};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -42,30 +42,21 @@ async fn a_completed_lesson_and_a_graded_quiz_survive_sigkill_on_both_databases(
     for db in TestDb::both().await {
         let site = minimal_site();
         let (mut server, base) = start(&db, site.path());
-        let tab = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let post = |path: &str, body: &'static str| {
-            tab.post(format!("{base}{path}"))
-                .header("origin", &base)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-        };
-        let signup = post(
-            "/auth/signup",
-            "email=kim%40example.org&password=harbour+lantern+crisp+42",
-        )
-        .await
-        .unwrap();
+        let app = Http::new(base);
+        let tab = app.browser();
+        let signup = app.sign_up(&tab, "kim@example.org").await;
         assert_eq!(signup.status(), 303);
-        let done = post("/api/lesson/complete", "module=images&lesson=layers-and-cache")
-            .await
-            .unwrap();
+        let done = app
+            .post_form(
+                &tab,
+                "/api/lesson/complete",
+                &[("module", "images"), ("lesson", "layers-and-cache")],
+            )
+            .await;
         assert!(done.status().is_success(), "{}", done.status());
-        let graded = post("/modules/containers/quiz", "q.first-pid=1").await.unwrap();
+        let graded = app
+            .post_form(&tab, "/modules/containers/quiz", &[("q.first-pid", "1")])
+            .await;
         assert_eq!(graded.status(), 303);
         let results = common::location(&graded);
 
@@ -73,39 +64,18 @@ async fn a_completed_lesson_and_a_graded_quiz_survive_sigkill_on_both_databases(
         server.kill().unwrap();
         server.wait().unwrap();
         let (mut again, base) = start(&db, site.path());
-        let login = tab
-            .post(format!("{base}/auth/login"))
-            .header("origin", &base)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("email=kim%40example.org&password=harbour+lantern+crisp+42")
-            .send()
-            .await
-            .unwrap();
+        let app = Http::new(base);
+        let login = app.log_in(&tab, "kim@example.org", PASSWORD).await;
         assert_eq!(login.status(), 303, "the account survived");
-        let dashboard = tab
-            .get(format!("{base}/api/dashboard"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let dashboard = app.text_as(&tab, "/api/dashboard").await;
         let d: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
-        let module = |id: &str| {
-            d["modules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["id"] == id)
-                .unwrap()
-                .clone()
-        };
+        let module = |id: &str| entry(&d["modules"], "id", id).clone();
         assert_eq!(module("images")["done"], 1, "{d}");
         let quiz =
             std::fs::read_to_string(common::workspace().join("content/modules/01-containers/quiz.toml")).unwrap();
         let questions = quiz.matches("[[question]]").count();
         assert_eq!(module("containers")["quiz"]["best_percent"], 100 / questions, "{d}");
-        let page = tab.get(format!("{base}{results}")).send().await.unwrap();
+        let page = tab.get(format!("{}{results}", app.base)).send().await.unwrap();
         assert_eq!(page.status(), 200);
         assert!(page.text().await.unwrap().contains(&format!("1 of {questions} right")));
         again.kill().unwrap();
@@ -122,8 +92,7 @@ async fn lab_containers(db: &TestDb) -> Vec<String> {
         .all(true)
         .filters(&filters)
         .build();
-    bollard::Docker::connect_with_local_defaults()
-        .unwrap()
+    docker()
         .list_containers(Some(options))
         .await
         .unwrap()
@@ -142,27 +111,15 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
     // container is created.
     for delay_ms in [0u64, 150, 400, 1500] {
         let (mut server, base) = start_with(&db, site.path(), &content);
-        let tab = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let login = if delay_ms == 0 { "signup" } else { "login" };
-        let res = tab
-            .post(format!("{base}/auth/{login}"))
-            .header("origin", &base)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("email=lab%40example.org&password=harbour+lantern+crisp+42")
-            .send()
-            .await
-            .unwrap();
+        let app = Http::new(base);
+        let tab = app.browser();
+        let res = if delay_ms == 0 {
+            app.sign_up(&tab, "lab@example.org").await
+        } else {
+            app.log_in(&tab, "lab@example.org", PASSWORD).await
+        };
         assert_eq!(res.status(), 303);
-        let start = tab
-            .post(format!("{base}/api/lab/act"))
-            .header("origin", &base)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("module=basics&action=Start")
-            .send();
+        let start = app.post_form(&tab, "/api/lab/act", &[("module", "basics"), ("action", "Start")]);
         let _ = tokio::time::timeout(std::time::Duration::from_millis(delay_ms), start).await;
         server.kill().unwrap();
         server.wait().unwrap();
@@ -189,18 +146,7 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
         again.wait().unwrap();
         // Leave nothing behind for the next round.
         for lab in store.live_labs().await.unwrap() {
-            bollard::Docker::connect_with_local_defaults()
-                .unwrap()
-                .remove_container(
-                    &berth_server::lab::docker::name(lab.id.as_str()),
-                    Some(
-                        bollard::query_parameters::RemoveContainerOptionsBuilder::new()
-                            .force(true)
-                            .build(),
-                    ),
-                )
-                .await
-                .unwrap();
+            force_remove(&berth_server::lab::docker::name(lab.id.as_str())).await;
             store.end_lab(&lab.id, "test").await.unwrap();
         }
     }

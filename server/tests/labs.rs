@@ -8,7 +8,7 @@ use berth_app::lab::{LabAction, Outcome};
 use berth_server::lab::runtime::{LEARNER, Script, Seat, TermSize};
 use common::{
     Socket, TestApp, TestAppBuilder, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check,
-    container_name, lab_of, read_until, session_cookie, terminal, terminal_path, view,
+    container_name, docker, force_remove, lab_of, read_until, session_cookie, terminal, terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -86,8 +86,11 @@ fn lab_app_builder(under: Under) -> TestAppBuilder {
     }
 }
 
-fn docker() -> bollard::Docker {
-    bollard::Docker::connect_with_local_defaults().unwrap()
+/// Asks for the next hint of a basics exercise, or for its solution.
+async fn reveal(app: &TestApp, tab: &reqwest::Client, exercise: &str, solution: bool) {
+    let solution = if solution { "true" } else { "false" };
+    let fields = [("module", "basics"), ("exercise", exercise), ("solution", solution)];
+    app.post_form(tab, "/api/lab/reveal", &fields).await;
 }
 
 async fn exists(container: &str) -> bool {
@@ -176,22 +179,12 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
 
     // Hints unlock one at a time, up to the last; the solution when asked.
     for _ in 0..3 {
-        app.post_form(
-            &ada,
-            "/api/lab/reveal",
-            &[("module", "basics"), ("exercise", "greeting"), ("solution", "false")],
-        )
-        .await;
+        reveal(&app, &ada, "greeting", false).await;
     }
     let v = view(&app, &ada, "basics", LESSON).await;
     assert_eq!(v.exercises[0].hints_shown.len(), 2);
     assert_eq!(v.exercises[0].solution, None);
-    app.post_form(
-        &ada,
-        "/api/lab/reveal",
-        &[("module", "basics"), ("exercise", "greeting"), ("solution", "true")],
-    )
-    .await;
+    reveal(&app, &ada, "greeting", true).await;
     let v = view(&app, &ada, "basics", LESSON).await;
     assert!(v.exercises[0].solution.as_deref().unwrap().contains("echo hello"));
 
@@ -333,17 +326,7 @@ async fn idle_labs_stop_and_the_engine_is_reconciled_with_the_records() {
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
     let container = container_name(&lab, 1);
-    docker()
-        .remove_container(
-            &container,
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::new()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
-        .unwrap();
+    force_remove(&container).await;
     assert_eq!(app.labs.sweep(false).await.unwrap(), 1);
     assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();

@@ -155,16 +155,7 @@ async fn pages_carry_security_headers_and_a_per_response_nonce() {
 #[tokio::test]
 async fn the_theme_cookie_is_rendered_on_the_server() {
     let app = TestApp::spawn().await;
-    let html = app
-        .client
-        .get(format!("{}/", app.base))
-        .header("cookie", "theme=dark")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_with_cookie("/", "theme=dark").await.text().await.unwrap();
     assert!(
         html.contains(r#"<html lang="en" data-theme="dark">"#),
         "{}",
@@ -189,13 +180,7 @@ async fn repeated_pages_differ_only_in_their_nonce() {
     let path = "/modules/containers/containers-and-vms";
     let mut seen = Vec::new();
     for cookie in ["", "", "theme=light", "session=abc"] {
-        let res = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
+        let res = app.get_with_cookie(path, cookie).await;
         assert_eq!(res.status(), StatusCode::OK);
         let nonce = csp_nonce(&res);
         let html = res.text().await.unwrap();
@@ -219,13 +204,8 @@ async fn pages_are_compressed_as_the_browser_allows() {
     assert_eq!(plain.headers().get("content-encoding"), None);
     let plain = plain.text().await.unwrap();
 
-    let br = app
-        .client
-        .get(&url)
-        .header("accept-encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
+    let accepting = |encodings: &str| app.client.get(&url).header("accept-encoding", encodings).send();
+    let br = accepting("gzip, br").await.unwrap();
     assert_eq!(br.headers()["content-encoding"], "br");
     assert!(br.headers()["vary"].to_str().unwrap().contains("accept-encoding"));
     let body = br.bytes().await.unwrap();
@@ -242,13 +222,7 @@ async fn pages_are_compressed_as_the_browser_allows() {
         plain.len()
     );
 
-    let gzip = app
-        .client
-        .get(&url)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let gzip = accepting("gzip").await.unwrap();
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
     let mut page = String::new();
     std::io::Read::read_to_string(

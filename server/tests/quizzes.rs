@@ -5,7 +5,7 @@
 mod common;
 
 use berth_app::error::AppError;
-use common::{TestApp, TestDb, location};
+use common::{TestApp, TestDb, entry, location};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -34,12 +34,7 @@ async fn form(app: &TestApp, tab: &reqwest::Client) -> Value {
 
 /// The key the server gave the option with this text.
 fn key(form: &Value, question: &str, text: &str) -> String {
-    let q = form["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["id"] == question)
-        .unwrap_or_else(|| panic!("no question {question}"));
+    let q = entry(&form["questions"], "id", question);
     let input = &q["input"];
     let choices = ["Single", "Multiple", "Order"]
         .iter()
@@ -76,6 +71,13 @@ fn answers(form: &Value, word: &str, count: &str, order: [&str; 3]) -> Vec<(Stri
         ));
     }
     fields
+}
+
+/// A fresh form filled in with these answers and submitted: the results page.
+async fn attempt(app: &TestApp, tab: &reqwest::Client, word: &str, count: &str, order: [&str; 3]) -> String {
+    let form = form(app, tab).await;
+    let results = submit(app, tab, &answers(&form, word, count, order)).await;
+    app.text_as(tab, &results).await
 }
 
 async fn dashboard_quiz(app: &TestApp, tab: &reqwest::Client) -> Value {
@@ -158,30 +160,14 @@ async fn learners_fail_retake_and_keep_their_best_score() {
         assert_eq!(dashboard_quiz(&app, &ada).await["best_percent"], 0);
 
         // All right, with each kind of answer written differently.
-        let f = form(&app, &ada).await;
-        let passed = submit(
-            &app,
-            &ada,
-            &answers(&f, " ZANZIBARITE ", "7318", ["Sow", "Water", "Harvest"]),
-        )
-        .await;
-        let page = app.text_as(&ada, &passed).await;
+        let page = attempt(&app, &ada, " ZANZIBARITE ", "7318", ["Sow", "Water", "Harvest"]).await;
         assert!(page.contains("Passed") && page.contains("5 of 5 right"), "{page}");
-        let f = form(&app, &ada).await;
-        let also = submit(
-            &app,
-            &ada,
-            &answers(&f, "Xylophone-42", "7,318.9", ["Sow", "Water", "Harvest"]),
-        )
-        .await;
         // "7,318.9" is not a number Berth reads: one wrong of five is 80%.
-        let page = app.text_as(&ada, &also).await;
+        let page = attempt(&app, &ada, "Xylophone-42", "7,318.9", ["Sow", "Water", "Harvest"]).await;
         assert!(page.contains("4 of 5 right") && page.contains("Passed"), "{page}");
 
         // A worse attempt later does not undo the pass or lower the best.
-        let f = form(&app, &ada).await;
-        let worse = submit(&app, &ada, &answers(&f, "wrong", "7319.5", ["Water", "Sow", "Harvest"])).await;
-        let page = app.text_as(&ada, &worse).await;
+        let page = attempt(&app, &ada, "wrong", "7319.5", ["Water", "Sow", "Harvest"]).await;
         assert!(
             page.contains("2 of 5 right") && page.contains("best score is 100%"),
             "{page}"

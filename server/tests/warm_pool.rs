@@ -7,15 +7,11 @@ mod common;
 use berth_app::lab::LabAction;
 use berth_app::model::{LabId, LabStatus, Millis};
 use berth_server::store::{PoolLabRow, Store};
-use common::{TestApp, act, as_learner, container_name, copy_course, lab_of, view, workspace};
+use common::{TestApp, act, as_learner, container_name, copy_course, docker, lab_of, view, workspace};
 use std::time::Duration;
 use tempfile::TempDir;
 
 const LESSON: &str = "first-steps";
-
-fn docker() -> bollard::Docker {
-    bollard::Docker::connect_with_local_defaults().unwrap()
-}
 
 /// The lab fixture with one more exercise whose setup is shared (it runs
 /// when a lab is made, so a warm lab has it done before anyone clicks) and

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
+use super::{Breadcrumbs, LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
 use crate::classroom::{
     ClassroomSummary, ClassroomView, Column, ExerciseInsight, ItemKind, JoinInfo, JoinStatus, LabModule, LearnerRow,
     QuizInsight, WarmupLine, WatchView, get_classroom, get_classrooms, get_join, get_watch,
@@ -137,12 +137,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     view! {
         <Title text=c.summary.name.clone() />
         <section class="classroom">
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <ol>
-                    <li><a href="/classrooms">"Classrooms"</a></li>
-                    <li aria-current="page">{c.summary.name.clone()}</li>
-                </ol>
-            </nav>
+            <Breadcrumbs links=vec![classrooms_crumb()] current=c.summary.name.clone() />
             <h1>{c.summary.name.clone()}</h1>
             <FormAlert />
             <div class="join-info">
@@ -353,15 +348,30 @@ fn Roster(id: ClassroomId, learners: Vec<LearnerRow>) -> impl IntoView {
         .collect_view();
     view! {
         <h2>"Roster"</h2>
-        <table class="roster">
+        <Table class="roster" columns=&["Learner", "Labs", "Actions"]>
+            {rows}
+        </Table>
+    }
+}
+
+/// The list of classrooms, where a classroom page's trail starts.
+fn classrooms_crumb() -> (String, String) {
+    ("/classrooms".into(), "Classrooms".into())
+}
+
+/// A table of rows under one header row naming its `columns`.
+#[component]
+fn Table(class: &'static str, columns: &'static [&'static str], children: Children) -> impl IntoView {
+    let headers = columns
+        .iter()
+        .map(|&c| view! { <th scope="col">{c}</th> })
+        .collect_view();
+    view! {
+        <table class=class>
             <thead>
-                <tr>
-                    <th scope="col">"Learner"</th>
-                    <th scope="col">"Labs"</th>
-                    <th scope="col">"Actions"</th>
-                </tr>
+                <tr>{headers}</tr>
             </thead>
-            <tbody>{rows}</tbody>
+            <tbody>{children()}</tbody>
         </table>
     }
 }
@@ -389,17 +399,9 @@ fn ExerciseInsights(items: Vec<ExerciseInsight>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="insights">
-            <thead>
-                <tr>
-                    <th scope="col">"Exercise"</th>
-                    <th scope="col">"Passed"</th>
-                    <th scope="col">"Median time"</th>
-                    <th scope="col">"Failing assertions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <Table class="insights" columns=&["Exercise", "Passed", "Median time", "Failing assertions"]>
+            {rows}
+        </Table>
     }
 }
 
@@ -429,16 +431,9 @@ fn QuizInsights(items: Vec<QuizInsight>) -> impl IntoView {
                 .collect_view();
             view! {
                 <h3>{format!("{} ({} learner(s))", q.title, q.learners)}</h3>
-                <table class="insights">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Question"</th>
-                            <th scope="col">"Right"</th>
-                            <th scope="col">"Most chosen wrong answer"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <Table class="insights" columns=&["Question", "Right", "Most chosen wrong answer"]>
+                    {rows}
+                </Table>
             }
         })
         .collect_view()
@@ -464,13 +459,10 @@ fn WatchDetails(w: WatchView) -> impl IntoView {
     view! {
         <Title text=format!("Watching {}", w.learner_email) />
         <section class="watch">
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <ol>
-                    <li><a href="/classrooms">"Classrooms"</a></li>
-                    <li><a href=format!("/classrooms/{}", w.classroom)>{w.classroom_name}</a></li>
-                    <li aria-current="page">"Terminal"</li>
-                </ol>
-            </nav>
+            <Breadcrumbs
+                links=vec![classrooms_crumb(), (format!("/classrooms/{}", w.classroom), w.classroom_name)]
+                current="Terminal"
+            />
             <h1>{format!("{}'s terminal", w.learner_email)}</h1>
             {terminal}
         </section>

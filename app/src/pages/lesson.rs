@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{load_error, loaded_page, or_not_found, param};
+use super::{Breadcrumbs, course_crumb, load_error, loaded_page, or_not_found, param};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
 use crate::lab::{LabPanel, LabPanelData};
 use crate::model::{LessonId, ModuleId};
@@ -29,23 +29,12 @@ fn LessonDetails(lesson: LessonView, lab: LabPanelData, status: LessonStatusData
         crate::enhance::lesson_body_soon();
     });
     let module = module_href(lesson.module_id.as_str());
+    let module_label = format!("Module {}: {}", lesson.module_number, lesson.module_title);
     let has_toc = !lesson.toc.is_empty();
     view! {
         <Title text=lesson.title.clone() />
         <div class="lesson-layout" class:with-lab=!lesson.exercises.is_empty()>
-            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                <ol>
-                    <li>
-                        <a href="/">"Course"</a>
-                    </li>
-                    <li>
-                        <a href=module>
-                            {format!("Module {}: {}", lesson.module_number, lesson.module_title)}
-                        </a>
-                    </li>
-                    <li aria-current="page">{lesson.title.clone()}</li>
-                </ol>
-            </nav>
+            <Breadcrumbs links=vec![course_crumb(), (module, module_label)] current=lesson.title.clone() />
             <Show when=move || has_toc>
                 <aside class="toc">
                     <details open>

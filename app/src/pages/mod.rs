@@ -39,6 +39,29 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The trail above a page: a link to each page it sits in, as (href,
+/// label), outermost first, then the page itself.
+#[component]
+fn Breadcrumbs(links: Vec<(String, String)>, #[prop(into)] current: String) -> impl IntoView {
+    let links = links
+        .into_iter()
+        .map(|(href, label)| view! { <li><a href=href>{label}</a></li> })
+        .collect_view();
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                {links}
+                <li aria-current="page">{current}</li>
+            </ol>
+        </nav>
+    }
+}
+
+/// The course outline, where the trail of a course page starts.
+fn course_crumb() -> (String, String) {
+    ("/".into(), "Course".into())
+}
+
 /// Shown when the server could not answer; the details are in its log.
 #[component]
 fn LoadError(error: AppError) -> impl IntoView {

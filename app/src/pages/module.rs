@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{duration, load_error, loaded_page, or_not_found, param};
+use super::{Breadcrumbs, course_crumb, duration, load_error, loaded_page, or_not_found, param};
 use crate::course::{ModuleView, get_module, quiz_href};
 use crate::model::ModuleId;
 
@@ -19,14 +19,7 @@ fn ModuleDetails(module: ModuleView) -> impl IntoView {
     let quiz = module.quiz.clone().map(|q| (quiz_href(module.id.as_str()), q));
     view! {
         <Title text=module.title.clone() />
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <ol>
-                <li>
-                    <a href="/">"Course"</a>
-                </li>
-                <li aria-current="page">{format!("Module {}", module.number)}</li>
-            </ol>
-        </nav>
+        <Breadcrumbs links=vec![course_crumb()] current=format!("Module {}", module.number) />
         <section class="module-intro">
             <p class="eyebrow">
                 {format!("Module {} · {}", module.number, duration(module.duration_minutes))}

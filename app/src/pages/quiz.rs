@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{LoadError, NotFound, load_error, loaded_page, loading, or_not_found, param};
+use super::{Breadcrumbs, LoadError, NotFound, course_crumb, load_error, loaded_page, loading, or_not_found, param};
 use crate::course::{module_href, quiz_href};
 use crate::model::{AttemptId, ModuleId};
 use crate::quiz::{AttemptLookup, AttemptView, Input, QuestionView, QuizPageData, field_name, get_attempt, get_quiz};
@@ -17,34 +17,6 @@ pub fn QuizPage() -> impl IntoView {
 }
 
 #[component]
-fn Breadcrumbs(module: ModuleId, number: usize, #[prop(optional)] attempt: bool) -> impl IntoView {
-    let quiz = quiz_href(&module);
-    view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <ol>
-                <li>
-                    <a href="/">"Course"</a>
-                </li>
-                <li>
-                    <a href=module_href(&module)>{format!("Module {number}")}</a>
-                </li>
-                {if attempt {
-                    view! {
-                        <li>
-                            <a href=quiz>"Quiz"</a>
-                        </li>
-                        <li aria-current="page">"Results"</li>
-                    }
-                        .into_any()
-                } else {
-                    view! { <li aria-current="page">"Quiz"</li> }.into_any()
-                }}
-            </ol>
-        </nav>
-    }
-}
-
-#[component]
 fn QuizDetails(data: QuizPageData) -> impl IntoView {
     let best = data.best().cloned();
     let href = quiz_href(&data.module);
@@ -52,7 +24,10 @@ fn QuizDetails(data: QuizPageData) -> impl IntoView {
     let count = data.attempts.len();
     view! {
         <Title text=data.title.clone() />
-        <Breadcrumbs module=data.module.clone() number=data.module_number />
+        <Breadcrumbs
+            links=vec![course_crumb(), (module_href(&data.module), format!("Module {}", data.module_number))]
+            current="Quiz"
+        />
         <section class="quiz">
             <p class="eyebrow">{format!("Module {} · {}", data.module_number, data.module_title)}</p>
             <h1>{data.title.clone()}</h1>

@@ -47,6 +47,14 @@ impl Sessions {
         Ok(sessions)
     }
 
+    /// The store of either database, which every call is passed on to.
+    fn inner(&self) -> &dyn SessionStore {
+        match self {
+            Sessions::Sqlite(s) => s,
+            Sessions::Postgres(s) => s,
+        }
+    }
+
     /// Deletes expired sessions every minute, for as long as the server runs.
     pub fn spawn_cleanup(&self) {
         let sessions = self.clone();
@@ -61,31 +69,19 @@ impl Sessions {
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.create(record).await,
-            Sessions::Postgres(s) => s.create(record).await,
-        }
+        self.inner().create(record).await
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.save(record).await,
-            Sessions::Postgres(s) => s.save(record).await,
-        }
+        self.inner().save(record).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(s) => s.load(id).await,
-            Sessions::Postgres(s) => s.load(id).await,
-        }
+        self.inner().load(id).await
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.delete(id).await,
-            Sessions::Postgres(s) => s.delete(id).await,
-        }
+        self.inner().delete(id).await
     }
 }
 

@@ -189,50 +189,8 @@ fn describe(q: &Question, answer: &Answer) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::quiz;
     use super::*;
-    use std::path::Path;
-
-    const QUIZ: &str = r#"
-id = "q"
-title = "Q"
-pass_percent = 50
-
-[[question]]
-id = "one"
-kind = "single"
-prompt = "Pick B"
-options = ["A", "B"]
-answer = 1
-
-[[question]]
-id = "many"
-kind = "multiple"
-prompt = "Pick A and C"
-options = ["A", "B", "C"]
-answers = [0, 2]
-
-[[question]]
-id = "word"
-kind = "text"
-prompt = "Say cgroup"
-accept = ["cgroup"]
-
-[[question]]
-id = "num"
-kind = "number"
-prompt = "Half"
-answer = 0.5
-
-[[question]]
-id = "steps"
-kind = "order"
-prompt = "Build then run"
-items = ["build", "run"]
-"#;
-
-    fn quiz() -> Quiz {
-        Quiz::parse(Path::new("quiz.toml"), QUIZ).unwrap()
-    }
 
     fn key(q: &str, text: &str) -> String {
         choice_key(q, text)
@@ -249,76 +207,70 @@ items = ["build", "run"]
         assert!(!json.contains("answer"), "{json}");
         match &view.questions[0].input {
             Input::Single(c) => {
-                assert_eq!(c[1].key, key("one", "B"));
+                assert_eq!(c[1].key, key("single", "b"));
                 assert_ne!(c[0].key, "0");
                 assert_eq!(c[0].key.len(), 12);
             }
             other => panic!("{other:?}"),
         }
         // The same text in another question gets another key.
-        assert_ne!(key("one", "A"), key("many", "A"));
+        assert_ne!(key("single", "a"), key("multiple", "a"));
     }
 
     #[test]
     fn a_full_right_submission_scores_everything() {
         let quiz = quiz();
         let form = fields(&[
-            ("q.one", key("one", "B")),
-            ("q.many", key("many", "C")),
-            ("q.many", key("many", "A")),
-            ("q.word", "  CGroup ".into()),
-            ("q.num", "0,5".into()),
-            (&format!("q.steps.{}", key("steps", "run")), "2".into()),
-            (&format!("q.steps.{}", key("steps", "build")), "1".into()),
+            ("q.single", key("single", "b")),
+            ("q.multiple", key("multiple", "c")),
+            ("q.multiple", key("multiple", "a")),
+            ("q.text", "  CGroups ".into()),
+            ("q.number", "1,5".into()),
+            (&format!("q.order.{}", key("order", "run")), "3".into()),
+            (&format!("q.order.{}", key("order", "write")), "1".into()),
+            (&format!("q.order.{}", key("order", "build")), "2".into()),
             ("unrelated", "x".into()),
         ]);
         let s = quiz.read_form(&form);
         let graded = super::super::grade(&quiz, &s.answers);
         assert_eq!(graded.score, 5, "{s:?}");
-        assert_eq!(s.raw["word"], vec!["CGroup".to_string()]);
+        assert_eq!(s.raw["text"], vec!["CGroups".to_string()]);
         let report = quiz.report(&s.answers, &graded);
-        assert_eq!(report.feedback[1].given, "A, C");
-        assert_eq!(report.feedback[4].given, "build → run");
+        assert_eq!(report.feedback[1].given, "a, c");
+        assert_eq!(report.feedback[4].given, "write → build → run");
         assert!(report.feedback.iter().all(|f| f.correct));
     }
 
     #[test]
     fn malformed_answers_count_as_none() {
         let quiz = quiz();
-        let b = key("steps", "build");
-        let r = key("steps", "run");
-        for order in [
-            vec![(format!("q.steps.{b}"), "1".to_string())],
-            vec![
-                (format!("q.steps.{b}"), "1".into()),
-                (format!("q.steps.{r}"), "1".into()),
-            ],
-            vec![
-                (format!("q.steps.{b}"), "0".into()),
-                (format!("q.steps.{r}"), "1".into()),
-            ],
-            vec![
-                (format!("q.steps.{b}"), "3".into()),
-                (format!("q.steps.{r}"), "1".into()),
-            ],
-            vec![
-                (format!("q.steps.{b}"), "x".into()),
-                (format!("q.steps.{r}"), "1".into()),
-            ],
+        let [w, b, r] = ["write", "build", "run"].map(|item| format!("q.order.{}", key("order", item)));
+        // A missing place, a repeated one, zero, one past the end, not a number.
+        for [first, second, third] in [
+            ["1", "2", ""],
+            ["1", "1", "2"],
+            ["0", "1", "2"],
+            ["4", "1", "2"],
+            ["x", "1", "2"],
         ] {
-            assert!(!quiz.read_form(&order).answers.contains_key("steps"), "{order:?}");
+            let order: Vec<(String, String)> = [(&w, first), (&b, second), (&r, third)]
+                .into_iter()
+                .filter(|(_, place)| !place.is_empty())
+                .map(|(name, place)| (name.clone(), place.to_string()))
+                .collect();
+            assert!(!quiz.read_form(&order).answers.contains_key("order"), "{order:?}");
         }
         let s = quiz.read_form(&fields(&[
-            ("q.one", "not-a-key".into()),
-            ("q.num", "half".into()),
-            ("q.word", "   ".into()),
-            ("q.many", "nope".into()),
+            ("q.single", "not-a-key".into()),
+            ("q.number", "half".into()),
+            ("q.text", "   ".into()),
+            ("q.multiple", "nope".into()),
         ]));
         assert!(s.answers.is_empty(), "{s:?}");
         // Wrong-looking input is still kept as given, cut to size.
-        assert_eq!(s.raw["num"], vec!["half".to_string()]);
-        let long = quiz.read_form(&fields(&[("q.word", "x".repeat(10_000))]));
-        assert_eq!(long.raw["word"][0].len(), MAX_TEXT);
+        assert_eq!(s.raw["number"], vec!["half".to_string()]);
+        let long = quiz.read_form(&fields(&[("q.text", "x".repeat(10_000))]));
+        assert_eq!(long.raw["text"][0].len(), MAX_TEXT);
         let graded = super::super::grade(&quiz, &s.answers);
         let report = quiz.report(&s.answers, &graded);
         assert_eq!(report.feedback[0].given, "");

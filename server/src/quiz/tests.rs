@@ -30,8 +30,8 @@ pattern = "^control groups?$"
 [[question]]
 id = "number"
 kind = "number"
-prompt = "Default Docker TLS port?"
-answer = 2376
+prompt = "How many CPUs does --cpus=1.5 allow?"
+answer = 1.5
 
 [[question]]
 id = "order"
@@ -40,8 +40,16 @@ prompt = "Build, then run"
 items = ["write", "build", "run"]
 "#;
 
-fn quiz() -> Quiz {
+/// The quiz above, one question of each kind; `form`'s tests use it too.
+pub(super) fn quiz() -> Quiz {
     Quiz::parse(Path::new("quiz.toml"), QUIZ).unwrap()
+}
+
+/// A quiz of these `[[question]]` tables, after three lines naming it and
+/// setting its pass mark.
+fn with_questions(pass_percent: u32, questions: &str) -> Result<Quiz, Vec<ContentError>> {
+    let text = format!("id = \"q\"\ntitle = \"Q\"\npass_percent = {pass_percent}\n{questions}");
+    Quiz::parse(Path::new("quiz.toml"), &text)
 }
 
 fn answers(pairs: &[(&str, Answer)]) -> HashMap<String, Answer> {
@@ -55,7 +63,7 @@ fn every_question_kind_is_graded() {
         ("single", Answer::Choice(1)),
         ("multiple", Answer::Choices(vec![0, 2])),
         ("text", Answer::Text("  CGroups ".into())),
-        ("number", Answer::Number(2376.0)),
+        ("number", Answer::Number(1.5)),
         ("order", Answer::Order(vec![0, 1, 2])),
     ]);
     let g = grade(&q, &all_right);
@@ -65,7 +73,7 @@ fn every_question_kind_is_graded() {
         ("single", Answer::Choice(0)),
         ("multiple", Answer::Choices(vec![0])),
         ("text", Answer::Text("namespaces".into())),
-        ("number", Answer::Number(2375.0)),
+        ("number", Answer::Number(2.5)),
         ("order", Answer::Order(vec![1, 0, 2])),
     ]);
     let g = grade(&q, &all_wrong);
@@ -95,17 +103,14 @@ fn edge_cases_are_graded_strictly() {
     let three = answers(&[
         ("single", Answer::Choice(1)),
         ("text", Answer::Text("cgroups".into())),
-        ("number", Answer::Number(2376.0)),
+        ("number", Answer::Number(1.5)),
     ]);
     assert!(grade(&q, &three).passed);
 }
 
 #[test]
 fn case_sensitive_text_and_tolerance() {
-    let text = r#"id = "q"
-title = "Q"
-pass_percent = 100
-
+    let text = r#"
 [[question]]
 id = "t"
 kind = "text"
@@ -120,7 +125,7 @@ prompt = "About pi"
 answer = 3.14
 tolerance = 0.01
 "#;
-    let q = Quiz::parse(Path::new("quiz.toml"), text).unwrap();
+    let q = with_questions(100, text).unwrap();
     let g = grade(
         &q,
         &answers(&[("t", Answer::Text("entrypoint".into())), ("n", Answer::Number(3.145))]),
@@ -130,10 +135,7 @@ tolerance = 0.01
 
 #[test]
 fn invalid_quizzes_are_content_errors_with_lines() {
-    let bad = r#"id = "q"
-title = "Q"
-pass_percent = 70
-
+    let bad = r#"
 [[question]]
 id = "a"
 kind = "single"
@@ -164,7 +166,8 @@ id = "d"
 kind = "essay"
 prompt = "Unknown kind"
 "#;
-    let errors = Quiz::parse(Path::new("quiz.toml"), bad).unwrap_err();
+    // The quiz's own three lines come first.
+    let errors = with_questions(70, bad).unwrap_err();
     let got: Vec<(Option<usize>, &str)> = errors.iter().map(|e| (e.line, e.message.as_str())).collect();
     assert_eq!(got.len(), 5, "{errors:#?}");
     assert_eq!(got[0].0, Some(5));
@@ -177,7 +180,7 @@ prompt = "Unknown kind"
     assert!(got[3].1.contains("pattern does not compile"));
     assert!(got[4].1.contains("unknown kind `essay`"));
 
-    let empty = Quiz::parse(Path::new("quiz.toml"), "id = \"q\"\ntitle = \"Q\"\npass_percent = 0\n").unwrap_err();
+    let empty = with_questions(0, "").unwrap_err();
     assert_eq!(empty.len(), 2, "{empty:#?}");
     let typo = Quiz::parse(Path::new("quiz.toml"), "id = \"q\"\ntitle = \"Q\"\npass_mark = 5\n").unwrap_err();
     assert!(typo[0].to_string().contains("quiz.toml:3"), "{}", typo[0]);

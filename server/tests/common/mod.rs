@@ -337,6 +337,13 @@ impl Http {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 
+    /// A GET with no cookies but `cookie`, given by hand (a stolen or stale
+    /// session, a preference).
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.get(url).header("cookie", cookie).send().await.unwrap()
+    }
+
     pub async fn page(&self, path: &str) -> (reqwest::StatusCode, String) {
         let res = self.get(path).await;
         let status = res.status();
@@ -483,6 +490,28 @@ pub fn lab_of(v: &LabView) -> LabId {
 /// engine itself.
 pub fn container_name(lab: &LabId, node: u8) -> String {
     berth_server::lab::docker::node_name(lab.as_str(), node)
+}
+
+/// The entry of the JSON array `list` whose `field` is `value`.
+pub fn entry<'a>(list: &'a serde_json::Value, field: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .find(|e| e[field] == value)
+        .unwrap_or_else(|| panic!("no {field} {value} in {list}"))
+}
+
+/// The Docker engine the tests' labs run on.
+pub fn docker() -> bollard::Docker {
+    bollard::Docker::connect_with_local_defaults().unwrap()
+}
+
+/// Removes `container` at once, running or not, as if someone else had.
+pub async fn force_remove(container: &str) {
+    let options = bollard::query_parameters::RemoveContainerOptionsBuilder::new()
+        .force(true)
+        .build();
+    docker().remove_container(container, Some(options)).await.unwrap();
 }
 
 /// The terminal's WebSocket path of a running lab.
