@@ -8,6 +8,7 @@ use berth_app::lab::LabAction;
 use berth_app::model::{LabId, LabStatus, Millis};
 use berth_server::store::{PoolLabRow, Store};
 use common::{TestApp, act, as_learner, container_name, copy_course, docker, lab_of, view, workspace};
+use std::process::Command;
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -51,6 +52,56 @@ async fn warm_app(course: &TempDir, flags: &[(&str, &str)]) -> TestApp {
     app.spawn().await
 }
 
+/// Warm labs outlive their server by design (a restart keeps the pool),
+/// so each test removes every lab and network its server made, passed or
+/// not, when this guard drops.
+struct RemoveLabsOf {
+    instance: String,
+}
+
+impl RemoveLabsOf {
+    async fn new(store: &Store) -> Self {
+        let instance = store.instance_value("instance_id").await.unwrap();
+        Self {
+            instance: instance.expect("the server has an instance id"),
+        }
+    }
+
+    /// The ids `docker KIND ls` lists for this instance's label.
+    fn listed(&self, kind: &str) -> Vec<String> {
+        let filter = format!("label=org.berth.instance={}", self.instance);
+        let out = Command::new("docker")
+            .args([kind, "ls", "--all", "--quiet", "--filter", &filter])
+            .args(if kind == "network" {
+                &[][..]
+            } else {
+                &["--no-trunc"][..]
+            })
+            .output()
+            .expect("docker runs");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for RemoveLabsOf {
+    fn drop(&mut self) {
+        for container in self.listed("container") {
+            let _ = Command::new("docker")
+                .args(["rm", "--force", "--volumes", &container])
+                .output();
+        }
+        for network in self.listed("network") {
+            let _ = Command::new("docker")
+                .args(["network", "disconnect", "--force", &network, "berth-mirror"])
+                .output();
+            let _ = Command::new("docker").args(["network", "rm", &network]).output();
+        }
+    }
+}
+
 /// The waiting labs once `want` of them are ready (60 s at most).
 async fn ready_pool(store: &Store, want: usize) -> Vec<PoolLabRow> {
     for _ in 0..240 {
@@ -73,6 +124,7 @@ async fn a_start_claims_a_warm_lab_personalises_it_and_the_pool_refills() {
     let course = course_with_a_shared_setup();
     let app = warm_app(&course, &[("--warm", "basics=1"), ("--max-labs", "2")]).await;
     let store = Store::open(&app.db.url).await.unwrap();
+    let _cleanup = RemoveLabsOf::new(&store).await;
     let pool = ready_pool(&store, 1).await;
     assert_eq!(pool.len(), 1);
     let warm = pool[0].clone();
@@ -158,6 +210,7 @@ async fn a_dead_warm_lab_is_never_handed_over_and_the_sweep_reconciles_the_pool(
     let course = course_with_a_shared_setup();
     let app = warm_app(&course, &[("--warm", "basics=1")]).await;
     let store = Store::open(&app.db.url).await.unwrap();
+    let _cleanup = RemoveLabsOf::new(&store).await;
     let warm = ready_pool(&store, 1).await.remove(0);
     let killed = container_id(&warm.id).await.expect("the warm lab runs");
 
@@ -208,6 +261,7 @@ async fn an_instructor_warms_labs_for_a_class_from_the_classroom_page() {
     let course = course_with_a_shared_setup();
     let app = warm_app(&course, &[("--max-labs", "4")]).await;
     let store = Store::open(&app.db.url).await.unwrap();
+    let _cleanup = RemoveLabsOf::new(&store).await;
     let (ivy, _) = common::session_cookie(&app, "ivy@example.org").await;
     assert!(
         store
