@@ -240,17 +240,13 @@ impl Launcher {
                 text: "true".into(),
                 timeout: HEALTH_TIMEOUT,
             };
-            match self.runtime.run_script(lab, node, probe).await {
-                Ok(out) if out.exit_code == Some(0) => {}
-                Ok(out) => {
-                    tracing::warn!(lab = %lab, node, output = %out.output, "a warm lab failed its health check");
-                    return false;
-                }
-                Err(e) => {
-                    tracing::warn!(lab = %lab, node, error = %e, "a warm lab failed its health check");
-                    return false;
-                }
-            }
+            let failure = match self.runtime.run_script(lab, node, probe).await {
+                Ok(out) if out.exit_code == Some(0) => continue,
+                Ok(out) => out.output,
+                Err(e) => e.to_string(),
+            };
+            tracing::warn!(lab = %lab, node, %failure, "a warm lab failed its health check");
+            return false;
         }
         true
     }

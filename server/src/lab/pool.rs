@@ -22,20 +22,29 @@ pub enum WarmTarget {
     Module(ModuleId, usize),
 }
 
+/// Why a `--warm` value was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BadWarmTarget {
+    #[error("`{0}`: give a number of labs, e.g. 2 or docker=3")]
+    NotANumber(String),
+    #[error("`{0}`: name the module before `=`, e.g. docker=3")]
+    NoModule(String),
+}
+
 impl FromStr for WarmTarget {
-    type Err = String;
+    type Err = BadWarmTarget;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let count = |n: &str| {
             n.trim()
                 .parse::<usize>()
-                .map_err(|_| format!("`{text}`: give a number of labs, e.g. 2 or docker=3"))
+                .map_err(|_| BadWarmTarget::NotANumber(text.to_string()))
         };
         match text.split_once('=') {
             Some((module, n)) if !module.trim().is_empty() => {
                 Ok(WarmTarget::Module(ModuleId::new(module.trim()), count(n)?))
             }
-            Some(_) => Err(format!("`{text}`: name the module before `=`, e.g. docker=3")),
+            Some(_) => Err(BadWarmTarget::NoModule(text.to_string())),
             None => Ok(WarmTarget::Every(count(text)?)),
         }
     }
@@ -88,8 +97,8 @@ mod tests {
         assert_eq!(warm.of(&ModuleId::new("shell")), 0);
         assert_eq!(warm.of(&ModuleId::new("images")), 1);
         assert_eq!(WarmTargets::default().of(&ModuleId::new("images")), 0, "off by default");
-        assert!(parse("lots").unwrap_err().contains("give a number"));
-        assert!(parse("=2").unwrap_err().contains("name the module"));
+        assert!(parse("lots").unwrap_err().to_string().contains("give a number"));
+        assert!(parse("=2").unwrap_err().to_string().contains("name the module"));
         assert!(parse("docker=-1").is_err());
     }
 }

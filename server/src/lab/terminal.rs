@@ -191,13 +191,13 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                         break None;
                     }
                 }
-                _ => break Some(SHELL_ENDED),
+                _ => break Some(Closing::ShellEnded),
             },
             message = async { match first.take() { Some(m) => Some(m), None => from_page.next().await } }, if started => match message {
                 Some(Ok(Message::Binary(bytes))) => {
                     labs.touch(&lab).await;
                     if input.write_all(&bytes).await.is_err() {
-                        break Some(LAB_STOPPED);
+                        break Some(Closing::LabStopped);
                     }
                 }
                 Some(Ok(Message::Text(text))) => {
@@ -223,38 +223,48 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 }
             }
             _ = keepalive.tick() => labs.touch(&lab).await,
-            _ = stopping.cancelled() => break Some(RESTARTING),
+            _ = stopping.cancelled() => break Some(Closing::Restarting),
         }
     };
-    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
+    if let Some(client) = client.filter(|_| closing != Some(Closing::ShellEnded)) {
         leave(&labs, (&lab, node), &client).await;
     }
     // A lab that used too much memory under gVisor ends as a whole, its
     // shell with it, and the engine's word on why comes a moment later:
     // wait that moment so the learner reads why, not only that it ended.
-    if closing == Some(SHELL_ENDED)
+    if closing == Some(Closing::ShellEnded)
         && let Ok(Some(what)) = tokio::time::timeout(OUT_OF_MEMORY_GRACE, out_of_memory.next()).await
     {
         let _ = to_page.send(notice(out_of_memory_text(what))).await;
     }
     if let Some(reason) = closing {
-        let _ = to_page.send(close(reason)).await;
+        let _ = to_page.send(reason.frame()).await;
     }
 }
 
-const SHELL_ENDED: &str = "the shell ended";
-const LAB_STOPPED: &str = "the lab stopped";
-/// The page reconnects after this one (close code 1012, "service
-/// restart"), and finds the same shell.
-const RESTARTING: &str = "the server is restarting";
+/// Why the server closes a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Closing {
+    ShellEnded,
+    LabStopped,
+    /// The page reconnects after this one (close code 1012, "service
+    /// restart"), and finds the same shell.
+    Restarting,
+}
 
-/// The frame that closes a terminal, saying why.
-fn close(reason: &'static str) -> Message {
-    let code = if reason == RESTARTING { 1012 } else { 1000 };
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+impl Closing {
+    /// The frame that closes the terminal, saying why.
+    fn frame(self) -> Message {
+        let (code, reason) = match self {
+            Closing::ShellEnded => (1000, "the shell ended"),
+            Closing::LabStopped => (1000, "the lab stopped"),
+            Closing::Restarting => (1012, "the server is restarting"),
+        };
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))
+    }
 }
 
 /// How long a terminal whose shell ended waits to hear that memory ended it.
@@ -384,7 +394,7 @@ pub async fn watch_terminal(
                         break None;
                     }
                 }
-                None => break Some(SHELL_ENDED),
+                None => break Some(Closing::ShellEnded),
             },
             message = from_page.next() => match message {
                 Some(Ok(Message::Binary(_))) => {
@@ -403,7 +413,7 @@ pub async fn watch_terminal(
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
                 Some(Ok(_)) => {}
             },
-            _ = stopping.cancelled() => break Some(RESTARTING),
+            _ = stopping.cancelled() => break Some(Closing::Restarting),
         }
     };
     feed.watchers.send_modify(|w| {
@@ -411,10 +421,10 @@ pub async fn watch_terminal(
             w.remove(i);
         }
     });
-    if let Some(client) = client.filter(|_| closing != Some(SHELL_ENDED)) {
+    if let Some(client) = client.filter(|_| closing != Some(Closing::ShellEnded)) {
         leave(&labs, (&lab, node), &client).await;
     }
     if let Some(reason) = closing {
-        let _ = to_page.send(close(reason)).await;
+        let _ = to_page.send(reason.frame()).await;
     }
 }
