@@ -27,6 +27,10 @@ impl Millis {
         Self(self.0.saturating_add(d.as_millis() as i64))
     }
 
+    pub fn minus(self, d: Duration) -> Self {
+        Self(self.0.saturating_sub(d.as_millis() as i64))
+    }
+
     /// How long after `earlier` this is; zero if it is not after.
     pub fn since(self, earlier: Millis) -> Duration {
         Duration::from_millis((self.0 - earlier.0).max(0) as u64)

@@ -60,7 +60,9 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         anyhow::bail!("--warm names the module `{module}`, which has no lab in this course");
     }
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
-    let events = Events::default();
+    let events = Events::open(&store, &config.database.database_url)
+        .await
+        .context("listening for other replicas' changes")?;
     let runtime = lab::docker::DockerRuntime::connect(
         config.labs.runtimes.clone(),
         lab::mirror::RegistryMirror {
@@ -94,6 +96,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         );
     }
     let course = Arc::new(course);
+    let throttle = Arc::new(crate::auth::LoginThrottle::new(store.clone()));
     let classrooms = Arc::new(crate::classroom::Classrooms::new(
         store.clone(),
         course.clone(),
@@ -114,7 +117,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         pages: Arc::default(),
         leptos,
         hasher: PasswordHasher::default(),
-        throttle: Arc::default(),
+        throttle,
         signup: config.signup,
         sessions,
         session_idle_minutes: config.session_idle_minutes,

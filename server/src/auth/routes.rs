@@ -128,7 +128,7 @@ async fn login(
     let back = |problem| Error::form("/login", problem);
     let account = Key::account(&form.email);
     let keys = [account.clone(), Key::client(client.ip())];
-    if let Some(wait) = state.throttle.wait(&keys) {
+    if let Some(wait) = state.throttle.wait(&keys).await? {
         let seconds = wait.as_secs() + 1;
         return Err(back(FormProblem::Throttled)
             .keeping("wait", &seconds.to_string())
@@ -144,10 +144,10 @@ async fn login(
         .to_string();
     let verified = state.hasher.verify(&form.password, &hash).await;
     let Some((user, _)) = found.filter(|_| verified) else {
-        state.throttle.failed(&keys);
+        state.throttle.failed(&keys).await?;
         return Err(back(FormProblem::Credentials).keeping("next", keep_next));
     };
-    state.throttle.succeeded(&account);
+    state.throttle.succeeded(&account).await?;
     // A new id at login, so an id planted before login is worth nothing.
     start_session(&session, &user).await?;
     Ok(Redirect::to(next).into_response())

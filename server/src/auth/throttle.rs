@@ -1,25 +1,21 @@
 //! Slows down password guessing: after a few failed logins for an account,
 //! or from one client address, each further attempt must wait longer
-//! (doubling up to five minutes). Kept in memory: a restart forgets, which
-//! costs an attacker a restart they cannot cause.
+//! (doubling up to five minutes). The failures are kept in the database,
+//! so with several replicas a guess counts whichever one it reaches, and a
+//! restart does not forget them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use berth_app::model::Millis;
+use std::time::Duration;
+
+use crate::store::{Store, StoreError};
 
 const MAX_DELAY: Duration = Duration::from_secs(300);
-/// Entries idle this long are dropped, which bounds memory.
+/// Failures idle this long are forgotten, which bounds the table.
 const FORGET_AFTER: Duration = Duration::from_secs(3600);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Failures>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
+    store: Store,
 }
 
 /// What is being throttled, with how many failures are free.
@@ -49,34 +45,38 @@ impl Key {
 }
 
 impl LoginThrottle {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
     /// How long the caller must still wait before trying, if at all.
-    pub fn wait(&self, keys: &[Key]) -> Option<Duration> {
-        let now = Instant::now();
-        let failures = self.failures.lock().expect("throttle lock");
-        keys.iter()
-            .filter_map(|k| {
-                let f = failures.get(&k.name)?;
-                let ready = f.last + delay(f.count, k.free);
-                (ready > now).then(|| ready - now)
-            })
-            .max()
+    pub async fn wait(&self, keys: &[Key]) -> Result<Option<Duration>, StoreError> {
+        self.wait_at(Millis::now(), keys).await
     }
 
-    pub fn failed(&self, keys: &[Key]) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("throttle lock");
-        failures.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
-        for k in keys {
-            let f = failures
-                .entry(k.name.clone())
-                .or_insert(Failures { count: 0, last: now });
-            f.count += 1;
-            f.last = now;
+    async fn wait_at(&self, now: Millis, keys: &[Key]) -> Result<Option<Duration>, StoreError> {
+        let mut longest = None;
+        for key in keys {
+            if let Some(f) = self.store.login_failures(&key.name, now.minus(FORGET_AFTER)).await? {
+                let ready = f.last.plus(delay(f.failures, key.free));
+                if ready > now {
+                    longest = longest.max(Some(ready.since(now)));
+                }
+            }
         }
+        Ok(longest)
     }
 
-    pub fn succeeded(&self, key: &Key) {
-        self.failures.lock().expect("throttle lock").remove(&key.name);
+    pub async fn failed(&self, keys: &[Key]) -> Result<(), StoreError> {
+        let now = Millis::now();
+        let names: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+        self.store
+            .record_login_failure(&names, now, now.minus(FORGET_AFTER))
+            .await
+    }
+
+    pub async fn succeeded(&self, key: &Key) -> Result<(), StoreError> {
+        self.store.clear_login_failures(&key.name).await
     }
 }
 
@@ -100,25 +100,37 @@ mod tests {
         assert_eq!(delay(40, 3), MAX_DELAY);
     }
 
-    #[test]
-    fn failures_count_per_key_and_success_clears_the_account() {
-        let t = LoginThrottle::default();
+    #[tokio::test]
+    async fn failures_count_per_key_and_success_clears_the_account() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+            .await
+            .unwrap();
+        let t = LoginThrottle::new(store);
         let ada = Key::account("Ada@example.org");
         for _ in 0..3 {
-            assert_eq!(t.wait(std::slice::from_ref(&ada)), None);
-            t.failed(std::slice::from_ref(&ada));
+            assert_eq!(t.wait(std::slice::from_ref(&ada)).await.unwrap(), None);
+            t.failed(std::slice::from_ref(&ada)).await.unwrap();
         }
-        t.failed(std::slice::from_ref(&ada));
+        t.failed(std::slice::from_ref(&ada)).await.unwrap();
         let wait = t
             .wait(&[Key::account("ada@example.org ")])
+            .await
+            .unwrap()
             .expect("the fourth failure costs a wait");
         assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1));
         assert_eq!(
-            t.wait(&[Key::account("bo@example.org")]),
+            t.wait(&[Key::account("bo@example.org")]).await.unwrap(),
             None,
             "other accounts are not affected"
         );
-        t.succeeded(&ada);
-        assert_eq!(t.wait(&[ada]), None);
+        let later = Millis::now().plus(FORGET_AFTER + Duration::from_secs(1));
+        assert_eq!(
+            t.wait_at(later, std::slice::from_ref(&ada)).await.unwrap(),
+            None,
+            "old failures are forgotten"
+        );
+        t.succeeded(&ada).await.unwrap();
+        assert_eq!(t.wait(&[ada]).await.unwrap(), None);
     }
 }

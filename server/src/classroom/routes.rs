@@ -365,11 +365,13 @@ async fn events(
                         }
                         Some(Event::default().event("roster").data("changed"))
                     }
-                    Ok(_) => None,
-                    // Fell behind: the page reloads to catch up.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Fell behind, or changes may have been missed while
+                    // the replicas were out of touch: the page reloads to
+                    // catch up.
+                    Ok(Change::Missed) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         Some(Event::default().event("roster").data("lagged"))
                     }
+                    Ok(_) => None,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 };
                 if let Some(event) = event {

@@ -37,7 +37,7 @@ use berth_app::model::{
 
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
-use crate::store::{LabRow, NewExerciseEvent, PoolLabRow, Store, StoreError};
+use crate::store::{Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Store, StoreError};
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
 #[derive(Clone, Debug)]
@@ -287,7 +287,8 @@ pub struct Labs {
     config: LabConfig,
     modules: BTreeMap<ModuleId, ModuleLab>,
     titles: HashMap<ModuleId, String>,
-    /// Serialises capacity decisions so a burst of starts cannot overshoot.
+    /// Serialises this process's capacity decisions so a burst of starts
+    /// cannot overshoot; across replicas, [`Lock::Admission`] does.
     admitting: tokio::sync::Mutex<()>,
     starts: starts::StartLimits,
     /// Last activity per lab, written to the database at most every few
@@ -319,10 +320,10 @@ impl Labs {
         titles: HashMap<ModuleId, String>,
     ) -> Self {
         Self {
+            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address, store.clone()),
             launcher,
             store,
             events,
-            starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address),
             config,
             modules,
             titles,
@@ -377,11 +378,20 @@ impl Labs {
         }
     }
 
+    /// The turn to count labs against the limits and record one: this
+    /// process's, then (PostgreSQL) the replicas' lock, so no two
+    /// decisions interleave anywhere.
+    async fn admission(&self) -> Result<Admission<'_>, LabError> {
+        let turn = self.admitting.lock().await;
+        let held = self.store.lock(Lock::Admission).await?;
+        Ok(Admission { _turn: turn, held })
+    }
+
     /// Starts the learner's lab for the module, unless it already runs.
     /// Only a start that creates a lab counts against the start limits.
     pub async fn start(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         let lab = self.module(module)?;
-        let admitting = self.admitting.lock().await;
+        let admitting = self.admission().await?;
         let live = self.store.live_labs().await?;
         if live.iter().any(|l| l.user == user && &l.module == module) {
             return Ok(());
@@ -411,10 +421,10 @@ impl Labs {
             self.end(&oldest.id, "given back").await?;
         }
         if let Requester::Learner(address) = by {
-            self.starts.admit(user, address).map_err(LabError::TooSoon)?;
+            self.starts.admit(user, address).await?;
         }
         if waiting && let Some(id) = self.store.claim_pool_lab(user, module, self.config.lifetime).await? {
-            drop(admitting);
+            admitting.release().await;
             self.refill.notify_one();
             return self.hand_over(&id, user, module, lab).await;
         }
@@ -423,7 +433,7 @@ impl Labs {
         if !self.store.insert_lab(&id, user, module, expires_at).await? {
             return Ok(());
         }
-        drop(admitting);
+        admitting.release().await;
         self.make(&id, user, module, lab, expires_at).await
     }
 
@@ -513,7 +523,7 @@ impl Labs {
                 if target == 0 || failing.contains(&module) {
                     continue;
                 }
-                let admitting = self.admitting.lock().await;
+                let admitting = self.admission().await?;
                 let live = self.store.live_labs().await?;
                 let pool = self.store.pool_labs().await?;
                 if live.len() + pool.len() >= self.config.max_labs {
@@ -525,7 +535,7 @@ impl Labs {
                 let id = LabId::new(new_id());
                 let expires_at = Millis::now().plus(self.config.lifetime);
                 self.store.insert_pool_lab(&id, module, expires_at).await?;
-                drop(admitting);
+                admitting.release().await;
                 let made_one = async {
                     self.launcher
                         .launch(&id, None, module, lab, expires_at, Setups::Pool)
@@ -564,11 +574,23 @@ impl Labs {
                 // `--watch` drops these labs and this task with them.
                 let _ = tokio::time::timeout(every, wake.notified()).await;
                 let Some(labs) = labs.upgrade() else { return };
-                if let Err(e) = labs.refill().await {
+                if let Err(e) = labs.refill_once().await {
                     tracing::warn!(error = %e, "refilling the warm pool failed; trying again after the next sweep");
                 }
             }
         });
+    }
+
+    /// Refills unless another replica is refilling already (it makes what
+    /// is missing: counts and records are taken under the admission lock,
+    /// so two refills could not over-fill anyway, only duplicate work).
+    async fn refill_once(&self) -> Result<usize, LabError> {
+        let Some(held) = self.store.try_lock(Lock::Refill).await? else {
+            return Ok(0);
+        };
+        let made = self.refill().await;
+        release(held).await;
+        made
     }
 
     /// When the first live lab is due to stop, in whole minutes (at least 1).
@@ -718,6 +740,34 @@ impl Labs {
         }
     }
 
+    /// This interval's sweep, if it falls to this process: with several
+    /// replicas on PostgreSQL, one takes [`Lock::Sweep`] and claims the
+    /// round in the database, the others skip it. A replica that dies
+    /// mid-sweep loses the lock with its connection; every step of a sweep
+    /// is safe to repeat, and the next round finishes the work. `None`
+    /// when another replica has this round.
+    ///
+    /// At a replica's start-up, labs another replica is starting are not
+    /// taken for interrupted: only on SQLite (one process) does a restart
+    /// mean that; elsewhere a start interrupted by its replica's death ends
+    /// when it is overdue.
+    async fn sweep_round(&self, after_restart: bool) -> Result<Option<usize>, LabError> {
+        if self.store.database() == Database::Sqlite {
+            return self.sweep(after_restart).await.map(Some);
+        }
+        let Some(held) = self.store.try_lock(Lock::Sweep).await? else {
+            return Ok(None);
+        };
+        let Some(round) = self.store.claim_round("lab_sweep", self.config.sweep).await? else {
+            release(held).await;
+            return Ok(None);
+        };
+        tracing::debug!(round, "lab sweep round");
+        let swept = self.sweep(false).await;
+        release(held).await;
+        swept.map(Some)
+    }
+
     /// Sweeps now, then every `config.sweep`, for as long as these labs
     /// are in use (a reload with `--watch` replaces them).
     /// Each sweep then wakes the warm pool's refill.
@@ -728,8 +778,9 @@ impl Labs {
         tokio::spawn(async move {
             let mut after_restart = true;
             while let Some(labs) = labs.upgrade() {
-                match labs.sweep(after_restart).await {
-                    Ok(n) if n > 0 => tracing::info!(ended = n, "lab sweep"),
+                labs.flush_activity().await;
+                match labs.sweep_round(after_restart).await {
+                    Ok(Some(n)) if n > 0 => tracing::info!(ended = n, "lab sweep"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "lab sweep failed; trying again later"),
                 }
@@ -883,6 +934,28 @@ impl Labs {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// A turn to take capacity decisions (see [`Labs::admission`]). Dropped
+/// on an error instead of released, the lock goes with it all the same.
+struct Admission<'a> {
+    _turn: tokio::sync::MutexGuard<'a, ()>,
+    held: Held,
+}
+
+impl Admission<'_> {
+    async fn release(self) {
+        release(self.held).await;
+    }
+}
+
+/// Lets go of a database lock. The lab records it guarded are written
+/// already, so a failure to let go is only logged: the lock ends with its
+/// transaction either way.
+async fn release(held: Held) {
+    if let Err(e) = held.release().await {
+        tracing::warn!(error = %e, "releasing a database lock failed");
     }
 }
 

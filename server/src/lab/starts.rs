@@ -2,29 +2,39 @@
 //! minute. Every start costs the host a container, often a network and the
 //! exercises' setup scripts, so a script that starts and stops labs in a
 //! loop (from one account, or from many on one address) is told to wait
-//! instead of churning the engine. Kept in memory, like the login
-//! throttle: a restart forgets, which costs an attacker a restart they
-//! cannot cause.
+//! instead of churning the engine. The starts are kept in the database and
+//! charged under the admission lock ([`crate::store::Lock::Admission`]), so
+//! several replicas count them together and a restart does not forget.
 //!
 //! Hand-written rather than a rate-limiting crate's: a start must pass both
 //! limits before either is charged, so a learner refused for the address's
 //! sake keeps their own allowance, which keyed token buckets (charged on
 //! every check) do not give.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use berth_app::model::UserId;
+use berth_app::model::{Millis, UserId};
+
+use super::LabError;
+use crate::store::Store;
 
 /// The span both limits count starts in.
 const WINDOW: Duration = Duration::from_secs(60);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Key {
     Learner(UserId),
     Address(IpAddr),
+}
+
+impl Key {
+    fn name(self) -> String {
+        match self {
+            Key::Learner(user) => format!("learner:{user}"),
+            Key::Address(address) => format!("address:{address}"),
+        }
+    }
 }
 
 /// Which limit a start met.
@@ -70,59 +80,62 @@ impl Wait {
 pub struct StartLimits {
     per_learner: u32,
     per_address: u32,
-    /// When each key's starts of the last minute happened, oldest first.
-    starts: Mutex<HashMap<Key, VecDeque<Instant>>>,
+    store: Store,
 }
 
 impl StartLimits {
     /// `0` turns a limit off.
-    pub fn new(per_learner: u32, per_address: u32) -> Self {
+    pub fn new(per_learner: u32, per_address: u32, store: Store) -> Self {
         Self {
             per_learner,
             per_address,
-            starts: Mutex::default(),
+            store,
         }
     }
 
     /// Charges one start to the learner and to the address (when known),
     /// or says how long to wait if either has had its fill this minute.
-    pub fn admit(&self, learner: UserId, address: Option<IpAddr>) -> Result<(), Wait> {
-        self.admit_at(Instant::now(), learner, address)
+    /// Call it holding the admission lock, so no other start is counted
+    /// between the check and the charge.
+    pub async fn admit(&self, learner: UserId, address: Option<IpAddr>) -> Result<(), LabError> {
+        self.admit_at(Millis::now(), learner, address).await
     }
 
-    fn admit_at(&self, now: Instant, learner: UserId, address: Option<IpAddr>) -> Result<(), Wait> {
+    async fn admit_at(&self, now: Millis, learner: UserId, address: Option<IpAddr>) -> Result<(), LabError> {
         let limits = [
             Some((Key::Learner(learner), Limit::Learner, self.per_learner)),
             address.map(|a| (Key::Address(a), Limit::Address, self.per_address)),
         ];
-        let limits: Vec<_> = limits.into_iter().flatten().filter(|(_, _, n)| *n > 0).collect();
-        let mut starts = self.starts.lock().expect("start limits lock");
-        // Forget what left the window, so memory follows the last minute's
-        // learners and addresses only.
-        starts.retain(|_, times| {
-            while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                times.pop_front();
-            }
-            !times.is_empty()
-        });
-        let refusal = limits
-            .iter()
-            .filter_map(|(key, limit, per_minute)| {
-                let times = starts.get(key)?;
-                let oldest = *times.front()?;
-                (times.len() >= *per_minute as usize).then(|| Wait {
+        let limits: Vec<_> = limits
+            .into_iter()
+            .flatten()
+            .filter(|(_, _, n)| *n > 0)
+            .map(|(key, limit, n)| (key.name(), limit, n))
+            .collect();
+        let since = now.minus(WINDOW);
+        let mut refusal: Option<Wait> = None;
+        for (key, limit, per_minute) in &limits {
+            let recent = self.store.recent_starts(key, since).await?;
+            if let Some(oldest) = recent.oldest
+                && recent.count >= *per_minute as usize
+            {
+                let wait = Wait {
                     limit: *limit,
                     per_minute: *per_minute,
-                    wait: WINDOW - now.duration_since(oldest),
-                })
-            })
-            .max_by_key(|w| w.wait);
+                    wait: WINDOW.saturating_sub(now.since(oldest)),
+                };
+                if refusal.is_none_or(|r| r.wait < wait.wait) {
+                    refusal = Some(wait);
+                }
+            }
+        }
         if let Some(wait) = refusal {
-            return Err(wait);
+            return Err(LabError::TooSoon(wait));
         }
-        for (key, ..) in limits {
-            starts.entry(key).or_default().push_back(now);
-        }
+        let keys: Vec<&str> = limits.iter().map(|(key, ..)| key.as_str()).collect();
+        // Forgets what left the window, so the table holds the last
+        // minute's learners and addresses only.
+        self.store.record_start(&keys, now, since).await?;
         Ok(())
     }
 }
@@ -133,18 +146,33 @@ mod tests {
 
     const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)));
 
-    #[test]
-    fn a_learner_waits_for_the_oldest_start_to_leave_the_minute() {
-        let limits = StartLimits::new(3, 0);
-        let t0 = Instant::now();
-        for i in 0..3 {
-            limits
-                .admit_at(t0 + Duration::from_secs(i * 10), UserId(1), HOME)
-                .unwrap();
+    async fn limits(per_learner: u32, per_address: u32) -> (StartLimits, tempfile::TempDir) {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+            .await
+            .unwrap();
+        (StartLimits::new(per_learner, per_address, store), dir)
+    }
+
+    fn refused(result: Result<(), LabError>) -> Wait {
+        match result {
+            Err(LabError::TooSoon(wait)) => wait,
+            other => panic!("expected a refusal, got {other:?}"),
         }
-        let wait = limits
-            .admit_at(t0 + Duration::from_secs(25), UserId(1), HOME)
-            .unwrap_err();
+    }
+
+    fn after(t0: Millis, seconds: u64) -> Millis {
+        t0.plus(Duration::from_secs(seconds))
+    }
+
+    #[tokio::test]
+    async fn a_learner_waits_for_the_oldest_start_to_leave_the_minute() {
+        let (limits, _db) = limits(3, 0).await;
+        let t0 = Millis::now();
+        for i in 0..3 {
+            limits.admit_at(after(t0, i * 10), UserId(1), HOME).await.unwrap();
+        }
+        let wait = refused(limits.admit_at(after(t0, 25), UserId(1), HOME).await);
         assert_eq!(wait.limit, Limit::Learner);
         assert_eq!(wait.wait, Duration::from_secs(35));
         assert_eq!(wait.seconds(), 35);
@@ -154,44 +182,48 @@ mod tests {
             wait.message()
         );
         assert!(
-            limits.admit_at(t0 + Duration::from_secs(25), UserId(2), HOME).is_ok(),
+            limits.admit_at(after(t0, 25), UserId(2), HOME).await.is_ok(),
             "others are not affected"
         );
-        assert!(limits.admit_at(t0 + Duration::from_secs(60), UserId(1), HOME).is_ok());
+        assert!(limits.admit_at(after(t0, 60), UserId(1), HOME).await.is_ok());
     }
 
-    #[test]
-    fn an_address_counts_every_learner_and_refusals_charge_nothing() {
-        let limits = StartLimits::new(2, 3);
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn an_address_counts_every_learner_and_refusals_charge_nothing() {
+        let (limits, _db) = limits(2, 3).await;
+        let t0 = Millis::now();
         for learner in 1..=3 {
-            limits.admit_at(t0, UserId(learner), HOME).unwrap();
+            limits.admit_at(t0, UserId(learner), HOME).await.unwrap();
         }
-        let wait = limits.admit_at(t0, UserId(4), HOME).unwrap_err();
+        let wait = refused(limits.admit_at(t0, UserId(4), HOME).await);
         assert_eq!((wait.limit, wait.per_minute), (Limit::Address, 3));
         // Learner 4 was refused for the address's sake and kept both starts:
         // elsewhere they still have them.
         let elsewhere = Some(IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7)));
-        limits.admit_at(t0, UserId(4), elsewhere).unwrap();
-        limits.admit_at(t0, UserId(4), elsewhere).unwrap();
+        limits.admit_at(t0, UserId(4), elsewhere).await.unwrap();
+        limits.admit_at(t0, UserId(4), elsewhere).await.unwrap();
         assert_eq!(
-            limits.admit_at(t0, UserId(4), elsewhere).unwrap_err().limit,
+            refused(limits.admit_at(t0, UserId(4), elsewhere).await).limit,
             Limit::Learner
         );
         // Without a known address only the learner's limit applies.
-        assert!(limits.admit_at(t0, UserId(5), None).is_ok());
+        assert!(limits.admit_at(t0, UserId(5), None).await.is_ok());
     }
 
-    #[test]
-    fn zero_turns_a_limit_off_and_old_entries_are_forgotten() {
-        let limits = StartLimits::new(0, 0);
-        let t0 = Instant::now();
+    #[tokio::test]
+    async fn zero_turns_a_limit_off_and_old_entries_are_forgotten() {
+        let (off, _db) = limits(0, 0).await;
+        let t0 = Millis::now();
         for _ in 0..100 {
-            limits.admit_at(t0, UserId(1), HOME).unwrap();
+            off.admit_at(t0, UserId(1), HOME).await.unwrap();
         }
-        let limits = StartLimits::new(5, 5);
-        limits.admit_at(t0, UserId(1), HOME).unwrap();
-        limits.admit_at(t0 + WINDOW, UserId(2), None).unwrap();
-        assert_eq!(limits.starts.lock().unwrap().len(), 1, "only learner 2's start is kept");
+        let (limits, _db) = limits(5, 5).await;
+        limits.admit_at(t0, UserId(1), HOME).await.unwrap();
+        limits.admit_at(t0.plus(WINDOW), UserId(2), None).await.unwrap();
+        assert_eq!(
+            limits.store.start_records().await.unwrap(),
+            1,
+            "only learner 2's start is kept"
+        );
     }
 }

@@ -47,6 +47,11 @@ const SQLITE: Embedded = &[
         "warm_pool",
         include_str!("../../../migrations/sqlite/0009_warm_pool.sql"),
     ),
+    (
+        10,
+        "coordination",
+        include_str!("../../../migrations/sqlite/0010_coordination.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -85,6 +90,11 @@ const POSTGRES: Embedded = &[
         9,
         "warm_pool",
         include_str!("../../../migrations/postgres/0009_warm_pool.sql"),
+    ),
+    (
+        10,
+        "coordination",
+        include_str!("../../../migrations/postgres/0010_coordination.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@
 //! Every time is a [`Millis`].
 
 mod classrooms;
+mod coordination;
 mod instance;
 mod invites;
 mod labs;
@@ -23,6 +24,7 @@ pub use classrooms::{
     AttemptRecord, AuditEntry, CheckRecord, ClassActivity, ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom,
     ProgressRecord,
 };
+pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
