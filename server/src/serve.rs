@@ -14,7 +14,7 @@ use crate::events::Events;
 use crate::lab::{self, Labs};
 use crate::site::Site;
 use crate::state::AppState;
-use crate::store::{Store, redact};
+use crate::store::{Lock, Store, redact};
 use crate::{content, router};
 use berth_app::quiz::QuizBook;
 
@@ -47,6 +47,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     store
         .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
         .await?;
+    // Replicas starting together against a new database take turns, so
+    // they agree on one instance id (their labs' label) and do not race to
+    // create the session table.
+    let setting_up = store.lock(Lock::Setup).await?;
     let instance = match store.instance_value("instance_id").await? {
         Some(id) => id,
         None => {
@@ -55,6 +59,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             id
         }
     };
+    let sessions = Sessions::open(&config.database.database_url)
+        .await
+        .context("preparing the session table")?;
+    setting_up.release().await?;
     let lab_config = config.labs.lab_config();
     if let Some(module) = lab_config.warm.named().find(|m| !labs.contains_key(*m)) {
         anyhow::bail!("--warm names the module `{module}`, which has no lab in this course");
@@ -79,9 +87,6 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         titles,
     ));
     labs.spawn_sweeper();
-    let sessions = Sessions::open(&config.database.database_url)
-        .await
-        .context("preparing the session table")?;
     let site = Site::load(&config.site_dir)
         .with_context(|| format!("reading the built front end in {}", config.site_dir.display()))?;
     let leptos = LeptosOptions::builder()

@@ -8,7 +8,7 @@ use berth_app::lab::LabAction;
 use berth_server::auth::Email;
 use berth_server::store::Store;
 use common::{
-    TestApp, TestDb, act, as_learner, check, entry, lab_of, location, read_until, session_cookie, terminal,
+    TestApp, TestDb, act, as_learner, check, entry, lab_of, location, next_event, read_until, session_cookie, terminal,
     terminal_path, view,
 };
 use futures_util::{SinkExt, StreamExt};
@@ -337,33 +337,6 @@ async fn only_the_classrooms_instructor_or_an_admin_gets_in() {
                 .contains("ada@example.org")
         );
     }
-}
-
-/// Reads server-sent events until one named `name` arrives.
-async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, name: &str) -> Value {
-    let found = tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let mut event = "";
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(e) = line.strip_prefix("event: ") {
-                        event = e;
-                    } else if let Some(d) = line.strip_prefix("data: ") {
-                        data.push_str(d);
-                    }
-                }
-                if event == name {
-                    return serde_json::from_str(&data).unwrap_or(Value::String(data));
-                }
-            }
-            let chunk = stream.chunk().await.unwrap().expect("the stream stays open");
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await;
-    found.unwrap_or_else(|_| panic!("no {name} event; buffered {buffer:?}"))
 }
 
 fn row_cell<'a>(row: &'a Value, key: &str) -> &'a Value {

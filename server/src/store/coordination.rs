@@ -21,6 +21,8 @@ pub enum Lock {
     Sweep,
     /// One warm-pool refill at a time.
     Refill,
+    /// A replica's start-up: the instance id and the session table.
+    Setup,
 }
 
 impl Lock {
@@ -32,6 +34,7 @@ impl Lock {
             Lock::Admission => 1,
             Lock::Sweep => 2,
             Lock::Refill => 3,
+            Lock::Setup => 4,
         }
     }
 }

@@ -408,6 +408,33 @@ pub async fn read_until(ws: &mut Socket, needle: &str) -> String {
     seen
 }
 
+/// Reads server-sent events until one named `name` arrives.
+pub async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, name: &str) -> serde_json::Value {
+    let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let mut event = "";
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(e) = line.strip_prefix("event: ") {
+                        event = e;
+                    } else if let Some(d) = line.strip_prefix("data: ") {
+                        data.push_str(d);
+                    }
+                }
+                if event == name {
+                    return serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data));
+                }
+            }
+            let chunk = stream.chunk().await.unwrap().expect("the stream stays open");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    found.unwrap_or_else(|_| panic!("no {name} event; buffered {buffer:?}"))
+}
+
 /// The session cookie of a signed-in tab.
 pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String) {
     let tab = app.browser();
@@ -681,21 +708,29 @@ pub fn copy_course(source: &Path) -> TempDir {
     dir
 }
 
-/// `berth serve --watch` as a process, stopped however the test ends.
-pub struct WatchServer {
+/// `berth serve` as a process, stopped however the test ends, its log kept.
+pub struct ServeProcess {
     child: std::process::Child,
     pub base: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
-impl WatchServer {
-    pub fn start(content: &Path, site: &Path, db: &TestDb) -> Self {
+impl ServeProcess {
+    /// Serves `content` from `db` on a random loopback port, with more
+    /// `flags`; `log` filters what it logs (as `RUST_LOG`).
+    pub fn start(content: &Path, site: &Path, db: &TestDb, flags: &[&str], log: &str) -> Self {
         use std::io::{BufRead, BufReader};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
-            .args(["serve", "--watch", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
             .arg("--content")
             .arg(content)
             .arg("--site-dir")
             .arg(site)
+            .arg("--playground")
+            .arg(workspace().join("playground"))
+            .args(flags)
+            .env("RUST_LOG", log)
+            .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -706,14 +741,55 @@ impl WatchServer {
             .map_while(Result::ok)
             .find_map(|l| l.split("serving on ").nth(1).map(|a| a.trim().to_string()))
             .expect("the server announces its address");
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
-        Self { child, base }
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if std::env::var_os("BERTH_TEST_LOG").is_some() {
+                    eprintln!("server: {line}");
+                }
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Self { child, base, log }
+    }
+
+    /// The server over HTTP.
+    pub fn http(&self) -> Http {
+        Http::new(self.base.clone())
+    }
+
+    /// The lines it logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Kills it at once, as a crash or a lost machine would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-impl Drop for WatchServer {
+impl Drop for ServeProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
+    }
+}
+
+/// `berth serve --watch` as a process.
+pub struct WatchServer(ServeProcess);
+
+impl WatchServer {
+    pub fn start(content: &Path, site: &Path, db: &TestDb) -> Self {
+        Self(ServeProcess::start(content, site, db, &["--watch"], "info,sqlx=warn"))
+    }
+}
+
+impl std::ops::Deref for WatchServer {
+    type Target = ServeProcess;
+
+    fn deref(&self) -> &ServeProcess {
+        &self.0
     }
 }

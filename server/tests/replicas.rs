@@ -1,0 +1,200 @@
+//! Two `berth serve` processes on one PostgreSQL database, as behind a
+//! round-robin proxy without sticky sessions: what one replica writes or
+//! announces, the other shows; login throttling and the lab sweep count
+//! across both; a learner's shell outlives the replica that served it.
+//! Real PostgreSQL (`cargo xtask test` starts one), real Docker labs.
+
+mod common;
+
+use berth_app::lab::LabAction;
+use berth_server::auth::Email;
+use berth_server::store::Store;
+use common::{
+    Http, PASSWORD, ServeProcess, Socket, TestDb, act, check, entry, location, minimal_site, next_event, read_until,
+    session_cookie, terminal, terminal_path, view, workspace,
+};
+use futures_util::SinkExt;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+/// How often each replica tries to sweep.
+const SWEEP: Duration = Duration::from_secs(1);
+
+/// A replica of the lab fixture's server, logging its sweep rounds.
+fn replica(db: &TestDb, site: &Path) -> ServeProcess {
+    let content = workspace().join("server/tests/fixtures/lab-course");
+    let sweep = format!("{}s", SWEEP.as_secs());
+    ServeProcess::start(
+        &content,
+        site,
+        db,
+        &["--max-labs", "10", "--lab-sweep", &sweep],
+        "info,sqlx=warn,berth_server::lab=debug",
+    )
+}
+
+/// The sweep rounds a replica did, by number.
+fn rounds(replica: &ServeProcess) -> Vec<i64> {
+    replica
+        .log()
+        .iter()
+        .filter(|l| l.contains("lab sweep round"))
+        .filter_map(|l| l.split("round=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// Signs `email` up through `app` with `role`; the tab and its cookie.
+async fn account(app: &Http, db: &TestDb, email: &str, role: &str) -> (reqwest::Client, String) {
+    let (tab, cookie) = session_cookie(app, email).await;
+    if role != "learner" {
+        let store = Store::open(&db.url).await.unwrap();
+        let address = Email::parse(email).unwrap();
+        assert!(store.set_role(&address, role.parse().unwrap()).await.unwrap());
+        store.close().await;
+    }
+    (tab, cookie)
+}
+
+#[tokio::test]
+async fn login_throttling_and_the_sweep_count_across_replicas() {
+    let db = TestDb::postgres().await;
+    let site = minimal_site();
+    let began = Instant::now();
+    let mut a = replica(&db, site.path());
+    let b = replica(&db, site.path());
+    let (a_http, b_http) = (a.http(), b.http());
+
+    // Four wrong passwords, two through each replica: three are free per
+    // account, so only counted together do they cost a wait.
+    let tab = a_http.browser();
+    a_http.sign_up(&tab, "eve@example.org").await;
+    let guess = b_http.browser();
+    for app in [&a_http, &b_http, &a_http, &b_http] {
+        let res = app.log_in(&guess, "eve@example.org", "wrong guess 123 x").await;
+        assert_eq!(location(&res), "/login?error=credentials", "{}", app.base);
+    }
+    for app in [&a_http, &b_http] {
+        let res = app.log_in(&guess, "eve@example.org", PASSWORD).await;
+        let to = location(&res);
+        assert!(to.starts_with("/login?error=throttled&wait="), "{}: {to}", app.base);
+    }
+
+    // Both replicas try to sweep every second; each round runs once.
+    tokio::time::sleep(5 * SWEEP).await;
+    let (by_a, by_b) = (rounds(&a), rounds(&b));
+    let elapsed = began.elapsed();
+    let mut all: Vec<i64> = by_a.iter().chain(&by_b).copied().collect();
+    all.sort();
+    let total = all.len();
+    all.dedup();
+    assert_eq!(all.len(), total, "no round twice: {by_a:?} {by_b:?}");
+    let most = (elapsed.as_secs_f64() / SWEEP.as_secs_f64()).ceil() as usize + 1;
+    assert!(
+        (3..=most).contains(&total),
+        "one sweep a second over {elapsed:?}, not one per replica: {by_a:?} {by_b:?}"
+    );
+
+    // Replica A dies; B takes the rounds over.
+    a.kill();
+    let before = rounds(&b).len();
+    tokio::time::sleep(3 * SWEEP).await;
+    assert!(rounds(&b).len() >= before + 2, "B sweeps alone now: {:?}", rounds(&b));
+}
+
+/// Types into a terminal and reads until `until` shows up.
+async fn type_until(ws: &mut Socket, typed: &str, until: &str) -> String {
+    ws.send(Message::Binary(typed.to_string().into())).await.unwrap();
+    read_until(ws, until).await
+}
+
+/// A terminal at a small size, so what was typed scrolls into the scrollback.
+async fn small_terminal(app: &Http, cookie: &str, path: &str) -> Socket {
+    let mut ws = terminal(app, cookie, path, &app.base).await.unwrap();
+    ws.send(Message::Text(r#"{"type":"resize","cols":80,"rows":5}"#.into()))
+        .await
+        .unwrap();
+    ws
+}
+
+#[tokio::test]
+async fn a_class_runs_on_two_replicas_and_outlives_one() {
+    let db = TestDb::postgres().await;
+    let site = minimal_site();
+    let mut a = replica(&db, site.path());
+    let b = replica(&db, site.path());
+    let (a_http, b_http) = (a.http(), b.http());
+
+    // The instructor works on B, the learner on A.
+    let (ivy, ivy_cookie) = account(&b_http, &db, "ivy@example.org", "instructor").await;
+    let res = b_http.post_form(&ivy, "/classrooms", &[("name", "Two replicas")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id: i64 = location(&res).strip_prefix("/classrooms/").unwrap().parse().unwrap();
+    let room: Value = serde_json::from_str(&b_http.text_as(&ivy, &format!("/api/classroom?id={id}")).await).unwrap();
+    let code = room["join_code"].as_str().unwrap();
+    let (ada, ada_cookie) = account(&a_http, &db, "ada@example.org", "learner").await;
+    a_http.post_form(&ada, &format!("/join/{code}"), &[]).await;
+    let room: Value = serde_json::from_str(&b_http.text_as(&ivy, &format!("/api/classroom?id={id}")).await).unwrap();
+    let ada_id = entry(&room["learners"], "email", "ada@example.org")["id"]
+        .as_i64()
+        .unwrap();
+
+    let mut grid = ivy
+        .get(format!("{}/classrooms/{id}/events", b_http.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grid.status(), StatusCode::OK);
+    let mut buffer = String::new();
+    assert_eq!(next_event(&mut grid, &mut buffer, "ready").await, "live");
+
+    // Ada's lab, started and typed into through A.
+    act(&a_http, &ada, "basics", LabAction::Start).await.unwrap();
+    let path = terminal_path(&view(&b_http, &ada, "basics", "first-steps").await);
+    let mut learner = small_terminal(&a_http, &ada_cookie, &path).await;
+    type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
+
+    // Ivy watches through B and sees what Ada types on A.
+    let watch = format!("/classrooms/{id}/learners/{ada_id}/terminal");
+    let mut watcher = small_terminal(&b_http, &ivy_cookie, &watch).await;
+    read_until(&mut watcher, "before-21").await;
+    type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
+    read_until(&mut watcher, "shadow-42").await;
+
+    // A check passed through A reaches the grid B serves within a second.
+    type_until(
+        &mut learner,
+        "echo hello > ~/greeting.txt; echo written-$((1+1))\r",
+        "written-2",
+    )
+    .await;
+    assert_eq!(
+        check(&a_http, &ada, "greeting", false).await.map(|r| r.passed),
+        Ok(true)
+    );
+    let passed = Instant::now();
+    loop {
+        let row = next_event(&mut grid, &mut buffer, "learner").await;
+        let cells = row["cells"].as_array().unwrap();
+        let greeting = cells.iter().find(|c| c["item"]["id"] == "greeting").unwrap();
+        if greeting["state"] == "passed" {
+            break;
+        }
+    }
+    let latency = passed.elapsed();
+    assert!(latency < Duration::from_secs(1), "the grid on B took {latency:?}");
+
+    // A dies with Ada's terminal open. Her page reconnects through B to
+    // the same shell, what she typed before in its scrollback.
+    a.kill();
+    drop(learner);
+    let mut learner = small_terminal(&b_http, &ada_cookie, &path).await;
+    let seen = type_until(&mut learner, "echo again-$((3+4))\r", "again-7").await;
+    assert!(seen.contains("before-21"), "the scrollback came along: {seen:?}");
+    // Ivy's watch on B carries on.
+    read_until(&mut watcher, "again-7").await;
+
+    act(&b_http, &ada, "basics", LabAction::Stop).await.unwrap();
+}
