@@ -26,3 +26,15 @@ CREATE TABLE rounds (
     due_at BIGINT NOT NULL,
     done   BIGINT NOT NULL
 );
+
+-- Staff watching a learner's terminal, whichever replica serves them, so
+-- the learner's page names every one. A row goes when its watch ends or
+-- its lab does.
+CREATE TABLE lab_watchers (
+    id     INTEGER PRIMARY KEY,
+    lab_id TEXT NOT NULL,
+    node   BIGINT NOT NULL,
+    name   TEXT NOT NULL,
+    since  BIGINT NOT NULL
+);
+CREATE INDEX lab_watchers_by_lab ON lab_watchers (lab_id, node);

@@ -8,7 +8,7 @@
 //! back to every replica, this one included, through one `LISTEN`ing
 //! connection per process; subscribers read the same channel either way.
 
-use berth_app::model::{ClassroomId, UserId};
+use berth_app::model::{ClassroomId, LabId, UserId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,12 +18,14 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 use crate::store::{Database, Store, StoreError};
 
 /// A change to what a classroom shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     /// Lesson, exercise or quiz progress of this learner.
     Progress { user: UserId },
     /// Someone joined or left this classroom.
     Roster { classroom: ClassroomId },
+    /// Someone started or stopped watching a terminal of this lab.
+    Watchers { lab: LabId },
     /// The connection to the other replicas was lost for a while: changes
     /// may have been missed, so views should start over.
     Missed,

@@ -13,7 +13,7 @@ use common::{
     Http, PASSWORD, ServeProcess, Socket, TestDb, act, check, entry, location, minimal_site, next_event, read_until,
     session_cookie, terminal, terminal_path, view, workspace,
 };
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::Path;
@@ -119,6 +119,23 @@ async fn small_terminal(app: &Http, cookie: &str, path: &str) -> Socket {
     ws
 }
 
+/// The names in the next `watchers` message that names anyone.
+async fn watchers(ws: &mut Socket) -> Vec<String> {
+    let names = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(Ok(Message::Text(text))) = ws.next().await {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                if v["type"] == "watchers" && !v["names"].as_array().unwrap().is_empty() {
+                    return v["names"].clone();
+                }
+            }
+        }
+    })
+    .await
+    .expect("the learner is told who watches");
+    serde_json::from_value(names).unwrap()
+}
+
 #[tokio::test]
 async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let db = TestDb::postgres().await;
@@ -156,10 +173,12 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let mut learner = small_terminal(&a_http, &ada_cookie, &path).await;
     type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
 
-    // Ivy watches through B and sees what Ada types on A.
+    // Ivy watches through B and sees what Ada types on A; Ada's page on A
+    // is told Ivy is watching.
     let watch = format!("/classrooms/{id}/learners/{ada_id}/terminal");
     let mut watcher = small_terminal(&b_http, &ivy_cookie, &watch).await;
     read_until(&mut watcher, "before-21").await;
+    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
     type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
     read_until(&mut watcher, "shadow-42").await;
 

@@ -37,7 +37,7 @@ use berth_app::model::{
 
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
-use crate::store::{Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Store, StoreError};
+use crate::store::{Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Store, StoreError, WatcherId};
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
 #[derive(Clone, Debug)]
@@ -337,6 +337,30 @@ impl Labs {
     /// Terminal output copied for staff who watch.
     pub fn watch_feeds(&self) -> &terminal::WatchFeeds {
         &self.feeds
+    }
+
+    /// Committed changes, for terminals that name their watchers.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// Records `name` watching the lab node's terminal, and tells the
+    /// learner's terminal (whichever replica serves it).
+    pub async fn start_watching(&self, lab: &LabId, node: NodeNumber, name: &str) -> Result<WatcherId, LabError> {
+        let id = self.store.add_watcher(lab, node, name).await?;
+        self.events.publish(Change::Watchers { lab: lab.clone() });
+        Ok(id)
+    }
+
+    pub async fn stop_watching(&self, lab: &LabId, id: WatcherId) -> Result<(), LabError> {
+        self.store.remove_watcher(id).await?;
+        self.events.publish(Change::Watchers { lab: lab.clone() });
+        Ok(())
+    }
+
+    /// Who is watching the lab node's terminal.
+    pub async fn watchers(&self, lab: &LabId, node: NodeNumber) -> Result<Vec<String>, LabError> {
+        Ok(self.store.watchers(lab, node).await?)
     }
 
     /// The learner's running lab, most recently started first.

@@ -12,7 +12,9 @@
 //! Staff may watch a learner's terminal: a watcher is a read-only tmux
 //! client on the same shell, and the server sends nothing a watcher types
 //! anywhere. The learner's page is
-//! told who is watching. Where the runtime cannot keep shells (gVisor as
+//! told who is watching: watchers are recorded in the database and
+//! announced as [`Change::Watchers`], so a watcher on another replica is
+//! named too. Where the runtime cannot keep shells (gVisor as
 //! Debian 12 ships it), each terminal is a shell of its own that ends with
 //! its connection, and watchers read a copy of its output, a [`WatchFeed`].
 
@@ -30,12 +32,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::Labs;
 use super::runtime::{OutOfMemory, Seat, Shell, TermSize};
 use crate::auth::CurrentUser;
+use crate::events::{Change, Events};
 use crate::state::AppState;
 use berth_app::model::{LabId, NodeNumber};
 
@@ -172,8 +175,10 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
     let mut out_of_memory = runtime.out_of_memory(&lab, node);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     let feed = labs.watch_feeds().get(&lab, node);
-    let mut watchers = feed.watchers.subscribe();
-    watchers.mark_changed();
+    // Subscribed before the first reading, so no change falls between.
+    let mut watchers_changed = futures_util::stream::once(std::future::ready(()))
+        .chain(watcher_changes(labs.events(), lab.clone()))
+        .boxed();
     labs.touch(&lab).await;
     let mut first = first.map(Ok);
     // Typing waits for the shell's first output: until tmux has the
@@ -215,8 +220,14 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                     break None;
                 }
             }
-            Ok(()) = watchers.changed() => {
-                let names = watchers.borrow_and_update().clone();
+            Some(()) = watchers_changed.next() => {
+                let names = match labs.watchers(&lab, node).await {
+                    Ok(names) => names,
+                    Err(e) => {
+                        tracing::warn!(error = %e, %lab, "reading who watches a terminal failed");
+                        continue;
+                    }
+                };
                 let json = serde_json::json!({ "type": "watchers", "names": names });
                 if to_page.send(Message::Text(json.to_string().into())).await.is_err() {
                     break None;
@@ -284,13 +295,28 @@ fn out_of_memory_text(what: OutOfMemory) -> &'static str {
 /// first.
 const RECENT: usize = 16 * 1024;
 
-/// Who is watching one lab node's terminal, and, where shells are not kept,
-/// a copy of its output for them.
+/// Fires whenever the watchers of `lab` may have changed (or changes may
+/// have been missed); ends only with the event bus.
+fn watcher_changes(events: &Events, lab: LabId) -> BoxStream<'static, ()> {
+    futures_util::stream::unfold((events.subscribe(), lab), |(mut changes, lab)| async move {
+        loop {
+            match changes.recv().await {
+                Ok(Change::Watchers { lab: of }) if of == lab => break,
+                Ok(Change::Missed) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+        Some(((), (changes, lab)))
+    })
+    .boxed()
+}
+
+/// Where shells are not kept, a copy of one lab node's terminal output for
+/// those who watch it.
 pub struct WatchFeed {
     output: broadcast::Sender<Bytes>,
     recent: Mutex<VecDeque<u8>>,
-    /// Who is watching, as the learner's page names them.
-    watchers: watch::Sender<Vec<String>>,
 }
 
 impl WatchFeed {
@@ -298,7 +324,6 @@ impl WatchFeed {
         Self {
             output: broadcast::channel(256).0,
             recent: Mutex::new(VecDeque::with_capacity(RECENT)),
-            watchers: watch::Sender::new(Vec::new()),
         }
     }
 
@@ -329,7 +354,7 @@ impl WatchFeed {
     }
 }
 
-/// The watchers of every lab node, by lab and node.
+/// The output copies of every lab node, by lab and node.
 #[derive(Default)]
 pub struct WatchFeeds(Mutex<HashMap<(LabId, NodeNumber), Arc<WatchFeed>>>);
 
@@ -341,7 +366,7 @@ impl WatchFeeds {
             .clone()
     }
 
-    /// Forgets every node's watchers of a lab that ended.
+    /// Forgets every node's output copy of a lab that ended.
     pub fn remove_lab(&self, lab: &LabId) {
         self.0.lock().expect("watch feeds lock").retain(|(id, _), _| id != lab);
     }
@@ -384,7 +409,14 @@ pub async fn watch_terminal(
     } else {
         (None, None, feed.follow(), None)
     };
-    feed.watchers.send_modify(|w| w.push(watcher.clone()));
+    let watch = match labs.start_watching(&lab, node, &watcher).await {
+        Ok(watch) => watch,
+        Err(e) => {
+            // Nobody watches unseen: the learner must be told.
+            let _ = to_page.send(notice(&e.into_user_message())).await;
+            return;
+        }
+    };
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
     let closing = loop {
         tokio::select! {
@@ -416,11 +448,9 @@ pub async fn watch_terminal(
             _ = stopping.cancelled() => break Some(Closing::Restarting),
         }
     };
-    feed.watchers.send_modify(|w| {
-        if let Some(i) = w.iter().position(|name| name == &watcher) {
-            w.remove(i);
-        }
-    });
+    if let Err(e) = labs.stop_watching(&lab, watch).await {
+        tracing::warn!(error = %e, %lab, "recording the end of a watch failed; the learner's page names the watcher until the lab ends");
+    }
     if let Some(client) = client.filter(|_| closing != Some(Closing::ShellEnded)) {
         leave(&labs, (&lab, node), &client).await;
     }

@@ -5,7 +5,8 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, ProgressStatus, UserId,
+    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber, ProgressStatus,
+    UserId,
 };
 
 use super::progress::{ProgressWrite, write_progress};
@@ -67,6 +68,10 @@ pub struct Warmup {
     pub labs: usize,
     pub until: Millis,
 }
+
+/// One watch of a lab's terminal, as recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatcherId(i64);
 
 const LAB_COLUMNS: &str = "id, user_id, module, status, started_at, expires_at, last_active, extended";
 
@@ -267,7 +272,44 @@ impl Store {
             .bind(LabStatus::Ended.as_str())
             .execute(self.pool())
             .await?;
+        sqlx::query("DELETE FROM lab_watchers WHERE lab_id = $1")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await?;
         Ok(())
+    }
+
+    /// Records someone watching a lab node's terminal.
+    pub async fn add_watcher(&self, lab: &LabId, node: NodeNumber, name: &str) -> Result<WatcherId, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO lab_watchers (lab_id, node, name, since) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(lab.as_str())
+        .bind(i64::from(node))
+        .bind(name)
+        .bind(Millis::now().get())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(WatcherId(id))
+    }
+
+    pub async fn remove_watcher(&self, id: WatcherId) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM lab_watchers WHERE id = $1")
+            .bind(id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Who is watching the lab node's terminal, first come first.
+    pub async fn watchers(&self, lab: &LabId, node: NodeNumber) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM lab_watchers WHERE lab_id = $1 AND node = $2 ORDER BY id")
+                .bind(lab.as_str())
+                .bind(i64::from(node))
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn lab(&self, id: &LabId) -> Result<Option<LabRow>, StoreError> {

@@ -25,7 +25,7 @@ pub use classrooms::{
     ProgressRecord,
 };
 pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
-pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup};
+pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup, WatcherId};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;
