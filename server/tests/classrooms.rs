@@ -9,7 +9,7 @@ use berth_server::auth::Email;
 use berth_server::store::Store;
 use common::{
     TestApp, TestDb, act, as_learner, check, entry, lab_of, location, next_event, read_until, session_cookie, terminal,
-    terminal_path, view,
+    terminal_path, view, watchers,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -551,19 +551,7 @@ async fn watching_a_terminal_is_read_only_announced_and_audited() {
     let mut watcher = terminal(&app, &ivy_cookie, &watch, &app.base).await.unwrap();
     // The watcher first gets recent output, then the live stream.
     read_until(&mut watcher, "before-21").await;
-    let names = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Some(Ok(Message::Text(text))) = learner.next().await {
-                let v: Value = serde_json::from_str(&text).unwrap();
-                if v["type"] == "watchers" && !v["names"].as_array().unwrap().is_empty() {
-                    return v["names"].clone();
-                }
-            }
-        }
-    })
-    .await
-    .expect("the learner is told");
-    assert_eq!(names, serde_json::json!(["ivy@example.org"]));
+    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
 
     learner
         .send(Message::Binary("echo shadow-$((6*7))\r".into()))

@@ -6,14 +6,15 @@
 
 mod common;
 
+use berth_app::error::AppError;
 use berth_app::lab::LabAction;
 use berth_server::auth::Email;
 use berth_server::store::Store;
 use common::{
     Http, PASSWORD, ServeProcess, Socket, TestDb, act, check, entry, location, minimal_site, next_event, read_until,
-    session_cookie, terminal, terminal_path, view, workspace,
+    session_cookie, terminal, terminal_path, view, watchers, workspace,
 };
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::Path;
@@ -25,15 +26,15 @@ const SWEEP: Duration = Duration::from_secs(1);
 
 /// A replica of the lab fixture's server, logging its sweep rounds.
 fn replica(db: &TestDb, site: &Path) -> ServeProcess {
+    replica_with(db, site, &["--max-labs", "10"])
+}
+
+/// A replica with these `berth serve` flags.
+fn replica_with(db: &TestDb, site: &Path, flags: &[&str]) -> ServeProcess {
     let content = workspace().join("server/tests/fixtures/lab-course");
     let sweep = format!("{}s", SWEEP.as_secs());
-    ServeProcess::start(
-        &content,
-        site,
-        db,
-        &["--max-labs", "10", "--lab-sweep", &sweep],
-        "info,sqlx=warn,berth_server::lab=debug",
-    )
+    let flags: Vec<&str> = flags.iter().copied().chain(["--lab-sweep", &sweep]).collect();
+    ServeProcess::start(&content, site, db, &flags, "info,sqlx=warn,berth_server::lab=debug")
 }
 
 /// The sweep rounds a replica did, by number.
@@ -119,23 +120,6 @@ async fn small_terminal(app: &Http, cookie: &str, path: &str) -> Socket {
     ws
 }
 
-/// The names in the next `watchers` message that names anyone.
-async fn watchers(ws: &mut Socket) -> Vec<String> {
-    let names = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Some(Ok(Message::Text(text))) = ws.next().await {
-                let v: Value = serde_json::from_str(&text).unwrap();
-                if v["type"] == "watchers" && !v["names"].as_array().unwrap().is_empty() {
-                    return v["names"].clone();
-                }
-            }
-        }
-    })
-    .await
-    .expect("the learner is told who watches");
-    serde_json::from_value(names).unwrap()
-}
-
 #[tokio::test]
 async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let db = TestDb::postgres().await;
@@ -216,4 +200,37 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     read_until(&mut watcher, "again-7").await;
 
     act(&b_http, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+#[tokio::test]
+async fn lab_capacity_and_start_limits_hold_across_replicas() {
+    let db = TestDb::postgres().await;
+    let site = minimal_site();
+    let flags = ["--max-labs", "1", "--lab-starts-per-minute", "1"];
+    let a = replica_with(&db, site.path(), &flags);
+    let b = replica_with(&db, site.path(), &flags);
+    let (a_http, b_http) = (a.http(), b.http());
+    let (ada, _) = session_cookie(&a_http, "ada@example.org").await;
+    let (bo, _) = session_cookie(&b_http, "bo@example.org").await;
+
+    // One place left, two learners asking two replicas at once: one gets it.
+    let (for_ada, for_bo) = tokio::join!(
+        act(&a_http, &ada, "basics", LabAction::Start),
+        act(&b_http, &bo, "basics", LabAction::Start),
+    );
+    let (winner, winner_tab, refused) = match (for_ada, for_bo) {
+        (Ok(()), Err(refused)) => (&a_http, &ada, refused),
+        (Err(refused), Ok(())) => (&b_http, &bo, refused),
+        other => panic!("exactly one start should pass: {other:?}"),
+    };
+    assert!(
+        matches!(&refused, AppError::Unavailable(m) if m.contains("All 1 labs")),
+        "{refused:?}"
+    );
+
+    // The winner's one start this minute counts on the other replica too.
+    act(winner, winner_tab, "basics", LabAction::Stop).await.unwrap();
+    let other = if winner.base == a_http.base { &b_http } else { &a_http };
+    let again = act(other, winner_tab, "basics", LabAction::Start).await;
+    assert!(matches!(again, Err(AppError::TooSoon { .. })), "{again:?}");
 }

@@ -102,10 +102,7 @@ mod tests {
 
     #[tokio::test]
     async fn failures_count_per_key_and_success_clears_the_account() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-            .await
-            .unwrap();
+        let (store, _dir) = crate::store::scratch().await;
         let t = LoginThrottle::new(store);
         let ada = Key::account("Ada@example.org");
         for _ in 0..3 {

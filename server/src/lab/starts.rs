@@ -147,10 +147,7 @@ mod tests {
     const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)));
 
     async fn limits(per_learner: u32, per_address: u32) -> (StartLimits, tempfile::TempDir) {
-        let dir = tempfile::TempDir::new().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-            .await
-            .unwrap();
+        let (store, dir) = crate::store::scratch().await;
         (StartLimits::new(per_learner, per_address, store), dir)
     }
 

@@ -188,16 +188,23 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// A store on a fresh SQLite file, for unit tests; the folder holds it.
+#[cfg(test)]
+pub async fn scratch() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
+        .await
+        .unwrap();
+    (store, dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn sqlite_commits_are_synced_to_disk() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-            .await
-            .unwrap();
+        let (store, _dir) = scratch().await;
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
             .fetch_one(store.pool())
             .await

@@ -435,6 +435,25 @@ pub async fn next_event(stream: &mut reqwest::Response, buffer: &mut String, nam
     found.unwrap_or_else(|_| panic!("no {name} event; buffered {buffer:?}"))
 }
 
+/// The names in the next `watchers` message that names anyone.
+pub async fn watchers(ws: &mut Socket) -> Vec<String> {
+    let names = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) =
+                futures_util::StreamExt::next(ws).await
+            {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if v["type"] == "watchers" && !v["names"].as_array().unwrap().is_empty() {
+                    return v["names"].clone();
+                }
+            }
+        }
+    })
+    .await
+    .expect("the learner is told who watches");
+    serde_json::from_value(names).unwrap()
+}
+
 /// The session cookie of a signed-in tab.
 pub async fn session_cookie(app: &Http, email: &str) -> (reqwest::Client, String) {
     let tab = app.browser();
