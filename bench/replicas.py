@@ -82,8 +82,9 @@ class Postgres:
     def database(self, name):
         """A fresh database's URL."""
         psql = os.path.join(self.bin, "psql") if self.dir else "psql"
-        subprocess.run([psql, self.admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run([psql, self.admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+        quiet = dict(os.environ, PGOPTIONS="--client-min-messages=warning")
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run([psql, self.admin, "-qc", sql], check=True, env=quiet)
         return self.admin.rsplit("/", 1)[0] + "/" + name
 
     def stop(self):
