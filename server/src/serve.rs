@@ -121,6 +121,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         secure_cookies: config.secure_cookies,
         live: None,
         stopping: tokio_util::sync::CancellationToken::new(),
+        lti: Arc::new(crate::lti::Lti::new(config.public_url.clone())),
     })
 }
 

@@ -47,6 +47,8 @@ const SQLITE: Embedded = &[
         "warm_pool",
         include_str!("../../../migrations/sqlite/0009_warm_pool.sql"),
     ),
+    // 10 is left for a migration being written beside this one.
+    (11, "lti", include_str!("../../../migrations/sqlite/0011_lti.sql")),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -86,6 +88,8 @@ const POSTGRES: Embedded = &[
         "warm_pool",
         include_str!("../../../migrations/postgres/0009_warm_pool.sql"),
     ),
+    // 10 is left for a migration being written beside this one.
+    (11, "lti", include_str!("../../../migrations/postgres/0011_lti.sql")),
 ];
 
 #[derive(Debug)]

@@ -14,6 +14,7 @@ mod classrooms;
 mod instance;
 mod invites;
 mod labs;
+mod lti;
 mod migrations;
 mod progress;
 mod quizzes;
@@ -24,6 +25,7 @@ pub use classrooms::{
     ProgressRecord,
 };
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup};
+pub use lti::{LtiContext, NewPlatform, PendingLogin, Platform, PlatformId, SigningKey};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;
