@@ -229,6 +229,18 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+impl DatabaseArgs {
+    /// Opens (and migrates) the database, naming it, without its password,
+    /// if that fails.
+    pub async fn open(&self) -> anyhow::Result<crate::store::Store> {
+        use anyhow::Context;
+        let url = &self.database_url;
+        crate::store::Store::open(url)
+            .await
+            .with_context(|| format!("opening the database {}", crate::store::redact(url)))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct UserArgs {
     #[command(flatten)]

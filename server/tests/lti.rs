@@ -87,6 +87,12 @@ impl Platform {
     /// launch: the login initiation, Berth's redirect to the platform, the
     /// platform's form posted to Berth (cross-site, as browsers do).
     async fn launch(&self, app: &TestApp, tab: &reqwest::Client, query: &[(&str, &str)]) -> reqwest::Response {
+        let form = self.launch_form(app, tab, query).await;
+        form.post(tab, &self.base, &form.id_token, &form.state).await
+    }
+
+    /// The way up to the launch form the platform would post to Berth.
+    async fn launch_form(&self, app: &TestApp, tab: &reqwest::Client, query: &[(&str, &str)]) -> Form {
         let start = tab
             .get(format!("{}/start", self.base))
             .query(query)
@@ -102,7 +108,7 @@ impl Platform {
         assert_eq!(auth.status(), 200, "the platform refused Berth's request");
         let form = Form::read(&auth.text().await.unwrap());
         assert_eq!(form.action, format!("{}/lti/launch", app.base));
-        form.post(tab, &self.base, &form.id_token, &form.state).await
+        form
     }
 }
 
@@ -331,15 +337,7 @@ async fn forged_replayed_and_misdirected_launches_are_refused() {
 
     // A good launch, replayed: the same id_token and state twice.
     let tab = app.browser();
-    let start = tab
-        .get(format!("{}/start", platform.base))
-        .query(&[("user", "learner-1")])
-        .send()
-        .await
-        .unwrap();
-    let login = tab.get(location(&start)).send().await.unwrap();
-    let auth = tab.get(location(&login)).send().await.unwrap();
-    let form = Form::read(&auth.text().await.unwrap());
+    let form = platform.launch_form(&app, &tab, &[("user", "learner-1")]).await;
     // A state that is not the login's is refused, and spends nothing.
     let res = form
         .post(&tab, &platform.base, &form.id_token, "a-state-of-my-own")
@@ -424,15 +422,7 @@ async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
     let app = TestApp::spawn().await;
     let platform = Platform::start(&app, None);
     let tab = app.browser();
-    let start = tab
-        .get(format!("{}/start", platform.base))
-        .query(&[("user", "learner-1")])
-        .send()
-        .await
-        .unwrap();
-    let login = tab.get(location(&start)).send().await.unwrap();
-    let auth = tab.get(location(&login)).send().await.unwrap();
-    let form = Form::read(&auth.text().await.unwrap());
+    let form = platform.launch_form(&app, &tab, &[("user", "learner-1")]).await;
     let res = tab
         .post(&form.action)
         .header("origin", &platform.base)

@@ -4,14 +4,11 @@
 use anyhow::{Context, bail};
 
 use crate::config::{AddPlatform, LtiAction, LtiArgs};
-use crate::store::{NewPlatform, Store, redact};
+use crate::store::{NewPlatform, Store};
 use berth_app::model::Millis;
 
 pub async fn run(args: LtiArgs) -> anyhow::Result<()> {
-    let url = &args.database.database_url;
-    let store = Store::open(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let store = args.database.open().await?;
     let result = act(&store, args.action).await;
     store.close().await;
     result

@@ -24,6 +24,8 @@ const CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/";
 pub enum Refusal {
     #[error("the request lacks `{0}`")]
     Missing(&'static str),
+    #[error("the platform did not sign you in: {0}")]
+    PlatformSaid(String),
     #[error("no platform is registered with this issuer and client id")]
     UnknownPlatform,
     #[error("this deployment is not registered for the platform")]
@@ -63,7 +65,7 @@ pub enum Refusal {
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
-            Refusal::Missing(_) | Refusal::Malformed | Refusal::MessageType | Refusal::MissingClaim(_) => {
+            Refusal::Missing(_) | Refusal::PlatformSaid(_) | Refusal::Malformed | Refusal::MessageType | Refusal::MissingClaim(_) => {
                 StatusCode::BAD_REQUEST
             }
             Refusal::UnknownPlatform | Refusal::UnknownDeployment | Refusal::ForeignTarget => StatusCode::FORBIDDEN,

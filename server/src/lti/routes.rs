@@ -136,7 +136,9 @@ fn local_target<'a>(base: &str, target: &'a str) -> Option<&'a str> {
 struct LaunchForm {
     id_token: Option<String>,
     state: Option<String>,
+    /// An OIDC error instead of a token (e.g. `login_required`).
     error: Option<String>,
+    error_description: Option<String>,
 }
 
 /// The launch: verifies the id_token against the login it answers, makes
@@ -148,8 +150,11 @@ async fn launch(
     Form(form): Form<LaunchForm>,
 ) -> Result<Response, LtiError> {
     if let Some(error) = form.error {
-        tracing::warn!(error, "the platform answered the login with an error");
-        return Err(Refusal::Missing("id_token").into());
+        let said = match form.error_description {
+            Some(description) => format!("{error} ({description})"),
+            None => error,
+        };
+        return Err(Refusal::PlatformSaid(said).into());
     }
     let login_state = form.state.ok_or(Refusal::Missing("state"))?;
     let token = form.id_token.ok_or(Refusal::Missing("id_token"))?;
