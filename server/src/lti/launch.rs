@@ -57,7 +57,7 @@ pub enum Refusal {
     #[error("this is not an LTI 1.3.0 resource link launch")]
     MessageType,
     #[error("the platform's key set could not be fetched")]
-    KeySet,
+    KeySet(#[source] super::KeySetError),
     #[error("this sign-in link was used already or has expired; open the activity from your course again")]
     Ticket,
 }
@@ -65,11 +65,13 @@ pub enum Refusal {
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
-            Refusal::Missing(_) | Refusal::PlatformSaid(_) | Refusal::Malformed | Refusal::MessageType | Refusal::MissingClaim(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Refusal::Missing(_)
+            | Refusal::PlatformSaid(_)
+            | Refusal::Malformed
+            | Refusal::MessageType
+            | Refusal::MissingClaim(_) => StatusCode::BAD_REQUEST,
             Refusal::UnknownPlatform | Refusal::UnknownDeployment | Refusal::ForeignTarget => StatusCode::FORBIDDEN,
-            Refusal::KeySet => StatusCode::BAD_GATEWAY,
+            Refusal::KeySet(_) => StatusCode::BAD_GATEWAY,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -77,7 +79,10 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        tracing::warn!(refusal = %self, "LTI launch refused");
+        match std::error::Error::source(&self) {
+            Some(cause) => tracing::warn!(refusal = %self, cause = %cause, "LTI launch refused"),
+            None => tracing::warn!(refusal = %self, "LTI launch refused"),
+        }
         let body = page(
             "This launch was refused",
             &format!(

@@ -172,10 +172,11 @@ async fn launch(
         .ok()
         .and_then(|h| h.kid)
         .unwrap_or_default();
-    let keys = state.lti.platform_keys(&platform, &kid).await.map_err(|e| {
-        tracing::error!(platform = %platform.id, error = %e, "no key set to verify a launch with");
-        Refusal::KeySet
-    })?;
+    let keys = state
+        .lti
+        .platform_keys(&platform, &kid)
+        .await
+        .map_err(Refusal::KeySet)?;
     let launch = Launch::verify(&token, &platform, &login, &keys)?;
     let user = account(&state, &platform, &launch).await?;
     if let Some((context, title)) = &launch.context {
