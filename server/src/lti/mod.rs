@@ -13,7 +13,7 @@ mod routes;
 
 pub use cli::run as run_lti_command;
 pub use keys::{key_set, new_signing_key};
-pub use launch::{Launch, LmsRole, Refusal};
+pub use launch::Refusal;
 pub use routes::{CROSS_SITE_POSTS, router};
 
 use jsonwebtoken::jwk::JwkSet;
