@@ -30,6 +30,54 @@ pub enum Command {
     Content(ContentCommand),
     /// Check an install before a class: database, course, site, engine, images, mirror, headroom.
     Doctor(crate::doctor::DoctorArgs),
+    /// Learning platforms (Moodle, Canvas, ...) that launch learners into Berth with LTI 1.3.
+    Lti(LtiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LtiArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: LtiAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LtiAction {
+    /// Register a platform (or update the one with the same issuer and client id) and print the URLs it needs.
+    AddPlatform(AddPlatform),
+    /// List the registered platforms and Berth's signing keys.
+    List,
+    /// Make a new signing key; the old one is still served for --keep (platforms cache key sets).
+    RotateKey {
+        #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
+        keep: std::time::Duration,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddPlatform {
+    /// The platform's issuer (`iss`), e.g. https://moodle.school.org or https://canvas.instructure.com.
+    #[arg(long)]
+    pub issuer: String,
+    /// The client id the platform gave Berth.
+    #[arg(long)]
+    pub client_id: String,
+    /// A deployment id the platform gave Berth (repeat for several).
+    #[arg(long = "deployment-id", required = true)]
+    pub deployment_ids: Vec<String>,
+    /// The platform's authentication request URL (OIDC auth endpoint).
+    #[arg(long)]
+    pub auth_url: String,
+    /// The platform's access token URL.
+    #[arg(long)]
+    pub token_url: String,
+    /// The platform's public key set URL.
+    #[arg(long)]
+    pub jwks_url: String,
+    /// Berth's address as the platform reaches it, to print the URLs to give the platform.
+    #[arg(long, env = "BERTH_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +161,22 @@ fn upstream_url(text: &str) -> Result<String, NotAnUpstreamUrl> {
     }
 }
 
+/// A URL that is not http(s) with a host.
+#[derive(Debug, thiserror::Error)]
+#[error("give a URL such as https://berth.school.org")]
+pub struct NotAPublicUrl;
+
+/// An http(s) URL with a host and no path beyond `/`, its slash dropped.
+pub fn public_url(text: &str) -> Result<String, NotAPublicUrl> {
+    let url = text.trim().trim_end_matches('/');
+    match url.split_once("://") {
+        Some(("http" | "https", host)) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => {
+            Ok(url.to_string())
+        }
+        _ => Err(NotAPublicUrl),
+    }
+}
+
 /// When the classroom page flags a learner as stuck.
 #[derive(Clone, Debug, Args)]
 pub struct StuckArgs {
@@ -163,6 +227,18 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: String,
+}
+
+impl DatabaseArgs {
+    /// Opens (and migrates) the database, naming it, without its password,
+    /// if that fails.
+    pub async fn open(&self) -> anyhow::Result<crate::store::Store> {
+        use anyhow::Context;
+        let url = &self.database_url;
+        crate::store::Store::open(url)
+            .await
+            .with_context(|| format!("opening the database {}", crate::store::redact(url)))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +321,11 @@ pub struct ServeConfig {
     /// For authors: reload the course when its files change; open pages follow, or show the problems.
     #[arg(long, env = "BERTH_WATCH")]
     pub watch: bool,
+
+    /// The address learners' browsers and learning platforms reach Berth at (e.g. https://berth.school.org),
+    /// for LTI launches; without it, each request's Host header (and https when --secure-cookies is set).
+    #[arg(long, env = "BERTH_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! below it (`docs/architecture.md`; a test checks the imports):
 //! the shared model (`berth_app::model`) → `store`, `events` → `content`,
 //! `quiz`, `exercise` → `lab` → `classroom`, `records` → the HTTP surface
-//! (`auth`, `router`, `serve`, `watch`, `authoring`, `doctor`).
+//! (`auth`, `lti`, `router`, `serve`, `watch`, `authoring`, `doctor`).
 
 pub mod auth;
 pub mod authoring;
@@ -20,6 +20,7 @@ pub mod exercise;
 mod health;
 pub mod install;
 pub mod lab;
+pub mod lti;
 pub mod page_cache;
 pub mod quiz;
 pub mod records;

@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::classroom::routes::router())
         .merge(lab::terminal::router())
         .merge(crate::watch::router())
+        .merge(crate::lti::router())
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_user))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), page_cache::middleware))

@@ -14,7 +14,7 @@ use crate::events::Events;
 use crate::lab::{self, Labs};
 use crate::site::Site;
 use crate::state::AppState;
-use crate::store::{Lock, Store, redact};
+use crate::store::Lock;
 use crate::{content, router};
 use berth_app::quiz::QuizBook;
 
@@ -41,9 +41,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         "course loaded from {}",
         config.content.display()
     );
-    let store = Store::open(&config.database.database_url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(&config.database.database_url)))?;
+    let store = config.database.open().await?;
     store
         .set_instance_value("server_version", env!("CARGO_PKG_VERSION"))
         .await?;
@@ -129,6 +127,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         secure_cookies: config.secure_cookies,
         live: None,
         stopping: tokio_util::sync::CancellationToken::new(),
+        lti: Arc::new(crate::lti::Lti::new(config.public_url.clone())),
     })
 }
 

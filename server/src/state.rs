@@ -46,6 +46,8 @@ pub struct AppState {
     /// Cancelled when this server stops, so long-lived streams (live grid,
     /// terminals) end and a graceful shutdown does not wait on them.
     pub stopping: tokio_util::sync::CancellationToken,
+    /// LTI launches: platforms' key sets, Berth's public address.
+    pub lti: Arc<crate::lti::Lti>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -101,6 +101,7 @@ fn main() -> Result<()> {
             ])
             .args(args);
             cmd.env("BERTH_SITE_DIR", root.join("target/site"));
+            cmd.env("BERTH_TEST_LTI_PYTHON", lti_platform_python(&root)?);
             if let Some(pg) = &pg {
                 cmd.env("BERTH_TEST_POSTGRES_URL", pg.url());
             }
@@ -349,4 +350,37 @@ fn install_npm_packages(root: &Path) -> Result<()> {
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(&dir))
     .context("npm is needed to install the front end's JavaScript packages (Debian: apt-get install npm)")
+}
+
+/// The Python the LTI tests run their stand-in platform with: a venv in
+/// `target/lti-venv` holding the pinned, hash-checked lti1p3platform,
+/// made again when the requirements change.
+fn lti_platform_python(root: &Path) -> Result<PathBuf> {
+    let requirements = root.join("server/tests/lti/requirements.txt");
+    let venv = root.join("target/lti-venv");
+    let python = venv.join("bin/python");
+    let stamp = venv.join("requirements.txt");
+    if std::fs::read(&stamp).ok() == Some(std::fs::read(&requirements)?) && python.exists() {
+        return Ok(python);
+    }
+    step("installing the LTI test platform (lti1p3platform, pinned with hashes) into target/lti-venv");
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)?;
+    }
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+        .context("python3 with venv is needed for the LTI tests (Debian: apt-get install python3-venv)")?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--only-binary=:all:",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::copy(&requirements, &stamp)?;
+    Ok(python)
 }

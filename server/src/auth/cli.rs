@@ -6,13 +6,10 @@ use std::io::{BufRead, IsTerminal};
 
 use super::{Email, Password, PasswordHasher};
 use crate::config::{InviteArgs, UserAction, UserArgs};
-use crate::store::{Store, redact};
+use crate::store::Store;
 
 pub async fn run(args: UserArgs) -> anyhow::Result<()> {
-    let url = &args.database.database_url;
-    let store = Store::open(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let store = args.database.open().await?;
     let result = act(&store, args.action).await;
     store.close().await;
     result
@@ -94,10 +91,7 @@ fn read_password(from_stdin: bool, email: &Email) -> anyhow::Result<Password> {
 
 /// `berth invite`: prints a new code and the sign-up address that uses it.
 pub async fn run_invite_command(args: InviteArgs) -> anyhow::Result<()> {
-    let url = &args.database.database_url;
-    let store = Store::open(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))?;
+    let store = args.database.open().await?;
     let code = super::new_invite_code();
     let result = store
         .create_invite(&code, args.uses, berth_app::model::DAY * args.days)

@@ -8,7 +8,7 @@ mod routes;
 pub mod session;
 mod throttle;
 
-pub use routes::{CurrentUser, Staff, provide_me, resolve_user, router};
+pub use routes::{CurrentUser, Staff, provide_me, resolve_user, router, start_session};
 pub use throttle::LoginThrottle;
 
 pub use berth_app::model::Role;

@@ -216,7 +216,9 @@ async fn logout(session: Session) -> Result<Response, Error> {
     Ok(Redirect::to("/").into_response())
 }
 
-async fn start_session(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
+/// A new session for `user`, under a new id (one planted before is worth
+/// nothing).
+pub async fn start_session(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(USER_ID, user.id).await
 }

@@ -52,6 +52,7 @@ const SQLITE: Embedded = &[
         "coordination",
         include_str!("../../../migrations/sqlite/0010_coordination.sql"),
     ),
+    (11, "lti", include_str!("../../../migrations/sqlite/0011_lti.sql")),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -96,6 +97,7 @@ const POSTGRES: Embedded = &[
         "coordination",
         include_str!("../../../migrations/postgres/0010_coordination.sql"),
     ),
+    (11, "lti", include_str!("../../../migrations/postgres/0011_lti.sql")),
 ];
 
 #[derive(Debug)]

@@ -15,6 +15,7 @@ mod coordination;
 mod instance;
 mod invites;
 mod labs;
+mod lti;
 mod migrations;
 mod progress;
 mod quizzes;
@@ -26,6 +27,7 @@ pub use classrooms::{
 };
 pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup, WatcherId};
+pub use lti::{LtiContext, NewPlatform, PendingLogin, Platform, PlatformId, SigningKey};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use quizzes::NewAttempt;
 pub use users::User;

@@ -16,7 +16,7 @@ pub struct User {
 }
 
 impl User {
-    fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
+    pub(super) fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
         Ok(Self {
             id: UserId(row.try_get("id")?),
             email: row.try_get("email")?,

@@ -1,0 +1,399 @@
+//! The addresses a platform uses: `/lti/login` (OIDC third-party login
+//! initiation), `/lti/launch` (the signed id_token, posted by the browser)
+//! and `/.well-known/jwks.json` (Berth's public keys); and `/lti/enter`,
+//! where a launch's one-time ticket becomes a session in a window of
+//! Berth's own (`docs/lti.md`: LMSs frame tools, and a framed Berth gets no
+//! cookie in today's browsers).
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+
+use super::launch::{Launch, LmsRole, Refusal, escape, framable, page};
+use crate::auth::Role;
+use crate::error::Error;
+use crate::events::Change;
+use crate::state::AppState;
+use crate::store::{NewClassroom, Platform, User};
+use berth_app::model::{ClassroomId, Millis};
+
+/// A login initiation is good for this long before its launch.
+const LOGIN_LIFETIME: Millis = Millis(10 * 60 * 1000);
+/// A launch's ticket is good for this long: a click on "Open Berth".
+const TICKET_LIFETIME: Millis = Millis(5 * 60 * 1000);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/lti/login", get(login).post(login))
+        .route("/lti/launch", axum::routing::post(launch))
+        .route("/lti/enter", get(enter))
+        .route("/.well-known/jwks.json", get(jwks))
+}
+
+/// The paths platforms post to from their own pages: their requests are
+/// cross-site by nature and are trusted for what they carry (a state and a
+/// signed token), not for where they come from.
+pub const CROSS_SITE_POSTS: [&str; 2] = ["/lti/login", "/lti/launch"];
+
+/// Where platforms reach this Berth: `--public-url`, or this request's host.
+fn base_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(url) = &state.lti.public_url {
+        return Some(url.clone());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let scheme = if state.secure_cookies { "https" } else { "http" };
+    Some(format!("{scheme}://{host}"))
+}
+
+/// 32 random bytes, URL-safe.
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[derive(Deserialize)]
+struct LoginParams {
+    iss: Option<String>,
+    login_hint: Option<String>,
+    target_link_uri: Option<String>,
+    lti_message_hint: Option<String>,
+    client_id: Option<String>,
+    lti_deployment_id: Option<String>,
+}
+
+/// OIDC third-party login initiation: checks who asks, remembers a state
+/// and a nonce, and sends the browser to the platform's authorization
+/// endpoint, which answers with the launch.
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(params): Form<LoginParams>,
+) -> Result<Response, LtiError> {
+    let issuer = params.iss.ok_or(Refusal::Missing("iss"))?;
+    let login_hint = params.login_hint.ok_or(Refusal::Missing("login_hint"))?;
+    let target = params.target_link_uri.ok_or(Refusal::Missing("target_link_uri"))?;
+    let mut platforms = state.store.lti_platforms_of(&issuer).await?;
+    if let Some(client_id) = &params.client_id {
+        platforms.retain(|p| &p.client_id == client_id);
+    }
+    // Without a client id, the issuer must name one registration.
+    let [platform] = platforms.as_slice() else {
+        return Err(Refusal::UnknownPlatform.into());
+    };
+    if let Some(deployment) = &params.lti_deployment_id
+        && !platform.deployment_ids.contains(deployment)
+    {
+        return Err(Refusal::UnknownDeployment.into());
+    }
+    let base = base_url(&state, &headers).ok_or(Refusal::Missing("Host"))?;
+    if local_target(&base, &target).is_none() {
+        return Err(Refusal::ForeignTarget.into());
+    }
+    let (login_state, nonce) = (random_token(), random_token());
+    let expires = Millis(Millis::now().get() + LOGIN_LIFETIME.get());
+    state
+        .store
+        .add_lti_login(&login_state, &nonce, platform.id, expires)
+        .await?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("scope", "openid")
+        .append_pair("response_type", "id_token")
+        .append_pair("response_mode", "form_post")
+        .append_pair("prompt", "none")
+        .append_pair("client_id", &platform.client_id)
+        .append_pair("redirect_uri", &format!("{base}/lti/launch"))
+        .append_pair("login_hint", &login_hint)
+        .append_pair("state", &login_state)
+        .append_pair("nonce", &nonce);
+    if let Some(hint) = &params.lti_message_hint {
+        query.append_pair("lti_message_hint", hint);
+    }
+    let separator = if platform.auth_url.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{}{separator}{}", platform.auth_url, query.finish())).into_response())
+}
+
+/// `target` as a path of this site, if it is on it.
+fn local_target<'a>(base: &str, target: &'a str) -> Option<&'a str> {
+    let path = target.strip_prefix(base)?;
+    if path.is_empty() {
+        return Some("/");
+    }
+    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    local.then_some(path)
+}
+
+#[derive(Deserialize)]
+struct LaunchForm {
+    id_token: Option<String>,
+    state: Option<String>,
+    /// An OIDC error instead of a token (e.g. `login_required`).
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// The launch: verifies the id_token against the login it answers, makes
+/// or finds the account and the classroom, and hands the person a ticket
+/// to a session.
+async fn launch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LaunchForm>,
+) -> Result<Response, LtiError> {
+    if let Some(error) = form.error {
+        let said = match form.error_description {
+            Some(description) => format!("{error} ({description})"),
+            None => error,
+        };
+        return Err(Refusal::PlatformSaid(said).into());
+    }
+    let login_state = form.state.ok_or(Refusal::Missing("state"))?;
+    let token = form.id_token.ok_or(Refusal::Missing("id_token"))?;
+    let login = state
+        .store
+        .take_lti_login(&login_state)
+        .await?
+        .ok_or(Refusal::UnknownState)?;
+    let platform = state
+        .store
+        .lti_platform(login.platform)
+        .await?
+        .ok_or(Refusal::UnknownPlatform)?;
+    let kid = jsonwebtoken::decode_header(&token)
+        .ok()
+        .and_then(|h| h.kid)
+        .unwrap_or_default();
+    let keys = state
+        .lti
+        .platform_keys(&platform, &kid)
+        .await
+        .map_err(Refusal::KeySet)?;
+    let launch = Launch::verify(&token, &platform, &login, &keys)?;
+    let user = account(&state, &platform, &launch).await?;
+    if let Some((context, title)) = &launch.context {
+        enrol(&state, &platform, &user, launch.role, context, title).await?;
+    }
+    let base = base_url(&state, &headers).ok_or(Refusal::Missing("Host"))?;
+    let target = landing(&state, &base, &launch);
+    tracing::info!(platform = %platform.id, user = %user.id, target, "LTI launch");
+    let ticket = random_token();
+    let expires = Millis(Millis::now().get() + TICKET_LIFETIME.get());
+    state
+        .store
+        .add_lti_ticket(&hash(&ticket), user.id, &target, expires)
+        .await?;
+    let enter = format!("/lti/enter?ticket={ticket}");
+    let framed = headers
+        .get("sec-fetch-dest")
+        .is_some_and(|d| d == "iframe" || d == "frame");
+    if !framed {
+        return Ok(Redirect::to(&enter).into_response());
+    }
+    let body = page(
+        "Berth is ready",
+        &format!(
+            "<p>Your course opens Berth in a window of its own, where your labs and progress are kept.</p>\
+             <p><a class=\"button\" href=\"{}\" target=\"_blank\" rel=\"noopener\">Open Berth</a></p>",
+            escape(&enter)
+        ),
+    );
+    Ok(framable(Html(body).into_response()))
+}
+
+fn hash(ticket: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(ticket.as_bytes()))
+}
+
+/// The account of the launch's subject on this platform, made on the first
+/// launch. Its address is made up (`.invalid`, RFC 2606): an LMS's email
+/// claim is not proof of owning the address, so it never links to, or
+/// blocks, an account of Berth's own.
+async fn account(state: &AppState, platform: &Platform, launch: &Launch) -> Result<User, LtiError> {
+    if let Some(user) = state.store.lti_account(platform.id, &launch.subject).await? {
+        if launch.role == LmsRole::Instructor && user.role == Role::Learner {
+            state.store.raise_to_instructor(user.id).await?;
+            return Ok(User {
+                role: Role::Instructor,
+                ..user
+            });
+        }
+        return Ok(user);
+    }
+    let role = match launch.role {
+        LmsRole::Instructor => Role::Instructor,
+        LmsRole::Learner => Role::Learner,
+    };
+    let email = made_up_address(platform, launch);
+    let user = state
+        .store
+        .create_lti_account(platform.id, &launch.subject, &email, launch.name.as_deref(), role)
+        .await?;
+    tracing::info!(platform = %platform.id, user = %user.id, %role, "account made by an LTI launch");
+    Ok(user)
+}
+
+/// `ada.1f3c9a0b@lti-2.invalid`: readable where the LMS gave an email or
+/// name, unique per platform and subject.
+fn made_up_address(platform: &Platform, launch: &Launch) -> String {
+    let readable: String = launch
+        .email
+        .as_deref()
+        .and_then(|e| e.split('@').next())
+        .or(launch.name.as_deref())
+        .unwrap_or("learner")
+        .chars()
+        .filter_map(|c| match c {
+            'a'..='z' | '0'..='9' | '.' | '-' | '_' => Some(c),
+            'A'..='Z' => Some(c.to_ascii_lowercase()),
+            ' ' => Some('.'),
+            _ => None,
+        })
+        .take(32)
+        .collect();
+    let readable = readable.trim_matches('.');
+    let readable = if readable.is_empty() { "learner" } else { readable };
+    let digest = Sha256::digest(format!("{}\n{}", platform.id, launch.subject).as_bytes());
+    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{readable}.{short}@lti-{}.invalid", platform.id)
+}
+
+/// Puts the person in the classroom of their LMS course. The first
+/// instructor to launch makes it (and owns it); learners who launched
+/// before are kept and join it then.
+async fn enrol(
+    state: &AppState,
+    platform: &Platform,
+    user: &User,
+    role: LmsRole,
+    context: &str,
+    title: &str,
+) -> Result<(), LtiError> {
+    let course = state.store.lti_context(platform.id, context, title).await?;
+    let classroom = match (course.classroom, role) {
+        (Some(room), _) => room,
+        (None, LmsRole::Learner) => {
+            state.store.add_lti_context_learner(course.id, user.id).await?;
+            return Ok(());
+        }
+        (None, LmsRole::Instructor) => {
+            let made = make_classroom(state, user, title).await?;
+            let room = state.store.set_lti_context_classroom(course.id, made).await?;
+            for learner in state.store.lti_context_learners(course.id).await? {
+                state.store.add_member(room, learner).await?;
+            }
+            tracing::info!(classroom = %room, owner = %user.id, "classroom made for an LMS course");
+            state.events.publish(Change::Roster { classroom: room });
+            room
+        }
+    };
+    if role == LmsRole::Learner {
+        state.store.add_lti_context_learner(course.id, user.id).await?;
+        if state.store.add_member(classroom, user.id).await? {
+            state.events.publish(Change::Roster { classroom });
+        }
+    }
+    Ok(())
+}
+
+/// A classroom joined only through the LMS: its code is closed from the
+/// start.
+async fn make_classroom(state: &AppState, owner: &User, title: &str) -> Result<ClassroomId, LtiError> {
+    Ok(state
+        .store
+        .create_classroom(NewClassroom {
+            name: title,
+            owner: owner.id,
+            join_code: &crate::classroom::new_join_code(),
+            join_limit: 1,
+            code_expires_at: Millis::now(),
+            starts_on: None,
+            ends_on: None,
+        })
+        .await?)
+}
+
+/// Where the launch leads: the resource link's custom `module` (and
+/// `lesson`) if the course has it, else its target link if on this site,
+/// else the course's front page.
+fn landing(state: &AppState, base: &str, launch: &Launch) -> String {
+    let course = &state.course;
+    if let Some(module) = launch.custom.get("module")
+        && course.module_view(module).is_some()
+    {
+        return match launch.custom.get("lesson") {
+            Some(lesson) if course.lesson_view(module, lesson).is_some() => {
+                berth_app::course::lesson_href(module, lesson)
+            }
+            _ => berth_app::course::module_href(module),
+        };
+    }
+    launch
+        .target_link_uri
+        .as_deref()
+        .and_then(|t| local_target(base, t))
+        .filter(|path| !path.starts_with("/lti/"))
+        .unwrap_or("/")
+        .to_string()
+}
+
+#[derive(Deserialize)]
+struct Ticket {
+    ticket: String,
+}
+
+/// A launch's ticket, opened in Berth's own window: the session starts.
+async fn enter(
+    State(state): State<AppState>,
+    session: Session,
+    Query(Ticket { ticket }): Query<Ticket>,
+) -> Result<Response, LtiError> {
+    let (user, target) = state
+        .store
+        .take_lti_ticket(&hash(&ticket))
+        .await?
+        .ok_or(Refusal::Ticket)?;
+    let user = state.store.user_by_id(user).await?.ok_or(Refusal::Ticket)?;
+    crate::auth::start_session(&session, &user).await.map_err(Error::from)?;
+    Ok(Redirect::to(&target).into_response())
+}
+
+async fn jwks(State(state): State<AppState>) -> Result<Response, Error> {
+    let set = super::key_set(&state.lti, &state.store).await?;
+    Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(set)).into_response())
+}
+
+/// A refusal, or a failure of Berth's own.
+pub enum LtiError {
+    Refused(Refusal),
+    Failed(Error),
+}
+
+impl From<Refusal> for LtiError {
+    fn from(r: Refusal) -> Self {
+        LtiError::Refused(r)
+    }
+}
+
+impl<E: Into<Error>> From<E> for LtiError {
+    fn from(e: E) -> Self {
+        LtiError::Failed(e.into())
+    }
+}
+
+impl IntoResponse for LtiError {
+    fn into_response(self) -> Response {
+        match self {
+            LtiError::Refused(r) => r.into_response(),
+            LtiError::Failed(e) => e.into_response(),
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! LTI 1.3: registered platforms, Berth's signing keys, login initiations
+//! waiting for their launch, the accounts and courses launches made, and
+//! the one-time tickets from a launch to a session.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use berth_app::model::{ClassroomId, Millis, Role, UserId};
+
+use super::{RowExt, Store, StoreError, User};
+
+/// A registered platform's row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct PlatformId(pub i64);
+
+impl std::fmt::Display for PlatformId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A learning platform as registered by an operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Platform {
+    pub id: PlatformId,
+    pub issuer: String,
+    pub client_id: String,
+    pub deployment_ids: Vec<String>,
+    pub auth_url: String,
+    pub token_url: String,
+    pub jwks_url: String,
+}
+
+/// What `berth lti add-platform` registers.
+pub struct NewPlatform<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub deployment_ids: &'a [String],
+    pub auth_url: &'a str,
+    pub token_url: &'a str,
+    pub jwks_url: &'a str,
+}
+
+impl Platform {
+    fn from_row(r: &AnyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: PlatformId(r.try_get("id")?),
+            issuer: r.try_get("issuer")?,
+            client_id: r.try_get("client_id")?,
+            deployment_ids: serde_json::from_str(&r.try_get::<String, _>("deployment_ids")?)?,
+            auth_url: r.try_get("auth_url")?,
+            token_url: r.try_get("token_url")?,
+            jwks_url: r.try_get("jwks_url")?,
+        })
+    }
+}
+
+const PLATFORM_SELECT: &str =
+    "SELECT id, issuer, client_id, deployment_ids, auth_url, token_url, jwks_url FROM lti_platforms";
+
+/// One of Berth's signing keys.
+#[derive(Clone, Debug)]
+pub struct SigningKey {
+    pub kid: String,
+    /// PKCS#1 DER, base64.
+    pub private_der: String,
+    pub retired_at: Option<Millis>,
+}
+
+/// A login initiation the launch must match.
+#[derive(Clone, Debug)]
+pub struct PendingLogin {
+    pub nonce: String,
+    pub platform: PlatformId,
+}
+
+/// The LMS course a launch came from and its classroom, once made.
+#[derive(Clone, Debug)]
+pub struct LtiContext {
+    pub id: i64,
+    pub classroom: Option<ClassroomId>,
+}
+
+impl Store {
+    /// Registers a platform, or updates the one with the same issuer and
+    /// client id (its URLs and deployments may change).
+    pub async fn upsert_lti_platform(&self, p: NewPlatform<'_>) -> Result<Platform, StoreError> {
+        let deployments = serde_json::to_string(p.deployment_ids)?;
+        sqlx::query(
+            "INSERT INTO lti_platforms (issuer, client_id, deployment_ids, auth_url, token_url, jwks_url, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (issuer, client_id) DO UPDATE SET deployment_ids = excluded.deployment_ids, \
+             auth_url = excluded.auth_url, token_url = excluded.token_url, jwks_url = excluded.jwks_url",
+        )
+        .bind(p.issuer)
+        .bind(p.client_id)
+        .bind(deployments)
+        .bind(p.auth_url)
+        .bind(p.token_url)
+        .bind(p.jwks_url)
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        let row = sqlx::query(&format!("{PLATFORM_SELECT} WHERE issuer = $1 AND client_id = $2"))
+            .bind(p.issuer)
+            .bind(p.client_id)
+            .fetch_one(self.pool())
+            .await?;
+        Platform::from_row(&row)
+    }
+
+    pub async fn lti_platforms(&self) -> Result<Vec<Platform>, StoreError> {
+        sqlx::query(&format!("{PLATFORM_SELECT} ORDER BY issuer, client_id"))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(Platform::from_row)
+            .collect()
+    }
+
+    /// The platforms registered under an issuer (one per client id).
+    pub async fn lti_platforms_of(&self, issuer: &str) -> Result<Vec<Platform>, StoreError> {
+        sqlx::query(&format!("{PLATFORM_SELECT} WHERE issuer = $1 ORDER BY id"))
+            .bind(issuer)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(Platform::from_row)
+            .collect()
+    }
+
+    pub async fn lti_platform(&self, id: PlatformId) -> Result<Option<Platform>, StoreError> {
+        let row = sqlx::query(&format!("{PLATFORM_SELECT} WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(Platform::from_row).transpose()
+    }
+
+    /// Keys still served: the signing one and retired ones not yet expired,
+    /// newest first.
+    pub async fn lti_keys(&self) -> Result<Vec<SigningKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kid, private_der, retired_at FROM lti_keys \
+             WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC, kid",
+        )
+        .bind(Millis::now().get())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SigningKey {
+                    kid: r.try_get("kid")?,
+                    private_der: r.try_get("private_der")?,
+                    retired_at: r.try_get::<Option<i64>, _>("retired_at")?.map(Millis),
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a signing key; the one signing until now is retired and served
+    /// until `old_expires_at`.
+    pub async fn add_lti_key(&self, kid: &str, private_der: &str, old_expires_at: Millis) -> Result<(), StoreError> {
+        let now = Millis::now().get();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE lti_keys SET retired_at = $1, expires_at = $2 WHERE retired_at IS NULL")
+            .bind(now)
+            .bind(old_expires_at.get())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO lti_keys (kid, private_der, created_at) VALUES ($1, $2, $3)")
+            .bind(kid)
+            .bind(private_der)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers a login initiation until `expires_at`, and forgets the
+    /// expired ones.
+    pub async fn add_lti_login(
+        &self,
+        state: &str,
+        nonce: &str,
+        platform: PlatformId,
+        expires_at: Millis,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM lti_logins WHERE expires_at <= $1")
+            .bind(Millis::now().get())
+            .execute(self.pool())
+            .await?;
+        sqlx::query("INSERT INTO lti_logins (state, nonce, platform_id, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(state)
+            .bind(nonce)
+            .bind(platform.0)
+            .bind(expires_at.get())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the login initiation with this state, once: a second call, or
+    /// one after its expiry, finds nothing.
+    pub async fn take_lti_login(&self, state: &str) -> Result<Option<PendingLogin>, StoreError> {
+        let row = sqlx::query("DELETE FROM lti_logins WHERE state = $1 RETURNING nonce, platform_id, expires_at")
+            .bind(state)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.millis("expires_at")? <= Millis::now() {
+            return Ok(None);
+        }
+        Ok(Some(PendingLogin {
+            nonce: row.try_get("nonce")?,
+            platform: PlatformId(row.try_get("platform_id")?),
+        }))
+    }
+
+    /// The account a platform's subject launched as before.
+    pub async fn lti_account(&self, platform: PlatformId, subject: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.role, u.created_at FROM lti_accounts a JOIN users u ON u.id = a.user_id \
+             WHERE a.platform_id = $1 AND a.subject = $2",
+        )
+        .bind(platform.0)
+        .bind(subject)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(User::from_row).transpose()
+    }
+
+    /// Makes the account of a platform's subject: a user who cannot log in
+    /// with a password (`password_hash` is no hash), linked to the subject.
+    pub async fn create_lti_account(
+        &self,
+        platform: PlatformId,
+        subject: &str,
+        email: &str,
+        name: Option<&str>,
+        role: Role,
+    ) -> Result<User, StoreError> {
+        let now = Millis::now().get();
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, '!lti', $2, $3) \
+             RETURNING id, email, role, created_at",
+        )
+        .bind(email)
+        .bind(role.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user = User::from_row(&row)?;
+        sqlx::query(
+            "INSERT INTO lti_accounts (platform_id, subject, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(platform.0)
+        .bind(subject)
+        .bind(user.id.get())
+        .bind(name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Makes a learner an instructor (a later launch may say so); never
+    /// lowers a role.
+    pub async fn raise_to_instructor(&self, user: UserId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = 'instructor' WHERE id = $1 AND role = 'learner'")
+            .bind(user.get())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The LMS course, recorded on its first launch.
+    pub async fn lti_context(
+        &self,
+        platform: PlatformId,
+        context: &str,
+        title: &str,
+    ) -> Result<LtiContext, StoreError> {
+        sqlx::query(
+            "INSERT INTO lti_contexts (platform_id, context_id, title, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (platform_id, context_id) DO NOTHING",
+        )
+        .bind(platform.0)
+        .bind(context)
+        .bind(title)
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        let row = sqlx::query("SELECT id, classroom_id FROM lti_contexts WHERE platform_id = $1 AND context_id = $2")
+            .bind(platform.0)
+            .bind(context)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(LtiContext {
+            id: row.try_get("id")?,
+            classroom: row.try_get::<Option<i64>, _>("classroom_id")?.map(ClassroomId),
+        })
+    }
+
+    /// Ties the course to its classroom unless another launch did first;
+    /// the classroom that holds afterwards.
+    pub async fn set_lti_context_classroom(
+        &self,
+        context: i64,
+        classroom: ClassroomId,
+    ) -> Result<ClassroomId, StoreError> {
+        sqlx::query("UPDATE lti_contexts SET classroom_id = $1 WHERE id = $2 AND classroom_id IS NULL")
+            .bind(classroom.get())
+            .bind(context)
+            .execute(self.pool())
+            .await?;
+        let row = sqlx::query("SELECT classroom_id FROM lti_contexts WHERE id = $1")
+            .bind(context)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(ClassroomId(row.try_get("classroom_id")?))
+    }
+
+    /// Records a learner's launch from the course.
+    pub async fn add_lti_context_learner(&self, context: i64, user: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO lti_context_learners (context_id, user_id) VALUES ($1, $2) \
+             ON CONFLICT (context_id, user_id) DO NOTHING",
+        )
+        .bind(context)
+        .bind(user.get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Learners who launched from the course.
+    pub async fn lti_context_learners(&self, context: i64) -> Result<Vec<UserId>, StoreError> {
+        let rows = sqlx::query("SELECT user_id FROM lti_context_learners WHERE context_id = $1 ORDER BY user_id")
+            .bind(context)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(UserId(r.try_get("user_id")?))).collect()
+    }
+
+    /// Adds a member without a join code (the LMS says who is in the
+    /// course); `false` if they were in already.
+    pub async fn add_member(&self, classroom: ClassroomId, user: UserId) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO classroom_members (classroom_id, user_id, joined_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (classroom_id, user_id) DO NOTHING",
+        )
+        .bind(classroom.get())
+        .bind(user.get())
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Keeps a ticket (by its hash) until `expires_at`, and forgets the
+    /// expired ones.
+    pub async fn add_lti_ticket(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        target: &str,
+        expires_at: Millis,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM lti_tickets WHERE expires_at <= $1")
+            .bind(Millis::now().get())
+            .execute(self.pool())
+            .await?;
+        sqlx::query("INSERT INTO lti_tickets (token_hash, user_id, target, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.get())
+            .bind(target)
+            .bind(expires_at.get())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a ticket once: its account and where it leads, unless used or
+    /// expired.
+    pub async fn take_lti_ticket(&self, token_hash: &str) -> Result<Option<(UserId, String)>, StoreError> {
+        let row = sqlx::query("DELETE FROM lti_tickets WHERE token_hash = $1 RETURNING user_id, target, expires_at")
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) if row.millis("expires_at")? > Millis::now() => {
+                Ok(Some((UserId(row.try_get("user_id")?), row.try_get("target")?)))
+            }
+            _ => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! LTI 1.3 launches from a real platform implementation: `lti1p3platform`
+//! (PyPI), run by `tests/lti/platform.py`, initiates the login, checks
+//! Berth's authentication request and signs the launch; the test follows
+//! the browser's redirects and form posts through Berth's real server.
+
+mod common;
+
+use common::{TestApp, TestDb, location};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use berth_server::store::Store;
+
+const CLIENT_ID: &str = "berth-client";
+const DEPLOYMENT: &str = "deployment-1";
+
+/// A running stand-in platform; killed when dropped.
+struct Platform {
+    child: Child,
+    issuer: String,
+    base: String,
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Platform {
+    /// Starts the platform for the Berth at `tool` and registers it there
+    /// with `berth lti add-platform`, as an operator would.
+    fn start(app: &TestApp, issuer: Option<&str>) -> Self {
+        let python = std::env::var("BERTH_TEST_LTI_PYTHON").expect(
+            "BERTH_TEST_LTI_PYTHON is not set: run the tests with `cargo xtask test`, which installs lti1p3platform",
+        );
+        let script = common::workspace().join("server/tests/lti/platform.py");
+        let mut cmd = Command::new(python);
+        cmd.arg(script)
+            .args([
+                "--tool",
+                &app.base,
+                "--client-id",
+                CLIENT_ID,
+                "--deployment-id",
+                DEPLOYMENT,
+            ])
+            .stdout(Stdio::piped());
+        // Its request log only with the servers' (`BERTH_TEST_LOG=1`).
+        if std::env::var_os("BERTH_TEST_LOG").is_none() {
+            cmd.stderr(Stdio::null());
+        }
+        if let Some(issuer) = issuer {
+            cmd.args(["--issuer", issuer]);
+        }
+        let mut child = cmd.spawn().expect("starting the platform");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let urls: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("platform said {line:?}"));
+        let text = |k: &str| urls[k].as_str().unwrap().to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["lti", "add-platform", "--database-url", &app.db.url])
+            .args(["--issuer", &text("issuer"), "--client-id", CLIENT_ID])
+            .args(["--deployment-id", DEPLOYMENT, "--auth-url", &text("auth_url")])
+            .args(["--token-url", &text("token_url"), "--jwks-url", &text("jwks_url")])
+            .args(["--public-url", &app.base])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains(&format!("{}/lti/login", app.base)), "{stdout}");
+        assert!(
+            stdout.contains(&format!("{}/.well-known/jwks.json", app.base)),
+            "{stdout}"
+        );
+        Platform {
+            child,
+            issuer: text("issuer"),
+            base: text("base"),
+        }
+    }
+
+    /// The browser's way from the LMS's link to Berth's answer to the
+    /// launch: the login initiation, Berth's redirect to the platform, the
+    /// platform's form posted to Berth (cross-site, as browsers do).
+    async fn launch(&self, app: &TestApp, tab: &reqwest::Client, query: &[(&str, &str)]) -> reqwest::Response {
+        let form = self.launch_form(app, tab, query).await;
+        form.post(tab, &self.base, &form.id_token, &form.state).await
+    }
+
+    /// The way up to the launch form the platform would post to Berth.
+    async fn launch_form(&self, app: &TestApp, tab: &reqwest::Client, query: &[(&str, &str)]) -> Form {
+        let start = tab
+            .get(format!("{}/start", self.base))
+            .query(query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(start.status(), 302);
+        let login = tab.get(location(&start)).send().await.unwrap();
+        assert_eq!(login.status(), 303, "{}", login.text().await.unwrap());
+        let auth_url = location(&login);
+        assert!(auth_url.starts_with(&format!("{}/auth?", self.base)), "{auth_url}");
+        let auth = tab.get(&auth_url).send().await.unwrap();
+        assert_eq!(auth.status(), 200, "the platform refused Berth's request");
+        let form = Form::read(&auth.text().await.unwrap());
+        assert_eq!(form.action, format!("{}/lti/launch", app.base));
+        form
+    }
+}
+
+/// The platform's auto-submitting launch form.
+struct Form {
+    action: String,
+    id_token: String,
+    state: String,
+}
+
+impl Form {
+    fn read(html: &str) -> Self {
+        let doc = scraper::Html::parse_document(html);
+        let one = |selector: &str, attr: &str| {
+            let s = scraper::Selector::parse(selector).unwrap();
+            doc.select(&s)
+                .next()
+                .and_then(|e| e.value().attr(attr))
+                .unwrap_or_else(|| panic!("no {selector} in {html}"))
+                .to_string()
+        };
+        Form {
+            action: one("form", "action"),
+            id_token: one("input[name=id_token]", "value"),
+            state: one("input[name=state]", "value"),
+        }
+    }
+
+    async fn post(&self, tab: &reqwest::Client, origin: &str, id_token: &str, state: &str) -> reqwest::Response {
+        tab.post(&self.action)
+            .header("origin", origin)
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("id_token", id_token), ("state", state)])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Follows a launch's redirect to `/lti/enter` and on to where it leads.
+async fn enter(app: &TestApp, tab: &reqwest::Client, launched: reqwest::Response) -> String {
+    assert_eq!(launched.status(), 303, "{}", launched.text().await.unwrap());
+    let ticket = location(&launched);
+    assert!(ticket.starts_with("/lti/enter?ticket="), "{ticket}");
+    let entered = tab.get(format!("{}{ticket}", app.base)).send().await.unwrap();
+    assert_eq!(entered.status(), 303);
+    // The ticket is spent: a second use (a leaked link) signs nobody in.
+    let again = app.client.get(format!("{}{ticket}", app.base)).send().await.unwrap();
+    assert_eq!(again.status(), 401);
+    location(&entered)
+}
+
+fn lesson_of_first_module() -> (String, String, String) {
+    let course = common::bundled_course();
+    let module = &course.modules[0];
+    let lesson = &module.lessons[1];
+    (module.id.to_string(), lesson.id.to_string(), lesson.title.clone())
+}
+
+#[tokio::test]
+async fn learners_and_instructors_launch_into_the_lesson_and_the_course_classroom() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder().db(db).spawn().await;
+        let platform = Platform::start(&app, None);
+        let (module, lesson, title) = lesson_of_first_module();
+        let target = format!("/modules/{module}/{lesson}");
+
+        // A learner launches before any instructor: signed in, on the lesson.
+        let early = app.browser();
+        let launched = platform
+            .launch(
+                &app,
+                &early,
+                &[
+                    ("user", "learner-1"),
+                    ("role", "learner"),
+                    ("context", "course-7"),
+                    ("target", &target),
+                    ("email", "Ada.Lovelace@school.example"),
+                ],
+            )
+            .await;
+        assert_eq!(enter(&app, &early, launched).await, target);
+        let page = app.text_as(&early, &target).await;
+        assert!(page.contains(&title), "the lesson is shown");
+        let me = app.me(&early).await.expect("signed in");
+        assert!(me.starts_with("ada.lovelace.") && me.ends_with(".invalid"), "{me}");
+
+        // The instructor's launch makes the course's classroom, with the
+        // learner who came first in it; the custom parameter picks the page.
+        let teacher = app.browser();
+        let launched = platform
+            .launch(
+                &app,
+                &teacher,
+                &[
+                    ("user", "teacher-1"),
+                    ("role", "instructor"),
+                    ("context", "course-7"),
+                    ("context_title", "Containers 101"),
+                    ("module", &module),
+                ],
+            )
+            .await;
+        assert_eq!(enter(&app, &teacher, launched).await, format!("/modules/{module}"));
+        let store = Store::open(&app.db.url).await.unwrap();
+        let rooms = store.classrooms(None).await.unwrap();
+        assert_eq!(rooms.len(), 1);
+        assert_eq!(rooms[0].name, "Containers 101");
+        assert_eq!(rooms[0].owner_email, app.me(&teacher).await.unwrap());
+        let members = store.members(rooms[0].id).await.unwrap();
+        assert_eq!(
+            members.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),
+            [me.as_str()]
+        );
+
+        // A second learner joins the classroom on their launch; the
+        // instructor sees both.
+        let later = app.browser();
+        let launched = platform
+            .launch(
+                &app,
+                &later,
+                &[
+                    ("user", "learner-2"),
+                    ("role", "learner"),
+                    ("context", "course-7"),
+                    ("target", &target),
+                ],
+            )
+            .await;
+        assert_eq!(enter(&app, &later, launched).await, target);
+        let second = app.me(&later).await.unwrap();
+        let grid = app.text_as(&teacher, &format!("/classrooms/{}", rooms[0].id)).await;
+        assert!(grid.contains(&me) && grid.contains(&second), "{grid}");
+
+        // Launching again is the same account, not a new one.
+        let again = app.browser();
+        let launched = platform
+            .launch(
+                &app,
+                &again,
+                &[("user", "learner-1"), ("role", "learner"), ("context", "course-7")],
+            )
+            .await;
+        // No module and a target of /lti/launch itself: the front page.
+        assert_eq!(enter(&app, &again, launched).await, "/");
+        assert_eq!(app.me(&again).await.unwrap(), me);
+        assert_eq!(store.members(rooms[0].id).await.unwrap().len(), 2);
+        // Accounts made by launches have no password to log in with.
+        let res = app.log_in(&app.browser(), &me, "").await;
+        assert!(location(&res).starts_with("/login?error="));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn berth_publishes_its_key_set_and_keeps_a_rotated_key_until_it_expires() {
+    let app = TestApp::spawn().await;
+    let keys = |app: &TestApp| {
+        let url = format!("{}/.well-known/jwks.json", app.base);
+        let client = app.client.clone();
+        async move {
+            let set: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            set["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| {
+                    assert_eq!(k["kty"], "RSA");
+                    assert_eq!(k["alg"], "RS256");
+                    k["kid"].as_str().unwrap().to_string()
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let first = keys(&app).await;
+    assert_eq!(first.len(), 1, "the first key is made on first need");
+    assert_eq!(keys(&app).await, first, "and kept");
+    let rotate = |keep: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["lti", "rotate-key", "--keep", keep, "--database-url", &app.db.url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    rotate("1h");
+    let rotated = keys(&app).await;
+    assert_eq!(rotated.len(), 2);
+    assert_eq!(rotated[1], first[0], "the old key is still served, after the new one");
+    // Rotating again with no time kept: the key rotated in just now is
+    // gone at once, the first is still in its hour.
+    rotate("0s");
+    let again = keys(&app).await;
+    assert_eq!(again.len(), 2, "{again:?}");
+    assert!(!again.contains(&rotated[0]) && again[1] == first[0], "{again:?}");
+}
+
+/// Each broken launch gets a 4xx page saying why, and signs nobody in.
+#[tokio::test]
+async fn forged_replayed_and_misdirected_launches_are_refused() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let cases = [
+        ("wrong_audience", 401, "meant for another tool"),
+        ("expired", 401, "has expired"),
+        ("unknown_deployment", 403, "deployment is not registered"),
+        ("unknown_kid", 401, "names a key the platform does not publish"),
+        ("foreign_key", 401, "signature does not verify"),
+        ("wrong_issuer", 401, "from another issuer"),
+        ("wrong_nonce", 401, "nonce is not this login"),
+    ];
+    for (scenario, status, says) in cases {
+        let tab = app.browser();
+        let res = platform
+            .launch(&app, &tab, &[("user", "mallory"), ("scenario", scenario)])
+            .await;
+        assert_eq!(res.status(), status, "{scenario}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("This launch was refused") && page.contains(says),
+            "{scenario}: {page}"
+        );
+        assert_eq!(app.me(&tab).await, None, "{scenario}");
+    }
+
+    // A good launch, replayed: the same id_token and state twice.
+    let tab = app.browser();
+    let form = platform.launch_form(&app, &tab, &[("user", "learner-1")]).await;
+    // A state that is not the login's is refused, and spends nothing.
+    let res = form
+        .post(&tab, &platform.base, &form.id_token, "a-state-of-my-own")
+        .await;
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("does not match a login"));
+    let first = form.post(&tab, &platform.base, &form.id_token, &form.state).await;
+    assert_eq!(first.status(), 303);
+    let replay = form
+        .post(&app.browser(), &platform.base, &form.id_token, &form.state)
+        .await;
+    assert_eq!(replay.status(), 401);
+    assert!(replay.text().await.unwrap().contains("does not match a login"));
+
+    // Login initiations for platforms or targets Berth does not know.
+    for (query, status) in [
+        (
+            vec![
+                ("iss", "https://unknown.example"),
+                ("login_hint", "x"),
+                ("target_link_uri", &app.base),
+            ],
+            403,
+        ),
+        (
+            vec![
+                ("iss", &platform.issuer),
+                ("login_hint", "x"),
+                ("target_link_uri", "https://evil.example/"),
+            ],
+            403,
+        ),
+        (
+            vec![
+                ("iss", &platform.issuer),
+                ("login_hint", "x"),
+                ("target_link_uri", &app.base),
+                ("lti_deployment_id", "other"),
+            ],
+            403,
+        ),
+        (vec![("iss", &platform.issuer), ("target_link_uri", &app.base)], 400),
+    ] {
+        let res = app
+            .client
+            .get(format!("{}/lti/login", app.base))
+            .query(&query)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{query:?}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(
+            csp.contains("frame-ancestors *"),
+            "refusals show inside the LMS's frame: {csp}"
+        );
+    }
+}
+
+/// The same subject from two platforms is two people.
+#[tokio::test]
+async fn the_same_subject_on_two_platforms_is_two_accounts() {
+    let app = TestApp::spawn().await;
+    let school = Platform::start(&app, None);
+    let other = Platform::start(&app, Some("https://other-lms.example"));
+    let mut accounts = Vec::new();
+    for platform in [&school, &other] {
+        let tab = app.browser();
+        let launched = platform
+            .launch(&app, &tab, &[("user", "same-sub"), ("role", "learner")])
+            .await;
+        enter(&app, &tab, launched).await;
+        accounts.push(app.me(&tab).await.unwrap());
+    }
+    assert_ne!(accounts[0], accounts[1]);
+}
+
+/// Inside the LMS's iframe Berth's cookie would not be kept: the launch
+/// answers with a page, framable, that opens Berth in its own window.
+#[tokio::test]
+async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let tab = app.browser();
+    let form = platform.launch_form(&app, &tab, &[("user", "learner-1")]).await;
+    let res = tab
+        .post(&form.action)
+        .header("origin", &platform.base)
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-dest", "iframe")
+        .form(&[("id_token", &form.id_token), ("state", &form.state)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        csp.contains("frame-ancestors *") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(res.headers().get("set-cookie").is_none(), "no session inside the frame");
+    let page = res.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let link = doc
+        .select(&scraper::Selector::parse("a[target=_blank]").unwrap())
+        .next()
+        .expect("a link to a new window");
+    let href = link.value().attr("href").unwrap();
+    assert!(href.starts_with("/lti/enter?ticket="), "{href}");
+    let window = app.browser();
+    let entered = window.get(format!("{}{href}", app.base)).send().await.unwrap();
+    assert_eq!(entered.status(), 303);
+    assert!(app.me(&window).await.is_some());
+}

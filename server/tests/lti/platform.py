@@ -1,0 +1,272 @@
+"""An LTI 1.3 platform standing in for Moodle or Canvas in Berth's tests.
+
+The login initiation, the checks of Berth's authentication request and the
+signed launch are made by lti1p3platform (an independent implementation of
+the platform side, from PyPI); this file only wires its abstract classes to
+a standard-library HTTP server. Adversarial launches (wrong audience,
+foreign key, ...) take the library's launch message and sign it by hand.
+
+    python platform.py --tool http://127.0.0.1:3000 --client-id C --deployment-id D
+
+prints one JSON line (its URLs) and serves until killed:
+
+    GET /start?user=U&role=learner|instructor&context=C&target=/path&module=M&lesson=L&scenario=S
+        the LMS's link to the tool: redirects to Berth's /lti/login
+    GET /auth?...      the OIDC authorization endpoint Berth sends the browser
+                       to: answers with the auto-submitting launch form
+    GET /jwks          the platform's public key set
+"""
+
+import argparse
+import base64
+import html
+import json
+import sys
+import time
+import typing as t
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlparse
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request
+
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+def new_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def public_pem(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+class Platform(LTI1P3PlatformConfAbstract):
+    """The registration of Berth on this platform."""
+
+    def init_platform_config(self, **kwargs: t.Any) -> None:
+        self.settings = kwargs
+
+    def get_registration_by_params(self, **kwargs: t.Any) -> Registration:
+        s = self.settings
+        return (
+            Registration()
+            .set_iss(s["issuer"])
+            .set_client_id(s["client_id"])
+            .set_deployment_id(s["deployment_id"])
+            .set_oidc_login_url(s["tool"] + "/lti/login")
+            .set_launch_url(s["tool"] + "/lti/launch")
+            .set_platform_private_key(s["private_key"])
+            .set_platform_public_key(public_pem(s["private_key"]))
+            .set_tool_key_set_url(s["tool"] + "/.well-known/jwks.json")
+        )
+
+
+class HttpRequest(Request):
+    def build_metadata(self, request: t.Any) -> t.Any:
+        return request
+
+
+class Login(OIDCLoginAbstract):
+    def set_lti_message_hint(self, **kwargs: t.Any) -> None:
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url: str) -> str:
+        return url
+
+
+class Launch(LTIAdvantageMessageLaunchAbstract):
+    def render_launch_form(self, launch_data: t.Dict[str, t.Any], **kwargs: t.Any) -> str:
+        fields = "".join(
+            f'<input type="hidden" name="{name}" value="{html.escape(launch_data[name])}">'
+            for name in ("id_token", "state")
+        )
+        action = html.escape(launch_data["launch_url"])
+        return (
+            "<!doctype html><html><body onload=\"document.forms[0].submit()\">"
+            f'<form method="post" action="{action}">{fields}<button>Continue</button></form></body></html>'
+        )
+
+
+def encode_hint(params: t.Dict[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(params).encode()).decode()
+
+
+def decode_hint(hint: str) -> t.Dict[str, str]:
+    return json.loads(base64.urlsafe_b64decode(hint.encode()))
+
+
+class Problem(Exception):
+    """Berth's request is not what the OIDC launch flow requires."""
+
+
+def check_auth_request(query: t.Dict[str, str], login_hint: str) -> None:
+    expected = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "login_hint": login_hint,
+    }
+    for name, value in expected.items():
+        if query.get(name) != value:
+            raise Problem(f"{name} is {query.get(name)!r}, not {value!r}")
+
+
+def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
+    settings: t.Dict[str, t.Any] = {
+        "tool": args.tool.rstrip("/"),
+        "client_id": args.client_id,
+        "deployment_id": args.deployment_id,
+        "private_key": new_key(),
+    }
+    # Another platform's key, for tokens signed by a key not in this set.
+    foreign_key = new_key()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *a: t.Any) -> None:
+            sys.stderr.write("platform: " + format % a + "\n")
+
+        def send(self, status: int, body: str, content_type: str = "text/html", location: str = "") -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            if location:
+                self.send_header("Location", location)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            query = dict(parse_qsl(url.query))
+            try:
+                if url.path == "/jwks":
+                    config = Platform(**settings)
+                    config.get_registration()
+                    self.send(200, json.dumps(config.get_jwks()), "application/json")
+                elif url.path == "/start":
+                    self.start(query)
+                elif url.path == "/auth":
+                    self.auth(query)
+                else:
+                    self.send(404, "not here")
+            except Problem as problem:
+                self.send(400, f"the platform refuses: {problem}", "text/plain")
+
+        def start(self, query: t.Dict[str, str]) -> None:
+            """The LMS's activity link: OIDC third-party login initiation."""
+            login = Login(HttpRequest({}), Platform(**settings))
+            login.set_lti_message_hint(hint=encode_hint(query))
+            login.set_launch_url(settings["tool"] + query.get("target", "/lti/launch"))
+            self.send(302, "", location=login.initiate_login(query["user"]))
+
+        def auth(self, query: t.Dict[str, str]) -> None:
+            """Berth's authentication request: the signed launch, as a form."""
+            hint = decode_hint(query.get("lti_message_hint", ""))
+            check_auth_request(query, hint["user"])
+            request = HttpRequest({"method": "GET", "get_data": query, "form_data": {}})
+            launch = Launch(request, Platform(**settings))
+            launch.set_launch_url(settings["tool"] + hint.get("target", "/lti/launch"))
+            role = INSTRUCTOR if hint.get("role") == "instructor" else LEARNER
+            launch.set_user_data(
+                hint["user"],
+                [role],
+                full_name=hint.get("name"),
+                email_address=hint.get("email"),
+            )
+            launch.set_resource_link_claim("link-" + hint.get("module", "home"), title="Berth")
+            if hint.get("context"):
+                launch.set_launch_context_claim(
+                    hint["context"], context_title=hint.get("context_title", "Course " + hint["context"])
+                )
+            custom = {k: hint[k] for k in ("module", "lesson") if k in hint}
+            if custom:
+                launch.set_custom_parameters_claim(custom)
+            scenario = hint.get("scenario", "ok")
+            if scenario == "ok":
+                # The library checks Berth's request, signs and renders.
+                self.send(200, launch.lti_launch())
+                return
+            data = self.tampered(launch, scenario)
+            data["launch_url"] = query["redirect_uri"]
+            self.send(200, launch.render_launch_form(data))
+
+        def tampered(self, launch: Launch, scenario: str) -> t.Dict[str, str]:
+            """The library's launch message, broken one way and signed by hand."""
+            launch._registration = launch._platform_config.get_registration()
+            launch.validate_preflight_response(launch.get_preflight_response())
+            message, state = launch.get_launch_data()
+            registration = launch._registration
+            key = settings["private_key"]
+            kid = registration.get_kid()
+            expiration = 300
+            if scenario == "wrong_audience":
+                message["aud"] = "another-tool"
+                message["azp"] = "another-tool"
+            elif scenario == "expired":
+                message["iat"] = int(time.time()) - 3600
+                message["exp"] = int(time.time()) - 600
+                expiration = None
+            elif scenario == "unknown_deployment":
+                message[CLAIM + "deployment_id"] = "not-registered"
+            elif scenario == "unknown_kid":
+                kid = "not-in-the-key-set"
+            elif scenario == "foreign_key":
+                key = foreign_key
+            elif scenario == "wrong_issuer":
+                message["iss"] = "https://another-platform.example"
+            elif scenario == "wrong_nonce":
+                message["nonce"] = "a-nonce-berth-never-gave"
+            else:
+                raise Problem(f"unknown scenario {scenario}")
+            token = Registration.encode_and_sign(message, key, headers={"kid": kid}, expiration=expiration)
+            return {"id_token": token, "state": state}
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    settings["issuer"] = args.issuer or base
+    print(
+        json.dumps(
+            {
+                "issuer": settings["issuer"],
+                "base": base,
+                "auth_url": base + "/auth",
+                "token_url": base + "/token",
+                "jwks_url": base + "/jwks",
+            }
+        ),
+        flush=True,
+    )
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tool", required=True, help="Berth's address")
+    parser.add_argument("--client-id", required=True)
+    parser.add_argument("--deployment-id", required=True)
+    parser.add_argument("--issuer", help="default: this platform's own address")
+    make_server(parser.parse_args()).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
