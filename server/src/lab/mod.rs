@@ -160,37 +160,17 @@ impl Launcher {
         &self.instance
     }
 
-    /// Creates the lab's nodes and runs the exercises' setups (see
-    /// [`Launcher::prepare`]). If any of it fails, what was made is
-    /// removed again. A lab of the warm pool has no owner yet.
-    pub async fn launch(
+    /// What a lab of this module is made of; a lab of the warm pool has
+    /// no owner yet.
+    pub fn spec(
         &self,
         lab: &LabId,
         owner: Option<UserId>,
         module: &ModuleId,
         m: &ModuleLab,
         expires_at: Millis,
-        setups: Setups,
-    ) -> Result<(), LabError> {
-        self.create(lab, owner, module, m, expires_at).await?;
-        let prepared = self.prepare(lab, m, setups).await;
-        if prepared.is_err() {
-            self.remove_failed(lab).await;
-        }
-        prepared
-    }
-
-    /// Creates the lab's nodes, each with its shell (and engine) ready,
-    /// but runs no setup. If it fails, what was made is removed again.
-    pub async fn create(
-        &self,
-        lab: &LabId,
-        owner: Option<UserId>,
-        module: &ModuleId,
-        m: &ModuleLab,
-        expires_at: Millis,
-    ) -> Result<(), LabError> {
-        let spec = LabSpec {
+    ) -> LabSpec {
+        LabSpec {
             lab: lab.clone(),
             owner,
             module: module.clone(),
@@ -200,10 +180,27 @@ impl Launcher {
             network: m.network,
             nodes: m.nodes,
             expires_at,
-        };
-        let created = self.runtime.create(&spec).await;
+        }
+    }
+
+    /// Creates the lab's nodes and runs the exercises' setups (see
+    /// [`Launcher::prepare`]). If any of it fails, what was made is
+    /// removed again.
+    pub async fn launch(&self, spec: &LabSpec, m: &ModuleLab, setups: Setups) -> Result<(), LabError> {
+        self.create(spec).await?;
+        let prepared = self.prepare(&spec.lab, m, setups).await;
+        if prepared.is_err() {
+            self.remove_failed(&spec.lab).await;
+        }
+        prepared
+    }
+
+    /// Creates the lab's nodes, each with its shell (and engine) ready,
+    /// but runs no setup. If it fails, what was made is removed again.
+    pub async fn create(&self, spec: &LabSpec) -> Result<(), LabError> {
+        let created = self.runtime.create(spec).await;
         if created.is_err() {
-            self.remove_failed(lab).await;
+            self.remove_failed(&spec.lab).await;
         }
         Ok(created?)
     }
@@ -528,7 +525,8 @@ impl Labs {
         lab: &ModuleLab,
         expires_at: Millis,
     ) -> Result<(), LabError> {
-        let created = self.launcher.create(id, Some(user), module, lab, expires_at).await;
+        let spec = self.launcher.spec(id, Some(user), module, lab, expires_at);
+        let created = self.launcher.create(&spec).await;
         self.settle(id, created).await?;
         tracing::info!(lab = %id, user = %user, module = %module, "lab started; its setups run");
         let (done, watching) = watch::channel(Preparation::Running);
@@ -638,10 +636,9 @@ impl Labs {
                 let expires_at = Millis::now().plus(self.config.lifetime);
                 self.store.insert_pool_lab(&id, module, expires_at).await?;
                 drop(admitting);
+                let spec = self.launcher.spec(&id, None, module, lab, expires_at);
                 let made_one = async {
-                    self.launcher
-                        .launch(&id, None, module, lab, expires_at, Setups::Pool)
-                        .await?;
+                    self.launcher.launch(&spec, lab, Setups::Pool).await?;
                     self.store.set_lab_pooled(&id).await?;
                     Ok::<_, LabError>(())
                 };
