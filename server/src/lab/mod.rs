@@ -319,8 +319,8 @@ pub struct Labs {
     feeds: terminal::WatchFeeds,
     /// Wakes the warm pool's refill: after each sweep and each claim.
     refill: Arc<tokio::sync::Notify>,
-    /// Labs made on a click whose setups still run (or failed): the
-    /// learner has the prompt already; checks wait for these.
+    /// Labs made on a click, until they end: their setups run after the
+    /// learner has the prompt, and checks wait for them.
     preparing: Mutex<HashMap<LabId, Preparing>>,
 }
 
@@ -428,8 +428,9 @@ impl Labs {
         lab.is_running() || self.preparation(&lab.id).is_some()
     }
 
-    /// How the setups of a lab made on a click stand, while they run or
-    /// after they failed; `None` once they are done (or for any other lab).
+    /// How the setups of a lab made on a click stand; `None` for a lab
+    /// this server did not make on a click (a warm one, or one from before
+    /// a restart).
     fn preparation(&self, lab: &LabId) -> Option<Preparation> {
         let preparing = self.preparing.lock().expect("preparing lock");
         preparing.get(lab).map(|p| p.state.borrow().clone())
