@@ -98,6 +98,11 @@ def remove_labs(db):
     for kind in ("container", "network"):
         ids = subprocess.run(["docker", kind, "ls", "-q", "--filter", label] + (["-a"] if kind == "container" else []),
                              capture_output=True, text=True, check=True).stdout.split()
+        if kind == "network":
+            # The registry mirror is attached to every docker lab's network.
+            for network in ids:
+                subprocess.run(["docker", "network", "disconnect", "-f", network, "berth-mirror"],
+                               capture_output=True, check=False)
         if ids:
             remove = ["rm", "-f"] if kind == "container" else ["rm"]
             subprocess.run(["docker", kind] + remove + ids, capture_output=True, check=False)
