@@ -15,13 +15,15 @@ Two servers run at once, one with the engine's default runtime and one with
 Run from the repository root after `cargo build --release` and
 `berth images build`, with runsc registered with the engine (see
 docs/operations.md); it starts its own servers on free ports with
-throwaway databases. Needs Python 3 with the `websockets` package (the
-script installs it into target/bench-venv if missing).
+throwaway databases. Needs Python 3 with the packages pinned in
+bench/requirements.txt (the script installs them into target/bench-venv if
+missing).
 """
 
 import asyncio
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -36,11 +38,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, "target", "bench-venv")
 if "websockets" not in sys.modules:
     try:
+        import selenium  # noqa: F401
         import websockets  # noqa: F401
     except ImportError:
-        if not os.path.exists(os.path.join(VENV, "bin", "python")):
+        if sys.prefix == VENV:
+            # In the venv already but a package is missing: install the pins.
+            subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", "-r",
+                            os.path.join(ROOT, "bench", "requirements.txt")], check=True)
+        elif not os.path.exists(os.path.join(VENV, "bin", "python")):
             subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-            subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", "websockets==15.0.1"], check=True)
+            subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", "-r",
+                            os.path.join(ROOT, "bench", "requirements.txt")], check=True)
         os.execv(os.path.join(VENV, "bin", "python"), [os.path.join(VENV, "bin", "python")] + sys.argv)
 import websockets  # noqa: E402
 
@@ -114,7 +122,8 @@ class Tab:
         headers = {"origin": self.base, "cookie": self.cookie}
         async with websockets.connect(url, additional_headers=headers) as ws:
             seen = b""
-            while b"$ " not in seen:
+            # The prompt (tmux may draw its trailing space as a cursor move).
+            while not re.search(rb"learner@[^\n]*\$", seen):
                 frame = await ws.recv()
                 if isinstance(frame, bytes):
                     seen += frame

@@ -72,6 +72,18 @@ pub struct RunningLab {
     pub terminal: String,
     /// Containers node1..nodeN, each with a terminal tab; 1 needs no tabs.
     pub nodes: u8,
+    pub setup: SetupState,
+}
+
+/// A lab made on a click gives its prompt first and runs the exercises'
+/// setups (the engine's helpers, images, starting files) behind it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupState {
+    /// Still running: checks wait for it.
+    Running,
+    Done,
+    /// Why the lab cannot be used, for the learner.
+    Failed(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -258,7 +270,27 @@ pub fn LabPanel(data: LabPanelData) -> impl IntoView {
                     work.await.ok().flatten().map(|v| {
                         let running = v.lab.is_some();
                         let module = v.module.clone();
+                        let setup = v.lab.map(|l| l.setup);
+                        // Asks again until the setups are done, without
+                        // touching the terminal.
+                        #[cfg(feature = "hydrate")]
+                        if setup == Some(SetupState::Running) {
+                            set_timeout(move || work.refetch(), std::time::Duration::from_secs(1));
+                        }
+                        let setup = match setup {
+                            Some(SetupState::Running) => Some(view! {
+                                <p class="lab-preparing meta" role="status">
+                                    "Preparing the exercises (the lab's engine, images and files)… "
+                                    "The terminal works already; a check waits until this is done."
+                                </p>
+                            }.into_any()),
+                            Some(SetupState::Failed(message)) => Some(view! {
+                                <p class="lab-error" role="alert">{message}</p>
+                            }.into_any()),
+                            Some(SetupState::Done) | None => None,
+                        };
                         view! {
+                            {setup}
                             <ol class="exercises">
                                 {v
                                     .exercises

@@ -108,3 +108,14 @@ expect_busybox() {
     *) fail "$1 runs the image busybox" "busybox (from the lab's mirror)" "$_image" ;;
   esac
 }
+
+# prefetch IMAGE...: once the lab's engine answers, pulls each IMAGE from
+# the mirror (for warm.sh: the learner's first `docker run`, `docker build`
+# or `docker compose up` then finds them present). Fails if one does not
+# pull.
+prefetch() {
+  retry 60 docker info >/dev/null 2>&1 || return 1
+  for _image in "$@"; do
+    docker pull -q "$_image" >/dev/null || return 1
+  done
+}

@@ -288,8 +288,9 @@ async fn run_one(launcher: &Launcher, run: Run) -> Outcome {
         // Owned by nobody and never expiring: no server sweeps these labs.
         // Made as the warm pool makes them, then personalised, so warm.sh
         // runs too (a lab made on a click skips it).
+        let spec = launcher.spec(&lab_id, None, &run.module, lab, Millis(0));
         launcher
-            .launch(&lab_id, None, &run.module, lab, Millis(0), Setups::Pool)
+            .launch(&spec, lab, Setups::Pool)
             .await
             .map_err(|e| e.into_user_message())?;
         launcher

@@ -131,7 +131,11 @@ async fn click(b: &Client, css: &str) {
 }
 
 async fn wait_true(b: &Client, script: &str, what: &str) {
-    for _ in 0..150 {
+    wait_true_for(b, script, what, 15).await;
+}
+
+async fn wait_true_for(b: &Client, script: &str, what: &str, seconds: u64) {
+    for _ in 0..seconds * 10 {
         if b.execute(script, vec![]).await.unwrap() == json!(true) {
             return;
         }
@@ -635,19 +639,21 @@ async fn run_in_terminal(b: &Client, command: &str, marker: &str, seconds: u64) 
     );
 }
 
-/// Starts the lesson's lab from its page and waits for a prompt.
+/// Starts the lesson's lab from its page and waits for a prompt, then, as
+/// a learner reading the panel would, until the exercises' setups are done.
 async fn open_lab(b: &Client, url: &str) {
     b.goto(url).await.unwrap();
     hydrated(b).await;
     click(b, ".lab-panel .lab-action button").await;
-    for _ in 0..600 {
-        let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
-        if b.execute(&ready, vec![]).await.unwrap() == json!(true) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no prompt in the lab's terminal");
+    let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
+    wait_true_for(b, &ready, "a prompt in the lab's terminal", 60).await;
+    wait_true_for(
+        b,
+        "return !!document.querySelector('.exercises') && !document.querySelector('.lab-preparing')",
+        "the lab's setups",
+        120,
+    )
+    .await;
 }
 
 /// Presses an exercise's Check and returns the report once it is shown.

@@ -6,13 +6,18 @@
 
 mod common;
 
-use berth_app::lab::LabAction;
+use berth_app::lab::{LabAction, SetupState};
 use berth_app::model::LabId;
 use berth_server::lab::runtime::LEARNER;
 use common::{
     TestApp, act, as_learner, as_user, as_user_for, as_user_on, assert_every_writable_place_is_bounded, check,
-    check_in, container_name, lab_of, read_until, session_cookie, terminal, terminal_path, view,
+    check_in, container_name, copy_course, lab_of, read_until, session_cookie, terminal, terminal_path, view,
+    workspace,
 };
+use futures_util::SinkExt;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio_tungstenite::tungstenite::Message;
 
 const MINI: &str = "tar -C /usr/bin -cf - busybox | docker import -c 'ENTRYPOINT [\"/busybox\"]' - mini >/dev/null";
 
@@ -39,6 +44,102 @@ async fn started_for(app: &TestApp, email: &str) -> (reqwest::Client, LabId) {
 async fn assert_engine_works(app: &TestApp, lab: &LabId) {
     let (status, out) = as_learner(app, lab, "docker run --rm mini echo still here").await;
     assert_eq!((status, out.trim()), (Some(0), "still here"), "{out}");
+}
+
+/// The docker fixture with one more exercise whose shared setup imports an
+/// image into the lab's engine, but only once `/tmp/go` exists in the lab
+/// (and fails if it says `fail`): the test decides when the setup ends.
+fn course_with_a_held_setup() -> TempDir {
+    let course = copy_course(&workspace().join("server/tests/fixtures/docker-course"));
+    let module = course.path().join("modules/01-engine");
+    let dir = module.join("exercises/held-setup");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = "title = \"Find the prepared image\"\nimage = \"docker\"\nshared_setup = true\n\
+                timeout_seconds = 60\n\n[limits]\nmemory_mb = 1024\npids = 512\n";
+    std::fs::write(dir.join("exercise.toml"), toml).unwrap();
+    let setup = "i=0\nuntil [ -e /tmp/go ]; do i=$((i+1)); [ $i -lt 500 ] || exit 1; sleep 0.1; done\n\
+                 ! grep -q fail /tmp/go || { echo told to fail; exit 3; }\n\
+                 tar -C /usr/bin -cf - busybox | docker import - prepared >/dev/null\n";
+    std::fs::write(dir.join("setup.sh"), setup).unwrap();
+    std::fs::write(
+        dir.join("check.sh"),
+        "docker image inspect prepared >/dev/null 2>&1 || { echo 'FAIL: the image prepared is there'; exit 1; }\n\
+         echo 'PASS: the image prepared is there'\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("solve.sh"), "true\n").unwrap();
+    let lesson = module.join("01-first-steps.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    let text = text.replace(
+        r#"exercises = ["hello-container"]"#,
+        r#"exercises = ["hello-container", "held-setup"]"#,
+    );
+    std::fs::write(lesson, text).unwrap();
+    course
+}
+
+/// A docker lab made on a click gives its prompt while its setups still
+/// run (waiting for the engine, importing images); a check started
+/// meanwhile waits for them and then sees what they made, and a setup that
+/// fails is reported, not passed over.
+#[tokio::test]
+async fn a_cold_docker_lab_gives_its_prompt_before_its_setups_and_checks_wait_for_them() {
+    let course = course_with_a_held_setup();
+    let app = TestApp::builder().content(course.path().to_path_buf()).spawn().await;
+    let (ada, cookie) = session_cookie(&app, "ada@example.org").await;
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let v = view(&app, &ada, "basics", "first-steps").await;
+    assert_eq!(v.lab.as_ref().unwrap().setup, SetupState::Running, "the setup is held");
+    let lab = lab_of(&v);
+
+    // The prompt, and the lab's engine, answer before the setup is done.
+    let mut shell = terminal(&app, &cookie, &terminal_path(&v), &app.base).await.unwrap();
+    shell
+        .send(Message::Binary("docker version --format engine-$((40+2))\r".into()))
+        .await
+        .unwrap();
+    read_until(&mut shell, "engine-42").await;
+
+    // A check started now waits for the setup rather than failing on its
+    // missing image.
+    let checking = check(&app, &ada, "held-setup", false);
+    tokio::pin!(checking);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(3), &mut checking)
+            .await
+            .is_err(),
+        "the check waited for the setup"
+    );
+    assert_eq!(
+        view(&app, &ada, "basics", "first-steps").await.lab.unwrap().setup,
+        SetupState::Running
+    );
+    assert_eq!(as_learner(&app, &lab, "touch /tmp/go").await.0, Some(0));
+    let report = checking.await.unwrap();
+    assert!(report.passed, "the check ran after the setup: {report:?}");
+    assert_eq!(
+        view(&app, &ada, "basics", "first-steps").await.lab.unwrap().setup,
+        SetupState::Done
+    );
+
+    // A setup that fails: the panel and every check say so.
+    let bo = app.signed_up("bo@example.org").await;
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &bo, "basics", "first-steps").await);
+    assert_eq!(as_learner(&app, &lab, "echo fail > /tmp/go").await.0, Some(0));
+    let err = check(&app, &bo, "hello-container", false).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("setup of exercise “Find the prepared image” failed"),
+        "{err}"
+    );
+    let failed = view(&app, &bo, "basics", "first-steps").await.lab.unwrap().setup;
+    assert!(
+        matches!(&failed, SetupState::Failed(m) if m.contains("failed")),
+        "{failed:?}"
+    );
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&app, &bo, "basics", LabAction::Stop).await.unwrap();
 }
 
 /// The bind-source race of issue 14, for a fixed number of attempts: the

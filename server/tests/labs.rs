@@ -9,6 +9,7 @@ use berth_server::lab::runtime::{LEARNER, Script, Seat, TermSize};
 use common::{
     Socket, TestApp, TestAppBuilder, TestDb, act, as_learner, assert_every_writable_place_is_bounded, check,
     container_name, docker, force_remove, lab_of, read_until, session_cookie, terminal, terminal_path, view,
+    view_set_up,
 };
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -105,7 +106,7 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
     assert_eq!(before.exercises.len(), 2);
 
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let v = view(&app, &ada, "basics", LESSON).await;
+    let v = view_set_up(&app, &ada, "basics", LESSON).await;
     let lab = lab_of(&v);
     let container = container_name(&lab, 1);
     assert!(v.lab.as_ref().unwrap().expires_in > 7000);
@@ -190,7 +191,7 @@ async fn a_lab_starts_hardened_runs_checks_and_resets(under: Under) {
 
     // Reset: a fresh container with setup run again; the old one is gone.
     act(&app, &ada, "basics", LabAction::Reset).await.unwrap();
-    let v = view(&app, &ada, "basics", LESSON).await;
+    let v = view_set_up(&app, &ada, "basics", LESSON).await;
     let fresh = lab_of(&v);
     assert_ne!(fresh, lab);
     assert!(!exists(&container).await);

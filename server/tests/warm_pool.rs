@@ -7,7 +7,7 @@ mod common;
 use berth_app::lab::LabAction;
 use berth_app::model::{LabId, LabStatus, Millis};
 use berth_server::store::{PoolLabRow, Store};
-use common::{TestApp, act, as_learner, container_name, copy_course, docker, lab_of, view, workspace};
+use common::{TestApp, act, as_learner, container_name, copy_course, docker, lab_of, view, view_set_up, workspace};
 use std::process::Command;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -225,7 +225,7 @@ async fn a_dead_warm_lab_is_never_handed_over_and_the_sweep_reconciles_the_pool(
         .unwrap();
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let lab = lab_of(&view_set_up(&app, &ada, "basics", LESSON).await);
     let now = container_id(&lab).await.expect("the learner's lab runs");
     assert_ne!(now, killed, "the dead container was not handed over");
     let (code, out) = as_learner(&app, &lab, "cat ~/README; test -s ~/.warmed").await;

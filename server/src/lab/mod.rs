@@ -26,10 +26,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::watch;
 
 use berth_app::error::AppError;
 use berth_app::lab::{
-    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab,
+    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab, SetupState,
 };
 use berth_app::model::{
     ExerciseEvent, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId, minutes_ceil,
@@ -138,6 +139,7 @@ pub fn new_id() -> String {
 /// How a lab comes to be and how exercise steps run in it, on this
 /// install's runtime: shared by the learners' [`Labs`] and by `berth content
 /// test`, so both start labs the same way.
+#[derive(Clone)]
 pub struct Launcher {
     runtime: Arc<dyn Runtime>,
     /// This install's label: labs of other installs on the same engine are
@@ -158,22 +160,17 @@ impl Launcher {
         &self.instance
     }
 
-    /// Creates the lab's nodes and runs the exercises' setups: the shared
-    /// ones first, then the learner's own (`Setups::All`) or the warm-up
-    /// scripts (`Setups::Pool`). If any of
-    /// it fails, what was made is removed again (a failed removal is
-    /// logged; the sweep retries it). A lab of the warm pool has no owner
-    /// yet.
-    pub async fn launch(
+    /// What a lab of this module is made of; a lab of the warm pool has
+    /// no owner yet.
+    pub fn spec(
         &self,
         lab: &LabId,
         owner: Option<UserId>,
         module: &ModuleId,
         m: &ModuleLab,
         expires_at: Millis,
-        setups: Setups,
-    ) -> Result<(), LabError> {
-        let spec = LabSpec {
+    ) -> LabSpec {
+        LabSpec {
             lab: lab.clone(),
             owner,
             module: module.clone(),
@@ -183,22 +180,48 @@ impl Launcher {
             network: m.network,
             nodes: m.nodes,
             expires_at,
-        };
-        let started = async {
-            self.runtime.create(&spec).await?;
-            self.set_up(lab, m, Step::Setup, |e| e.shared_setup).await?;
-            match setups {
-                Setups::All => self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await,
-                Setups::Pool => self.set_up(lab, m, Step::Warm, |_| true).await,
-            }
-        };
-        let result = started.await;
-        if result.is_err()
-            && let Err(e) = self.runtime.remove(lab).await
-        {
+        }
+    }
+
+    /// Creates the lab's nodes and runs the exercises' setups (see
+    /// [`Launcher::prepare`]). If any of it fails, what was made is
+    /// removed again.
+    pub async fn launch(&self, spec: &LabSpec, m: &ModuleLab, setups: Setups) -> Result<(), LabError> {
+        self.create(spec).await?;
+        let prepared = self.prepare(&spec.lab, m, setups).await;
+        if prepared.is_err() {
+            self.remove_failed(&spec.lab).await;
+        }
+        prepared
+    }
+
+    /// Creates the lab's nodes, each with its shell (and engine) ready,
+    /// but runs no setup. If it fails, what was made is removed again.
+    pub async fn create(&self, spec: &LabSpec) -> Result<(), LabError> {
+        let created = self.runtime.create(spec).await;
+        if created.is_err() {
+            self.remove_failed(&spec.lab).await;
+        }
+        Ok(created?)
+    }
+
+    /// Runs the exercises' setups in a created lab: the shared ones first,
+    /// then the learner's own (`Setups::All`) or the warm-up scripts
+    /// (`Setups::Pool`).
+    pub async fn prepare(&self, lab: &LabId, m: &ModuleLab, setups: Setups) -> Result<(), LabError> {
+        self.set_up(lab, m, Step::Setup, |e| e.shared_setup).await?;
+        match setups {
+            Setups::All => self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await,
+            Setups::Pool => self.set_up(lab, m, Step::Warm, |_| true).await,
+        }
+    }
+
+    /// Removes a lab that failed to start (a failed removal is logged; the
+    /// sweep retries it).
+    async fn remove_failed(&self, lab: &LabId) {
+        if let Err(e) = self.runtime.remove(lab).await {
             tracing::warn!(lab = %lab, error = %e, "removing a lab that failed to start failed");
         }
-        result
     }
 
     /// Runs the setup (or warm-up) script of each exercise `which` picks,
@@ -297,6 +320,27 @@ pub struct Labs {
     feeds: terminal::WatchFeeds,
     /// Wakes the warm pool's refill: after each sweep and each claim.
     refill: Arc<tokio::sync::Notify>,
+    /// Labs made on a click, until they end: their setups run after the
+    /// learner has the prompt, and checks wait for them.
+    preparing: Mutex<HashMap<LabId, Preparing>>,
+}
+
+/// A lab made on a click, from the moment its nodes run until it ends.
+struct Preparing {
+    /// When its nodes were running.
+    since: Millis,
+    state: watch::Receiver<Preparation>,
+}
+
+/// Where the setups of a lab made on a click stand. Until they finish the
+/// lab's record says it is starting, so a restart meanwhile ends it as
+/// interrupted rather than leaving it half set up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Preparation {
+    Running,
+    Done,
+    /// What the learner reads.
+    Failed(String),
 }
 
 #[derive(Clone, Copy)]
@@ -331,6 +375,7 @@ impl Labs {
             activity: Mutex::default(),
             feeds: terminal::WatchFeeds::default(),
             refill: Arc::default(),
+            preparing: Mutex::default(),
         }
     }
 
@@ -366,7 +411,7 @@ impl Labs {
     /// The learner's running lab, most recently started first.
     pub async fn running_lab_of(&self, user: UserId) -> Result<Option<LabId>, LabError> {
         let labs = self.store.live_labs_of(user).await?;
-        Ok(labs.into_iter().rev().find(LabRow::is_running).map(|l| l.id))
+        Ok(labs.into_iter().rev().find(|l| self.usable(l)).map(|l| l.id))
     }
 
     pub fn runtime(&self) -> &Arc<dyn Runtime> {
@@ -396,7 +441,7 @@ impl Labs {
 
     async fn running_lab(&self, user: UserId, module: &ModuleId) -> Result<LabRow, LabError> {
         match self.live_lab(user, module).await? {
-            Some(lab) if lab.is_running() => Ok(lab),
+            Some(lab) if self.usable(&lab) => Ok(lab),
             Some(_) => Err(LabError::refused("Your lab is still starting; try again in a moment.")),
             None => Err(LabError::refused("Start the lab first.")),
         }
@@ -409,6 +454,49 @@ impl Labs {
         let turn = self.admitting.lock().await;
         let held = self.store.lock(Lock::Admission).await?;
         Ok(Admission { _turn: turn, held })
+    }
+
+    /// Whether the learner may use the lab: it runs, or its shell is ready
+    /// while its setups run.
+    fn usable(&self, lab: &LabRow) -> bool {
+        lab.is_running() || self.preparation(&lab.id).is_some()
+    }
+
+    /// How the setups of a lab made on a click stand; `None` for a lab
+    /// this server did not make on a click (a warm one, or one from before
+    /// a restart).
+    fn preparation(&self, lab: &LabId) -> Option<Preparation> {
+        let preparing = self.preparing.lock().expect("preparing lock");
+        preparing.get(lab).map(|p| p.state.borrow().clone())
+    }
+
+    /// Whether the lab, still setting up, had its nodes running before
+    /// `at` (so the runtime's listing then should show them).
+    fn running_before(&self, lab: &LabId, at: Millis) -> bool {
+        let preparing = self.preparing.lock().expect("preparing lock");
+        preparing.get(lab).is_some_and(|p| p.since < at)
+    }
+
+    /// Waits until the lab's setups are done; an error saying so if they
+    /// failed.
+    async fn prepared(&self, lab: &LabId) -> Result<(), LabError> {
+        let watching = self
+            .preparing
+            .lock()
+            .expect("preparing lock")
+            .get(lab)
+            .map(|p| p.state.clone());
+        let Some(mut watching) = watching else { return Ok(()) };
+        // A dropped sender means the lab ended meanwhile: the check then
+        // fails on its own, as for any lab that is gone.
+        let outcome = watching
+            .wait_for(|p| *p != Preparation::Running)
+            .await
+            .map(|p| p.clone());
+        match outcome {
+            Ok(Preparation::Failed(message)) => Err(LabError::Refused(message)),
+            _ => Ok(()),
+        }
     }
 
     /// Starts the learner's lab for the module, unless it already runs.
@@ -461,7 +549,9 @@ impl Labs {
         self.make(&id, user, module, lab, expires_at).await
     }
 
-    /// Makes a recorded lab for its learner, every setup included.
+    /// Makes a recorded lab for its learner. It returns once the lab's
+    /// shells are ready, so the learner has a prompt at once; every setup
+    /// then runs in the background ([`Labs::prepared`] waits for them).
     async fn make(
         &self,
         id: &LabId,
@@ -470,15 +560,38 @@ impl Labs {
         lab: &ModuleLab,
         expires_at: Millis,
     ) -> Result<(), LabError> {
-        let started = async {
-            self.launcher
-                .launch(id, Some(user), module, lab, expires_at, Setups::All)
-                .await?;
-            self.store.set_lab_running(id).await?;
-            Ok::<_, LabError>(())
+        let spec = self.launcher.spec(id, Some(user), module, lab, expires_at);
+        let created = self.launcher.create(&spec).await;
+        self.settle(id, created).await?;
+        tracing::info!(lab = %id, user = %user, module = %module, "lab started; its setups run");
+        let (done, watching) = watch::channel(Preparation::Running);
+        let preparing = Preparing {
+            since: Millis::now(),
+            state: watching,
         };
-        self.settle(id, started.await).await?;
-        tracing::info!(lab = %id, user = %user, module = %module, "lab started");
+        self.preparing
+            .lock()
+            .expect("preparing lock")
+            .insert(id.clone(), preparing);
+        let (launcher, store) = (self.launcher.clone(), self.store.clone());
+        let (id, module, lab) = (id.clone(), module.clone(), lab.clone());
+        tokio::spawn(async move {
+            let prepared = async {
+                launcher.prepare(&id, &lab, Setups::All).await?;
+                store.set_lab_running(&id).await?;
+                Ok::<_, LabError>(())
+            };
+            let outcome = match prepared.await {
+                Ok(()) => {
+                    tracing::info!(lab = %id, user = %user, module = %module, "lab set up");
+                    Preparation::Done
+                }
+                // Stopped or reset while setting up: nobody waits.
+                Err(_) if done.is_closed() => return,
+                Err(e) => Preparation::Failed(e.into_user_message()),
+            };
+            done.send_replace(outcome);
+        });
         Ok(())
     }
 
@@ -510,9 +623,7 @@ impl Labs {
             Ok::<_, LabError>(())
         };
         if let Err(e) = personalised.await {
-            if let Err(removed) = self.launcher.remove(id).await {
-                tracing::warn!(lab = %id, error = %removed, "removing a lab that failed to start failed");
-            }
+            self.launcher.remove_failed(id).await;
             return self.settle(id, Err(e)).await;
         }
         tracing::info!(lab = %id, user = %user, module = %module, "lab started from the warm pool");
@@ -560,10 +671,9 @@ impl Labs {
                 let expires_at = Millis::now().plus(self.config.lifetime);
                 self.store.insert_pool_lab(&id, module, expires_at).await?;
                 admitting.release().await;
+                let spec = self.launcher.spec(&id, None, module, lab, expires_at);
                 let made_one = async {
-                    self.launcher
-                        .launch(&id, None, module, lab, expires_at, Setups::Pool)
-                        .await?;
+                    self.launcher.launch(&spec, lab, Setups::Pool).await?;
                     self.store.set_lab_pooled(&id).await?;
                     Ok::<_, LabError>(())
                 };
@@ -636,6 +746,7 @@ impl Labs {
     }
 
     async fn end(&self, lab: &LabId, reason: &str) -> Result<(), LabError> {
+        self.preparing.lock().expect("preparing lock").remove(lab);
         self.launcher.remove(lab).await?;
         self.store.end_lab(lab, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab);
@@ -670,7 +781,7 @@ impl Labs {
         Ok(match self.store.lab(lab).await? {
             Some(row) => {
                 let nodes = self.modules.get(&row.module).map_or(1, |m| m.nodes);
-                row.user == user && row.is_running() && (1..=nodes).contains(&node)
+                row.user == user && self.usable(&row) && (1..=nodes).contains(&node)
             }
             None => false,
         })
@@ -682,6 +793,7 @@ impl Labs {
     pub async fn sweep(&self, after_restart: bool) -> Result<usize, LabError> {
         // The runtime's labs first: one created after this listing has a
         // record already, so it is never taken for an orphan.
+        let listed = Millis::now();
         let present = self.launcher.runtime().list(self.launcher.instance()).await?;
         self.flush_activity().await;
         let now = Millis::now();
@@ -693,7 +805,8 @@ impl Labs {
                 Some("expired")
             } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
                 Some("idle")
-            } else if lab.is_running() && !present.is_some_and(|c| c.running) {
+            } else if (lab.is_running() || self.running_before(&lab.id, listed)) && !present.is_some_and(|c| c.running)
+            {
                 Some("gone")
             } else if !lab.is_running() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
                 Some("interrupted")
@@ -820,6 +933,7 @@ impl Labs {
         let ex = self.exercise(of)?;
         let lab = self.running_lab(user, of.module).await?;
         self.touch(&lab.id).await;
+        self.prepared(&lab.id).await?;
         let out = self
             .launcher
             .run(&lab.id, ex, Step::Check)
@@ -859,7 +973,7 @@ impl Labs {
 
     async fn lab_view(&self, user: UserId, module: &ModuleId, lesson: &LessonId) -> Result<LabView, LabError> {
         let lab = self.module(module)?;
-        let running = self.live_lab(user, module).await?.filter(LabRow::is_running);
+        let running = self.live_lab(user, module).await?.filter(|l| self.usable(l));
         let now = Millis::now();
         let listed = lab.lessons.get(lesson).map(Vec::as_slice).unwrap_or_default();
         let mut histories = self.store.exercise_histories(user, listed).await?;
@@ -886,6 +1000,11 @@ impl Labs {
                 can_extend: !l.extended,
                 terminal: format!("/labs/{}/terminal", l.id),
                 nodes: lab.nodes,
+                setup: match self.preparation(&l.id) {
+                    Some(Preparation::Running) => SetupState::Running,
+                    Some(Preparation::Failed(message)) => SetupState::Failed(message),
+                    Some(Preparation::Done) | None => SetupState::Done,
+                },
             }),
             exercises,
         })

@@ -503,6 +503,22 @@ pub async fn view(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str)
     view.expect("a signed-in learner's lab panel")
 }
 
+/// The lab panel once the lab's setups are done (a lab made on a click
+/// gives its prompt first and sets up behind it).
+pub async fn view_set_up(app: &Http, tab: &reqwest::Client, module: &str, lesson: &str) -> LabView {
+    for _ in 0..600 {
+        let v = view(app, tab, module, lesson).await;
+        if v.lab
+            .as_ref()
+            .is_none_or(|l| l.setup != berth_app::lab::SetupState::Running)
+        {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the lab's setups did not finish within a minute");
+}
+
 pub async fn check(app: &Http, tab: &reqwest::Client, exercise: &str, live: bool) -> Result<CheckReport, AppError> {
     check_in(app, tab, "basics", exercise, live).await
 }

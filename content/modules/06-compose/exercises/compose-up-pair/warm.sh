@@ -1,0 +1,3 @@
+# In a lab made ahead for the warm pool: the images this module runs and
+# builds from, pulled before the learner arrives.
+prefetch busybox:1.37 python:3.13-slim
