@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::account::Personal;
 use crate::error::AppError;
 pub use crate::model::LabAction;
 #[cfg(feature = "ssr")]
@@ -170,60 +171,56 @@ pub fn remaining(seconds: i64) -> String {
     }
 }
 
-/// The lab panel's data and actions. Pages create it outside any
-/// `Suspense` (server-side rendering walks a `Suspense`'s children more
-/// than once, and resources created there would load each time). The
-/// controls and terminal reload only when the lab itself changes (start,
-/// stop, reset), so checks and hints never cut the terminal's connection.
+/// The lab panel's actions. The page reloads what the panel shows after
+/// each of them ([`LabActions::version`]). Created outside any `Suspense`:
+/// server-side rendering walks a `Suspense`'s children more than once.
 #[derive(Clone, Copy)]
-pub struct LabPanelData {
+pub struct LabActions {
     act: ServerAction<LabAct>,
     check: ServerAction<CheckExercise>,
     reveal: ServerAction<Reveal>,
-    lab: Resource<Result<Option<LabView>, AppError>>,
-    work: Resource<Result<Option<LabView>, AppError>>,
 }
 
-impl LabPanelData {
-    pub fn new(lesson: impl Fn() -> (ModuleId, LessonId) + Copy + Send + Sync + 'static) -> Self {
-        let act = ServerAction::<LabAct>::new();
-        let check = ServerAction::<CheckExercise>::new();
-        let reveal = ServerAction::<Reveal>::new();
-        let lab = Resource::new(
-            move || (lesson(), act.version().get()),
-            |((module, lesson), _)| get_lab(module, lesson),
-        );
-        let work = Resource::new(
-            move || {
-                (
-                    lesson(),
-                    act.version().get(),
-                    check.version().get(),
-                    reveal.version().get(),
-                )
-            },
-            |((module, lesson), ..)| get_lab(module, lesson),
-        );
+impl LabActions {
+    pub fn new() -> Self {
         Self {
-            act,
-            check,
-            reveal,
-            lab,
-            work,
+            act: ServerAction::new(),
+            check: ServerAction::new(),
+            reveal: ServerAction::new(),
         }
+    }
+
+    /// Changes after each action (tracked).
+    pub fn version(&self) -> (usize, usize, usize) {
+        (
+            self.act.version().get(),
+            self.check.version().get(),
+            self.reveal.version().get(),
+        )
     }
 }
 
-/// The lab panel of a lesson with exercises.
+impl Default for LabActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Shown in a lab panel rendered for every signed-in learner to those
+/// without JavaScript: the same lesson rendered for them alone (an address
+/// with a query is never shared). Inner HTML, which hydration leaves alone.
+const LAB_WITHOUT_SCRIPT: &str = r#"<p><a class="button" href="?lab">Open your lab</a></p><p class="meta">Without JavaScript, your lab and exercises load on request.</p>"#;
+
+/// The lab panel of a lesson with exercises. `lab` is the learner's view
+/// of it; the terminal and controls survive a reload of it that leaves
+/// the lab as it was, so checks and hints never cut the terminal.
 #[component]
-pub fn LabPanel(data: LabPanelData) -> impl IntoView {
-    let LabPanelData {
-        act,
-        check,
-        reveal,
-        lab,
-        work,
-    } = data;
+pub fn LabPanel<F, Fut>(actions: LabActions, lab: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Personal<LabView>, AppError>> + Send + 'static,
+{
+    let LabActions { act, check, reveal } = actions;
     let failed = move || {
         [
             act.value().get().and_then(|r| r.err()),
@@ -234,42 +231,59 @@ pub fn LabPanel(data: LabPanelData) -> impl IntoView {
         .map(|e| view! { <p class="lab-error" role="alert">{e.to_string()}</p> })
         .collect_view()
     };
+    let pending = || {
+        view! {
+            <div class="lab-pending">
+                <p class="meta">"Loading your lab…"</p>
+                <noscript inner_html=LAB_WITHOUT_SCRIPT></noscript>
+            </div>
+        }
+    };
+    let controls = {
+        let lab = lab.clone();
+        move || {
+            let lab = lab.clone();
+            Suspend::new(async move {
+                match lab().await {
+                    Ok(Personal::SignedIn(v)) => view! { <LabControls v act /> }.into_any(),
+                    Ok(Personal::Anonymous) => view! {
+                        <p>
+                            <a href="/login">"Log in"</a>
+                            " to get your own lab for this lesson's exercises."
+                        </p>
+                    }
+                    .into_any(),
+                    Ok(Personal::Deferred) => pending().into_any(),
+                    Err(e) => view! { <p class="lab-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })
+        }
+    };
+    let exercises = move || {
+        let lab = lab.clone();
+        Suspend::new(async move {
+            let Ok(Personal::SignedIn(v)) = lab().await else {
+                return None;
+            };
+            let running = v.lab.is_some();
+            let module = v.module.clone();
+            Some(view! {
+                <ol class="exercises">
+                    {v
+                        .exercises
+                        .into_iter()
+                        .map(|e| view! { <Exercise module=module.clone() e running check reveal /> })
+                        .collect_view()}
+                </ol>
+            })
+        })
+    };
     view! {
         <aside class="lab-panel" aria-label="Lab">
             <h2>"Lab"</h2>
-            <Transition fallback=|| view! { <p class="meta">"Loading the lab…"</p> }>
-                {move || Suspend::new(async move {
-                    match lab.await {
-                        Ok(Some(v)) => view! { <LabControls v act /> }.into_any(),
-                        Ok(None) => view! {
-                            <p>
-                                <a href="/login">"Log in"</a>
-                                " to get your own lab for this lesson's exercises."
-                            </p>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <p class="lab-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Transition fallback=pending>{controls}</Transition>
             {failed}
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    work.await.ok().flatten().map(|v| {
-                        let running = v.lab.is_some();
-                        let module = v.module.clone();
-                        view! {
-                            <ol class="exercises">
-                                {v
-                                    .exercises
-                                    .into_iter()
-                                    .map(|e| view! { <Exercise module=module.clone() e running check reveal /> })
-                                    .collect_view()}
-                            </ol>
-                        }
-                    })
-                })}
-            </Transition>
+            <Transition fallback=|| ()>{exercises}</Transition>
         </aside>
     }
 }

@@ -354,6 +354,38 @@ async fn pages_work_with_javascript_off() {
     b.close().await.unwrap();
 }
 
+/// A lesson is one page for every signed-in learner, whose own parts load
+/// by script; without JavaScript, the lab is a link away.
+#[tokio::test]
+async fn a_signed_in_learner_without_javascript_reaches_the_lab() {
+    let app = bundled_course_app().await;
+    let driver = Driver::start().await;
+    let b = driver.browser(false).await;
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, "noscript@example.org").await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
+        .await
+        .unwrap();
+    let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "A process with walls");
+    click(&b, ".lab-pending a").await;
+    let start = b
+        .wait()
+        .for_element(Locator::Css(".lab-controls button"))
+        .await
+        .unwrap();
+    assert_eq!(start.text().await.unwrap(), "Start the lab");
+    let who = b.find(Locator::Css(".account-email")).await.unwrap();
+    assert_eq!(who.text().await.unwrap(), "noscript@example.org");
+    // Forms post and come back to the same page.
+    click(&b, ".lesson-status button").await;
+    b.wait().for_element(Locator::Css(".lesson-status.done")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().query(), Some("lab"));
+    assert_no_panics(&driver, &b).await;
+    b.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_learner_signs_up_and_logs_out_in_the_browser() {
     let app = bundled_course_app().await;
