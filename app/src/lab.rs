@@ -88,6 +88,22 @@ pub struct ExerciseState {
     pub last_check: Option<CheckReport>,
 }
 
+/// Where a running lab's terminal connects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TerminalAt {
+    pub socket: String,
+    pub nodes: u8,
+}
+
+impl LabView {
+    pub fn terminal_at(&self) -> Option<TerminalAt> {
+        self.lab.as_ref().map(|l| TerminalAt {
+            socket: l.terminal.clone(),
+            nodes: l.nodes,
+        })
+    }
+}
+
 /// An exercise of a module, as requests name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExerciseOf<'a> {
@@ -212,10 +228,16 @@ impl Default for LabActions {
 const LAB_WITHOUT_SCRIPT: &str = r#"<p><a class="button" href="?lab">Open your lab</a></p><p class="meta">Without JavaScript, your lab and exercises load on request.</p>"#;
 
 /// The lab panel of a lesson with exercises. `lab` is the learner's view
-/// of it; the terminal and controls survive a reload of it that leaves
-/// the lab as it was, so checks and hints never cut the terminal.
+/// of it, `terminal` where the running lab's terminal connects as last
+/// known. The terminal is made anew only when that changes (start, stop,
+/// reset), so checks and hints never cut its connection; it is added once
+/// the page is hydrated, since it only works with the browser's script.
 #[component]
-pub fn LabPanel<F, Fut>(actions: LabActions, lab: F) -> impl IntoView
+pub fn LabPanel<F, Fut>(
+    actions: LabActions,
+    lab: F,
+    #[prop(into)] terminal: Signal<Option<TerminalAt>>,
+) -> impl IntoView
 where
     F: Fn() -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Personal<LabView>, AppError>> + Send + 'static,
@@ -278,10 +300,17 @@ where
             })
         })
     };
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let terminals = move || {
+        let t = terminal.get().filter(|_| hydrated.get())?;
+        Some(view! { <Terminals socket=t.socket nodes=t.nodes /> })
+    };
     view! {
         <aside class="lab-panel" aria-label="Lab">
             <h2>"Lab"</h2>
             <Transition fallback=pending>{controls}</Transition>
+            {terminals}
             {failed}
             <Transition fallback=|| ()>{exercises}</Transition>
         </aside>
@@ -324,7 +353,6 @@ fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
                     {button(LabAction::Stop, "Stop", "link-button")}
                     {extend}
                 </div>
-                <Terminals socket=lab.terminal.clone() nodes=lab.nodes />
             }
             .into_any()
         }

@@ -373,7 +373,8 @@ async fn pages_work_with_javascript_off() {
     // Its forms post and come back to it.
     click(&b, ".lesson-status button").await;
     b.wait().for_element(Locator::Css(".lesson-status.done")).await.unwrap();
-    assert_eq!(b.current_url().await.unwrap().query(), Some("lab"));
+    let query = b.current_url().await.unwrap().query().map(str::to_string);
+    assert!(query.as_deref().is_some_and(|q| q.starts_with("lab")), "{query:?}");
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }

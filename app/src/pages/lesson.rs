@@ -6,7 +6,7 @@ use super::{Breadcrumbs, course_crumb, load_error, loaded_page, or_not_found, pa
 use crate::account::{HeaderAccount, Me, Personal};
 use crate::course::{LessonLink, LessonView, get_lesson, module_href};
 use crate::error::AppError;
-use crate::lab::{LabActions, LabPanel, LabView};
+use crate::lab::{LabActions, LabPanel, LabView, TerminalAt};
 use crate::model::{LessonId, ModuleId};
 use crate::progress::{CompleteLesson, LessonStatus};
 
@@ -45,10 +45,18 @@ pub fn LessonPage() -> impl IntoView {
             }
         }
     });
+    // Read here, outside the page's `Suspense`: a resource read inside one
+    // while it reloads would have it show its fallback and then render the
+    // lesson anew, from data sent for hydration without its HTML.
+    let terminal = Memo::new(move |_| match learner.get()? {
+        Ok(Personal::SignedIn(l)) => l.lab.terminal_at(),
+        _ => None,
+    });
     let parts = LearnerParts {
         learner,
         actions,
         complete,
+        terminal,
     };
     let show = or_not_found(move |Shown(lesson)| view! { <LessonDetails lesson parts /> });
     loaded_page(data, show, load_error)
@@ -90,6 +98,7 @@ struct LearnerParts {
     learner: Resource<Result<Personal<LessonLearner>, AppError>>,
     actions: LabActions,
     complete: ServerAction<CompleteLesson>,
+    terminal: Memo<Option<TerminalAt>>,
 }
 
 /// A lesson as the page's resource holds it. Its HTML is in the page
@@ -115,6 +124,7 @@ fn LessonDetails(lesson: LessonView, parts: LearnerParts) -> impl IntoView {
         learner,
         actions,
         complete,
+        terminal,
     } = parts;
     // Copy buttons and diagrams are added in the browser once the body is in
     // the page, and again after each client-side navigation.
@@ -153,7 +163,7 @@ fn LessonDetails(lesson: LessonView, parts: LearnerParts) -> impl IntoView {
                 </aside>
             </Show>
             {(!lesson.exercises.is_empty()).then(|| {
-                view! { <LabPanel actions lab /> }
+                view! { <LabPanel actions lab terminal /> }
             })}
             <article class="lesson">
                 <h1>{lesson.title}</h1>
