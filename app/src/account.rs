@@ -76,31 +76,88 @@ impl Me {
     }
 }
 
+/// A visitor's own part of a page, as far as the page knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Personal<T> {
+    /// Left out of a page rendered for every signed-in learner
+    /// ([`crate::SharedPage`]); the page's own call fills it in.
+    Deferred,
+    Anonymous,
+    SignedIn(T),
+}
+
+impl<T> Personal<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Personal<U> {
+        match self {
+            Personal::Deferred => Personal::Deferred,
+            Personal::Anonymous => Personal::Anonymous,
+            Personal::SignedIn(value) => Personal::SignedIn(f(value)),
+        }
+    }
+}
+
+impl<T> From<Option<T>> for Personal<T> {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Personal::Anonymous, Personal::SignedIn)
+    }
+}
+
+/// Who the header shows on a page rendered for every signed-in learner,
+/// once that page's own call has said (`Some(None)`: nobody).
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderAccount(pub RwSignal<Option<Option<Me>>>);
+
+/// What a signed-in learner without JavaScript gets in the header of a page
+/// rendered for every signed-in learner. Set as inner HTML: hydration
+/// leaves it alone, where it would trip over a `<noscript>`'s children.
+const ACCOUNT_WITHOUT_SCRIPT: &str = r#"<a href="/dashboard">Dashboard</a><form class="logout" method="post" action="/auth/logout"><button type="submit" class="link-button">Log out</button></form>"#;
+
 /// The account corner of the header.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
+    let me = Resource::new(
+        || (),
+        |_| async {
+            if crate::is_shared_page() {
+                return Ok(Personal::Deferred);
+            }
+            get_me().await.map(Personal::from)
+        },
+    );
+    let later = use_context::<HeaderAccount>();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! {
-                        {me.is_staff().then(|| view! { <a href="/classrooms">"Classrooms"</a> })}
-                        <a href="/dashboard">"Dashboard"</a>
-                        <span class="account-email" title=me.role.as_str()>{me.email}</span>
-                        <form class="logout" method="post" action="/auth/logout">
-                            <button type="submit" class="link-button">"Log out"</button>
-                        </form>
+                    Ok(Personal::SignedIn(me)) => account_links(Some(me)),
+                    Ok(Personal::Deferred) => view! {
+                        {move || later.and_then(|l| l.0.get()).map(account_links)}
+                        <noscript inner_html=ACCOUNT_WITHOUT_SCRIPT></noscript>
                     }
                     .into_any(),
-                    _ => view! {
-                        <a href="/login">"Log in"</a>
-                        <a class="button small" href="/signup">"Sign up"</a>
-                    }
-                    .into_any(),
+                    _ => account_links(None),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn account_links(me: Option<Me>) -> AnyView {
+    match me {
+        Some(me) => view! {
+            {me.is_staff().then(|| view! { <a href="/classrooms">"Classrooms"</a> })}
+            <a href="/dashboard">"Dashboard"</a>
+            <span class="account-email" title=me.role.as_str()>{me.email}</span>
+            <form class="logout" method="post" action="/auth/logout">
+                <button type="submit" class="link-button">"Log out"</button>
+            </form>
+        }
+        .into_any(),
+        None => view! {
+            <a href="/login">"Log in"</a>
+            <a class="button small" href="/signup">"Sign up"</a>
+        }
+        .into_any(),
     }
 }
 

@@ -134,6 +134,14 @@ pub fn lesson_href(module: impl std::fmt::Display, lesson: impl std::fmt::Displa
     format!("/modules/{module}/{lesson}")
 }
 
+/// The module and lesson a path names if it has a lesson page's shape (the
+/// inverse of [`lesson_href`]); whether the course has them is another matter.
+pub fn lesson_of_path(path: &str) -> Option<(&str, &str)> {
+    let (module, lesson) = path.strip_prefix("/modules/")?.split_once('/')?;
+    let plain = |s: &str| !s.is_empty() && !s.contains('/');
+    (plain(module) && plain(lesson) && lesson != QUIZ_PATH).then_some((module, lesson))
+}
+
 impl Course {
     pub fn catalog(&self) -> Catalog {
         Catalog {
@@ -167,6 +175,12 @@ impl Course {
             lessons: m.lessons.iter().map(|l| link(m, l)).collect(),
             quiz: m.quiz.clone(),
         })
+    }
+
+    pub fn has_lesson(&self, module: &str, lesson: &str) -> bool {
+        self.modules
+            .iter()
+            .any(|m| m.id == module && m.lessons.iter().any(|l| l.id == lesson))
     }
 
     /// The lesson with its neighbours; previous and next cross module

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+use crate::account::Personal;
 use crate::error::AppError;
 pub use crate::model::LabAction;
 #[cfg(feature = "ssr")]
@@ -99,6 +100,22 @@ pub struct ExerciseState {
     pub last_check: Option<CheckReport>,
 }
 
+/// Where a running lab's terminal connects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TerminalAt {
+    pub socket: String,
+    pub nodes: u8,
+}
+
+impl LabView {
+    pub fn terminal_at(&self) -> Option<TerminalAt> {
+        self.lab.as_ref().map(|l| TerminalAt {
+            socket: l.terminal.clone(),
+            nodes: l.nodes,
+        })
+    }
+}
+
 /// An exercise of a module, as requests name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExerciseOf<'a> {
@@ -182,60 +199,71 @@ pub fn remaining(seconds: i64) -> String {
     }
 }
 
-/// The lab panel's data and actions. Pages create it outside any
-/// `Suspense` (server-side rendering walks a `Suspense`'s children more
-/// than once, and resources created there would load each time). The
-/// controls and terminal reload only when the lab itself changes (start,
-/// stop, reset), so checks and hints never cut the terminal's connection.
+/// The lab panel's actions. The page reloads what the panel shows after
+/// each of them ([`LabActions::version`]). Created outside any `Suspense`:
+/// server-side rendering walks a `Suspense`'s children more than once.
 #[derive(Clone, Copy)]
-pub struct LabPanelData {
+pub struct LabActions {
     act: ServerAction<LabAct>,
     check: ServerAction<CheckExercise>,
     reveal: ServerAction<Reveal>,
-    lab: Resource<Result<Option<LabView>, AppError>>,
-    work: Resource<Result<Option<LabView>, AppError>>,
+    /// Bumped to ask for the lab again while its setups run.
+    poll: RwSignal<usize>,
 }
 
-impl LabPanelData {
-    pub fn new(lesson: impl Fn() -> (ModuleId, LessonId) + Copy + Send + Sync + 'static) -> Self {
-        let act = ServerAction::<LabAct>::new();
-        let check = ServerAction::<CheckExercise>::new();
-        let reveal = ServerAction::<Reveal>::new();
-        let lab = Resource::new(
-            move || (lesson(), act.version().get()),
-            |((module, lesson), _)| get_lab(module, lesson),
-        );
-        let work = Resource::new(
-            move || {
-                (
-                    lesson(),
-                    act.version().get(),
-                    check.version().get(),
-                    reveal.version().get(),
-                )
-            },
-            |((module, lesson), ..)| get_lab(module, lesson),
-        );
+impl LabActions {
+    pub fn new() -> Self {
         Self {
-            act,
-            check,
-            reveal,
-            lab,
-            work,
+            act: ServerAction::new(),
+            check: ServerAction::new(),
+            reveal: ServerAction::new(),
+            poll: RwSignal::new(0),
         }
+    }
+
+    /// Changes after each action (tracked).
+    pub fn version(&self) -> (usize, usize, usize, usize) {
+        (
+            self.act.version().get(),
+            self.check.version().get(),
+            self.reveal.version().get(),
+            self.poll.get(),
+        )
     }
 }
 
-/// The lab panel of a lesson with exercises.
+impl Default for LabActions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Shown in a lab panel rendered for every signed-in learner to those
+/// without JavaScript: the same lesson rendered for them alone (an address
+/// with a query is never shared). Inner HTML, which hydration leaves alone.
+const LAB_WITHOUT_SCRIPT: &str = r#"<p><a class="button" href="?lab">Open your lab</a></p><p class="meta">Without JavaScript, your lab and exercises load on request.</p>"#;
+
+/// The lab panel of a lesson with exercises. `lab` is the learner's view
+/// of it, `terminal` where the running lab's terminal connects as last
+/// known. The terminal is made anew only when that changes (start, stop,
+/// reset), so checks and hints never cut its connection; it is added once
+/// the page is hydrated, since it only works with the browser's script.
 #[component]
-pub fn LabPanel(data: LabPanelData) -> impl IntoView {
-    let LabPanelData {
+pub fn LabPanel<F, Fut>(
+    actions: LabActions,
+    lab: F,
+    #[prop(into)] terminal: Signal<Option<TerminalAt>>,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Personal<LabView>, AppError>> + Send + 'static,
+{
+    let LabActions {
         act,
         check,
         reveal,
-        lab,
-        work,
-    } = data;
+        poll,
+    } = actions;
     let failed = move || {
         [
             act.value().get().and_then(|r| r.err()),
@@ -246,62 +274,91 @@ pub fn LabPanel(data: LabPanelData) -> impl IntoView {
         .map(|e| view! { <p class="lab-error" role="alert">{e.to_string()}</p> })
         .collect_view()
     };
+    let pending = || {
+        view! {
+            <div class="lab-pending">
+                <p class="meta">"Loading your lab…"</p>
+                <noscript inner_html=LAB_WITHOUT_SCRIPT></noscript>
+            </div>
+        }
+    };
+    let controls = {
+        let lab = lab.clone();
+        move || {
+            let lab = lab.clone();
+            Suspend::new(async move {
+                match lab().await {
+                    Ok(Personal::SignedIn(v)) => view! { <LabControls v act /> }.into_any(),
+                    Ok(Personal::Anonymous) => view! {
+                        <p>
+                            <a href="/login">"Log in"</a>
+                            " to get your own lab for this lesson's exercises."
+                        </p>
+                    }
+                    .into_any(),
+                    Ok(Personal::Deferred) => pending().into_any(),
+                    Err(e) => view! { <p class="lab-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })
+        }
+    };
+    let exercises = move || {
+        let lab = lab.clone();
+        Suspend::new(async move {
+            let Ok(Personal::SignedIn(v)) = lab().await else {
+                return None;
+            };
+            let running = v.lab.is_some();
+            let module = v.module.clone();
+            let setup = v.lab.map(|l| l.setup);
+            // Asks again until the setups are done; the terminal is made
+            // anew only when the lab itself changes, so it is not touched.
+            #[cfg(feature = "hydrate")]
+            if setup == Some(SetupState::Running) {
+                set_timeout(move || poll.update(|n| *n += 1), std::time::Duration::from_secs(1));
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = poll;
+            let setup = match setup {
+                Some(SetupState::Running) => Some(
+                    view! {
+                        <p class="lab-preparing meta" role="status">
+                            "Preparing the exercises (the lab's engine, images and files)… "
+                            "The terminal works already; a check waits until this is done."
+                        </p>
+                    }
+                    .into_any(),
+                ),
+                Some(SetupState::Failed(message)) => {
+                    Some(view! { <p class="lab-error" role="alert">{message}</p> }.into_any())
+                }
+                Some(SetupState::Done) | None => None,
+            };
+            Some(view! {
+                {setup}
+                <ol class="exercises">
+                    {v
+                        .exercises
+                        .into_iter()
+                        .map(|e| view! { <Exercise module=module.clone() e running check reveal /> })
+                        .collect_view()}
+                </ol>
+            })
+        })
+    };
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let terminals = move || {
+        let t = terminal.get().filter(|_| hydrated.get())?;
+        Some(view! { <Terminals socket=t.socket nodes=t.nodes /> })
+    };
     view! {
         <aside class="lab-panel" aria-label="Lab">
             <h2>"Lab"</h2>
-            <Transition fallback=|| view! { <p class="meta">"Loading the lab…"</p> }>
-                {move || Suspend::new(async move {
-                    match lab.await {
-                        Ok(Some(v)) => view! { <LabControls v act /> }.into_any(),
-                        Ok(None) => view! {
-                            <p>
-                                <a href="/login">"Log in"</a>
-                                " to get your own lab for this lesson's exercises."
-                            </p>
-                        }
-                        .into_any(),
-                        Err(e) => view! { <p class="lab-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Transition fallback=pending>{controls}</Transition>
+            {terminals}
             {failed}
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    work.await.ok().flatten().map(|v| {
-                        let running = v.lab.is_some();
-                        let module = v.module.clone();
-                        let setup = v.lab.map(|l| l.setup);
-                        // Asks again until the setups are done, without
-                        // touching the terminal.
-                        #[cfg(feature = "hydrate")]
-                        if setup == Some(SetupState::Running) {
-                            set_timeout(move || work.refetch(), std::time::Duration::from_secs(1));
-                        }
-                        let setup = match setup {
-                            Some(SetupState::Running) => Some(view! {
-                                <p class="lab-preparing meta" role="status">
-                                    "Preparing the exercises (the lab's engine, images and files)… "
-                                    "The terminal works already; a check waits until this is done."
-                                </p>
-                            }.into_any()),
-                            Some(SetupState::Failed(message)) => Some(view! {
-                                <p class="lab-error" role="alert">{message}</p>
-                            }.into_any()),
-                            Some(SetupState::Done) | None => None,
-                        };
-                        view! {
-                            {setup}
-                            <ol class="exercises">
-                                {v
-                                    .exercises
-                                    .into_iter()
-                                    .map(|e| view! { <Exercise module=module.clone() e running check reveal /> })
-                                    .collect_view()}
-                            </ol>
-                        }
-                    })
-                })}
-            </Transition>
+            <Transition fallback=|| ()>{exercises}</Transition>
         </aside>
     }
 }
@@ -342,7 +399,6 @@ fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
                     {button(LabAction::Stop, "Stop", "link-button")}
                     {extend}
                 </div>
-                <Terminals socket=lab.terminal.clone() nodes=lab.nodes />
             }
             .into_any()
         }

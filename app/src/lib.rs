@@ -31,6 +31,23 @@ use leptos_router::{
 #[derive(Clone, Copy, Debug)]
 pub struct LiveReload;
 
+/// Put into a request's extensions by the server when it renders a lesson
+/// once for every signed-in learner: the page then leaves out whatever is
+/// the learner's (who is signed in, progress, the lab), which its own call
+/// loads once the page is hydrated.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedPage;
+
+/// Whether this render is of a [`SharedPage`]; never in the browser.
+pub fn is_shared_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|parts| parts.extensions.get::<SharedPage>().is_some())
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
+}
+
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = use_context::<assets::Assets>().unwrap_or_default();
@@ -59,6 +76,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(account::HeaderAccount(RwSignal::new(None)));
     view! {
         <Title formatter=|page: String| {
             if page.is_empty() { "Berth".to_string() } else { format!("{page} · Berth") }

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+use crate::account::Personal;
 use crate::course::{Course, LessonLink, module_href, quiz_href};
 use crate::error::AppError;
 use crate::model::{LessonId, ModuleId};
@@ -149,38 +150,27 @@ fn existing_lesson(module: &ModuleId, lesson: &LessonId) -> Result<(), AppError>
     }
 }
 
-/// Whether the learner completed a lesson, and the action that completes
-/// it. Created outside any `Suspense`, like [`crate::lab::LabPanelData`]:
-/// opening a lesson is recorded once per page view.
-#[derive(Clone, Copy)]
-pub struct LessonStatusData {
-    complete: ServerAction<CompleteLesson>,
-    status: Resource<Result<Option<bool>, AppError>>,
-}
-
-impl LessonStatusData {
-    pub fn new(lesson: impl Fn() -> (ModuleId, LessonId) + Copy + Send + Sync + 'static) -> Self {
-        let complete = ServerAction::<CompleteLesson>::new();
-        let status = Resource::new(
-            move || (lesson(), complete.version().get()),
-            |((module, lesson), _)| open_lesson(module, lesson),
-        );
-        Self { complete, status }
-    }
-}
-
-/// Under a lesson: mark it complete, or see that it is.
+/// Under a lesson: mark it complete, or see that it is. `completed` says
+/// whether the learner has; the page reloads it after `complete`.
 #[component]
-pub fn LessonStatus(module: ModuleId, lesson: LessonId, data: LessonStatusData) -> impl IntoView {
-    let LessonStatusData { complete, status } = data;
+pub fn LessonStatus<F, Fut>(
+    module: ModuleId,
+    lesson: LessonId,
+    complete: ServerAction<CompleteLesson>,
+    completed: F,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Personal<bool>, AppError>> + Send + 'static,
+{
     view! {
-        <Suspense fallback=|| ()>
+        <Transition fallback=|| view! { <p class="lesson-status pending"></p> }>
             {move || {
-                let (module, lesson) = (module.clone(), lesson.clone());
+                let (module, lesson, completed) = (module.clone(), lesson.clone(), completed.clone());
                 Suspend::new(async move {
-                    match status.await {
-                        Ok(Some(true)) => view! { <p class="lesson-status done">"✓ Lesson completed"</p> }.into_any(),
-                        Ok(Some(false)) => view! {
+                    match completed().await {
+                        Ok(Personal::SignedIn(true)) => view! { <p class="lesson-status done">"✓ Lesson completed"</p> }.into_any(),
+                        Ok(Personal::SignedIn(false)) => view! {
                             <ActionForm action=complete attr:class="lesson-status">
                                 <input type="hidden" name="module" value=module.to_string() />
                                 <input type="hidden" name="lesson" value=lesson.to_string() />
@@ -188,13 +178,14 @@ pub fn LessonStatus(module: ModuleId, lesson: LessonId, data: LessonStatusData) 
                             </ActionForm>
                         }
                         .into_any(),
-                        Ok(None) => view! {
+                        Ok(Personal::Anonymous) => view! {
                             <p class="lesson-status meta">
                                 <a href="/login">"Log in"</a>
                                 " to keep track of the lessons you finish."
                             </p>
                         }
                         .into_any(),
+                        Ok(Personal::Deferred) => view! { <p class="lesson-status pending"></p> }.into_any(),
                         Err(_) => view! {
                             <p class="lesson-status meta" role="alert">"Your progress could not be loaded."</p>
                         }
@@ -202,7 +193,7 @@ pub fn LessonStatus(module: ModuleId, lesson: LessonId, data: LessonStatusData) 
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 

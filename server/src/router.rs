@@ -22,6 +22,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::state::AppState;
 use crate::{auth, health, lab, page_cache, quiz, security, site};
 
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "berth_session";
+
 pub fn router(state: AppState) -> Router {
     let context = {
         let course = state.course.clone();
@@ -61,7 +64,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route(&format!("/{folder}/{{*path}}"), get(site::serve));
     }
     let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("berth_session")
+        .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.secure_cookies)

@@ -354,6 +354,31 @@ async fn pages_work_with_javascript_off() {
     assert_eq!(toc.attr("open").await.unwrap().as_deref(), Some("true"));
     click(&b, ".toc summary").await;
     assert_eq!(toc.attr("open").await.unwrap(), None);
+
+    // Signed in, a lesson is the page every learner shares, whose own parts
+    // load by script: without it, the lab is a link away.
+    b.goto(&format!("{}/signup", app.base)).await.unwrap();
+    sign_up(&b, "noscript@example.org").await;
+    b.wait().for_element(Locator::Css(".account-email")).await.unwrap();
+    b.goto(&format!("{}/modules/containers/a-process-with-walls", app.base))
+        .await
+        .unwrap();
+    let title = b.wait().for_element(Locator::Css(".lesson h1")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "A process with walls");
+    click(&b, ".lab-pending a").await;
+    wait_true(
+        &b,
+        "return document.querySelector('.lab-controls button')?.textContent === 'Start the lab'",
+        "the lab's Start button on the learner's own page",
+    )
+    .await;
+    let who = b.find(Locator::Css(".account-email")).await.unwrap();
+    assert_eq!(who.text().await.unwrap(), "noscript@example.org");
+    // Its forms post and come back to it.
+    click(&b, ".lesson-status button").await;
+    b.wait().for_element(Locator::Css(".lesson-status.done")).await.unwrap();
+    let query = b.current_url().await.unwrap().query().map(str::to_string);
+    assert!(query.as_deref().is_some_and(|q| q.starts_with("lab")), "{query:?}");
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }

@@ -232,3 +232,133 @@ async fn pages_are_compressed_as_the_browser_allows() {
     .unwrap();
     assert_eq!(page.len(), plain.len());
 }
+
+/// A lesson with exercises beside it, so a learner's parts include the lab.
+const LAB_LESSON: &str = "/modules/docker/container-lifecycle";
+const LAB_LESSON_FIELDS: &[(&str, &str)] = &[("module", "docker"), ("lesson", "container-lifecycle")];
+
+/// The learner's parts of a lesson, as the page's call answers for `tab`.
+async fn learner_call(
+    app: &TestApp,
+    tab: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
+    let res = app.post_form(tab, "/api/lesson/learner", fields).await;
+    let status = res.status();
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap())
+}
+
+/// The page as `tab` gets it, with its nonce replaced, and whether the
+/// response set a cookie.
+async fn page_as(app: &TestApp, tab: &reqwest::Client, path: &str) -> (String, bool) {
+    let res = tab.get(format!("{}{path}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let nonce = csp_nonce(&res);
+    let sets_cookie = res.headers().contains_key("set-cookie");
+    (res.text().await.unwrap().replace(&nonce, "NONCE"), sets_cookie)
+}
+
+#[tokio::test]
+async fn signed_in_learners_share_the_lesson_page_and_see_only_their_own_parts() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada@example.org").await;
+    let bo = app.signed_up("bo@example.org").await;
+
+    // Ada's view renders the page, Bo's reuses it: the same document,
+    // with nothing of either learner in it and no cookie set.
+    let (for_ada, ada_cookie) = page_as(&app, &ada, LAB_LESSON).await;
+    let (for_bo, bo_cookie) = page_as(&app, &bo, LAB_LESSON).await;
+    assert_eq!(for_ada, for_bo, "one page for every signed-in learner");
+    assert!(!ada_cookie && !bo_cookie, "a shared page sets no cookie");
+    for page in [&for_ada, &for_bo] {
+        for private in ["ada@example.org", "bo@example.org", "Start the lab", r#"href="/login""#] {
+            assert!(!page.contains(private), "the shared page holds {private:?}");
+        }
+        assert!(page.contains("<h1>The container lifecycle</h1>") && page.contains("Loading your lab"));
+    }
+    // The lesson's HTML is in the page once: not again in the data sent for
+    // hydration.
+    let prose = &for_ada[for_ada.find(r#"class="prose""#).unwrap()..];
+    let paragraph = &prose[prose.find("<p>").unwrap() + 3..];
+    let words = paragraph[..paragraph.find('<').unwrap()]
+        .split(|c: char| !(c.is_ascii_alphabetic() || c == ' '))
+        .max_by_key(|run| run.len())
+        .unwrap();
+    assert!(words.len() >= 20, "{words:?}");
+    assert_eq!(for_ada.matches(words).count(), 1, "{words:?} more than once");
+    let (anonymous, _) = page_as(&app, &app.browser(), LAB_LESSON).await;
+    assert!(anonymous.contains("to get your own lab") && !anonymous.contains("Loading your lab"));
+
+    // The call: each learner's own, and nothing for visitors.
+    let (status, a) = learner_call(&app, &ada, LAB_LESSON_FIELDS).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["me"]["email"], "ada@example.org");
+    assert_eq!(a["completed"], false);
+    assert_eq!(a["lab"]["module"], "docker");
+    assert_eq!(a["lab"]["lab"], serde_json::Value::Null);
+    let exercises = a["lab"]["exercises"].as_array().unwrap();
+    assert!(
+        !exercises.is_empty() && exercises.iter().all(|e| e["passed"] == false),
+        "{a}"
+    );
+    assert_eq!(
+        learner_call(&app, &app.browser(), LAB_LESSON_FIELDS).await,
+        (StatusCode::OK, serde_json::Value::Null)
+    );
+
+    // Ada completes the lesson and reveals a hint; Bo's parts do not change.
+    let first = exercises[0]["id"].as_str().unwrap();
+    let res = app
+        .post_form(
+            &ada,
+            "/api/lab/reveal",
+            &[("module", "docker"), ("exercise", first), ("solution", "false")],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert!(
+        app.post_form(&ada, "/api/lesson/complete", LAB_LESSON_FIELDS)
+            .await
+            .status()
+            .is_success()
+    );
+    let (_, a) = learner_call(&app, &ada, LAB_LESSON_FIELDS).await;
+    assert_eq!(a["completed"], true);
+    assert_eq!(
+        a["lab"]["exercises"][0]["hints_shown"].as_array().unwrap().len(),
+        1,
+        "{a}"
+    );
+    let (_, b) = learner_call(&app, &bo, LAB_LESSON_FIELDS).await;
+    assert_eq!(b["me"]["email"], "bo@example.org");
+    assert_eq!(b["completed"], false);
+    assert!(
+        b["lab"]["exercises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["hints_shown"].as_array().unwrap().is_empty()),
+        "{b}"
+    );
+    // The shared page did not change for either.
+    assert_eq!(page_as(&app, &bo, LAB_LESSON).await.0, for_ada);
+
+    // Unknown lessons are refused; a cross-site call is refused.
+    let (status, body) = learner_call(&app, &ada, &[("module", "docker"), ("lesson", "nope")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let cross = ada
+        .post(format!("{}/api/lesson/learner", app.base))
+        .header("origin", "https://elsewhere.example")
+        .form(LAB_LESSON_FIELDS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+
+    // Without JavaScript, the same lesson with a query is rendered for the
+    // learner alone, with their lab and progress.
+    let (own, _) = page_as(&app, &ada, &format!("{LAB_LESSON}?lab")).await;
+    assert!(own.contains("ada@example.org") && own.contains("Start the lab") && own.contains("Lesson completed"));
+    let (own, _) = page_as(&app, &bo, &format!("{LAB_LESSON}?lab")).await;
+    assert!(own.contains("bo@example.org") && !own.contains("ada@example.org") && own.contains("Mark as complete"));
+}
