@@ -486,7 +486,9 @@ impl Labs {
             .expect("preparing lock")
             .get(lab)
             .map(|p| p.state.clone());
-        let Some(mut watching) = watching else { return Ok(()) };
+        let Some(mut watching) = watching else {
+            return self.prepared_elsewhere(lab).await;
+        };
         // A dropped sender means the lab ended meanwhile: the check then
         // fails on its own, as for any lab that is gone.
         let outcome = watching
@@ -496,6 +498,27 @@ impl Labs {
         match outcome {
             Ok(Preparation::Failed(message)) => Err(LabError::Refused(message)),
             _ => Ok(()),
+        }
+    }
+
+    /// Waits for the setups of a lab another replica is setting up, as its
+    /// record tells.
+    async fn prepared_elsewhere(&self, lab: &LabId) -> Result<(), LabError> {
+        loop {
+            match self.store.lab(lab).await? {
+                Some(row) if row.preparing => {
+                    if let Some(failure) = row.setup_failure {
+                        return Err(LabError::Refused(failure));
+                    }
+                    // Its maker died: the sweep ends it, and the check
+                    // then fails as for any lab that is gone.
+                    if row.started_at.plus(START_TIMEOUT) <= Millis::now() {
+                        return Ok(());
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                _ => return Ok(()),
+            }
         }
     }
 
@@ -573,12 +596,16 @@ impl Labs {
             .lock()
             .expect("preparing lock")
             .insert(id.clone(), preparing);
+        if let Err(e) = self.store.set_lab_preparing(id).await {
+            self.launcher.remove_failed(id).await;
+            return self.settle(id, Err(e.into())).await;
+        }
         let (launcher, store) = (self.launcher.clone(), self.store.clone());
         let (id, module, lab) = (id.clone(), module.clone(), lab.clone());
         tokio::spawn(async move {
             let prepared = async {
                 launcher.prepare(&id, &lab, Setups::All).await?;
-                store.set_lab_running(&id).await?;
+                store.set_lab_prepared(&id, None).await?;
                 Ok::<_, LabError>(())
             };
             let outcome = match prepared.await {
@@ -588,7 +615,13 @@ impl Labs {
                 }
                 // Stopped or reset while setting up: nobody waits.
                 Err(_) if done.is_closed() => return,
-                Err(e) => Preparation::Failed(e.into_user_message()),
+                Err(e) => {
+                    let message = e.into_user_message();
+                    if let Err(e) = store.set_lab_prepared(&id, Some(&message)).await {
+                        tracing::warn!(lab = %id, error = %e, "recording a failed setup failed");
+                    }
+                    Preparation::Failed(message)
+                }
             };
             done.send_replace(outcome);
         });
@@ -801,14 +834,16 @@ impl Labs {
         let mut kept = Vec::new();
         for lab in self.store.live_labs().await? {
             let present = present.iter().find(|c| c.lab == lab.id);
+            // Made by this server after the listing: not in it yet.
+            let fresh = self.preparation(&lab.id).is_some() && !self.running_before(&lab.id, listed);
+            let unfinished = !lab.is_running() || lab.preparing;
             let reason = if lab.expires_at <= now {
                 Some("expired")
             } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
                 Some("idle")
-            } else if (lab.is_running() || self.running_before(&lab.id, listed)) && !present.is_some_and(|c| c.running)
-            {
+            } else if lab.is_running() && !fresh && !present.is_some_and(|c| c.running) {
                 Some("gone")
-            } else if !lab.is_running() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
+            } else if unfinished && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
                 Some("interrupted")
             } else {
                 None
@@ -1000,10 +1035,14 @@ impl Labs {
                 can_extend: !l.extended,
                 terminal: format!("/labs/{}/terminal", l.id),
                 nodes: lab.nodes,
-                setup: match self.preparation(&l.id) {
-                    Some(Preparation::Running) => SetupState::Running,
-                    Some(Preparation::Failed(message)) => SetupState::Failed(message),
-                    Some(Preparation::Done) | None => SetupState::Done,
+                // Another replica's lab, or one of this server's from its
+                // record.
+                setup: match (self.preparation(&l.id), l.preparing, l.setup_failure) {
+                    (Some(Preparation::Running), ..) | (None, true, None) => SetupState::Running,
+                    (Some(Preparation::Failed(message)), ..) | (None, true, Some(message)) => {
+                        SetupState::Failed(message)
+                    }
+                    (Some(Preparation::Done), ..) | (None, false, _) => SetupState::Done,
                 },
             }),
             exercises,

@@ -22,6 +22,10 @@ pub struct LabRow {
     pub expires_at: Millis,
     pub last_active: Millis,
     pub extended: bool,
+    /// Its nodes answer and its exercises' setups run (or one failed).
+    pub preparing: bool,
+    /// Why a setup failed, for the learner.
+    pub setup_failure: Option<String>,
 }
 
 impl LabRow {
@@ -35,6 +39,8 @@ impl LabRow {
             expires_at: r.millis("expires_at")?,
             last_active: r.millis("last_active")?,
             extended: r.flag("extended")?,
+            preparing: r.flag("preparing")?,
+            setup_failure: r.try_get("setup_failure")?,
         })
     }
 
@@ -73,7 +79,8 @@ pub struct Warmup {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WatcherId(i64);
 
-const LAB_COLUMNS: &str = "id, user_id, module, status, started_at, expires_at, last_active, extended";
+const LAB_COLUMNS: &str =
+    "id, user_id, module, status, started_at, expires_at, last_active, extended, preparing, setup_failure";
 
 /// One exercise's history for one learner.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -261,6 +268,30 @@ impl Store {
             .bind(LabStatus::Starting.as_str())
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    /// A lab made on a click whose nodes answer: the learner may use it
+    /// while its setups run.
+    pub async fn set_lab_preparing(&self, id: &LabId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE labs SET status = $2, preparing = 1 WHERE id = $1 AND status = $3")
+            .bind(id.as_str())
+            .bind(LabStatus::Running.as_str())
+            .bind(LabStatus::Starting.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The lab's setups ended: done, or failed saying `failure`.
+    pub async fn set_lab_prepared(&self, id: &LabId, failure: Option<&str>) -> Result<(), StoreError> {
+        let query = match failure {
+            None => sqlx::query("UPDATE labs SET preparing = 0 WHERE id = $1").bind(id.as_str()),
+            Some(failure) => sqlx::query("UPDATE labs SET setup_failure = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(failure),
+        };
+        query.execute(self.pool()).await?;
         Ok(())
     }
 

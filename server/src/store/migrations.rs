@@ -53,6 +53,11 @@ const SQLITE: Embedded = &[
         include_str!("../../../migrations/sqlite/0010_coordination.sql"),
     ),
     (11, "lti", include_str!("../../../migrations/sqlite/0011_lti.sql")),
+    (
+        12,
+        "lab_setup",
+        include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -98,6 +103,11 @@ const POSTGRES: Embedded = &[
         include_str!("../../../migrations/postgres/0010_coordination.sql"),
     ),
     (11, "lti", include_str!("../../../migrations/postgres/0011_lti.sql")),
+    (
+        12,
+        "lab_setup",
+        include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
+    ),
 ];
 
 #[derive(Debug)]
