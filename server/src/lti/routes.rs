@@ -14,6 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 use tower_sessions::Session;
 
 use super::launch::{Launch, LmsRole, Refusal, escape, framable, page};
@@ -25,9 +26,9 @@ use crate::store::{NewClassroom, Platform, User};
 use berth_app::model::{ClassroomId, Millis};
 
 /// A login initiation is good for this long before its launch.
-const LOGIN_LIFETIME: Millis = Millis(10 * 60 * 1000);
+const LOGIN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// A launch's ticket is good for this long: a click on "Open Berth".
-const TICKET_LIFETIME: Millis = Millis(5 * 60 * 1000);
+const TICKET_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -99,7 +100,7 @@ async fn login(
         return Err(Refusal::ForeignTarget.into());
     }
     let (login_state, nonce) = (random_token(), random_token());
-    let expires = Millis(Millis::now().get() + LOGIN_LIFETIME.get());
+    let expires = Millis::now().plus(LOGIN_LIFETIME);
     state
         .store
         .add_lti_login(&login_state, &nonce, platform.id, expires)
@@ -186,7 +187,7 @@ async fn launch(
     let target = landing(&state, &base, &launch);
     tracing::info!(platform = %platform.id, user = %user.id, target, "LTI launch");
     let ticket = random_token();
-    let expires = Millis(Millis::now().get() + TICKET_LIFETIME.get());
+    let expires = Millis::now().plus(TICKET_LIFETIME);
     state
         .store
         .add_lti_ticket(&hash(&ticket), user.id, &target, expires)

@@ -153,12 +153,20 @@ impl Store {
 
     /// A pool lab made and set up: it waits for a learner.
     pub async fn set_lab_pooled(&self, id: &LabId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3 AND user_id IS NULL")
-            .bind(id.as_str())
-            .bind(LabStatus::Pooled.as_str())
-            .bind(LabStatus::Starting.as_str())
-            .execute(self.pool())
-            .await?;
+        self.lab_made(id, LabStatus::Pooled, "", " AND user_id IS NULL").await
+    }
+
+    /// Moves a lab that is still `starting` to `to`; `also_set` and
+    /// `condition` extend the `SET` and the `WHERE` (fixed SQL, never input).
+    async fn lab_made(&self, id: &LabId, to: LabStatus, also_set: &str, condition: &str) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "UPDATE labs SET status = $2{also_set} WHERE id = $1 AND status = $3{condition}"
+        ))
+        .bind(id.as_str())
+        .bind(to.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -262,25 +270,13 @@ impl Store {
     }
 
     pub async fn set_lab_running(&self, id: &LabId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE labs SET status = $2 WHERE id = $1 AND status = $3")
-            .bind(id.as_str())
-            .bind(LabStatus::Running.as_str())
-            .bind(LabStatus::Starting.as_str())
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.lab_made(id, LabStatus::Running, "", "").await
     }
 
     /// A lab made on a click whose nodes answer: the learner may use it
     /// while its setups run.
     pub async fn set_lab_preparing(&self, id: &LabId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE labs SET status = $2, preparing = 1 WHERE id = $1 AND status = $3")
-            .bind(id.as_str())
-            .bind(LabStatus::Running.as_str())
-            .bind(LabStatus::Starting.as_str())
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.lab_made(id, LabStatus::Running, ", preparing = 1", "").await
     }
 
     /// The lab's setups ended: done, or failed saying `failure`.
