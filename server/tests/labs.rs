@@ -437,7 +437,9 @@ async fn a_hostile_learner_stays_inside_the_lab(under: Under) {
     let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    // The attack starts once the setups are done: filling the disk while
+    // they run breaks them, which only harms the attacker's own lab.
+    let lab = lab_of(&view_set_up(&app, &ada, "basics", LESSON).await);
     let container = container_name(&lab, 1);
     let run = |script: &'static str| as_learner(&app, &lab, script);
 
@@ -651,7 +653,7 @@ async fn every_writable_place_in_a_shell_lab_is_bounded(under: Under) {
     let app = lab_app_under(under, &[]).await;
     let ada = app.signed_up("ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
-    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    let lab = lab_of(&view_set_up(&app, &ada, "basics", LESSON).await);
     let places = assert_every_writable_place_is_bounded(&app, &lab, berth_server::lab::runtime::LEARNER).await;
     for place in ["/home/learner", "/tmp", "/dev/shm"] {
         assert!(places.iter().any(|m| m == place), "{place} not probed: {places:?}");
