@@ -6,6 +6,7 @@
 //! values and the wire's names: each is spelled once, here.
 
 mod form;
+mod grade;
 mod ids;
 mod lab;
 mod progress;
@@ -13,6 +14,7 @@ mod role;
 mod time;
 
 pub use form::FormProblem;
+pub use grade::{Activity, Grading, ScoreSync};
 pub use ids::{AttemptId, ClassroomId, ExerciseId, LabId, LessonId, ModuleId, QuizId, UserId};
 pub use lab::{LabAction, LabStatus, NodeNumber, StaffLabAction};
 pub use progress::{ExerciseEvent, ItemKind, ItemRef, ProgressStatus};

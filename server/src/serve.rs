@@ -30,7 +30,11 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         );
     }
     let content::Loaded {
-        course, quizzes, labs, ..
+        course,
+        quizzes,
+        labs,
+        grading,
+        ..
     } = content::load(&config.content, &images)
         .with_context(|| format!("refusing to serve the course in {}", config.content.display()))?;
     let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
@@ -108,9 +112,19 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             idle: config.stuck.stuck_idle,
         },
     ));
+    let lti = Arc::new(crate::lti::Lti::new(config.public_url.clone()));
+    let grading = Arc::new(grading);
+    let stopping = tokio_util::sync::CancellationToken::new();
+    crate::lti::ags::Outbox {
+        store: store.clone(),
+        lti: lti.clone(),
+        grading: grading.clone(),
+    }
+    .spawn(&events, stopping.clone());
     Ok(AppState {
         course,
         classrooms,
+        grading,
         quiz_book: QuizBook(Arc::new(quizzes.iter().map(|(m, q)| (m.clone(), q.public())).collect())),
         quizzes: Arc::new(quizzes),
         labs,
@@ -126,8 +140,8 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         session_idle_minutes: config.session_idle_minutes,
         secure_cookies: config.secure_cookies,
         live: None,
-        stopping: tokio_util::sync::CancellationToken::new(),
-        lti: Arc::new(crate::lti::Lti::new(config.public_url.clone())),
+        stopping,
+        lti,
     })
 }
 

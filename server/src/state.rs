@@ -23,6 +23,8 @@ pub struct AppState {
     pub course: Arc<Course>,
     /// Answer keys by module; graded here, never sent to browsers.
     pub quizzes: Arc<BTreeMap<ModuleId, Quiz>>,
+    /// How each gradable module's score is made (`module.toml`'s `[grade]`).
+    pub grading: Arc<BTreeMap<ModuleId, crate::content::ModuleGrading>>,
     /// The same quizzes without keys or explanations, for the pages.
     pub quiz_book: QuizBook,
     pub labs: Arc<Labs>,

@@ -66,6 +66,9 @@ pub struct ModuleManifest {
     pub objectives: Vec<String>,
     /// Expected time to work through the module, in minutes.
     pub duration_minutes: u32,
+    /// How the module's score is made (see `grading`).
+    #[serde(default)]
+    pub grade: Option<super::grading::GradeWeights>,
 }
 
 /// The `+++`-fenced TOML block at the top of a lesson.

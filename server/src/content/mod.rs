@@ -12,6 +12,7 @@
 //! ```
 
 mod error;
+mod grading;
 mod highlight;
 mod lint;
 mod manifest;
@@ -21,6 +22,7 @@ mod sanitize;
 mod xss_tests;
 
 pub use error::{ContentError, ContentErrors};
+pub use grading::{Marks, ModuleGrading, ModuleScore, SCORE_MAXIMUM};
 pub use lint::{BALANCE_LIMIT_PERCENT, Lints, QuizBalance, lint};
 pub use manifest::Id;
 
@@ -45,6 +47,9 @@ pub struct Loaded {
     pub labs: BTreeMap<ModuleId, ModuleLab>,
     /// `lib/*.sh`, which every exercise script runs after.
     pub library: Arc<Library>,
+    /// How each gradable module's score is made (modules with exercises or
+    /// a quiz).
+    pub grading: BTreeMap<ModuleId, ModuleGrading>,
 }
 
 /// Loads and renders the course under `root`, or returns every problem
@@ -137,6 +142,7 @@ fn load_course(root: &Path, images: &[String], errors: &mut Vec<ContentError>) -
         Library::default()
     }));
     let exercises = read_exercises(&ordered, images, &library, errors);
+    let grading = module_grading(&ordered, &exercises, &quizzes, errors);
     let mut modules = render_modules(ordered, &exercises, errors);
     for m in &mut modules {
         m.quiz = quizzes.get(&m.id).map(|q| QuizRef {
@@ -155,7 +161,34 @@ fn load_course(root: &Path, images: &[String], errors: &mut Vec<ContentError>) -
         labs,
         quizzes,
         library,
+        grading,
     })
+}
+
+/// Each module's `[grade]`, checked against its exercises and quiz.
+fn module_grading(
+    modules: &[ModuleFiles],
+    exercises: &BTreeMap<ModuleId, Vec<Exercise>>,
+    quizzes: &BTreeMap<ModuleId, Quiz>,
+    errors: &mut Vec<ContentError>,
+) -> BTreeMap<ModuleId, ModuleGrading> {
+    let mut all = BTreeMap::new();
+    for m in modules {
+        let id = ModuleId::new(m.id.to_string());
+        let ids = exercises
+            .get(&id)
+            .map(|list| list.iter().map(|e| e.id.clone()).collect())
+            .unwrap_or_default();
+        let file = m.dir.join("module.toml");
+        match ModuleGrading::new(&file, m.manifest.grade.as_ref(), ids, quizzes.contains_key(&id)) {
+            Ok(Some(grading)) => {
+                all.insert(id, grading);
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    all
 }
 
 /// Reads every `modules/*/module.toml` and lists each module's lesson files

@@ -60,6 +60,20 @@ pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
     Ok(json!({ "keys": jwks }))
 }
 
+/// The key Berth signs with now (made on first need), as its `kid` and a
+/// key for `jsonwebtoken`.
+pub(super) async fn signing_key(lti: &Lti, store: &Store) -> anyhow::Result<(String, jsonwebtoken::EncodingKey)> {
+    key_set(lti, store).await?;
+    let key = store
+        .lti_keys()
+        .await?
+        .into_iter()
+        .find(|k| k.retired_at.is_none())
+        .ok_or_else(|| anyhow::anyhow!("every signing key is retired"))?;
+    let der = STANDARD.decode(&key.private_der)?;
+    Ok((key.kid, jsonwebtoken::EncodingKey::from_rsa_der(&der)))
+}
+
 fn decode(key: &SigningKey) -> Result<Value, StoreError> {
     let unreadable = || StoreError::OutOfRange("lti_keys.private_der");
     let der = STANDARD.decode(&key.private_der).map_err(|_| unreadable())?;

@@ -188,6 +188,8 @@ pub struct Launch {
     pub target_link_uri: Option<String>,
     /// The resource link's custom parameters.
     pub custom: HashMap<String, String>,
+    /// Where the link's score goes, if it is graded.
+    pub ags: Option<super::ags::AgsEndpoint>,
 }
 
 impl Launch {
@@ -273,6 +275,10 @@ impl Launch {
             context,
             target_link_uri: text("target_link_uri").map(str::to_string),
             custom,
+            ags: claims
+                .lti
+                .get(super::ags::ENDPOINT_CLAIM)
+                .and_then(super::ags::AgsEndpoint::from_claim),
         })
     }
 }

@@ -6,6 +6,7 @@
 //! in the classroom of their LMS course. `docs/lti.md` tells the whole
 //! story; `docs/security.md` what is verified.
 
+pub mod ags;
 mod cli;
 mod keys;
 mod launch;
@@ -34,6 +35,8 @@ const REFETCH_AFTER: Duration = Duration::from_secs(30);
 pub struct Lti {
     http: reqwest::Client,
     key_sets: Mutex<HashMap<PlatformId, (JwkSet, Instant)>>,
+    /// Access tokens for platforms' score services.
+    tokens: ags::Tokens,
     /// Makes Berth's first signing key once, however many ask at once.
     pub(crate) first_key: Mutex<()>,
     /// The address platforms reach Berth at (`--public-url`); without it,
@@ -60,6 +63,7 @@ impl Lti {
         Self {
             http,
             key_sets: Mutex::default(),
+            tokens: ags::Tokens::default(),
             first_key: Mutex::default(),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
         }

@@ -185,6 +185,7 @@ async fn launch(
     }
     let base = base_url(&state, &headers).ok_or(Refusal::Missing("Host"))?;
     let target = landing(&state, &base, &launch);
+    super::ags::remember_link(&state.store, &state.grading, &platform, &user, &launch, &target).await?;
     tracing::info!(platform = %platform.id, user = %user.id, target, "LTI launch");
     let ticket = random_token();
     let expires = Millis::now().plus(TICKET_LIFETIME);

@@ -427,6 +427,7 @@ impl Store {
                 at: now,
             };
             write_progress(&mut *tx, write).await?;
+            super::outbox::mark_score_changed(&mut *tx, e.user, e.module, now).await?;
         }
         tx.commit().await?;
         Ok(())

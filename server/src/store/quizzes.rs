@@ -58,6 +58,7 @@ impl Store {
             at: now,
         };
         write_progress(&mut *tx, write).await?;
+        super::outbox::mark_score_changed(&mut *tx, a.user, a.module, now).await?;
         tx.commit().await?;
         Ok(AttemptId(id))
     }

@@ -15,6 +15,17 @@ prints one JSON line (its URLs) and serves until killed:
     GET /auth?...      the OIDC authorization endpoint Berth sends the browser
                        to: answers with the auto-submitting launch form
     GET /jwks          the platform's public key set
+    POST /token        the OAuth2 token endpoint: a client-credentials grant
+                       with a JWT assertion signed by Berth's key (checked by
+                       the library against Berth's key set, and here for
+                       issuer, subject, audience and a jti used once)
+    POST /lineitems/M/scores
+                       the AGS score service of module M's line item (the
+                       library checks the bearer token); scores are recorded
+    GET /received      what arrived: {"scores": [...], "tokens": N}
+    GET /outage?status=503
+                       answer every token and score request with that
+                       status from now on (status=0: serve again)
 """
 
 import argparse
@@ -35,6 +46,8 @@ from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
+from lti1p3platform.score import UpdateScoreStatus
+from lti1p3platform.service_connector import AssignmentsGradesService
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -106,6 +119,34 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         )
 
 
+class Grades(AssignmentsGradesService):
+    """The gradebook: only scores are posted by Berth; they are kept in order."""
+
+    received: t.List[t.Dict[str, t.Any]] = []
+
+    def update_score(self, line_item_id: str, score: t.Any) -> UpdateScoreStatus:
+        self.received.append({"lineitem": line_item_id, **score})
+        return UpdateScoreStatus.SUCCESS
+
+    def find_lineitems(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+    def find_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+    def create_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+    def update_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+    def delete_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+    def get_results(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError
+
+
 def encode_hint(params: t.Dict[str, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(params).encode()).decode()
 
@@ -140,6 +181,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
     }
     # Another platform's key, for tokens signed by a key not in this set.
     foreign_key = new_key()
+    state: t.Dict[str, t.Any] = {"outage": 0, "tokens": 0, "jtis": set()}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *a: t.Any) -> None:
@@ -167,10 +209,68 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                     self.start(query)
                 elif url.path == "/auth":
                     self.auth(query)
+                elif url.path == "/received":
+                    body = {"scores": Grades.received, "tokens": state["tokens"]}
+                    self.send(200, json.dumps(body), "application/json")
+                elif url.path == "/outage":
+                    state["outage"] = int(query.get("status", "0"))
+                    self.send(200, "ok", "text/plain")
                 else:
                     self.send(404, "not here")
             except Problem as problem:
                 self.send(400, f"the platform refuses: {problem}", "text/plain")
+
+        def do_POST(self) -> None:
+            url = urlparse(self.path)
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+            if state["outage"]:
+                self.send(state["outage"], "the platform is down", "text/plain")
+            elif url.path == "/token":
+                self.token(dict(parse_qsl(body)))
+            elif url.path.startswith("/lineitems/") and url.path.endswith("/scores"):
+                self.score(url.path.split("/")[2], body)
+            else:
+                self.send(404, "not here")
+
+        def token(self, form: t.Dict[str, str]) -> None:
+            """Berth's client-credentials grant: its assertion checked, a token made."""
+            config = Platform(**settings)
+            config.get_registration()
+            base = settings["platform_base"]
+            try:
+                claims = config.tool_validate_and_decode(form.get("client_assertion", ""))
+                for name, value in (("iss", args.client_id), ("sub", args.client_id), ("aud", base + "/token")):
+                    if claims.get(name) != value and [value] != claims.get(name):
+                        raise Problem(f"the assertion's {name} is {claims.get(name)!r}, not {value!r}")
+                if claims.get("jti") in state["jtis"]:
+                    raise Problem("the assertion's jti was used before")
+                state["jtis"].add(claims.get("jti"))
+                if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+                    raise Problem("client_assertion_type is not jwt-bearer")
+                answer = config.get_access_token(form)
+            except Exception as problem:  # the library raises several kinds
+                self.send(400, json.dumps({"error": "invalid_grant", "error_description": str(problem)}), "application/json")
+                return
+            state["tokens"] += 1
+            self.send(200, json.dumps(answer), "application/json")
+
+        def score(self, lineitem: str, body: str) -> None:
+            """AGS: the library checks the token and hands the score over."""
+            if self.headers.get("Content-Type") != "application/vnd.ims.lis.v1.score+json":
+                self.send(415, "scores are application/vnd.ims.lis.v1.score+json", "text/plain")
+                return
+            request = HttpRequest(
+                {"method": "POST", "headers": dict(self.headers), "json": json.loads(body), "get_data": {}}
+            )
+            base = settings["platform_base"]
+            service = Grades(request, Platform(**settings), base + "/lineitems", f"{base}/lineitems/{lineitem}")
+            service.platform_config.get_registration()
+            try:
+                answer = service.handle_resp(service.handle_update_score, line_item_id=lineitem)
+            except Exception as problem:  # a token that does not verify
+                self.send(401, f"the token does not verify: {problem}", "text/plain")
+                return
+            self.send(answer.code, json.dumps({"message": answer.message}), "application/json")
 
         def start(self, query: t.Dict[str, str]) -> None:
             """The LMS's activity link: OIDC third-party login initiation."""
@@ -198,6 +298,10 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 launch.set_launch_context_claim(
                     hint["context"], context_title=hint.get("context_title", "Course " + hint["context"])
                 )
+            if hint.get("module"):
+                # A graded activity: the line item of the module's link.
+                base = settings["platform_base"]
+                launch.set_ags(base + "/lineitems", base + "/lineitems/" + hint["module"], scores_service_enabled=True)
             custom = {k: hint[k] for k in ("module", "lesson") if k in hint}
             if custom:
                 launch.set_custom_parameters_claim(custom)
@@ -244,6 +348,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     settings["issuer"] = args.issuer or base
+    settings["platform_base"] = base
     print(
         json.dumps(
             {
