@@ -9,7 +9,7 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{ClassroomId, ExerciseId, ModuleId, QuizId, UserId};
+use crate::model::{ClassroomId, ExerciseId, ModuleId, QuizId, ScoreSync, UserId};
 pub use crate::model::{ItemKind, ItemRef};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +77,17 @@ pub struct LearnerRow {
     pub lessons_done: usize,
     pub exercises_passed: usize,
     pub quizzes_passed: usize,
+    /// Scores sent to the learning platform, per module linked there.
+    pub grades: Vec<LearnerGrade>,
+}
+
+/// Where a learner's score for a module stands on its way to their
+/// learning platform (LTI).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerGrade {
+    pub module: ModuleId,
+    pub module_title: String,
+    pub sync: ScoreSync,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

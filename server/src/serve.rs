@@ -69,6 +69,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     if let Some(module) = lab_config.warm.named().find(|m| !labs.contains_key(*m)) {
         anyhow::bail!("--warm names the module `{module}`, which has no lab in this course");
     }
+    let grading = Arc::new(grading);
     let titles = course.modules.iter().map(|m| (m.id.clone(), m.title.clone())).collect();
     let events = Events::open(&store, &config.database.database_url)
         .await
@@ -87,6 +88,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         lab_config,
         labs,
         titles,
+        grading.clone(),
     ));
     labs.spawn_sweeper();
     let site = Site::load(&config.site_dir)
@@ -113,11 +115,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         },
     ));
     let lti = Arc::new(crate::lti::Lti::new(config.public_url.clone()));
-    let grading = Arc::new(grading);
     let stopping = tokio_util::sync::CancellationToken::new();
     crate::lti::ags::Outbox {
         store: store.clone(),
-        lti: lti.clone(),
+        lti: Arc::downgrade(&lti),
         grading: grading.clone(),
     }
     .spawn(&events, stopping.clone());

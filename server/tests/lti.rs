@@ -452,3 +452,151 @@ async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
     assert_eq!(entered.status(), 303);
     assert!(app.me(&window).await.is_some());
 }
+
+impl Platform {
+    /// What the platform's gradebook and token endpoint received.
+    async fn received(&self) -> serde_json::Value {
+        let res = reqwest::get(format!("{}/received", self.base)).await.unwrap();
+        res.json().await.unwrap()
+    }
+
+    /// Waits (up to a minute) until the gradebook holds `n` scores.
+    async fn scores(&self, n: usize) -> Vec<serde_json::Value> {
+        for _ in 0..600 {
+            let got = self.received().await["scores"].as_array().unwrap().clone();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the platform did not receive {n} scores: {}", self.received().await);
+    }
+
+    /// From now on the token and score endpoints answer `status` (0: serve).
+    async fn outage(&self, status: u16) {
+        let res = reqwest::get(format!("{}/outage?status={status}", self.base)).await.unwrap();
+        assert!(res.status().is_success());
+    }
+}
+
+/// A learner launched into a module, signed in.
+async fn launched_learner(app: &TestApp, platform: &Platform, user: &str, module: &str) -> reqwest::Client {
+    let tab = app.browser();
+    let query = [("user", user), ("role", "learner"), ("context", "course-1"), ("module", module)];
+    let launched = platform.launch(app, &tab, &query).await;
+    assert_eq!(enter(app, &tab, launched).await, format!("/modules/{module}"));
+    tab
+}
+
+/// The quiz-course's quiz answered with only the text and number
+/// questions right (each a fifth of the score).
+async fn take_quiz(app: &TestApp, tab: &reqwest::Client, word: &str, count: &str) {
+    let fields = [("q.word", word), ("q.count", count)];
+    let res = app.post_form(tab, "/modules/basics/quiz", &fields).await;
+    assert_eq!(res.status(), 303);
+}
+
+/// A learner launched from a graded link passes one of the module's two
+/// exercises in a real lab: the platform receives the partial score, with
+/// a token Berth got by a signed assertion the platform verified.
+#[tokio::test]
+async fn a_passed_exercise_reaches_the_gradebook_as_partial_credit() {
+    use berth_app::lab::LabAction;
+    let app = TestApp::builder().fixture("lab-course").spawn().await;
+    let platform = Platform::start(&app, None);
+    // The instructor's launch makes the classroom the learner joins.
+    let teacher = app.browser();
+    let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
+    enter(&app, &teacher, platform.launch(&app, &teacher, &query).await).await;
+    let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
+
+    common::act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = common::lab_of(&common::view_set_up(&app, &ada, "basics", "first-steps").await);
+    common::as_learner(&app, &lab, "echo hello > ~/greeting.txt").await;
+    assert!(common::check(&app, &ada, "greeting", false).await.unwrap().passed);
+
+    let scores = platform.scores(1).await;
+    let score = &scores[0];
+    assert_eq!(score["lineitem"], "basics");
+    assert_eq!(score["userId"], "learner-1");
+    // One of two exercises, the quiz not taken; each part weighs 1.
+    assert_eq!(score["scoreGiven"], 25.0);
+    assert_eq!(score["scoreMaximum"], 100);
+    assert_eq!(score["activityProgress"], "InProgress");
+    assert_eq!(score["gradingProgress"], "FullyGraded");
+    assert!(score["timestamp"].as_str().unwrap().ends_with('Z'), "{score}");
+    assert_eq!(platform.received().await["tokens"], 1);
+
+    // The instructor sees the score as sent.
+    let store = Store::open(&app.db.url).await.unwrap();
+    let room = store.classrooms(None).await.unwrap()[0].id;
+    let syncs = store.score_syncs(room).await.unwrap();
+    assert_eq!(syncs.len(), 1);
+    assert!(
+        matches!(syncs[0].2, berth_app::model::ScoreSync::Sent { percent, .. } if percent == 0.25),
+        "{syncs:?}"
+    );
+    let grid = app.text_as(&teacher, &format!("/classrooms/{room}")).await;
+    assert!(grid.contains("25%"), "the grid shows the score sent: {grid}");
+    common::act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    store.close().await;
+}
+
+/// The platform is down while a learner's score changes three times:
+/// Berth keeps retrying, and once it is back the platform gets every score,
+/// in order, none twice, with one token for all of them.
+#[tokio::test]
+async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder().db(db).fixture("quiz-course").spawn().await;
+        let platform = Platform::start(&app, None);
+        let teacher = app.browser();
+        let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
+        enter(&app, &teacher, platform.launch(&app, &teacher, &query).await).await;
+        let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
+
+        platform.outage(503).await;
+        take_quiz(&app, &ada, "wrong", "1").await; // 0%
+        take_quiz(&app, &ada, "zanzibarite", "1").await; // 20%
+        take_quiz(&app, &ada, "zanzibarite", "7318.5").await; // 40%
+        // Not better than before: the module's score does not change, and
+        // nothing new is queued.
+        take_quiz(&app, &ada, "zanzibarite", "7318").await;
+
+        // Berth tried, failed, and says so to the instructor.
+        let store = Store::open(&app.db.url).await.unwrap();
+        let room = store.classrooms(None).await.unwrap()[0].id;
+        let mut failing = None;
+        for _ in 0..100 {
+            let syncs = store.score_syncs(room).await.unwrap();
+            if let Some((_, _, berth_app::model::ScoreSync::Failing { reason, .. })) = syncs.first() {
+                failing = Some(reason.clone());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let reason = failing.expect("the instructor sees the failing delivery");
+        assert!(reason.contains("503"), "{reason}");
+        let grid = app.text_as(&teacher, &format!("/classrooms/{room}")).await;
+        assert!(grid.contains("503"), "the grid names why: {grid}");
+        assert!(platform.received().await["scores"].as_array().unwrap().is_empty());
+
+        platform.outage(0).await;
+        let scores = platform.scores(3).await;
+        let given: Vec<f64> = scores.iter().map(|s| s["scoreGiven"].as_f64().unwrap()).collect();
+        assert_eq!(given, [0.0, 20.0, 40.0], "{scores:?}");
+        assert!(scores.iter().all(|s| s["activityProgress"] == "Completed"));
+        // Nothing more arrives: the repeat was never queued, and nothing
+        // sent is sent again.
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let received = platform.received().await;
+        assert_eq!(received["scores"].as_array().unwrap().len(), 3, "{received}");
+        assert_eq!(received["tokens"], 1, "one token for every score");
+        let syncs = store.score_syncs(room).await.unwrap();
+        assert!(
+            matches!(syncs[0].2, berth_app::model::ScoreSync::Sent { percent, .. } if percent == 0.4),
+            "{syncs:?}"
+        );
+        store.close().await;
+    }
+}

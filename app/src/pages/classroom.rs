@@ -13,7 +13,7 @@ use crate::classroom::{
     QuizInsight, WarmupLine, WatchView, get_classroom, get_classrooms, get_join, get_watch,
 };
 use crate::error::{AppError, FormAlert};
-use crate::model::{ClassroomId, StaffLabAction, UserId};
+use crate::model::{ClassroomId, Millis, ScoreSync, StaffLabAction, UserId};
 
 /// What a classroom page shows for an error: a way in for visitors, a
 /// plain refusal for learners, and the generic failure otherwise.
@@ -121,6 +121,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
         }
         .into_any()
     });
+    let grades = view! { <GradeSyncs learners=c.learners.clone() /> }.into_any();
     let grid = view! { <Grid id columns=c.columns.clone() learners=c.learners.clone() /> }.into_any();
     let roster = view! { <Roster id learners=c.learners.clone() /> }.into_any();
     let exercises = view! { <ExerciseInsights items=c.exercises.clone() /> }.into_any();
@@ -157,6 +158,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
                 <a href=format!("/classrooms/{id}/export.json")>"JSON"</a>
             </p>
             {needs_help}
+            {grades}
             {grid}
             {roster}
             <h2>"Exercises"</h2>
@@ -291,6 +293,54 @@ fn GridRow(columns: Vec<Column>, l: LearnerRow) -> impl IntoView {
             <td class="totals">{totals}</td>
         </tr>
     }
+}
+
+/// Each learner's scores on their way to the learning platform (LTI):
+/// shown only when some learner came from a graded link.
+#[component]
+fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
+    let lines: Vec<_> = learners
+        .iter()
+        .flat_map(|l| l.grades.iter().map(move |g| (l.email.clone(), g.clone())))
+        .collect();
+    (!lines.is_empty()).then(|| {
+        let items = lines
+            .into_iter()
+            .map(|(email, g)| {
+                let (class, state) = match &g.sync {
+                    ScoreSync::Sent { percent, at } => (
+                        "sent",
+                        format!("sent {}% at {} UTC", (percent * 100.0).round(), clock(*at)),
+                    ),
+                    ScoreSync::Pending { next_try } => ("pending", format!("pending, sending at {} UTC", clock(*next_try))),
+                    ScoreSync::Failing {
+                        reason,
+                        attempts,
+                        next_try,
+                    } => (
+                        "failing",
+                        format!(
+                            "failing after {attempts} tries ({reason}); next try at {} UTC",
+                            clock(*next_try)
+                        ),
+                    ),
+                };
+                view! { <li class=class>{format!("{email} · {}: {state}", g.module_title)}</li> }
+            })
+            .collect_view();
+        view! {
+            <section class="grade-syncs" aria-label="Grades sent to the learning platform">
+                <h2>"Grades sent to the learning platform"</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
+}
+
+/// `HH:MM` of a time, in UTC.
+fn clock(at: Millis) -> String {
+    let minutes = at.get().div_euclid(60_000);
+    format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60))
 }
 
 #[component]

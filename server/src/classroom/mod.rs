@@ -8,7 +8,7 @@ pub mod routes;
 use berth_app::account::SignedIn;
 use berth_app::classroom::{
     AuditLine, Cell, CellState, ClassroomService, ClassroomSummary, ClassroomView, Column, ExerciseInsight, JoinInfo,
-    JoinStatus, LabModule, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WarmupLine, WatchView,
+    JoinStatus, LabModule, LearnerGrade, LearnerLab, LearnerRow, QuestionInsight, QuizInsight, WarmupLine, WatchView,
 };
 use berth_app::course::Course;
 use berth_app::error::AppError;
@@ -153,11 +153,23 @@ impl Classrooms {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, only).await?;
         let labs = self.store.live_labs().await?;
+        let mut grades = self.store.score_syncs(room.id).await?;
         let now = Millis::now();
         Ok(members
             .into_iter()
             .filter(|m| only.is_none_or(|o| o == m.id))
-            .map(|m| self.row(m, &activity, &labs, now))
+            .map(|m| {
+                let mut row = self.row(m, &activity, &labs, now);
+                row.grades = grades
+                    .extract_if(.., |(user, _, _)| *user == row.id)
+                    .map(|(_, module, sync)| LearnerGrade {
+                        module_title: self.module_title(&module),
+                        module,
+                        sync,
+                    })
+                    .collect();
+                row
+            })
             .collect())
     }
 
@@ -183,6 +195,7 @@ impl Classrooms {
             lessons_done: tally.lessons_done,
             exercises_passed: tally.exercises_passed,
             quizzes_passed: tally.quizzes_passed,
+            grades: Vec::new(),
         }
     }
 

@@ -36,6 +36,7 @@ use berth_app::model::{
     ExerciseEvent, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId, minutes_ceil,
 };
 
+use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
 use crate::store::{Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Store, StoreError, WatcherId};
@@ -310,6 +311,8 @@ pub struct Labs {
     config: LabConfig,
     modules: BTreeMap<ModuleId, ModuleLab>,
     titles: HashMap<ModuleId, String>,
+    /// How modules are scored: a pass queues the learner's new score.
+    grading: Arc<BTreeMap<ModuleId, ModuleGrading>>,
     /// Serialises this process's capacity decisions so a burst of starts
     /// cannot overshoot; across replicas, [`Lock::Admission`] does.
     admitting: tokio::sync::Mutex<()>,
@@ -362,6 +365,7 @@ impl Labs {
         config: LabConfig,
         modules: BTreeMap<ModuleId, ModuleLab>,
         titles: HashMap<ModuleId, String>,
+        grading: Arc<BTreeMap<ModuleId, ModuleGrading>>,
     ) -> Self {
         Self {
             starts: starts::StartLimits::new(config.starts_per_learner, config.starts_per_address, store.clone()),
@@ -371,6 +375,7 @@ impl Labs {
             config,
             modules,
             titles,
+            grading,
             admitting: tokio::sync::Mutex::new(()),
             activity: Mutex::default(),
             feeds: terminal::WatchFeeds::default(),
@@ -992,6 +997,7 @@ impl Labs {
                 passed: Some(passed),
                 detail: &detail,
                 completes: exercise::completes(&report),
+                grading: self.grading.get(of.module),
             })
             .await?;
         }
@@ -1112,6 +1118,7 @@ impl Labs {
                 passed: None,
                 detail: "{}",
                 completes: false,
+                grading: None,
             })
             .await?;
         }

@@ -14,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 use tokio::sync::broadcast::error::RecvError;
@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Lti;
 use super::launch::Launch;
-use crate::content::{ModuleGrading, ModuleScore};
+use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::store::{GradeLink, OutgoingScore, Platform, PlatformId, Store, StoreError, User};
 use berth_app::model::{Millis, ModuleId};
@@ -275,7 +275,8 @@ fn backoff(attempts: u32) -> Duration {
 /// on every replica; the store's claims make each score go out once.
 pub struct Outbox {
     pub store: Store,
-    pub lti: Arc<Lti>,
+    /// Held weakly: the worker ends with the server that made it.
+    pub lti: Weak<Lti>,
     pub grading: Arc<BTreeMap<ModuleId, ModuleGrading>>,
 }
 
@@ -286,13 +287,15 @@ impl Outbox {
         let mut changes = events.subscribe();
         tokio::spawn(async move {
             loop {
-                let wait = match self.round().await {
+                let Some(lti) = self.lti.upgrade() else { return };
+                let wait = match self.round(&lti).await {
                     Ok(wait) => wait,
                     Err(e) => {
                         tracing::warn!(error = %e, "grade outbox round failed; trying again later");
                         IDLE_ROUND
                     }
                 };
+                drop(lti);
                 tokio::select! {
                     () = stopping.cancelled() => return,
                     () = tokio::time::sleep(wait) => {}
@@ -308,7 +311,7 @@ impl Outbox {
 
     /// Queues the scores of changed links and delivers the due ones; how
     /// long until the next is due.
-    pub async fn round(&self) -> Result<Duration, StoreError> {
+    pub async fn round(&self, lti: &Lti) -> Result<Duration, StoreError> {
         for link in self.store.changed_grade_links(None).await? {
             self.queue(&link).await?;
         }
@@ -323,7 +326,7 @@ impl Outbox {
                     continue;
                 }
                 delivered_any = true;
-                self.deliver(&score).await?;
+                self.deliver(lti, &score).await?;
             }
             if !delivered_any {
                 break;
@@ -337,22 +340,15 @@ impl Outbox {
         })
     }
 
+    /// A launch's mark: the score so far goes out on a new link.
     async fn queue(&self, link: &GradeLink) -> Result<(), StoreError> {
         let Some(seen) = link.changed_at else { return Ok(()) };
-        let Some(grading) = self.grading.get(&link.module) else {
-            // The module lost its exercises and quiz: nothing to score.
-            return self.store.queue_score(link, seen, None).await.map(drop);
-        };
-        let marks = self.store.module_marks(link.user, &link.module, &grading.exercises).await?;
-        let score: ModuleScore = grading.score(marks);
-        if self.store.queue_score(link, seen, Some(&score)).await? {
-            tracing::debug!(user = %link.user, module = %link.module, hundredths = score.given_hundredths, "score queued");
-        }
-        Ok(())
+        let grading = self.grading.get(&link.module);
+        self.store.queue_marked_score(link, seen, grading).await.map(drop)
     }
 
-    async fn deliver(&self, score: &OutgoingScore) -> Result<(), StoreError> {
-        match self.lti.post_score(&self.store, score).await {
+    async fn deliver(&self, lti: &Lti, score: &OutgoingScore) -> Result<(), StoreError> {
+        match lti.post_score(&self.store, score).await {
             Ok(()) => {
                 tracing::info!(user = %score.user, lineitem = score.lineitem, hundredths = score.score.given_hundredths, "score sent");
                 self.store.score_sent(score.id).await

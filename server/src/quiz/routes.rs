@@ -45,6 +45,7 @@ async fn submit(
             answers: &submission.raw,
             report: &report,
             graded: &graded,
+            grading: state.grading.get(&module),
         })
         .await?;
     state.events.publish(Change::Progress { user: user.id });

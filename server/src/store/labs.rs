@@ -104,6 +104,9 @@ pub struct NewExerciseEvent<'a> {
     pub detail: &'a str,
     /// Whether this completes the exercise (see `crate::exercise`).
     pub completes: bool,
+    /// How the module is scored, to queue the new score for the learner's
+    /// platform in the same transaction.
+    pub grading: Option<&'a crate::content::ModuleGrading>,
 }
 
 impl Store {
@@ -427,7 +430,7 @@ impl Store {
                 at: now,
             };
             write_progress(&mut *tx, write).await?;
-            super::outbox::mark_score_changed(&mut *tx, e.user, e.module, now).await?;
+            super::outbox::queue_in(&mut tx, e.user, e.module, e.grading, None).await?;
         }
         tx.commit().await?;
         Ok(())

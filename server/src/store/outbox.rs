@@ -6,7 +6,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::content::{Marks, ModuleScore};
+use crate::content::{Marks, ModuleGrading, ModuleScore};
 use berth_app::model::{Activity, ClassroomId, ExerciseId, ItemKind, Millis, ModuleId, ProgressStatus, ScoreSync, UserId};
 
 use super::{PlatformId, RowExt, Store, StoreError};
@@ -87,27 +87,104 @@ fn link_from_row(r: &AnyRow) -> Result<GradeLink, StoreError> {
     })
 }
 
-/// Marks the learner's score for the module as changed, inside the
-/// transaction that changed their progress, so a score change is never
-/// lost between the two.
-pub(super) async fn mark_score_changed<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+/// The learner's passed exercises of the module and best quiz percent.
+async fn marks_in(
+    conn: &mut sqlx::AnyConnection,
     user: UserId,
     module: &ModuleId,
-    at: i64,
-) -> Result<(), StoreError> {
-    // A change within the same millisecond as one not yet queued still
-    // makes a new value, so the round that took the first does not clear it.
-    sqlx::query(
-        "UPDATE lti_grade_links SET changed_at = CASE WHEN changed_at >= $3 THEN changed_at + 1 ELSE $3 END \
-         WHERE user_id = $1 AND module = $2",
-    )
+    exercises: &[ExerciseId],
+) -> Result<Marks, StoreError> {
+    let done = sqlx::query("SELECT item FROM progress WHERE user_id = $1 AND module = $2 AND kind = $3 AND status = $4")
         .bind(user.get())
         .bind(module.as_str())
-        .bind(at)
-        .execute(db)
+        .bind(ItemKind::Exercise.as_str())
+        .bind(ProgressStatus::Completed.as_str())
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(())
+    let mut exercises_passed = 0;
+    for row in &done {
+        let item: ExerciseId = row.id("item")?;
+        exercises_passed += usize::from(exercises.contains(&item));
+    }
+    let best: Option<i64> =
+        sqlx::query("SELECT MAX(percent) AS best FROM quiz_attempts WHERE user_id = $1 AND module = $2")
+            .bind(user.get())
+            .bind(module.as_str())
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("best")?;
+    Ok(Marks {
+        exercises_passed,
+        best_quiz_percent: best.map(|b| b.clamp(0, 100) as u32),
+    })
+}
+
+/// Queues the learner's current score for the module, if the module is
+/// linked to a line item and its score differs from the one queued last,
+/// inside the caller's transaction (the one that changed their progress,
+/// so a change and its score are written together or not at all).
+/// `only_mark`: act only if the link is still marked changed at that time
+/// (a launch's mark, taken by the worker), else `false`. Without
+/// `grading` (the module has nothing to score) the mark is just cleared.
+pub(super) async fn queue_in(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    module: &ModuleId,
+    grading: Option<&ModuleGrading>,
+    only_mark: Option<Millis>,
+) -> Result<bool, StoreError> {
+    // Writing the link first locks it (PostgreSQL): two changes of one
+    // learner's module queue one after the other, each seeing the other's.
+    let locked = sqlx::query(
+        "UPDATE lti_grade_links SET changed_at = NULL WHERE user_id = $1 AND module = $2 AND ($3 = 0 OR changed_at = $3)",
+    )
+    .bind(user.get())
+    .bind(module.as_str())
+    .bind(only_mark.map_or(0, Millis::get))
+    .execute(&mut *conn)
+    .await?;
+    if locked.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let Some(grading) = grading else { return Ok(true) };
+    let link = sqlx::query(
+        "SELECT platform_id, subject, lineitem, last_score FROM lti_grade_links WHERE user_id = $1 AND module = $2",
+    )
+    .bind(user.get())
+    .bind(module.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    let last: Option<String> = link.try_get("last_score")?;
+    let score = grading.score(marks_in(conn, user, module, &grading.exercises).await?);
+    let key = score_key(&score);
+    let nothing_yet = last.is_none() && score.given_hundredths == 0 && score.activity == Activity::Initialized;
+    if last.as_deref() == Some(key.as_str()) || nothing_yet {
+        return Ok(true);
+    }
+    let now = Millis::now().get();
+    sqlx::query(
+        "INSERT INTO lti_scores (user_id, module, platform_id, subject, lineitem, given_hundredths, maximum, \
+         activity, grading, created_at, next_try_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(user.get())
+    .bind(module.as_str())
+    .bind(link.try_get::<i64, _>("platform_id")?)
+    .bind(link.try_get::<String, _>("subject")?)
+    .bind(link.try_get::<String, _>("lineitem")?)
+    .bind(score.given_hundredths)
+    .bind(score.maximum)
+    .bind(score.activity.as_str())
+    .bind(score.grading.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE lti_grade_links SET last_score = $3 WHERE user_id = $1 AND module = $2")
+        .bind(user.get())
+        .bind(module.as_str())
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
 }
 
 const UNSENT_HEAD: &str = "sent_at IS NULL AND NOT EXISTS (SELECT 1 FROM lti_scores e \
@@ -153,102 +230,18 @@ impl Store {
         rows.iter().map(link_from_row).collect()
     }
 
-    /// The learner's passed exercises among `exercises` and best quiz
-    /// percent in the module.
-    pub async fn module_marks(
-        &self,
-        user: UserId,
-        module: &ModuleId,
-        exercises: &[ExerciseId],
-    ) -> Result<Marks, StoreError> {
-        let done = sqlx::query(
-            "SELECT item FROM progress WHERE user_id = $1 AND module = $2 AND kind = $3 AND status = $4",
-        )
-        .bind(user.get())
-        .bind(module.as_str())
-        .bind(ItemKind::Exercise.as_str())
-        .bind(ProgressStatus::Completed.as_str())
-        .fetch_all(self.pool())
-        .await?;
-        let mut exercises_passed = 0;
-        for row in &done {
-            let item: ExerciseId = row.id("item")?;
-            exercises_passed += usize::from(exercises.contains(&item));
-        }
-        let best: Option<i64> =
-            sqlx::query("SELECT MAX(percent) AS best FROM quiz_attempts WHERE user_id = $1 AND module = $2")
-                .bind(user.get())
-                .bind(module.as_str())
-                .fetch_one(self.pool())
-                .await?
-                .try_get("best")?;
-        Ok(Marks {
-            exercises_passed,
-            best_quiz_percent: best.map(|b| b.clamp(0, 100) as u32),
-        })
-    }
-
-    /// Queues `score` for the link's change seen at `seen`: the link is
-    /// cleared and, unless the score is the one queued last (or nothing to
-    /// report on a first score), an outbox row written, in one transaction.
-    /// `None` (the module has nothing to score) only clears the mark.
-    /// `false` if another round took this change first.
-    pub async fn queue_score(
+    /// Queues the score of a link marked changed at `seen` (see
+    /// [`queue_in`]); `false` if another round took the mark first.
+    pub async fn queue_marked_score(
         &self,
         link: &GradeLink,
         seen: Millis,
-        score: Option<&ModuleScore>,
+        grading: Option<&ModuleGrading>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let last: Option<Option<String>> =
-            sqlx::query("SELECT last_score FROM lti_grade_links WHERE user_id = $1 AND module = $2 AND changed_at = $3")
-                .bind(link.user.get())
-                .bind(link.module.as_str())
-                .bind(seen.get())
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get("last_score"))
-                .transpose()?;
-        let Some(last) = last else { return Ok(false) };
-        let cleared = sqlx::query(
-            "UPDATE lti_grade_links SET changed_at = NULL, last_score = $4 \
-             WHERE user_id = $1 AND module = $2 AND changed_at = $3",
-        )
-        .bind(link.user.get())
-        .bind(link.module.as_str())
-        .bind(seen.get())
-        .bind(score.map(score_key).or(last.clone()))
-        .execute(&mut *tx)
-        .await?;
-        if cleared.rows_affected() != 1 {
-            return Ok(false);
-        }
-        let Some(score) = score else {
-            tx.commit().await?;
-            return Ok(true);
-        };
-        let nothing_yet = last.is_none() && score.given_hundredths == 0 && score.activity == Activity::Initialized;
-        if last.as_deref() != Some(score_key(score).as_str()) && !nothing_yet {
-            let now = Millis::now().get();
-            sqlx::query(
-                "INSERT INTO lti_scores (user_id, module, platform_id, subject, lineitem, given_hundredths, maximum, \
-                 activity, grading, created_at, next_try_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-            )
-            .bind(link.user.get())
-            .bind(link.module.as_str())
-            .bind(link.platform.0)
-            .bind(&link.subject)
-            .bind(&link.lineitem)
-            .bind(score.given_hundredths)
-            .bind(score.maximum)
-            .bind(score.activity.as_str())
-            .bind(score.grading.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let queued = queue_in(&mut tx, link.user, &link.module, grading, Some(seen)).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(queued)
     }
 
     /// Scores due now that are first in line for their learner and line

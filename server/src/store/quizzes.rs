@@ -18,6 +18,9 @@ pub struct NewAttempt<'a> {
     pub answers: &'a BTreeMap<String, Vec<String>>,
     pub report: &'a AttemptReport,
     pub graded: &'a Graded,
+    /// How the module is scored, to queue the new score for the learner's
+    /// platform in the same transaction.
+    pub grading: Option<&'a crate::content::ModuleGrading>,
 }
 
 impl Store {
@@ -58,7 +61,7 @@ impl Store {
             at: now,
         };
         write_progress(&mut *tx, write).await?;
-        super::outbox::mark_score_changed(&mut *tx, a.user, a.module, now).await?;
+        super::outbox::queue_in(&mut tx, a.user, a.module, a.grading, None).await?;
         tx.commit().await?;
         Ok(AttemptId(id))
     }

@@ -260,7 +260,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 self.send(415, "scores are application/vnd.ims.lis.v1.score+json", "text/plain")
                 return
             request = HttpRequest(
-                {"method": "POST", "headers": dict(self.headers), "json": json.loads(body), "get_data": {}}
+                {"method": "POST", "headers": self.headers, "json": json.loads(body), "get_data": {}}
             )
             base = settings["platform_base"]
             service = Grades(request, Platform(**settings), base + "/lineitems", f"{base}/lineitems/{lineitem}")
