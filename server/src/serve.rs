@@ -121,7 +121,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
         lti: Arc::downgrade(&lti),
         grading: grading.clone(),
     }
-    .spawn(&events, stopping.clone());
+    .spawn(events.clone(), stopping.clone());
     Ok(AppState {
         course,
         classrooms,

@@ -600,3 +600,30 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
         store.close().await;
     }
 }
+
+/// Two Berth servers on one PostgreSQL both run the outbox worker: the
+/// learner's changes made through either reach the platform once each, in
+/// order.
+#[tokio::test]
+async fn two_replicas_deliver_each_score_once_and_in_order() {
+    let db = TestDb::postgres().await;
+    let a = TestApp::builder().db(db.same()).fixture("quiz-course").spawn().await;
+    let b = TestApp::builder().db(db).fixture("quiz-course").spawn().await;
+    let platform = Platform::start(&a, None);
+    // Sessions live in the shared database: the same browser works on both.
+    let ada = launched_learner(&a, &platform, "learner-1", "basics").await;
+
+    platform.outage(503).await;
+    take_quiz(&a, &ada, "wrong", "1").await;
+    take_quiz(&b, &ada, "zanzibarite", "1").await;
+    take_quiz(&a, &ada, "zanzibarite", "7318.5").await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    platform.outage(0).await;
+
+    let scores = platform.scores(3).await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let scores_now = platform.received().await["scores"].as_array().unwrap().clone();
+    assert_eq!(scores_now.len(), 3, "{scores_now:?}");
+    let given: Vec<f64> = scores.iter().map(|s| s["scoreGiven"].as_f64().unwrap()).collect();
+    assert_eq!(given, [0.0, 20.0, 40.0], "{scores:?}");
+}

@@ -12,7 +12,7 @@ use berth_app::classroom::{
 };
 use berth_app::course::Course;
 use berth_app::error::AppError;
-use berth_app::model::{ClassroomId, ExerciseId, ItemRef, Millis, ModuleId, ProgressStatus, UserId};
+use berth_app::model::{ClassroomId, ExerciseId, ItemRef, Millis, ModuleId, ProgressStatus, ScoreSync, UserId};
 use berth_app::quiz::AttemptReport;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -153,27 +153,23 @@ impl Classrooms {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, only).await?;
         let labs = self.store.live_labs().await?;
-        let mut grades = self.store.score_syncs(room.id).await?;
+        let syncs = self.store.score_syncs(room.id).await?;
         let now = Millis::now();
         Ok(members
             .into_iter()
             .filter(|m| only.is_none_or(|o| o == m.id))
-            .map(|m| {
-                let mut row = self.row(m, &activity, &labs, now);
-                row.grades = grades
-                    .extract_if(.., |(user, _, _)| *user == row.id)
-                    .map(|(_, module, sync)| LearnerGrade {
-                        module_title: self.module_title(&module),
-                        module,
-                        sync,
-                    })
-                    .collect();
-                row
-            })
+            .map(|m| self.row(m, &activity, &labs, &syncs, now))
             .collect())
     }
 
-    fn row(&self, member: Member, activity: &ClassActivity, labs: &[LabRow], now: Millis) -> LearnerRow {
+    fn row(
+        &self,
+        member: Member,
+        activity: &ClassActivity,
+        labs: &[LabRow],
+        syncs: &[(UserId, ModuleId, ScoreSync)],
+        now: Millis,
+    ) -> LearnerRow {
         let mine = LearnerActivity::of(member.id, activity);
         let mut tally = RowTally::default();
         let cells = self
@@ -195,7 +191,15 @@ impl Classrooms {
             lessons_done: tally.lessons_done,
             exercises_passed: tally.exercises_passed,
             quizzes_passed: tally.quizzes_passed,
-            grades: Vec::new(),
+            grades: syncs
+                .iter()
+                .filter(|(user, _, _)| *user == member.id)
+                .map(|(_, module, sync)| LearnerGrade {
+                    module: module.clone(),
+                    module_title: self.module_title(module),
+                    sync: sync.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -410,10 +414,11 @@ impl Classrooms {
         let members = self.store.members(room.id).await?;
         let activity = self.store.class_activity(room.id, None).await?;
         let labs = self.store.live_labs().await?;
+        let syncs = self.store.score_syncs(room.id).await?;
         let now = Millis::now();
         let learners = members
             .iter()
-            .map(|m| self.row(m.clone(), &activity, &labs, now))
+            .map(|m| self.row(m.clone(), &activity, &labs, &syncs, now))
             .collect();
         let audit = self
             .store

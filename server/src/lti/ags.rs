@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::Lti;
-use super::launch::Launch;
+use super::launch::{Launch, LmsRole};
 use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::store::{GradeLink, OutgoingScore, Platform, PlatformId, Store, StoreError, User};
@@ -76,7 +76,8 @@ fn module_of(target: &str) -> Option<ModuleId> {
 }
 
 /// Remembers where a learner's score for the module the launch opens goes,
-/// if the link is graded and the module has a score.
+/// if the link is graded and the module has a score; the score so far is
+/// sent (a learner may have worked before the LMS linked the module).
 pub async fn remember_link(
     store: &Store,
     grading: &BTreeMap<ModuleId, ModuleGrading>,
@@ -85,7 +86,10 @@ pub async fn remember_link(
     launch: &Launch,
     target: &str,
 ) -> Result<(), StoreError> {
-    let Some(endpoint) = &launch.ags else { return Ok(()) };
+    // Only learners are graded; an instructor trying the activity is not.
+    let Some(endpoint) = launch.ags.as_ref().filter(|_| launch.role == LmsRole::Learner) else {
+        return Ok(());
+    };
     let Some(module) = module_of(target).filter(|m| grading.contains_key(m)) else {
         tracing::info!(target, "a graded LTI link opens no graded module: no score will be sent");
         return Ok(());
@@ -283,12 +287,12 @@ pub struct Outbox {
 impl Outbox {
     /// Runs until `stopping`: a round on every progress change and at least
     /// every few seconds.
-    pub fn spawn(self, events: &Events, stopping: CancellationToken) {
+    pub fn spawn(self, events: Events, stopping: CancellationToken) {
         let mut changes = events.subscribe();
         tokio::spawn(async move {
             loop {
                 let Some(lti) = self.lti.upgrade() else { return };
-                let wait = match self.round(&lti).await {
+                let wait = match self.round(&lti, &events).await {
                     Ok(wait) => wait,
                     Err(e) => {
                         tracing::warn!(error = %e, "grade outbox round failed; trying again later");
@@ -311,7 +315,7 @@ impl Outbox {
 
     /// Queues the scores of changed links and delivers the due ones; how
     /// long until the next is due.
-    pub async fn round(&self, lti: &Lti) -> Result<Duration, StoreError> {
+    pub async fn round(&self, lti: &Lti, events: &Events) -> Result<Duration, StoreError> {
         for link in self.store.changed_grade_links(None).await? {
             self.queue(&link).await?;
         }
@@ -327,6 +331,8 @@ impl Outbox {
                 }
                 delivered_any = true;
                 self.deliver(lti, &score).await?;
+                // Classroom grids show the new sync state.
+                events.publish(Change::Progress { user: score.user });
             }
             if !delivered_any {
                 break;

@@ -323,7 +323,7 @@ impl Store {
             let percent = |r: &AnyRow| -> Result<f64, StoreError> {
                 let given: i64 = r.try_get("given_hundredths")?;
                 let maximum: i64 = r.try_get("maximum")?;
-                Ok(given as f64 / maximum.max(1) as f64)
+                Ok(given as f64 / (maximum.max(1) * 100) as f64)
             };
             let sync = match r.try_get::<Option<i64>, _>("sent_at")? {
                 Some(at) => ScoreSync::Sent {
