@@ -474,7 +474,9 @@ impl Platform {
 
     /// From now on the token and score endpoints answer `status` (0: serve).
     async fn outage(&self, status: u16) {
-        let res = reqwest::get(format!("{}/outage?status={status}", self.base)).await.unwrap();
+        let res = reqwest::get(format!("{}/outage?status={status}", self.base))
+            .await
+            .unwrap();
         assert!(res.status().is_success());
     }
 }
@@ -482,7 +484,12 @@ impl Platform {
 /// A learner launched into a module, signed in.
 async fn launched_learner(app: &TestApp, platform: &Platform, user: &str, module: &str) -> reqwest::Client {
     let tab = app.browser();
-    let query = [("user", user), ("role", "learner"), ("context", "course-1"), ("module", module)];
+    let query = [
+        ("user", user),
+        ("role", "learner"),
+        ("context", "course-1"),
+        ("module", module),
+    ];
     let launched = platform.launch(app, &tab, &query).await;
     assert_eq!(enter(app, &tab, launched).await, format!("/modules/{module}"));
     tab

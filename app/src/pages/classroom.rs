@@ -312,7 +312,9 @@ fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
                         "sent",
                         format!("sent {}% at {} UTC", (percent * 100.0).round(), clock(*at)),
                     ),
-                    ScoreSync::Pending { next_try } => ("pending", format!("pending, sending at {} UTC", clock(*next_try))),
+                    ScoreSync::Pending { next_try } => {
+                        ("pending", format!("pending, sending at {} UTC", clock(*next_try)))
+                    }
                     ScoreSync::Failing {
                         reason,
                         attempts,
@@ -340,7 +342,11 @@ fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
 /// `HH:MM` of a time, in UTC.
 fn clock(at: Millis) -> String {
     let minutes = at.get().div_euclid(60_000);
-    format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60))
+    format!(
+        "{:02}:{:02}",
+        minutes.div_euclid(60).rem_euclid(24),
+        minutes.rem_euclid(60)
+    )
 }
 
 #[component]

@@ -106,8 +106,10 @@ impl ModuleGrading {
         let total = u64::from(self.exercise_weight) + u64::from(self.quiz_weight);
         let exercises = self.exercises.len().max(1) as u64;
         // In units of 1/(exercises * 100 * total) points, kept whole.
-        let from_exercises = u64::from(self.exercise_weight) * marks.exercises_passed.min(self.exercises.len()) as u64 * 100;
-        let from_quiz = u64::from(self.quiz_weight) * u64::from(marks.best_quiz_percent.unwrap_or(0).min(100)) * exercises;
+        let from_exercises =
+            u64::from(self.exercise_weight) * marks.exercises_passed.min(self.exercises.len()) as u64 * 100;
+        let from_quiz =
+            u64::from(self.quiz_weight) * u64::from(marks.best_quiz_percent.unwrap_or(0).min(100)) * exercises;
         let hundredths = ((from_exercises + from_quiz) * 100 * SCORE_MAXIMUM as u64 + exercises * 100 * total / 2)
             / (exercises * 100 * total);
         let all_exercises = marks.exercises_passed >= self.exercises.len();
@@ -131,7 +133,11 @@ impl ModuleGrading {
 mod tests {
     use super::*;
 
-    fn grading(exercises: usize, weights: Option<GradeWeights>, quiz: bool) -> Result<Option<ModuleGrading>, ContentError> {
+    fn grading(
+        exercises: usize,
+        weights: Option<GradeWeights>,
+        quiz: bool,
+    ) -> Result<Option<ModuleGrading>, ContentError> {
         let ids = (0..exercises).map(|i| ExerciseId::new(format!("e{i}"))).collect();
         ModuleGrading::new(Path::new("module.toml"), weights.as_ref(), ids, quiz)
     }

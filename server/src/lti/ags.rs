@@ -91,7 +91,10 @@ pub async fn remember_link(
         return Ok(());
     };
     let Some(module) = module_of(target).filter(|m| grading.contains_key(m)) else {
-        tracing::info!(target, "a graded LTI link opens no graded module: no score will be sent");
+        tracing::info!(
+            target,
+            "a graded LTI link opens no graded module: no score will be sent"
+        );
         return Ok(());
     };
     store

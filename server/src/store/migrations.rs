@@ -58,11 +58,7 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
-    (
-        13,
-        "grades",
-        include_str!("../../../migrations/sqlite/0013_grades.sql"),
-    ),
+    (13, "grades", include_str!("../../../migrations/sqlite/0013_grades.sql")),
 ];
 const POSTGRES: Embedded = &[
     (

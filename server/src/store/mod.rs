@@ -29,8 +29,8 @@ pub use classrooms::{
 pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup, WatcherId};
 pub use lti::{LtiContext, NewPlatform, PendingLogin, Platform, PlatformId, SigningKey};
-pub use outbox::{GradeLink, OutgoingScore};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
+pub use outbox::{GradeLink, OutgoingScore};
 pub use quizzes::NewAttempt;
 pub use users::User;
 

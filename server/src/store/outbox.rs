@@ -7,7 +7,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::content::{Marks, ModuleGrading, ModuleScore};
-use berth_app::model::{Activity, ClassroomId, ExerciseId, ItemKind, Millis, ModuleId, ProgressStatus, ScoreSync, UserId};
+use berth_app::model::{
+    Activity, ClassroomId, ExerciseId, ItemKind, Millis, ModuleId, ProgressStatus, ScoreSync, UserId,
+};
 
 use super::{PlatformId, RowExt, Store, StoreError};
 
@@ -72,7 +74,8 @@ impl OutgoingScore {
     }
 }
 
-const LINK_SELECT: &str = "SELECT user_id, module, platform_id, subject, lineitem, lineitems, scope, changed_at FROM lti_grade_links";
+const LINK_SELECT: &str =
+    "SELECT user_id, module, platform_id, subject, lineitem, lineitems, scope, changed_at FROM lti_grade_links";
 
 fn link_from_row(r: &AnyRow) -> Result<GradeLink, StoreError> {
     Ok(GradeLink {
@@ -94,13 +97,14 @@ async fn marks_in(
     module: &ModuleId,
     exercises: &[ExerciseId],
 ) -> Result<Marks, StoreError> {
-    let done = sqlx::query("SELECT item FROM progress WHERE user_id = $1 AND module = $2 AND kind = $3 AND status = $4")
-        .bind(user.get())
-        .bind(module.as_str())
-        .bind(ItemKind::Exercise.as_str())
-        .bind(ProgressStatus::Completed.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("SELECT item FROM progress WHERE user_id = $1 AND module = $2 AND kind = $3 AND status = $4")
+            .bind(user.get())
+            .bind(module.as_str())
+            .bind(ItemKind::Exercise.as_str())
+            .bind(ProgressStatus::Completed.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
     let mut exercises_passed = 0;
     for row in &done {
         let item: ExerciseId = row.id("item")?;
