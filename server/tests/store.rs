@@ -143,6 +143,7 @@ async fn a_lessons_exercise_histories_load_together_on_both_databases() {
             passed: None,
             detail,
             completes,
+            grading: None,
         };
         store
             .log_exercise(log(&done, ExerciseEvent::Check, r#"{"n":1}"#, false))
