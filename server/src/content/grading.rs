@@ -179,32 +179,15 @@ mod tests {
 
     #[test]
     fn weights_that_cannot_apply_are_refused() {
-        let quizless = grading(
-            2,
-            Some(GradeWeights {
-                exercises: None,
-                quiz: Some(1),
-            }),
-            false,
-        );
-        assert!(quizless.unwrap_err().message.contains("no quiz.toml"));
-        let nothing = grading(
-            2,
-            Some(GradeWeights {
-                exercises: Some(0),
-                quiz: Some(0),
-            }),
-            true,
-        );
-        assert!(nothing.unwrap_err().message.contains("weight of 0"));
-        let no_exercises = grading(
-            0,
-            Some(GradeWeights {
-                exercises: Some(1),
-                quiz: None,
-            }),
-            true,
-        );
-        assert!(no_exercises.unwrap_err().message.contains("has none"));
+        // (exercises in the module, [grade] exercises, [grade] quiz, has a quiz, the error says)
+        let cases = [
+            (2, None, Some(1), false, "no quiz.toml"),
+            (2, Some(0), Some(0), true, "weight of 0"),
+            (0, Some(1), None, true, "has none"),
+        ];
+        for (count, exercises, quiz, has_quiz, says) in cases {
+            let refused = grading(count, Some(GradeWeights { exercises, quiz }), has_quiz).unwrap_err();
+            assert!(refused.message.contains(says), "{refused}");
+        }
     }
 }

@@ -128,23 +128,11 @@ class Grades(AssignmentsGradesService):
         self.received.append({"lineitem": line_item_id, **score})
         return UpdateScoreStatus.SUCCESS
 
-    def find_lineitems(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
+    def unused(self, *a: t.Any, **k: t.Any) -> t.Any:
+        raise NotImplementedError("Berth only posts scores")
 
-    def find_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
-
-    def create_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
-
-    def update_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
-
-    def delete_lineitem(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
-
-    def get_results(self, *a: t.Any, **k: t.Any) -> t.Any:
-        raise NotImplementedError
+    find_lineitems = find_lineitem = create_lineitem = unused
+    update_lineitem = delete_lineitem = get_results = unused
 
 
 def encode_hint(params: t.Dict[str, str]) -> str:
