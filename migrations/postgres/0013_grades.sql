@@ -11,9 +11,9 @@ CREATE TABLE lti_grade_links (
     -- container (if given) and the scopes granted, space-separated.
     lineitems   TEXT,
     scope       TEXT NOT NULL,
-    -- Set in the transaction that changes the learner's progress in the
-    -- module; cleared when the new score is queued. A score whose queueing
-    -- was cut short (a crash) is queued by the outbox worker's next round.
+    -- Set when a launch makes or moves the link: the outbox worker's next
+    -- round queues the score so far (work done before the link existed).
+    -- Later changes queue their score in their own transaction.
     changed_at  BIGINT,
     -- The score last queued (hundredths of a point and the activity
     -- progress), so an unchanged score is not queued again.
@@ -23,8 +23,8 @@ CREATE TABLE lti_grade_links (
 );
 CREATE INDEX lti_grade_links_changed ON lti_grade_links (changed_at);
 
--- The outbox: one row per score change to deliver, in id order per
--- learner and line item. Retried with exponential backoff until the
+-- The outbox: one row per score change to deliver, written in the
+-- transaction of the change, sent in id order per learner and line item. Retried with exponential backoff until the
 -- platform takes it; `claimed_until` lets one replica at a time deliver it.
 CREATE TABLE lti_scores (
     id                BIGSERIAL PRIMARY KEY,

@@ -35,8 +35,8 @@ pub struct GradeLink {
     pub lineitems: Option<String>,
     /// The AGS scopes the platform granted, space-separated.
     pub scope: String,
-    /// When the learner's progress in the module last changed, until the
-    /// score it makes is queued.
+    /// Set when a launch made or moved the link, until the worker queues
+    /// the score so far.
     pub changed_at: Option<Millis>,
 }
 
