@@ -591,7 +591,11 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
         platform.outage(0).await;
         let back = std::time::Instant::now();
         let scores = platform.scores(3).await;
-        eprintln!("{}: three scores arrived {:?} after the platform came back", app.db.url, back.elapsed());
+        eprintln!(
+            "{}: three scores arrived {:?} after the platform came back",
+            app.db.url,
+            back.elapsed()
+        );
         let given: Vec<f64> = scores.iter().map(|s| s["scoreGiven"].as_f64().unwrap()).collect();
         assert_eq!(given, [0.0, 20.0, 40.0], "{scores:?}");
         assert!(scores.iter().all(|s| s["activityProgress"] == "Completed"));
