@@ -58,7 +58,7 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
-    (14, "grades", include_str!("../../../migrations/sqlite/0014_grades.sql")),
+    (15, "grades", include_str!("../../../migrations/sqlite/0015_grades.sql")),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -110,9 +110,9 @@ const POSTGRES: Embedded = &[
         include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
     ),
     (
-        14,
+        15,
         "grades",
-        include_str!("../../../migrations/postgres/0014_grades.sql"),
+        include_str!("../../../migrations/postgres/0015_grades.sql"),
     ),
 ];
 
