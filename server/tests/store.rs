@@ -200,7 +200,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         for n in 0..10 {
             let id = LabId::new(format!("warm{n:02}"));
             store
-                .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+                .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
                 .await
                 .unwrap();
             store.set_lab_pooled(&id).await.unwrap();
@@ -208,13 +208,13 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         // One more, still being made: not claimable.
         let making = LabId::new("warm-making");
         store
-            .insert_pool_lab(&making, &module, made_at.plus(lifetime))
+            .insert_pool_lab(&making, &module, made_at.plus(lifetime), 256)
             .await
             .unwrap();
         // Another module's waiting lab is not this module's.
         let other = LabId::new("warm-other");
         store
-            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime))
+            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime), 256)
             .await
             .unwrap();
         store.set_lab_pooled(&other).await.unwrap();
@@ -273,7 +273,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let (user, _) = &won[0];
         let id = LabId::new("warm-late");
         store
-            .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+            .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
             .await
             .unwrap();
         store.set_lab_pooled(&id).await.unwrap();
