@@ -7,7 +7,7 @@
 mod common;
 
 use berth_app::error::AppError;
-use berth_app::lab::LabAction;
+use berth_app::lab::{LabAction, LabEnd};
 use berth_app::model::LabId;
 use common::{
     TestApp, TestDb, act, check, container_name, docker, lab_of, read_until, session_cookie, terminal, terminal_path,
@@ -263,13 +263,16 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     h3.stop();
     a.labs.sweep(false).await.unwrap();
     assert!(listed(&db, "h3").contains("lost"), "{}", listed(&db, "h3"));
-    assert!(view(&b, &bo, "basics", LESSON).await.lab.is_none(), "the lost lab ended");
+    let told = view(&b, &bo, "basics", LESSON).await;
+    assert!(told.lab.is_none(), "the lost lab ended");
+    assert_eq!(told.ended, Some(LabEnd::HostLost), "and its learner is told why");
     assert!(refused_for_room(&act(&b, &bo, "basics", LabAction::Start).await));
     act(&a, &ada, "basics", LabAction::Stop).await.unwrap();
     assert!(!h2.holds(&ada_lab).await, "a stopped lab is removed from its host");
     act(&b, &bo, "basics", LabAction::Start).await.unwrap();
     let bo_again = lab_of(&view(&b, &bo, "basics", LESSON).await);
     assert!(h2.holds(&bo_again).await, "the new lab runs on host 2");
+    assert_eq!(view(&b, &bo, "basics", LESSON).await.ended, None);
 
     // Host 3 answers again: it takes labs again, and the lab it held when
     // it went down is removed, leaving nothing behind.

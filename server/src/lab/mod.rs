@@ -31,7 +31,8 @@ use tokio::sync::watch;
 
 use berth_app::error::AppError;
 use berth_app::lab::{
-    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab, SetupState,
+    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabEnd, LabService, LabView, Outcome, RunningLab,
+    SetupState,
 };
 use berth_app::model::{
     ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId,
@@ -1079,8 +1080,17 @@ impl Labs {
                 last_check: history.last_check.as_deref().and_then(exercise::stored_report),
             });
         }
+        // A lab that ended under the learner, unasked: said until they
+        // start another.
+        let ended = match running {
+            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => {
+                Some(LabEnd::HostLost)
+            }
+            _ => None,
+        };
         Ok(LabView {
             module: module.clone(),
+            ended,
             lab: running.map(|l| RunningLab {
                 expires_in: l.expires_at.seconds_after(now),
                 idle_timeout: self.config.idle.as_secs() as i64,

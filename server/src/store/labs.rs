@@ -412,6 +412,19 @@ impl Store {
         rows.iter().map(LabRow::from_row).collect()
     }
 
+    /// Why the learner's most recent lab of the module ended; `None` if it
+    /// has not ended (or there was none).
+    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<String>, StoreError> {
+        let reason: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT end_reason FROM labs WHERE user_id = $1 AND module = $2 ORDER BY started_at DESC, id LIMIT 1",
+        )
+        .bind(user.get())
+        .bind(module.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(reason.flatten())
+    }
+
     pub async fn touch_lab(&self, id: &LabId, at: Millis) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET last_active = $2 WHERE id = $1 AND last_active < $2")
             .bind(id.as_str())
