@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::auth::{Role, SignupMode};
-use berth_app::model::HostName;
 
 pub use crate::install::{VERSION, default_site_dir};
 
@@ -42,38 +41,14 @@ pub struct HostsArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(subcommand)]
-    pub action: HostsAction,
+    pub action: crate::lab::hosts::HostsAction,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum HostsAction {
-    /// List a Docker engine as a lab host (it must answer); it takes new labs at once, on every replica.
-    Add(AddHost),
-    /// Every lab host with its state and the labs and memory it holds.
-    List,
-    /// Take no new labs on this host; the ones it runs run on until they end.
-    Drain { name: HostName },
-    /// Take new labs on this host again (after `drain`, or once a lost host answers again).
-    Activate { name: HostName },
-    /// Stop listing a host that runs no lab.
-    Remove { name: HostName },
-}
-
-#[derive(Debug, Args)]
-pub struct AddHost {
-    /// The host's name, as labs and `berth hosts` name it.
-    pub name: HostName,
-    /// unix:///path/to/docker.sock, or tcp://HOST:PORT with --tls-dir.
-    pub url: String,
-    /// For tcp://: the folder of ca.pem, cert.pem and key.pem (a client certificate the engine trusts).
-    #[arg(long)]
-    pub tls_dir: Option<PathBuf>,
-    /// Labs it may run at once.
-    #[arg(long, default_value_t = 20)]
-    pub labs: usize,
-    /// Memory its labs may be given together, in MiB (each lab counts its nodes' memory_mb).
-    #[arg(long, default_value_t = 16 * 1024)]
-    pub memory_mb: u64,
+impl HostsArgs {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let store = self.database.open().await?;
+        crate::lab::hosts::run_command(&store, self.action).await
+    }
 }
 
 #[derive(Debug, Args)]

@@ -76,7 +76,14 @@ impl Engine {
             .args(["--config-file", &path("daemon.json")])
             .args(["--data-root", &path("data"), "--exec-root", &path("exec")])
             .args(["--pidfile", &path("docker.pid"), "-H", &self.url()])
-            .args(["--bridge", "none", "--iptables=false", "--ip-masq=false", "--shutdown-timeout", "2"])
+            .args([
+                "--bridge",
+                "none",
+                "--iptables=false",
+                "--ip-masq=false",
+                "--shutdown-timeout",
+                "2",
+            ])
             .args([
                 "--default-address-pool",
                 &format!("base=10.{}.0.0/16,size=24", self.pool),
@@ -140,7 +147,10 @@ impl Drop for Engine {
     fn drop(&mut self) {
         if self.daemon.is_some() {
             let _ = Command::new("sh")
-                .args(["-c", &format!("docker -H {0} rm -f $(docker -H {0} ps -aq)", self.url())])
+                .args([
+                    "-c",
+                    &format!("docker -H {0} rm -f $(docker -H {0} ps -aq)", self.url()),
+                ])
                 .output();
         }
         self.stop();
@@ -160,6 +170,22 @@ fn hosts(db: &TestDb, args: &[&str]) -> Result<String, String> {
         true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
         false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
     }
+}
+
+/// What `berth doctor` reports for the replicas' install.
+fn doctor(db: &TestDb) -> String {
+    let fixture = common::workspace().join("server/tests/fixtures/lab-course");
+    let playground = common::workspace().join("playground");
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("doctor")
+        .args(["--database-url", &db.url])
+        .arg("--content")
+        .arg(&fixture)
+        .arg("--playground")
+        .arg(&playground)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The line `berth hosts list` prints for a host.
@@ -263,6 +289,15 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     h3.stop();
     a.labs.sweep(false).await.unwrap();
     assert!(listed(&db, "h3").contains("lost"), "{}", listed(&db, "h3"));
+    let report = doctor(&db);
+    assert!(
+        report.contains("h2 active, labs 2/2, memory 512/16384 MiB: Docker"),
+        "{report}"
+    );
+    assert!(
+        report.contains("h3 lost, labs 0/1") && report.contains("does not answer"),
+        "{report}"
+    );
     let told = view(&b, &bo, "basics", LESSON).await;
     assert!(told.lab.is_none(), "the lost lab ended");
     assert_eq!(told.ended, Some(LabEnd::HostLost), "and its learner is told why");

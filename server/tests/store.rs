@@ -298,7 +298,10 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         let mut place = async |memory_mb| {
             n += 1;
             let id = LabId::new(format!("lab{n}"));
-            (id.clone(), store.insert_pool_lab(&id, &module, later, memory_mb).await.unwrap())
+            (
+                id.clone(),
+                store.insert_pool_lab(&id, &module, later, memory_mb).await.unwrap(),
+            )
         };
         let on = |name: &str| Recorded::Placed(Placement::Host(HostName::new(name)));
         assert_eq!(place(256).await.1, Recorded::Placed(Placement::Default));
@@ -328,13 +331,22 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         let big = loads.iter().find(|l| l.host.name == "big").unwrap();
         assert_eq!((big.labs, big.memory_mb), (2, 512));
 
-        store.set_host_state(&HostName::new("big"), HostState::Draining).await.unwrap();
+        store
+            .set_host_state(&HostName::new("big"), HostState::Draining)
+            .await
+            .unwrap();
         assert_eq!(place(1).await.1, Recorded::NoRoom, "a draining host takes no lab");
-        store.set_host_state(&HostName::new("big"), HostState::Active).await.unwrap();
+        store
+            .set_host_state(&HostName::new("big"), HostState::Active)
+            .await
+            .unwrap();
         assert!(store.mark_host_lost(&HostName::new("big")).await.unwrap());
         assert!(!store.mark_host_lost(&HostName::new("big")).await.unwrap(), "once");
         assert_eq!(place(1).await.1, Recorded::NoRoom, "nor does a lost one");
-        store.set_host_state(&HostName::new("big"), HostState::Active).await.unwrap();
+        store
+            .set_host_state(&HostName::new("big"), HostState::Active)
+            .await
+            .unwrap();
         let (id, placed) = place(1).await;
         assert_eq!(placed, on("big"));
         assert_eq!(store.lab_host(&id).await.unwrap(), Some(HostName::new("big")));

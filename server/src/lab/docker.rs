@@ -122,7 +122,9 @@ pub enum Endpoint {
 pub enum BadEndpoint {
     #[error("`{0}`: give unix:///path/to/docker.sock or tcp://HOST:PORT")]
     Scheme(String),
-    #[error("`{0}`: a tcp:// engine needs --tls-dir (its ca.pem, cert.pem, key.pem); an engine without TLS is root on its host for anyone who reaches the port")]
+    #[error(
+        "`{0}`: a tcp:// engine needs --tls-dir (its ca.pem, cert.pem, key.pem); an engine without TLS is root on its host for anyone who reaches the port"
+    )]
     NoTls(String),
     #[error("`{0}`: ssh:// is not supported; forward the engine's socket (ssh -L) and list it as unix://")]
     Ssh(String),
@@ -144,9 +146,13 @@ impl Endpoint {
 
     /// The engine's version, once it answers: whether it can be used.
     pub async fn version(&self) -> Result<String, RuntimeError> {
-        let docker = self.client().map_err(unreachable)?;
-        let version = docker.version().await.map_err(unreachable)?;
+        let version = self.connect()?.version().await.map_err(unreachable)?;
         Ok(version.version.unwrap_or_default())
+    }
+
+    /// A client for the engine (connecting at its first request).
+    pub fn connect(&self) -> Result<Docker, RuntimeError> {
+        self.client().map_err(unreachable)
     }
 
     fn client(&self) -> Result<Docker, DockerError> {
@@ -431,7 +437,11 @@ impl DockerRuntime {
             None => Docker::connect_with_defaults(),
             Some(endpoint) => endpoint.client(),
         };
-        let docker = docker.map_err(unreachable)?.negotiate_version().await.map_err(unreachable)?;
+        let docker = docker
+            .map_err(unreachable)?
+            .negotiate_version()
+            .await
+            .map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
     }

@@ -13,7 +13,9 @@ use futures_util::stream::BoxStream;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use berth_app::model::{HostName, LabId, NodeNumber};
+use clap::{Args, Subcommand};
+
+use berth_app::model::{HostName, HostState, LabId, NodeNumber};
 
 use super::docker::{DockerRuntime, Endpoint, Runtimes};
 use super::mirror::RegistryMirror;
@@ -27,7 +29,8 @@ pub struct Hosts {
     /// How labs run on every host (the OCI runtimes by name, the mirror).
     runtimes: Runtimes,
     mirror: RegistryMirror,
-    engines: Mutex<HashMap<HostName, Arc<DockerRuntime>>>,
+    /// Each listed host's engine once used, with the URL it was reached at.
+    engines: Mutex<HashMap<HostName, (String, Arc<DockerRuntime>)>>,
     /// Each lab's host as its record says (`None`: the default engine);
     /// a lab never moves, so it is read once.
     placed: Mutex<HashMap<LabId, Option<HostName>>>,
@@ -46,11 +49,11 @@ impl Hosts {
     }
 
     /// The engine of `host`, connecting from its listing on first use.
-    pub async fn engine(&self, host: Option<&HostName>) -> Result<Arc<DockerRuntime>, RuntimeError> {
+    async fn engine(&self, host: Option<&HostName>) -> Result<Arc<DockerRuntime>, RuntimeError> {
         let Some(host) = host else {
             return Ok(self.default.clone());
         };
-        if let Some(engine) = self.engines.lock().expect("engines lock").get(host) {
+        if let Some((_, engine)) = self.engines.lock().expect("engines lock").get(host) {
             return Ok(engine.clone());
         }
         let row = self
@@ -64,7 +67,7 @@ impl Hosts {
         let engine =
             Arc::new(DockerRuntime::connect_to(Some(endpoint), self.runtimes.clone(), self.mirror.clone()).await);
         let mut engines = self.engines.lock().expect("engines lock");
-        Ok(engines.entry(host.clone()).or_insert(engine).clone())
+        Ok(engines.entry(host.clone()).or_insert((row.url, engine)).1.clone())
     }
 
     /// The engine the lab runs on.
@@ -114,6 +117,11 @@ impl Runtime for Hosts {
         if listed.is_empty() || self.store.default_engine_in_use().await.map_err(lookup)? {
             all = self.default.list(instance).await?;
         }
+        // A host removed and listed again under its name may have moved.
+        self.engines
+            .lock()
+            .expect("engines lock")
+            .retain(|name, (url, _)| listed.iter().any(|l| &l.host.name == name && &l.host.url == url));
         for host in listed.into_iter().map(|l| l.host.name) {
             let labs = match self.engine(Some(&host)).await {
                 Ok(engine) => engine.list(instance).await,
@@ -136,7 +144,12 @@ impl Runtime for Hosts {
         Ok(all)
     }
 
-    async fn run_script(&self, lab: &LabId, node: NodeNumber, script: Script<'_>) -> Result<ScriptOutput, RuntimeError> {
+    async fn run_script(
+        &self,
+        lab: &LabId,
+        node: NodeNumber,
+        script: Script<'_>,
+    ) -> Result<ScriptOutput, RuntimeError> {
         self.engine_of(lab).await?.run_script(lab, node, script).await
     }
 
@@ -157,11 +170,18 @@ impl Runtime for Hosts {
     }
 
     fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory> {
-        // Asked for while a terminal is attached: the lab's host is known.
+        // Asked for once a terminal is attached, so the lab's host is known
+        // and its engine connected.
         let known = self.placed.lock().expect("placed lock").get(lab).cloned();
         let engine = match known {
-            None | Some(None) => Some(self.default.clone()),
-            Some(Some(host)) => self.engines.lock().expect("engines lock").get(&host).cloned(),
+            Some(None) => Some(self.default.clone()),
+            Some(Some(host)) => self
+                .engines
+                .lock()
+                .expect("engines lock")
+                .get(&host)
+                .map(|(_, engine)| engine.clone()),
+            None => None,
         };
         match engine {
             Some(engine) => engine.out_of_memory(lab, node),
@@ -170,14 +190,42 @@ impl Runtime for Hosts {
     }
 }
 
-/// `berth hosts`: the listing every replica places labs by.
-pub async fn run_command(args: crate::config::HostsArgs) -> anyhow::Result<()> {
-    use crate::config::HostsAction;
-    use anyhow::{Context, bail};
-    use berth_app::model::HostState;
+#[derive(Debug, Subcommand)]
+pub enum HostsAction {
+    /// List a Docker engine as a lab host (it must answer); it takes new labs at once, on every replica.
+    Add(AddHost),
+    /// Every lab host with its state and the labs and memory it holds.
+    List,
+    /// Take no new labs on this host; the ones it runs run on until they end.
+    Drain { name: HostName },
+    /// Take new labs on this host again (after `drain`, or once a lost host answers again).
+    Activate { name: HostName },
+    /// Stop listing a host that runs no lab.
+    Remove { name: HostName },
+}
 
-    let store = args.database.open().await?;
-    match args.action {
+#[derive(Debug, Args)]
+pub struct AddHost {
+    /// The host's name, as labs and `berth hosts` name it.
+    pub name: HostName,
+    /// unix:///path/to/docker.sock, or tcp://HOST:PORT with --tls-dir.
+    pub url: String,
+    /// For tcp://: the folder of ca.pem, cert.pem and key.pem (a client certificate the engine trusts).
+    #[arg(long)]
+    pub tls_dir: Option<std::path::PathBuf>,
+    /// Labs it may run at once.
+    #[arg(long, default_value_t = 20)]
+    pub labs: usize,
+    /// Memory its labs may be given together, in MiB (each lab counts its nodes' memory_mb).
+    #[arg(long, default_value_t = 16 * 1024)]
+    pub memory_mb: u64,
+}
+
+/// `berth hosts`: the listing every replica places labs by.
+pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<()> {
+    use anyhow::{Context, bail};
+
+    match action {
         HostsAction::Add(add) => {
             let tls_dir = add.tls_dir.map(|d| d.to_string_lossy().into_owned());
             let endpoint = Endpoint::parse(&add.url, tls_dir.as_deref())?;
@@ -215,8 +263,8 @@ pub async fn run_command(args: crate::config::HostsArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        HostsAction::Drain { name } => set_state(&store, &name, HostState::Draining).await,
-        HostsAction::Activate { name } => set_state(&store, &name, HostState::Active).await,
+        HostsAction::Drain { name } => set_state(store, &name, HostState::Draining).await,
+        HostsAction::Activate { name } => set_state(store, &name, HostState::Active).await,
         HostsAction::Remove { name } => {
             store.remove_host(&name).await?;
             println!("{name} is no longer a lab host");
@@ -225,7 +273,7 @@ pub async fn run_command(args: crate::config::HostsArgs) -> anyhow::Result<()> {
     }
 }
 
-async fn set_state(store: &Store, name: &HostName, state: berth_app::model::HostState) -> anyhow::Result<()> {
+async fn set_state(store: &Store, name: &HostName, state: HostState) -> anyhow::Result<()> {
     if !store.set_host_state(name, state).await? {
         anyhow::bail!("there is no lab host named `{name}` (`berth hosts list`)");
     }

@@ -566,6 +566,13 @@ impl Labs {
             };
             self.end(&oldest.id, "given back").await?;
         }
+        let id = LabId::new(new_id());
+        let expires_at = Millis::now().plus(self.config.lifetime);
+        let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
+        // Before the start counts against the learner's limit.
+        if !waiting && !self.store.room_for(spec.memory_mb()).await? {
+            return Err(self.no_room(&live));
+        }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).await?;
         }
@@ -574,9 +581,6 @@ impl Labs {
             self.refill.notify_one();
             return self.hand_over(&id, user, module, lab).await;
         }
-        let id = LabId::new(new_id());
-        let expires_at = Millis::now().plus(self.config.lifetime);
-        let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
         let host = match self
             .store
             .insert_lab(&id, user, module, expires_at, spec.memory_mb())
@@ -584,12 +588,7 @@ impl Labs {
         {
             Recorded::Placed(placement) => placement.host().cloned(),
             Recorded::AlreadyLive => return Ok(()),
-            Recorded::NoRoom => {
-                return Err(LabError::refused(format!(
-                    "Every lab host is full or closed to new labs just now. Try again in about {} minute(s).",
-                    self.minutes_until_free(&live)
-                )));
-            }
+            Recorded::NoRoom => return Err(self.no_room(&live)),
         };
         admitting.release().await;
         self.make(&spec.on(host), user, lab).await
@@ -600,7 +599,7 @@ impl Labs {
     /// then runs in the background ([`Labs::prepared`] waits for them).
     async fn make(&self, spec: &LabSpec, user: UserId, lab: &ModuleLab) -> Result<(), LabError> {
         let (id, module) = (&spec.lab, &spec.module);
-        let created = self.launcher.create(&spec).await;
+        let created = self.launcher.create(spec).await;
         self.settle(id, created).await?;
         tracing::info!(lab = %id, user = %user, module = %module, "lab started; its setups run");
         let (done, watching) = watch::channel(Preparation::Running);
@@ -721,7 +720,11 @@ impl Labs {
                 let id = LabId::new(new_id());
                 let expires_at = Millis::now().plus(self.config.lifetime);
                 let spec = self.launcher.spec(&id, None, module, lab, expires_at);
-                let host = match self.store.insert_pool_lab(&id, module, expires_at, spec.memory_mb()).await? {
+                let host = match self
+                    .store
+                    .insert_pool_lab(&id, module, expires_at, spec.memory_mb())
+                    .await?
+                {
                     Recorded::Placed(placement) => placement.host().cloned(),
                     Recorded::AlreadyLive | Recorded::NoRoom => return Ok(made),
                 };
@@ -780,6 +783,14 @@ impl Labs {
         let made = self.refill().await;
         release(held).await;
         made
+    }
+
+    /// Lab hosts are listed and none has room.
+    fn no_room(&self, live: &[LabRow]) -> LabError {
+        LabError::refused(format!(
+            "Every lab host is full or closed to new labs just now. Try again in about {} minute(s).",
+            self.minutes_until_free(live)
+        ))
     }
 
     /// When the first live lab is due to stop, in whole minutes (at least 1).
@@ -1083,9 +1094,7 @@ impl Labs {
         // A lab that ended under the learner, unasked: said until they
         // start another.
         let ended = match running {
-            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => {
-                Some(LabEnd::HostLost)
-            }
+            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => Some(LabEnd::HostLost),
             _ => None,
         };
         Ok(LabView {

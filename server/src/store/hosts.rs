@@ -152,20 +152,19 @@ impl Store {
         rows.iter().map(load_from_row).collect()
     }
 
+    /// Whether a lab of `memory_mb` would be placed now (always, with no
+    /// host listed).
+    pub async fn room_for(&self, memory_mb: u64) -> Result<bool, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        Ok(place(&mut conn, memory_mb).await?.is_some())
+    }
+
     pub async fn host(&self, name: &HostName) -> Result<Option<HostRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {HOST_COLUMNS} FROM lab_hosts h WHERE h.name = $1"))
             .bind(name.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(HostRow::from_row).transpose()
-    }
-
-    /// Whether any host is listed (else labs run on the default engine).
-    pub async fn has_hosts(&self) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lab_hosts")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(n > 0)
     }
 
     /// `false` if there is no such host.

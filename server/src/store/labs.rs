@@ -5,8 +5,8 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber, ProgressStatus,
-    UserId,
+    ClassroomId, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber,
+    ProgressStatus, UserId,
 };
 
 use super::hosts::Placement;

@@ -58,10 +58,11 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
+    // 13 is main's lti_binding: numbered apart so the branches merge.
     (
-        13,
+        14,
         "lab_hosts",
-        include_str!("../../../migrations/sqlite/0013_lab_hosts.sql"),
+        include_str!("../../../migrations/sqlite/0014_lab_hosts.sql"),
     ),
 ];
 const POSTGRES: Embedded = &[
@@ -113,10 +114,11 @@ const POSTGRES: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
     ),
+    // 13 is main's lti_binding: numbered apart so the branches merge.
     (
-        13,
+        14,
         "lab_hosts",
-        include_str!("../../../migrations/postgres/0013_lab_hosts.sql"),
+        include_str!("../../../migrations/postgres/0014_lab_hosts.sql"),
     ),
 ];
 
