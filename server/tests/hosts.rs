@@ -10,8 +10,8 @@ use berth_app::error::AppError;
 use berth_app::lab::{LabAction, LabEnd};
 use berth_app::model::LabId;
 use common::{
-    TestApp, TestDb, act, check, container_name, docker, lab_of, read_until, session_cookie, terminal, terminal_path,
-    view, view_set_up,
+    TestApp, TestDb, act, as_learner, check, container_name, docker, lab_of, read_until, session_cookie, terminal,
+    terminal_path, view, view_set_up,
 };
 use futures_util::SinkExt;
 use std::path::PathBuf;
@@ -316,4 +316,27 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     b.labs.sweep(false).await.unwrap();
     assert!(listed(&db, "h3").contains("active  labs 0/1"), "{}", listed(&db, "h3"));
     assert_eq!(h3.containers().await, Vec::<String>::new(), "no orphan on host 3");
+
+    // A replica keeping a warm lab makes it where there is room (host 3),
+    // and a learner's start claims it there.
+    let warm = TestApp::builder()
+        .fixture("lab-course")
+        .db(db.same())
+        .flag("--warm", "1")
+        .spawn()
+        .await;
+    let started = Instant::now();
+    while h3.containers().await.is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(90), "no warm lab on host 3");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (eve, _) = session_cookie(&warm, "eve@example.org").await;
+    act(&warm, &eve, "basics", LabAction::Start).await.unwrap();
+    let eve_lab = lab_of(&view_set_up(&warm, &eve, "basics", LESSON).await);
+    assert!(h3.holds(&eve_lab).await, "the warm lab on host 3 was handed over");
+    assert!(!check(&a, &eve, "greeting", false).await.unwrap().passed);
+    let (code, _) = as_learner(&warm, &eve_lab, "echo hello > ~/greeting.txt").await;
+    assert_eq!(code, Some(0));
+    assert!(check(&a, &eve, "greeting", false).await.unwrap().passed);
+    assert!(listed(&db, "h3").contains("labs 1/1"));
 }
