@@ -1,5 +1,5 @@
 //! Labs over several Docker hosts, with real engines: two extra `dockerd`
-//! processes, each with its own data root, exec root and socket, no bridge
+//! processes, each with its own data root, exec root, socket and bridge,
 //! and no iptables rules (so they cannot disturb the machine's engine),
 //! stand in for two lab hosts. Two `berth serve` replicas on one
 //! PostgreSQL place labs on them through `berth hosts`.
@@ -64,8 +64,33 @@ impl Engine {
         bollard::Docker::connect_with_unix(&self.url(), 30, bollard::API_DEFAULT_VERSION).unwrap()
     }
 
+    /// The engine's own default bridge. Not `--bridge none`: a dockerd
+    /// started so deletes the machine's `docker0` (moby removes the default
+    /// bridge's interface when the bridge is disabled), cutting the
+    /// machine's engine off from its default network.
+    fn bridge(&self) -> String {
+        format!("berth-e{}", self.pool)
+    }
+
+    /// Makes the bridge if it is not there (a restart keeps it).
+    fn make_bridge(&self) {
+        let bridge = self.bridge();
+        let _ = Command::new("ip")
+            .args(["link", "add", &bridge, "type", "bridge"])
+            .stderr(Stdio::null())
+            .status();
+        for args in [
+            vec!["addr", "replace", &format!("10.{}.255.1/24", self.pool), "dev", &bridge],
+            vec!["link", "set", &bridge, "up"],
+        ] {
+            let status = Command::new("ip").args(&args).status().expect("iproute2's ip");
+            assert!(status.success(), "ip {args:?}");
+        }
+    }
+
     /// Starts the daemon on this engine's folders and waits until it answers.
     async fn run(&mut self) {
+        self.make_bridge();
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -78,7 +103,7 @@ impl Engine {
             .args(["--pidfile", &path("docker.pid"), "-H", &self.url()])
             .args([
                 "--bridge",
-                "none",
+                &self.bridge(),
                 "--iptables=false",
                 "--ip-masq=false",
                 "--shutdown-timeout",
@@ -154,6 +179,7 @@ impl Drop for Engine {
                 .output();
         }
         self.stop();
+        let _ = Command::new("ip").args(["link", "del", &self.bridge()]).status();
     }
 }
 
