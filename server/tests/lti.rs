@@ -536,3 +536,42 @@ async fn replicas_make_one_first_signing_key() {
     first.close().await;
     second.close().await;
 }
+
+/// A platform whose key set Berth cannot fetch (here: a mistyped URL,
+/// nothing listens there) gets a 502 page saying so, and nobody is
+/// signed in.
+#[tokio::test]
+async fn a_launch_whose_key_set_cannot_be_fetched_is_a_bad_gateway() {
+    use berth_server::store::NewPlatform;
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}/jwks", closed.local_addr().unwrap());
+    drop(closed);
+    let store = Store::open(&app.db.url).await.unwrap();
+    let [registered] = store
+        .lti_platforms_of(&platform.issuer)
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap();
+    store
+        .upsert_lti_platform(NewPlatform {
+            issuer: &registered.issuer,
+            client_id: &registered.client_id,
+            deployment_ids: &registered.deployment_ids,
+            auth_url: &registered.auth_url,
+            token_url: &registered.token_url,
+            jwks_url: &nowhere,
+        })
+        .await
+        .unwrap();
+    store.close().await;
+
+    let tab = app.browser();
+    let res = platform.launch(&app, &tab, &[("user", "learner-1")]).await;
+    assert_eq!(res.status(), 502);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("key set could not be fetched"), "{page}");
+    assert_eq!(app.me(&tab).await, None);
+}
