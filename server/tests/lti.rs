@@ -575,3 +575,66 @@ async fn a_launch_whose_key_set_cannot_be_fetched_is_a_bad_gateway() {
     assert!(page.contains("key set could not be fetched"), "{page}");
     assert_eq!(app.me(&tab).await, None);
 }
+
+/// Admins see, on a page, the addresses to type into the LMS, what is
+/// registered and Berth's key; instructors and visitors are refused.
+#[tokio::test]
+async fn admins_see_the_registered_platforms_and_what_to_enter() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let tab = app.browser();
+    landing(platform.launch(&app, &tab, &[("user", "learner-1")]).await).await;
+    // The platform's first fetch of Berth's key set makes the key.
+    assert_eq!(app.get("/.well-known/jwks.json").await.status(), 200);
+    let store = Store::open(&app.db.url).await.unwrap();
+    let mut tabs = Vec::new();
+    for (email, role) in [("al@example.org", "admin"), ("ivy@example.org", "instructor")] {
+        let signed_in = app.signed_up(email).await;
+        let address = berth_server::auth::Email::parse(email).unwrap();
+        assert!(store.set_role(&address, role.parse().unwrap()).await.unwrap());
+        tabs.push(signed_in);
+    }
+    store.close().await;
+
+    let res = tabs[0]
+        .get(format!("{}/admin/platforms", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    for shown in [
+        format!("{}/lti/login", app.base),
+        format!("{}/lti/launch", app.base),
+        format!("{}/.well-known/jwks.json", app.base),
+        platform.issuer.clone(),
+        CLIENT_ID.to_string(),
+        DEPLOYMENT.to_string(),
+        "signs now".to_string(),
+        "start Berth with --public-url".to_string(),
+    ] {
+        assert!(page.contains(&shown), "{shown} not on the page: {page}");
+    }
+    let doc = scraper::Html::parse_document(&page);
+    let cells: Vec<String> = doc
+        .select(&scraper::Selector::parse("tbody tr td").unwrap())
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(
+        cells.last().map(String::as_str),
+        Some("1"),
+        "one account launched: {cells:?}"
+    );
+
+    let res = tabs[1]
+        .get(format!("{}/admin/platforms", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("This page is for admins"));
+    let (status, page) = app.page("/admin/platforms").await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Log in to see the learning platforms"));
+    assert!(!page.contains(CLIENT_ID));
+}

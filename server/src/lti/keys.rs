@@ -81,6 +81,7 @@ mod tests {
             kid: kid.clone(),
             private_der: der,
             retired_at: None,
+            expires_at: None,
         })
         .unwrap();
         assert_eq!(jwk["kid"], kid.as_str());

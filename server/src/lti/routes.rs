@@ -24,6 +24,7 @@ use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::launch::{Launch, LmsRole, Refusal, escape, framable, page};
+use super::{JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
 use crate::auth::Role;
 use crate::error::Error;
 use crate::events::Change;
@@ -40,24 +41,20 @@ const BINDING_NAME_CHARS: usize = 16;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/lti/login", get(login).post(login))
-        .route("/lti/launch", axum::routing::post(launch))
-        .route("/.well-known/jwks.json", get(jwks))
+        .route(LOGIN_PATH, get(login).post(login))
+        .route(LAUNCH_PATH, axum::routing::post(launch))
+        .route(JWKS_PATH, get(jwks))
 }
 
 /// The paths platforms post to from their own pages: their requests are
 /// cross-site by nature and are trusted for what they carry (a state and a
 /// signed token), not for where they come from.
-pub const CROSS_SITE_POSTS: [&str; 2] = ["/lti/login", "/lti/launch"];
+pub const CROSS_SITE_POSTS: [&str; 2] = [LOGIN_PATH, LAUNCH_PATH];
 
 /// Where platforms reach this Berth: `--public-url`, or this request's host.
 fn base_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    if let Some(url) = &state.lti.public_url {
-        return Some(url.clone());
-    }
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let scheme = if state.secure_cookies { "https" } else { "http" };
-    Some(format!("{scheme}://{host}"))
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    state.lti.base_url(state.secure_cookies, host)
 }
 
 /// 32 random bytes, URL-safe.
@@ -126,7 +123,7 @@ async fn login(
         .append_pair("response_mode", "form_post")
         .append_pair("prompt", "none")
         .append_pair("client_id", &platform.client_id)
-        .append_pair("redirect_uri", &format!("{base}/lti/launch"))
+        .append_pair("redirect_uri", &format!("{base}{LAUNCH_PATH}"))
         .append_pair("login_hint", login_hint)
         .append_pair("state", &login_state)
         .append_pair("nonce", &nonce);
@@ -166,7 +163,7 @@ fn open_in_a_window(params: &LoginParams) -> Response {
         &format!(
             "<p>Your course opens Berth in a window of its own, where your labs and progress are kept.</p>\
              <p><a class=\"button\" href=\"{}\" target=\"_blank\" rel=\"noopener\">Open Berth</a></p>",
-            escape(&format!("/lti/login?{}", query.finish()))
+            escape(&format!("{LOGIN_PATH}?{}", query.finish()))
         ),
     );
     framable(Html(body).into_response())
@@ -179,7 +176,7 @@ fn open_in_a_window(params: &LoginParams) -> Response {
 fn binding(login_state: &str, lifetime: Duration) -> [(header::HeaderName, String); 1] {
     let name = format!("berth-lti-{}", binding_key(login_state).unwrap_or_default());
     let cookie = Cookie::build((name, login_state.to_string()))
-        .path("/lti/launch")
+        .path(LAUNCH_PATH)
         .http_only(true)
         .secure(true)
         .same_site(SameSite::None)

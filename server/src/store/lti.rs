@@ -64,6 +64,8 @@ pub struct SigningKey {
     /// PKCS#1 DER, base64.
     pub private_der: String,
     pub retired_at: Option<Millis>,
+    /// When a retired key stops being published.
+    pub expires_at: Option<Millis>,
 }
 
 /// A login initiation the launch must match.
@@ -128,6 +130,20 @@ impl Store {
             .collect()
     }
 
+    /// How many accounts launches from each platform made.
+    pub async fn lti_account_counts(&self) -> Result<std::collections::HashMap<PlatformId, u64>, StoreError> {
+        let rows = sqlx::query("SELECT platform_id, COUNT(*) AS accounts FROM lti_accounts GROUP BY platform_id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let accounts = u64::try_from(r.try_get::<i64, _>("accounts")?)
+                    .map_err(|_| StoreError::OutOfRange("lti_accounts count"))?;
+                Ok((PlatformId(r.try_get("platform_id")?), accounts))
+            })
+            .collect()
+    }
+
     pub async fn lti_platform(&self, id: PlatformId) -> Result<Option<Platform>, StoreError> {
         let row = sqlx::query(&format!("{PLATFORM_SELECT} WHERE id = $1"))
             .bind(id.0)
@@ -140,7 +156,7 @@ impl Store {
     /// newest first.
     pub async fn lti_keys(&self) -> Result<Vec<SigningKey>, StoreError> {
         let rows = sqlx::query(
-            "SELECT kid, private_der, retired_at FROM lti_keys \
+            "SELECT kid, private_der, retired_at, expires_at FROM lti_keys \
              WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC, kid",
         )
         .bind(Millis::now().get())
@@ -152,6 +168,7 @@ impl Store {
                     kid: r.try_get("kid")?,
                     private_der: r.try_get("private_der")?,
                     retired_at: r.try_get::<Option<i64>, _>("retired_at")?.map(Millis),
+                    expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(Millis),
                 })
             })
             .collect()
