@@ -58,6 +58,11 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/sqlite/0013_lti_binding.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -107,6 +112,11 @@ const POSTGRES: Embedded = &[
         12,
         "lab_setup",
         include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
+    ),
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/postgres/0013_lti_binding.sql"),
     ),
 ];
 
