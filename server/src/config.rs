@@ -335,6 +335,12 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub stuck: StuckArgs,
 
+    /// The school's time zone (an IANA name, e.g. Europe/Berlin): classroom
+    /// pages show times in it and the warm-up form's "until" is read in it.
+    /// Unset: the server's own zone.
+    #[arg(long, env = "BERTH_TIMEZONE", value_parser = crate::classroom::SchoolClock::parse)]
+    pub timezone: Option<crate::classroom::SchoolClock>,
+
     /// For authors: reload the course when its files change; open pages follow, or show the problems.
     #[arg(long, env = "BERTH_WATCH")]
     pub watch: bool,

@@ -105,6 +105,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             failures: config.stuck.stuck_failures,
             idle: config.stuck.stuck_idle,
         },
+        config
+            .timezone
+            .clone()
+            .unwrap_or_else(crate::classroom::SchoolClock::system),
     ));
     Ok(AppState {
         course,

@@ -58,7 +58,11 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
-    // 13 is main's lti_binding: numbered apart so the branches merge.
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/sqlite/0013_lti_binding.sql"),
+    ),
     (
         14,
         "lab_hosts",
@@ -114,7 +118,11 @@ const POSTGRES: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
     ),
-    // 13 is main's lti_binding: numbered apart so the branches merge.
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/postgres/0013_lti_binding.sql"),
+    ),
     (
         14,
         "lab_hosts",
