@@ -31,8 +31,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labs import PASSWORD, Tab, release_binary, serve, summary  # noqa: E402  (re-execs into the venv if needed)
-import websockets  # noqa: E402
+from labs import PASSWORD, Tab, release_binary, serve, summary, terminal_socket  # noqa: E402  (re-execs into the venv if needed)
 
 LEARNERS = 30
 CHECKS = 5  # per learner; the third one passes
@@ -94,8 +93,7 @@ class Terminals:
 
     def open(self, tab, terminal):
         async def connect():
-            url = tab.base.replace("http://", "ws://") + terminal
-            ws = await websockets.connect(url, additional_headers={"origin": tab.base, "cookie": tab.cookie})
+            ws = await terminal_socket(tab, terminal)
             self.sockets[tab] = ws
 
             async def drain():

@@ -22,9 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labs import ROOT, Tab, summary  # noqa: E402  (re-execs into the venv if needed)
+from labs import ROOT, Tab, summary, terminal_socket  # noqa: E402  (re-execs into the venv if needed)
 from labs import serve as labs_serve  # noqa: E402
-import websockets  # noqa: E402
 
 N = 10
 
@@ -45,8 +44,7 @@ async def prompt_then(tab, terminal, command=None):
 
 async def timed_prompt_then(tab, terminal, command=None):
     """Like `prompt_then`, also answering when the prompt came."""
-    url = tab.base.replace("http://", "ws://") + terminal
-    async with websockets.connect(url, additional_headers={"origin": tab.base, "cookie": tab.cookie}) as ws:
+    async with await terminal_socket(tab, terminal) as ws:
         seen = b""
         while b"$ " not in seen:
             frame = await ws.recv()

@@ -118,9 +118,7 @@ class Tab:
     async def first_prompt(self, terminal, then=None):
         """Waits for the first prompt byte; then, if given, answers what
         `then(ws)` does on the same terminal."""
-        url = self.base.replace("http://", "ws://") + terminal
-        headers = {"origin": self.base, "cookie": self.cookie}
-        async with websockets.connect(url, additional_headers=headers) as ws:
+        async with await terminal_socket(self, terminal) as ws:
             seen = b""
             # The prompt (tmux may draw its trailing space as a cursor move).
             while not re.search(rb"learner@[^\n]*\$", seen):
@@ -129,6 +127,16 @@ class Tab:
                     seen += frame
             if then is not None:
                 return await then(ws)
+
+
+async def terminal_socket(tab, terminal):
+    """Opens a lab terminal's WebSocket as the page does, sending its size
+    first: the server waits for that (up to 2 s) before it joins the shell,
+    so a client that never sends it measures the wait, not the lab."""
+    url = tab.base.replace("http://", "ws://") + terminal
+    ws = await websockets.connect(url, additional_headers={"origin": tab.base, "cookie": tab.cookie})
+    await ws.send(json.dumps({"type": "resize", "cols": 100, "rows": 30}))
+    return ws
 
 
 def timed(fn):

@@ -43,7 +43,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labs import Tab, ms, serve, summary, websockets  # noqa: E402
+from labs import Tab, ms, serve, summary  # noqa: E402
 from selenium import webdriver  # noqa: E402
 
 ROUNDS = int(os.environ.get("BERTH_BENCH_ROUNDS", "10"))

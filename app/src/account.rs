@@ -69,6 +69,16 @@ pub fn require_staff() -> Result<SignedIn, AppError> {
     }
 }
 
+/// Admins only: the error (with status 401 or 403) for anyone else.
+#[cfg(feature = "ssr")]
+pub fn require_admin() -> Result<SignedIn, AppError> {
+    match signed_in() {
+        Some(user) if user.is_admin() => Ok(user),
+        Some(_) => Err(AppError::Forbidden.answer()),
+        None => Err(AppError::Unauthorized.answer()),
+    }
+}
+
 impl Me {
     /// Instructors and admins see class-wide figures.
     pub fn is_staff(&self) -> bool {
@@ -146,6 +156,7 @@ fn account_links(me: Option<Me>) -> AnyView {
     match me {
         Some(me) => view! {
             {me.is_staff().then(|| view! { <a href="/classrooms">"Classrooms"</a> })}
+            {(me.role == Role::Admin).then(|| view! { <a href="/admin/platforms">"Platforms"</a> })}
             <a href="/dashboard">"Dashboard"</a>
             <span class="account-email" title=me.role.as_str()>{me.email}</span>
             <form class="logout" method="post" action="/auth/logout">

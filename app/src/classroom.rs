@@ -147,7 +147,7 @@ pub struct ClassroomSummary {
 pub struct AuditLine {
     pub who: String,
     pub what: String,
-    /// UTC, `YYYY-MM-DD HH:MM`.
+    /// In the school's zone, `YYYY-MM-DD HH:MM ZONE`.
     pub when: String,
 }
 
@@ -155,7 +155,7 @@ pub struct AuditLine {
 pub struct ClassroomView {
     pub summary: ClassroomSummary,
     pub join_code: String,
-    /// UTC, `YYYY-MM-DD HH:MM`.
+    /// In the school's zone, `YYYY-MM-DD HH:MM ZONE`.
     pub code_expires: String,
     pub code_expired: bool,
     pub joins: i64,
@@ -171,6 +171,9 @@ pub struct ClassroomView {
     pub lab_modules: Vec<LabModule>,
     /// Labs this classroom asked to keep warm, not ended yet.
     pub warmups: Vec<WarmupLine>,
+    /// The school's time zone, in which the page's times are given and
+    /// the warm-up form's "until" is read.
+    pub zone: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -184,7 +187,7 @@ pub struct LabModule {
 pub struct WarmupLine {
     pub module_title: String,
     pub labs: usize,
-    /// UTC, `YYYY-MM-DD HH:MM`.
+    /// In the school's zone, `YYYY-MM-DD HH:MM ZONE`.
     pub until: String,
 }
 

@@ -105,7 +105,7 @@ pub fn problem_text(problem: FormProblem, wait: &str) -> String {
         JoinLimit => "The number of learners who may join must be between 1 and 10000.".into(),
         CodeDays => "The join code must stay valid for 1 to 365 days.".into(),
         LabAction => "That lab could not be changed; it may have stopped already.".into(),
-        Warmup => "Choose a module with a lab, 1 to 500 labs, and the time (HH:MM, UTC) until which to keep them ready."
+        Warmup => "Choose a module with a lab, 1 to 500 labs, and the time (HH:MM) until which to keep them ready."
             .into(),
     }
 }

@@ -60,6 +60,17 @@ pub struct LabView {
     pub module: ModuleId,
     pub lab: Option<RunningLab>,
     pub exercises: Vec<ExerciseState>,
+    /// Why the learner's last lab of the module ended, when they should be
+    /// told (no lab runs now).
+    #[serde(default)]
+    pub ended: Option<LabEnd>,
+}
+
+/// An end of a lab the learner did not ask for and should hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LabEnd {
+    /// The machine it ran on stopped answering.
+    HostLost,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -378,6 +389,11 @@ fn LabControls(v: LabView, act: ServerAction<LabAct>) -> impl IntoView {
     };
     match &v.lab {
         None => view! {
+            {v.ended.map(|LabEnd::HostLost| view! {
+                <p class="lab-error" role="alert">
+                    "Your lab was lost: the machine it ran on stopped answering. Start a new one to carry on."
+                </p>
+            })}
             <p class="meta">"Your lab is a fresh Linux machine of your own. It stops when you leave it idle."</p>
             <div class="lab-controls">{button(LabAction::Start, "Start the lab", "button")}</div>
         }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod lab;
 mod layout;
 mod pages;
+pub mod platforms;
 pub mod progress;
 pub mod quiz;
 #[cfg(feature = "ssr")]
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=progress::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=account::SignupPage ssr=SsrMode::Async />
                     <Route path=path!("/classrooms") view=pages::ClassroomsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/platforms") view=pages::PlatformsPage ssr=SsrMode::Async />
                     <Route path=path!("/classrooms/:id/watch/:learner") view=pages::WatchPage ssr=SsrMode::Async />
                     <Route path=path!("/classrooms/:id") view=pages::ClassroomPage ssr=SsrMode::Async />
                     <Route path=path!("/join/:code") view=pages::JoinPage ssr=SsrMode::Async />

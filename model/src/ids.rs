@@ -145,6 +145,11 @@ row_id!(
     AttemptId
 );
 
+text_id!(
+    /// A lab host's name, as the operator gave it (`berth hosts add`).
+    HostName
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,19 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Whether a lab host takes new labs.
+    pub enum HostState("host state") {
+        /// Takes new labs while it has room.
+        Active = "active",
+        /// Takes no new labs; the ones it runs run on until they end.
+        Draining = "draining",
+        /// Stopped answering: its labs were ended. It takes new labs again
+        /// once it answers.
+        Lost = "lost",
+    }
+}
+
 /// A lab's container: 1 to the number of nodes its module asks for. One
 /// node is an ordinary lab.
 pub type NodeNumber = u8;

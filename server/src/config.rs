@@ -32,6 +32,23 @@ pub enum Command {
     Doctor(crate::doctor::DoctorArgs),
     /// Learning platforms (Moodle, Canvas, ...) that launch learners into Berth with LTI 1.3.
     Lti(LtiArgs),
+    /// Docker engines labs are spread over; with none listed, labs run on the engine DOCKER_HOST names.
+    Hosts(HostsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: crate::lab::hosts::HostsAction,
+}
+
+impl HostsArgs {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let store = self.database.open().await?;
+        crate::lab::hosts::run_command(&store, self.action).await
+    }
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +334,12 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub stuck: StuckArgs,
+
+    /// The school's time zone (an IANA name, e.g. Europe/Berlin): classroom
+    /// pages show times in it and the warm-up form's "until" is read in it.
+    /// Unset: the server's own zone.
+    #[arg(long, env = "BERTH_TIMEZONE", value_parser = crate::classroom::SchoolClock::parse)]
+    pub timezone: Option<crate::classroom::SchoolClock>,
 
     /// For authors: reload the course when its files change; open pages follow, or show the problems.
     #[arg(long, env = "BERTH_WATCH")]

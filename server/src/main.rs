@@ -18,6 +18,7 @@ async fn main() -> std::process::ExitCode {
         },
         Command::Doctor(args) => berth_server::doctor::run(args).await,
         Command::Lti(args) => berth_server::lti::run_lti_command(args).await,
+        Command::Hosts(args) => args.run().await,
         Command::Images(args) => match args.action {
             ImagesAction::Build(build) => berth_server::lab::images::build(build).await,
         },

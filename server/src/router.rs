@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::{Router, middleware};
 use berth_app::classroom::SharedClassrooms;
 use berth_app::lab::SharedLabs;
+use berth_app::platforms::SharedPlatforms;
 use berth_app::records::SharedRecords;
 use berth_app::{App, shell};
 use leptos::prelude::provide_context;
@@ -33,6 +34,11 @@ pub fn router(state: AppState) -> Router {
         let classrooms: SharedClassrooms = state.classrooms.clone();
         let live = state.live.is_some();
         let records: SharedRecords = Arc::new(crate::records::Records::new(state.store.clone(), state.events.clone()));
+        let platforms: SharedPlatforms = Arc::new(crate::lti::PlatformsPage::new(
+            state.store.clone(),
+            state.lti.clone(),
+            state.secure_cookies,
+        ));
         let assets = state.site.assets();
         move || {
             provide_context(assets.clone());
@@ -44,6 +50,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(berth_app::LiveReload);
             }
             provide_context(records.clone());
+            provide_context(platforms.clone());
             auth::provide_me();
             page_cache::use_placeholder_nonce();
             security::apply_page_csp();

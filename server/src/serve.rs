@@ -74,15 +74,13 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let events = Events::open(&store, &config.database.database_url)
         .await
         .context("listening for other replicas' changes")?;
-    let runtime = lab::docker::DockerRuntime::connect(
-        config.labs.runtimes.clone(),
-        lab::mirror::RegistryMirror {
-            upstream: config.labs.mirror_upstream.clone(),
-        },
-    )
-    .await;
+    let mirror = lab::mirror::RegistryMirror {
+        upstream: config.labs.mirror_upstream.clone(),
+    };
+    let local = lab::docker::DockerRuntime::connect(config.labs.runtimes.clone(), mirror.clone()).await;
+    let hosts = lab::hosts::Hosts::new(local, config.labs.runtimes.clone(), mirror, store.clone());
     let labs = Arc::new(Labs::new(
-        lab::Launcher::new(Arc::new(runtime), instance),
+        lab::Launcher::new(Arc::new(hosts), instance),
         store.clone(),
         events.clone(),
         lab_config,
@@ -113,6 +111,10 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
             failures: config.stuck.stuck_failures,
             idle: config.stuck.stuck_idle,
         },
+        config
+            .timezone
+            .clone()
+            .unwrap_or_else(crate::classroom::SchoolClock::system),
     ));
     let lti = Arc::new(crate::lti::Lti::new(config.public_url.clone()));
     let stopping = tokio_util::sync::CancellationToken::new();

@@ -628,6 +628,56 @@ async fn a_learner_works_an_exercise_in_the_lab() {
     type_in_terminal(&b, "echo $KEPT\n").await;
     wait_in_terminal(&b, "here-42", "the shell's variable").await;
 
+    // A reload in the middle of a command: its output goes on, every line
+    // of it once, none lost.
+    type_in_terminal(
+        &b,
+        "for i in $(seq 1 25); do echo tick-$i; sleep 0.2; done; echo ticks-$((6*7))\n",
+    )
+    .await;
+    wait_in_terminal(&b, "tick-3", "the command's first lines").await;
+    b.refresh().await.unwrap();
+    hydrated(&b).await;
+    wait_true_for(
+        &b,
+        &format!("{TERMINAL_TEXT}.includes('ticks-42')"),
+        "the command to finish after the reload",
+        30,
+    )
+    .await;
+    let shown = b.execute(TERMINAL_TEXT, vec![]).await.unwrap();
+    let shown = shown.as_str().unwrap();
+    for i in 1..=25 {
+        let tick = format!("tick-{i}");
+        assert_eq!(shown.lines().filter(|l| l.trim() == tick).count(), 1, "{tick}: {shown}");
+    }
+
+    // Copy and paste from the keyboard: select a line the shell printed,
+    // Ctrl+Shift+C, then Ctrl+V into a command.
+    type_in_terminal(&b, "echo copy-me-$((6*7))\n").await;
+    wait_in_terminal(&b, "copy-me-42", "the line to copy").await;
+    let selected = b
+        .execute(
+            "const t = document.querySelector('berth-terminal').term; const b = t.buffer.active; \
+             for (let i = b.length - 1; i >= 0; i--) { \
+               if (b.getLine(i).translateToString(true).trim() === 'copy-me-42') { t.select(0, i, 10); break; } } \
+             return t.getSelection()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(selected, json!("copy-me-42"));
+    type_in_terminal(&b, "\u{E009}\u{E008}c\u{E000}").await;
+    type_in_terminal(&b, "echo pasted:").await;
+    type_in_terminal(&b, "\u{E009}v\u{E000}").await;
+    type_in_terminal(&b, "\n").await;
+    wait_true(
+        &b,
+        &format!("{TERMINAL_TEXT}.split('\\n').some(l => l.trim() === 'pasted:copy-me-42')"),
+        "the shell to run the pasted text",
+    )
+    .await;
+
     // The terminal resizes with the window, down to the shell.
     const SIZE: &str = "const t = document.querySelector('berth-terminal').term; return `${t.rows} ${t.cols}`";
     let before = b.execute(SIZE, vec![]).await.unwrap();

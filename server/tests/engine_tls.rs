@@ -7,7 +7,7 @@
 //! DOCKER_CERT_PATH, as the docker CLI would. A certificate from another
 //! CA, or no TLS at all, gets nowhere.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -154,10 +154,11 @@ fn engine_row(env: &[(&str, String)]) -> String {
         .to_string()
 }
 
-#[test]
-fn labs_reach_an_engine_over_tls_with_a_client_certificate_and_only_with_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = dir.path().join("server");
+/// In `dir`: the engine's CA and certificate (`server/`), a client
+/// certificate folder it trusts (`good/`) and one from another CA that
+/// trusts the engine (`bad/`).
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let server = dir.join("server");
     std::fs::create_dir(&server).unwrap();
     ca(&server);
     signed(
@@ -166,17 +167,23 @@ fn labs_reach_an_engine_over_tls_with_a_client_certificate_and_only_with_one() {
         "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
     );
     signed(&server, "client", "extendedKeyUsage=clientAuth\n");
-    let good = dir.path().join("good");
+    let good = dir.join("good");
     client_dir(&server, &good);
     // Another CA's client certificate, with the engine's CA to trust.
-    let rogue = dir.path().join("rogue-ca");
+    let rogue = dir.join("rogue-ca");
     std::fs::create_dir(&rogue).unwrap();
     ca(&rogue);
     signed(&rogue, "client", "extendedKeyUsage=clientAuth\n");
-    let bad = dir.path().join("bad");
+    let bad = dir.join("bad");
     client_dir(&rogue, &bad);
     std::fs::copy(server.join("ca.pem"), bad.join("ca.pem")).unwrap();
+    (server, good, bad)
+}
 
+#[test]
+fn labs_reach_an_engine_over_tls_with_a_client_certificate_and_only_with_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, good, bad) = certificates(dir.path());
     let (_endpoint, port) = endpoint(&server);
     let host = format!("tcp://127.0.0.1:{port}");
     let tls = |certs: &Path| {
@@ -193,4 +200,38 @@ fn labs_reach_an_engine_over_tls_with_a_client_certificate_and_only_with_one() {
     assert!(row.starts_with('✗'), "a certificate from another CA got through: {row}");
     let row = engine_row(&[("DOCKER_HOST", host.clone())]);
     assert!(row.starts_with('✗'), "plain TCP got through: {row}");
+}
+
+/// `berth hosts add` reaches a `tcp://` lab host through the client
+/// certificate in `--tls-dir`, and lists it only if the engine accepts it.
+#[test]
+fn a_lab_host_over_tls_is_listed_only_with_a_client_certificate_it_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, good, bad) = certificates(dir.path());
+    let (_endpoint, port) = endpoint(&server);
+    let database = format!("sqlite://{}", dir.path().join("berth.db").display());
+    let add = |name: &str, certs: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+            .args(["hosts", "add", name, &format!("tcp://127.0.0.1:{port}"), "--tls-dir"])
+            .arg(certs)
+            .args(["--database-url", &database])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = add("rogue", &bad);
+    assert!(!ok && text.contains("does not answer"), "{text}");
+    let (ok, text) = add("lab2", &good);
+    assert!(ok && text.contains("lab2: Docker"), "{text}");
+    let list = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["hosts", "list", "--database-url", &database])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(list.contains("lab2  active") && !list.contains("rogue"), "{list}");
 }

@@ -148,17 +148,10 @@ impl Form {
     }
 }
 
-/// Follows a launch's redirect to `/lti/enter` and on to where it leads.
-async fn enter(app: &TestApp, tab: &reqwest::Client, launched: reqwest::Response) -> String {
+/// Where a launch leads: it signs the person in and redirects there.
+async fn landing(launched: reqwest::Response) -> String {
     assert_eq!(launched.status(), 303, "{}", launched.text().await.unwrap());
-    let ticket = location(&launched);
-    assert!(ticket.starts_with("/lti/enter?ticket="), "{ticket}");
-    let entered = tab.get(format!("{}{ticket}", app.base)).send().await.unwrap();
-    assert_eq!(entered.status(), 303);
-    // The ticket is spent: a second use (a leaked link) signs nobody in.
-    let again = app.client.get(format!("{}{ticket}", app.base)).send().await.unwrap();
-    assert_eq!(again.status(), 401);
-    location(&entered)
+    location(&launched)
 }
 
 fn lesson_of_first_module() -> (String, String, String) {
@@ -191,7 +184,7 @@ async fn learners_and_instructors_launch_into_the_lesson_and_the_course_classroo
                 ],
             )
             .await;
-        assert_eq!(enter(&app, &early, launched).await, target);
+        assert_eq!(landing(launched).await, target);
         let page = app.text_as(&early, &target).await;
         assert!(page.contains(&title), "the lesson is shown");
         let me = app.me(&early).await.expect("signed in");
@@ -213,7 +206,7 @@ async fn learners_and_instructors_launch_into_the_lesson_and_the_course_classroo
                 ],
             )
             .await;
-        assert_eq!(enter(&app, &teacher, launched).await, format!("/modules/{module}"));
+        assert_eq!(landing(launched).await, format!("/modules/{module}"));
         let store = Store::open(&app.db.url).await.unwrap();
         let rooms = store.classrooms(None).await.unwrap();
         assert_eq!(rooms.len(), 1);
@@ -240,7 +233,7 @@ async fn learners_and_instructors_launch_into_the_lesson_and_the_course_classroo
                 ],
             )
             .await;
-        assert_eq!(enter(&app, &later, launched).await, target);
+        assert_eq!(landing(launched).await, target);
         let second = app.me(&later).await.unwrap();
         let grid = app.text_as(&teacher, &format!("/classrooms/{}", rooms[0].id)).await;
         assert!(grid.contains(&me) && grid.contains(&second), "{grid}");
@@ -255,7 +248,7 @@ async fn learners_and_instructors_launch_into_the_lesson_and_the_course_classroo
             )
             .await;
         // No module and a target of /lti/launch itself: the front page.
-        assert_eq!(enter(&app, &again, launched).await, "/");
+        assert_eq!(landing(launched).await, "/");
         assert_eq!(app.me(&again).await.unwrap(), me);
         assert_eq!(store.members(rooms[0].id).await.unwrap().len(), 2);
         // Accounts made by launches have no password to log in with.
@@ -343,12 +336,22 @@ async fn forged_replayed_and_misdirected_launches_are_refused() {
         .post(&tab, &platform.base, &form.id_token, "a-state-of-my-own")
         .await;
     assert_eq!(res.status(), 401);
-    assert!(res.text().await.unwrap().contains("does not match a login"));
+    assert!(res.text().await.unwrap().contains("not begun in this browser"));
     let first = form.post(&tab, &platform.base, &form.id_token, &form.state).await;
     assert_eq!(first.status(), 303);
-    let replay = form
-        .post(&app.browser(), &platform.base, &form.id_token, &form.state)
-        .await;
+    // The launch spent the browser's cookie for it, and the login itself:
+    // a replay is refused even with a copy of that cookie.
+    let replay = form.post(&tab, &platform.base, &form.id_token, &form.state).await;
+    assert_eq!(replay.status(), 401);
+    assert!(replay.text().await.unwrap().contains("not begun in this browser"));
+    let replay = app
+        .client
+        .post(&form.action)
+        .header("cookie", binding_cookie(&form.state))
+        .form(&[("id_token", &form.id_token), ("state", &form.state)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(replay.status(), 401);
     assert!(replay.text().await.unwrap().contains("does not match a login"));
 
@@ -409,26 +412,62 @@ async fn the_same_subject_on_two_platforms_is_two_accounts() {
         let launched = platform
             .launch(&app, &tab, &[("user", "same-sub"), ("role", "learner")])
             .await;
-        enter(&app, &tab, launched).await;
+        landing(launched).await;
         accounts.push(app.me(&tab).await.unwrap());
     }
     assert_ne!(accounts[0], accounts[1]);
 }
 
-/// Inside the LMS's iframe Berth's cookie would not be kept: the launch
-/// answers with a page, framable, that opens Berth in its own window.
+/// The cookie `/lti/login` gives the browser for the login of `state`.
+fn binding_cookie(state: &str) -> String {
+    format!("berth-lti-{}={state}", &state[..16])
+}
+
+/// Login CSRF: Mallory starts a launch of her own, keeps the platform's
+/// signed form instead of posting it, and makes Ada's browser post it (a
+/// page of hers that auto-submits). Were it accepted, Ada would work on in
+/// Mallory's account, and Mallory would read all of it.
 #[tokio::test]
-async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
+async fn a_launch_is_refused_in_a_browser_that_did_not_begin_its_login() {
     let app = TestApp::spawn().await;
     let platform = Platform::start(&app, None);
+    let mallory = app.browser();
+    let form = platform.launch_form(&app, &mallory, &[("user", "mallory")]).await;
+
+    let ada = app.browser();
+    let res = form
+        .post(&ada, "https://mallory.example", &form.id_token, &form.state)
+        .await;
+    assert_eq!(res.status(), 401);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("not begun in this browser"), "{page}");
+    assert_eq!(app.me(&ada).await, None, "Ada is signed in as nobody");
+
+    // The refusal spent nothing: the browser that began it still can.
+    let res = form.post(&mallory, &platform.base, &form.id_token, &form.state).await;
+    landing(res).await;
+    assert!(app.me(&mallory).await.is_some());
+}
+
+/// Inside the LMS's iframe Berth's cookies would not be kept: the login
+/// answers with a page, framable, that opens the same login in Berth's own
+/// window, where the launch signs the person in.
+#[tokio::test]
+async fn a_framed_login_opens_berth_in_a_window_of_its_own() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let (module, lesson, _) = lesson_of_first_module();
+    let target = format!("/modules/{module}/{lesson}");
     let tab = app.browser();
-    let form = platform.launch_form(&app, &tab, &[("user", "learner-1")]).await;
+    let start = tab
+        .get(format!("{}/start", platform.base))
+        .query(&[("user", "learner-1"), ("target", &target)])
+        .send()
+        .await
+        .unwrap();
     let res = tab
-        .post(&form.action)
-        .header("origin", &platform.base)
-        .header("sec-fetch-site", "cross-site")
+        .get(location(&start))
         .header("sec-fetch-dest", "iframe")
-        .form(&[("id_token", &form.id_token), ("state", &form.state)])
         .send()
         .await
         .unwrap();
@@ -438,7 +477,7 @@ async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
         csp.contains("frame-ancestors *") && csp.contains("default-src 'none'"),
         "{csp}"
     );
-    assert!(res.headers().get("set-cookie").is_none(), "no session inside the frame");
+    assert!(res.headers().get("set-cookie").is_none(), "no cookie inside the frame");
     let page = res.text().await.unwrap();
     let doc = scraper::Html::parse_document(&page);
     let link = doc
@@ -446,11 +485,158 @@ async fn a_framed_launch_offers_berth_in_a_window_of_its_own() {
         .next()
         .expect("a link to a new window");
     let href = link.value().attr("href").unwrap();
-    assert!(href.starts_with("/lti/enter?ticket="), "{href}");
-    let window = app.browser();
-    let entered = window.get(format!("{}{href}", app.base)).send().await.unwrap();
-    assert_eq!(entered.status(), 303);
-    assert!(app.me(&window).await.is_some());
+    assert!(href.starts_with("/lti/login?"), "{href}");
+
+    // The new window: the same login, first-party, through to the lesson.
+    let login = tab.get(format!("{}{href}", app.base)).send().await.unwrap();
+    assert_eq!(login.status(), 303, "{}", login.text().await.unwrap());
+    let auth = tab.get(location(&login)).send().await.unwrap();
+    let form = Form::read(&auth.text().await.unwrap());
+    let launched = form.post(&tab, &platform.base, &form.id_token, &form.state).await;
+    assert_eq!(landing(launched).await, target);
+    assert!(app.me(&tab).await.is_some());
+}
+
+/// A learner who opens the activity twice at once, before their account
+/// exists, gets one account, not an error.
+#[tokio::test]
+async fn two_first_launches_at_once_make_one_account() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder().db(db).spawn().await;
+        let platform = Platform::start(&app, None);
+        let (one, two) = (app.browser(), app.browser());
+        let who = [("user", "twice"), ("role", "learner"), ("context", "course-9")];
+        let (form_one, form_two) = tokio::join!(
+            platform.launch_form(&app, &one, &who),
+            platform.launch_form(&app, &two, &who)
+        );
+        let (a, b) = tokio::join!(
+            form_one.post(&one, &platform.base, &form_one.id_token, &form_one.state),
+            form_two.post(&two, &platform.base, &form_two.id_token, &form_two.state)
+        );
+        landing(a).await;
+        landing(b).await;
+        assert_eq!(app.me(&one).await, app.me(&two).await);
+    }
+}
+
+/// Replicas asked for Berth's key set at once, before it has a key, agree
+/// on one key rather than each making its own.
+#[tokio::test]
+async fn replicas_make_one_first_signing_key() {
+    use berth_server::lti::{Lti, key_set};
+    let db = TestDb::postgres().await;
+    let first = Store::open(&db.url).await.unwrap();
+    let second = Store::open(&db.url).await.unwrap();
+    let (a, b) = (Lti::new(None), Lti::new(None));
+    let (one, two) = tokio::join!(key_set(&a, &first), key_set(&b, &second));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(one["keys"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one, two);
+    first.close().await;
+    second.close().await;
+}
+
+/// A platform whose key set Berth cannot fetch (here: a mistyped URL,
+/// nothing listens there) gets a 502 page saying so, and nobody is
+/// signed in.
+#[tokio::test]
+async fn a_launch_whose_key_set_cannot_be_fetched_is_a_bad_gateway() {
+    use berth_server::store::NewPlatform;
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}/jwks", closed.local_addr().unwrap());
+    drop(closed);
+    let store = Store::open(&app.db.url).await.unwrap();
+    let [registered] = store
+        .lti_platforms_of(&platform.issuer)
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap();
+    store
+        .upsert_lti_platform(NewPlatform {
+            issuer: &registered.issuer,
+            client_id: &registered.client_id,
+            deployment_ids: &registered.deployment_ids,
+            auth_url: &registered.auth_url,
+            token_url: &registered.token_url,
+            jwks_url: &nowhere,
+        })
+        .await
+        .unwrap();
+    store.close().await;
+
+    let tab = app.browser();
+    let res = platform.launch(&app, &tab, &[("user", "learner-1")]).await;
+    assert_eq!(res.status(), 502);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("key set could not be fetched"), "{page}");
+    assert_eq!(app.me(&tab).await, None);
+}
+
+/// Admins see, on a page, the addresses to type into the LMS, what is
+/// registered and Berth's key; instructors and visitors are refused.
+#[tokio::test]
+async fn admins_see_the_registered_platforms_and_what_to_enter() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let tab = app.browser();
+    landing(platform.launch(&app, &tab, &[("user", "learner-1")]).await).await;
+    // The platform's first fetch of Berth's key set makes the key.
+    assert_eq!(app.get("/.well-known/jwks.json").await.status(), 200);
+    let store = Store::open(&app.db.url).await.unwrap();
+    let mut tabs = Vec::new();
+    for (email, role) in [("al@example.org", "admin"), ("ivy@example.org", "instructor")] {
+        let signed_in = app.signed_up(email).await;
+        let address = berth_server::auth::Email::parse(email).unwrap();
+        assert!(store.set_role(&address, role.parse().unwrap()).await.unwrap());
+        tabs.push(signed_in);
+    }
+    store.close().await;
+
+    let res = tabs[0]
+        .get(format!("{}/admin/platforms", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    for shown in [
+        format!("{}/lti/login", app.base),
+        format!("{}/lti/launch", app.base),
+        format!("{}/.well-known/jwks.json", app.base),
+        platform.issuer.clone(),
+        CLIENT_ID.to_string(),
+        DEPLOYMENT.to_string(),
+        "signs now".to_string(),
+        "start Berth with --public-url".to_string(),
+    ] {
+        assert!(page.contains(&shown), "{shown} not on the page: {page}");
+    }
+    let doc = scraper::Html::parse_document(&page);
+    let cells: Vec<String> = doc
+        .select(&scraper::Selector::parse("tbody tr td").unwrap())
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(
+        cells.last().map(String::as_str),
+        Some("1"),
+        "one account launched: {cells:?}"
+    );
+
+    let res = tabs[1]
+        .get(format!("{}/admin/platforms", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("This page is for admins"));
+    let (status, page) = app.page("/admin/platforms").await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Log in to see the learning platforms"));
+    assert!(!page.contains(CLIENT_ID));
 }
 
 impl Platform {
@@ -491,7 +677,7 @@ async fn launched_learner(app: &TestApp, platform: &Platform, user: &str, module
         ("module", module),
     ];
     let launched = platform.launch(app, &tab, &query).await;
-    assert_eq!(enter(app, &tab, launched).await, format!("/modules/{module}"));
+    assert_eq!(landing(launched).await, format!("/modules/{module}"));
     tab
 }
 
@@ -514,7 +700,7 @@ async fn a_passed_exercise_reaches_the_gradebook_as_partial_credit() {
     // The instructor's launch makes the classroom the learner joins.
     let teacher = app.browser();
     let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-    enter(&app, &teacher, platform.launch(&app, &teacher, &query).await).await;
+    landing(platform.launch(&app, &teacher, &query).await).await;
     let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
 
     common::act(&app, &ada, "basics", LabAction::Start).await.unwrap();
@@ -559,7 +745,7 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
         let platform = Platform::start(&app, None);
         let teacher = app.browser();
         let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-        enter(&app, &teacher, platform.launch(&app, &teacher, &query).await).await;
+        landing(platform.launch(&app, &teacher, &query).await).await;
         let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
 
         platform.outage(503).await;

@@ -201,7 +201,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         for n in 0..10 {
             let id = LabId::new(format!("warm{n:02}"));
             store
-                .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+                .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
                 .await
                 .unwrap();
             store.set_lab_pooled(&id).await.unwrap();
@@ -209,13 +209,13 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         // One more, still being made: not claimable.
         let making = LabId::new("warm-making");
         store
-            .insert_pool_lab(&making, &module, made_at.plus(lifetime))
+            .insert_pool_lab(&making, &module, made_at.plus(lifetime), 256)
             .await
             .unwrap();
         // Another module's waiting lab is not this module's.
         let other = LabId::new("warm-other");
         store
-            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime))
+            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime), 256)
             .await
             .unwrap();
         store.set_lab_pooled(&other).await.unwrap();
@@ -274,10 +274,82 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let (user, _) = &won[0];
         let id = LabId::new("warm-late");
         store
-            .insert_pool_lab(&id, &module, made_at.plus(lifetime))
+            .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
             .await
             .unwrap();
         store.set_lab_pooled(&id).await.unwrap();
         assert_eq!(store.claim_pool_lab(*user, &module, lifetime).await.unwrap(), None);
+    }
+}
+
+/// Placement against listed hosts, on both databases: the least busy
+/// active host that has room for the lab's memory and one more lab; a
+/// draining or lost host never; no host at all means the default engine;
+/// listed hosts without room mean no room. Ended labs free their place.
+#[tokio::test]
+async fn labs_are_placed_on_active_hosts_with_room() {
+    use berth_app::model::{HostName, HostState, LabId, Millis, ModuleId};
+    use berth_server::store::{HostRow, Placement, Recorded};
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let module = ModuleId::new("shell");
+        let later = Millis::now().plus(std::time::Duration::from_secs(3600));
+        let mut n = 0;
+        let mut place = async |memory_mb| {
+            n += 1;
+            let id = LabId::new(format!("lab{n}"));
+            (
+                id.clone(),
+                store.insert_pool_lab(&id, &module, later, memory_mb).await.unwrap(),
+            )
+        };
+        let on = |name: &str| Recorded::Placed(Placement::Host(HostName::new(name)));
+        assert_eq!(place(256).await.1, Recorded::Placed(Placement::Default));
+
+        let host = |name: &str, max_labs, memory_mb| HostRow {
+            name: HostName::new(name),
+            url: format!("unix:///run/{name}.sock"),
+            tls_dir: None,
+            max_labs,
+            memory_mb,
+            state: HostState::Active,
+        };
+        assert!(store.add_host(&host("big", 10, 1024)).await.unwrap());
+        assert!(store.add_host(&host("small", 1, 512)).await.unwrap());
+        assert!(!store.add_host(&host("small", 5, 5)).await.unwrap(), "names are unique");
+        // Both empty: by name. Then the least busy.
+        assert_eq!(place(256).await.1, on("big"));
+        assert_eq!(place(256).await.1, on("small"));
+        assert_eq!(place(256).await.1, on("big"));
+        // small is full by count; big has 512 MiB left.
+        assert_eq!(place(1024).await.1, Recorded::NoRoom);
+        let (last, placed) = place(512).await;
+        assert_eq!(placed, on("big"));
+        assert_eq!(place(1).await.1, Recorded::NoRoom);
+        store.end_lab(&last, "stopped").await.unwrap();
+        let loads = store.host_loads().await.unwrap();
+        let big = loads.iter().find(|l| l.host.name == "big").unwrap();
+        assert_eq!((big.labs, big.memory_mb), (2, 512));
+
+        store
+            .set_host_state(&HostName::new("big"), HostState::Draining)
+            .await
+            .unwrap();
+        assert_eq!(place(1).await.1, Recorded::NoRoom, "a draining host takes no lab");
+        store
+            .set_host_state(&HostName::new("big"), HostState::Active)
+            .await
+            .unwrap();
+        assert!(store.mark_host_lost(&HostName::new("big")).await.unwrap());
+        assert!(!store.mark_host_lost(&HostName::new("big")).await.unwrap(), "once");
+        assert_eq!(place(1).await.1, Recorded::NoRoom, "nor does a lost one");
+        store
+            .set_host_state(&HostName::new("big"), HostState::Active)
+            .await
+            .unwrap();
+        let (id, placed) = place(1).await;
+        assert_eq!(placed, on("big"));
+        assert_eq!(store.lab_host(&id).await.unwrap(), Some(HostName::new("big")));
     }
 }

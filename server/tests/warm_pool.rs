@@ -259,7 +259,7 @@ async fn a_dead_warm_lab_is_never_handed_over_and_the_sweep_reconciles_the_pool(
 async fn an_instructor_warms_labs_for_a_class_from_the_classroom_page() {
     use berth_server::auth::Email;
     let course = course_with_a_shared_setup();
-    let app = warm_app(&course, &[("--max-labs", "4")]).await;
+    let app = warm_app(&course, &[("--max-labs", "4"), ("--timezone", "Europe/Berlin")]).await;
     let store = Store::open(&app.db.url).await.unwrap();
     let _cleanup = RemoveLabsOf::new(&store).await;
     let (ivy, _) = common::session_cookie(&app, "ivy@example.org").await;
@@ -305,11 +305,16 @@ async fn an_instructor_warms_labs_for_a_class_from_the_classroom_page() {
         .await;
     assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN);
 
-    // "Until" an hour from now, as the page's time field sends it.
-    let format = time::macros::format_description!("[hour]:[minute]");
-    let until = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
-        .format(&format)
+    // "Until" an hour from now in the school's zone, as the page's time
+    // field sends it; the form says which zone it reads.
+    let page = app.text_as(&ivy, &room).await;
+    assert!(page.contains("Until (Europe/Berlin)"), "{page}");
+    let in_an_hour = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap()
+        .in_tz("Europe/Berlin")
         .unwrap();
+    let until = in_an_hour.strftime("%H:%M").to_string();
     let res = app
         .post_form(
             &ivy,
@@ -323,7 +328,12 @@ async fn an_instructor_warms_labs_for_a_class_from_the_classroom_page() {
     assert!(pool.iter().all(|l| l.module.as_str() == "basics"));
     let page = app.text_as(&ivy, &room).await;
     assert!(page.contains("2 labs of “Basics” until"), "the page lists the warm-up");
-    assert!(page.contains(&format!("{until} UTC")));
+    let zone = in_an_hour.strftime("%Z").to_string();
+    assert!(page.contains(&format!("{until} {zone}")), "{page}");
+    // Read in Berlin, not UTC: the warm-up ends within the hour to come.
+    let ends = store.active_warmups(None).await.unwrap()[0].until;
+    let left = ends.get() - berth_app::model::Millis::now().get();
+    assert!((55 * 60_000..=60 * 60_000).contains(&left), "ends in {left} ms");
     assert!(page.contains("warmed labs"), "the audit log records it");
     // The learners' starts take them.
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();

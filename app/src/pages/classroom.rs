@@ -105,7 +105,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     let code_state = if c.code_expired {
         format!("expired {}", c.code_expires)
     } else {
-        format!("valid until {} UTC", c.code_expires)
+        format!("valid until {}", c.code_expires)
     };
     let stuck: Vec<_> = c
         .learners
@@ -127,7 +127,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     let exercises = view! { <ExerciseInsights items=c.exercises.clone() /> }.into_any();
     let quizzes = view! { <QuizInsights items=c.quizzes.clone() /> }.into_any();
     let warm =
-        view! { <WarmLabs id modules=c.lab_modules.clone() warmups=c.warmups.clone() learners=c.learners.len() /> }
+        view! { <WarmLabs id modules=c.lab_modules.clone() warmups=c.warmups.clone() learners=c.learners.len() zone=c.zone.clone() /> }
             .into_any();
     let audit = c
         .audit
@@ -182,13 +182,19 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
 /// Labs made ahead for a class about to start, so every learner's Start
 /// is instant; shown only when the course has labs.
 #[component]
-fn WarmLabs(id: ClassroomId, modules: Vec<LabModule>, warmups: Vec<WarmupLine>, learners: usize) -> impl IntoView {
+fn WarmLabs(
+    id: ClassroomId,
+    modules: Vec<LabModule>,
+    warmups: Vec<WarmupLine>,
+    learners: usize,
+    zone: String,
+) -> impl IntoView {
     if modules.is_empty() {
         return ().into_any();
     }
     let lines = warmups
         .into_iter()
-        .map(|w| view! { <li>{format!("{} labs of “{}” until {} UTC", w.labs, w.module_title, w.until)}</li> })
+        .map(|w| view! { <li>{format!("{} labs of “{}” until {}", w.labs, w.module_title, w.until)}</li> })
         .collect_view();
     let options = modules
         .into_iter()
@@ -204,7 +210,7 @@ fn WarmLabs(id: ClassroomId, modules: Vec<LabModule>, warmups: Vec<WarmupLine>, 
             <form method="post" action=format!("/classrooms/{id}/warm") class="warm-form">
                 <label>"Module " <select name="module">{options}</select></label>
                 <label>" Labs " <input type="number" name="labs" min="1" max="500" value=learners.max(1).to_string() required /></label>
-                <label>" Until (UTC) " <input type="time" name="until" required /></label>
+                <label>{format!(" Until ({zone}) ")} <input type="time" name="until" required /></label>
                 <button type="submit">"Warm labs"</button>
             </form>
         </section>

@@ -4,12 +4,14 @@ mod catalog;
 mod classroom;
 mod lesson;
 mod module;
+mod platforms;
 mod quiz;
 
 pub use catalog::CatalogPage;
 pub use classroom::{ClassroomPage, ClassroomsPage, JoinPage, WatchPage};
 pub use lesson::LessonPage;
 pub use module::ModulePage;
+pub use platforms::PlatformsPage;
 pub use quiz::{AttemptPage, QuizPage};
 
 use leptos::prelude::*;

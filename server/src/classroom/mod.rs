@@ -3,7 +3,10 @@
 //! learners' own records (progress, checks, quiz attempts, labs), so nothing
 //! here can disagree with what learners see.
 
+mod clock;
 pub mod routes;
+
+pub use clock::SchoolClock;
 
 use berth_app::account::SignedIn;
 use berth_app::classroom::{
@@ -37,6 +40,7 @@ pub struct Classrooms {
     columns: Vec<Column>,
     /// The module of each exercise.
     exercise_modules: HashMap<ExerciseId, ModuleId>,
+    clock: SchoolClock,
 }
 
 /// Who may see a classroom: its owner, and every admin.
@@ -96,7 +100,7 @@ struct RowTally {
 }
 
 impl Classrooms {
-    pub fn new(store: Store, course: Arc<Course>, stuck: StuckRules) -> Self {
+    pub fn new(store: Store, course: Arc<Course>, stuck: StuckRules, clock: SchoolClock) -> Self {
         let mut columns = Vec::new();
         let mut exercise_modules = HashMap::new();
         for (i, m) in course.modules.iter().enumerate() {
@@ -135,7 +139,12 @@ impl Classrooms {
             stuck,
             columns,
             exercise_modules,
+            clock,
         }
+    }
+
+    pub fn clock(&self) -> &SchoolClock {
+        &self.clock
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -431,14 +440,14 @@ impl Classrooms {
                     Some(s) => format!("{} {s} ({})", a.action, a.detail),
                     None => format!("{} ({})", a.action, a.detail),
                 },
-                when: utc_minutes(a.at),
+                when: self.clock.minutes(a.at),
             })
             .collect();
         Ok(ClassroomView {
             exercises: self.exercise_insights(&members, &activity),
             quizzes: self.quiz_insights(&activity),
             join_code: room.join_code.clone(),
-            code_expires: utc_minutes(room.code_expires_at),
+            code_expires: self.clock.minutes(room.code_expires_at),
             code_expired: room.code_expires_at <= now,
             joins: room.joins,
             join_limit: room.join_limit,
@@ -456,10 +465,11 @@ impl Classrooms {
                 .map(|w| WarmupLine {
                     module_title: self.module_title(&w.module),
                     labs: w.labs,
-                    until: utc_minutes(w.until),
+                    until: self.clock.minutes(w.until),
                 })
                 .collect(),
             summary: summary(room),
+            zone: self.clock.name().to_string(),
         })
     }
 }

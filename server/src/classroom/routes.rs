@@ -273,20 +273,8 @@ async fn lab_action(
 struct WarmForm {
     module: ModuleId,
     labs: String,
-    /// `HH:MM`, UTC: the next time of day it names.
+    /// `HH:MM` in the school's zone: the next time of day it names.
     until: String,
-}
-
-/// The next moment after `now` whose UTC time of day is `HH:MM`.
-fn next_time_of_day(text: &str, now: Millis) -> Option<Millis> {
-    let format = time::macros::format_description!("[hour]:[minute]");
-    let at = time::Time::parse(text.trim(), &format).ok()?;
-    let now_t = time::OffsetDateTime::from_unix_timestamp(now.get() / 1000).ok()?;
-    let mut when = now_t.replace_time(at);
-    if when <= now_t {
-        when += time::Duration::days(1);
-    }
-    Some(Millis(when.unix_timestamp() * 1000))
 }
 
 /// Keeps labs of a module warm for the class until a time: "the class
@@ -299,7 +287,8 @@ async fn warm(
 ) -> Result<Response, Error> {
     let room = classroom_for(&state, &viewer, id).await?;
     let labs = number(&Some(form.labs), 0, 1..=500);
-    let until = next_time_of_day(&form.until, Millis::now());
+    let clock = state.classrooms.clock();
+    let until = clock.next_time_of_day(&form.until, Millis::now());
     let (Some(labs), Some(until), true) = (labs, until, state.labs.has_lab(&form.module)) else {
         return Err(Error::form(format!("/classrooms/{id}"), FormProblem::Warmup));
     };
@@ -315,11 +304,7 @@ async fn warm(
         &viewer,
         &room,
         ("warmed labs", None),
-        &format!(
-            "{labs} of module {} until {} UTC",
-            warmup.module,
-            super::utc_minutes(until)
-        ),
+        &format!("{labs} of module {} until {}", warmup.module, clock.minutes(until)),
     )
     .await?;
     state.labs.wake_refill();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::ServeConfig;
 use crate::content::{self, Loaded};
-use crate::lab::docker::{DockerRuntime, Runtimes};
+use crate::lab::docker::{DockerRuntime, Endpoint, Runtimes};
 use crate::lab::images::{self, BASE_IMAGE, CourseImage, VERSION_LABEL};
 use crate::lab::mirror;
 use crate::store::{self, Database, redact};
@@ -137,6 +137,11 @@ pub async fn check(args: &DoctorArgs) -> Vec<Row> {
         let course_images = images::course_images(&images::course_images_dir(playground));
         rows.push(course_images_row(docker, &course_images).await);
         rows.extend(mirror_rows(docker, config.labs.mirror_upstream.as_deref(), &references).await);
+    }
+    if !args.labs
+        && let Some(row) = lab_hosts(&config.database.database_url, &lab_images, loaded.as_ref()).await
+    {
+        rows.push(row);
     }
     if !args.labs {
         rows.push(debootstrap(docker.as_ref()).await);
@@ -353,6 +358,72 @@ async fn engine(wanted: &Runtimes) -> (Row, Option<Docker>) {
         )
     };
     (row, Some(docker))
+}
+
+/// Each lab host `berth hosts` lists: whether it answers and has the lab
+/// images the course uses. No row on one machine (no host listed), or
+/// when the database row already failed.
+async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Option<Row> {
+    const CHECK: &str = "lab hosts";
+    // Opening migrates: only a database that needs no migration is opened.
+    let status = store::migration_status(url).await.ok()?;
+    if !status.pending().is_empty() || !status.unknown().is_empty() {
+        return None;
+    }
+    let store = store::Store::open(url).await.ok()?;
+    let loads = store.host_loads().await;
+    store.close().await;
+    let loads = match loads {
+        Ok(loads) if loads.is_empty() => return None,
+        Ok(loads) => loads,
+        Err(e) => return Some(Row::fail(CHECK, format!("cannot read them: {e}"), "check the database")),
+    };
+    let wanted: Vec<String> = match loaded {
+        Some(_) => exercises_by_image(loaded).into_keys().collect(),
+        None => defined.to_vec(),
+    };
+    let (mut lines, mut failed) = (Vec::new(), false);
+    for load in &loads {
+        let host = &load.host;
+        let usage = format!(
+            "{} {}, labs {}/{}, memory {}/{} MiB",
+            host.name, host.state, load.labs, host.max_labs, load.memory_mb, host.memory_mb
+        );
+        let answer = async {
+            let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref()).map_err(|e| e.to_string())?;
+            let version = endpoint.version().await.map_err(|e| e.to_string())?;
+            let docker = endpoint.connect().map_err(|e| e.to_string())?;
+            let mut missing = Vec::new();
+            for image in wanted.iter().map(|i| images::image_name(i)) {
+                if docker.inspect_image(&image).await.is_err() {
+                    missing.push(image);
+                }
+            }
+            Ok::<_, String>((version, missing))
+        };
+        let line = match answer.await {
+            Ok((version, missing)) if missing.is_empty() => format!("{usage}: Docker {version}"),
+            Ok((version, missing)) => {
+                failed |= host.state != berth_app::model::HostState::Draining;
+                format!("{usage}: Docker {version}, missing {}", missing.join(", "))
+            }
+            Err(e) => {
+                failed |= host.state != berth_app::model::HostState::Draining;
+                format!("{usage}: does not answer ({e})")
+            }
+        };
+        lines.push(line);
+    }
+    let found = lines.join("\n");
+    Some(match failed {
+        true => Row::fail(
+            CHECK,
+            found,
+            "start the host's engine, or copy the images to it (docker save | docker -H URL load); \
+             `berth hosts drain NAME` keeps labs off it meanwhile",
+        ),
+        false => Row::ok(CHECK, found),
+    })
 }
 
 /// How long ago an engine timestamp was, in words.

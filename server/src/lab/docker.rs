@@ -103,6 +103,72 @@ pub struct DockerRuntime {
     gvisor: bool,
     /// Where docker labs pull images from.
     mirror: RegistryMirror,
+    /// Which engine: `None` for the one `DOCKER_HOST` names.
+    endpoint: Option<Endpoint>,
+}
+
+/// A Docker engine other than the default one: a lab host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `unix:///path/to/docker.sock`.
+    Unix(String),
+    /// `tcp://host:port` with TLS client certificates: the folder holds
+    /// `ca.pem`, `cert.pem` and `key.pem`, as the docker CLI names them.
+    Tls { url: String, certs: std::path::PathBuf },
+}
+
+/// A host URL Berth cannot reach an engine at.
+#[derive(Debug, thiserror::Error)]
+pub enum BadEndpoint {
+    #[error("`{0}`: give unix:///path/to/docker.sock or tcp://HOST:PORT")]
+    Scheme(String),
+    #[error(
+        "`{0}`: a tcp:// engine needs --tls-dir (its ca.pem, cert.pem, key.pem); an engine without TLS is root on its host for anyone who reaches the port"
+    )]
+    NoTls(String),
+    #[error("`{0}`: ssh:// is not supported; forward the engine's socket (ssh -L) and list it as unix://")]
+    Ssh(String),
+}
+
+impl Endpoint {
+    pub fn parse(url: &str, tls_dir: Option<&str>) -> Result<Self, BadEndpoint> {
+        match (url.split_once("://"), tls_dir) {
+            (Some(("unix", path)), _) if path.starts_with('/') => Ok(Endpoint::Unix(url.to_string())),
+            (Some(("tcp", rest)), Some(dir)) if !rest.is_empty() => Ok(Endpoint::Tls {
+                url: url.to_string(),
+                certs: dir.into(),
+            }),
+            (Some(("tcp", _)), None) => Err(BadEndpoint::NoTls(url.to_string())),
+            (Some(("ssh", _)), _) => Err(BadEndpoint::Ssh(url.to_string())),
+            _ => Err(BadEndpoint::Scheme(url.to_string())),
+        }
+    }
+
+    /// The engine's version, once it answers: whether it can be used.
+    pub async fn version(&self) -> Result<String, RuntimeError> {
+        let version = self.connect()?.version().await.map_err(unreachable)?;
+        Ok(version.version.unwrap_or_default())
+    }
+
+    /// A client for the engine (connecting at its first request).
+    pub fn connect(&self) -> Result<Docker, RuntimeError> {
+        self.client().map_err(unreachable)
+    }
+
+    fn client(&self) -> Result<Docker, DockerError> {
+        const TIMEOUT: u64 = 120;
+        match self {
+            Endpoint::Unix(url) => Docker::connect_with_unix(url, TIMEOUT, bollard::API_DEFAULT_VERSION),
+            Endpoint::Tls { url, certs } => Docker::connect_with_ssl(
+                url,
+                &certs.join("key.pem"),
+                &certs.join("cert.pem"),
+                &certs.join("ca.pem"),
+                TIMEOUT,
+                bollard::API_DEFAULT_VERSION,
+            ),
+        }
+    }
 }
 
 /// The OCI runtimes labs run under, by the names they are registered with
@@ -147,9 +213,15 @@ impl DockerRuntime {
     /// API version. An engine that is down is reported, not fatal: pages
     /// still work, and labs explain the problem until it is back.
     pub async fn connect(runtimes: Runtimes, mirror: RegistryMirror) -> Self {
+        Self::connect_to(None, runtimes, mirror).await
+    }
+
+    /// Connects to `endpoint` (`None`: as `DOCKER_HOST` says), likewise.
+    pub async fn connect_to(endpoint: Option<Endpoint>, runtimes: Runtimes, mirror: RegistryMirror) -> Self {
         let mut runtime = Self {
             runtimes,
             mirror,
+            endpoint,
             ..Self::default()
         };
         runtime.gvisor = runtime.runtimes.lab_runtime.as_deref() == Some("runsc");
@@ -361,8 +433,15 @@ impl DockerRuntime {
         // DOCKER_HOST as the docker CLI reads it: a unix socket (the
         // default), or tcp:// with TLS when DOCKER_TLS_VERIFY is set (the
         // certificates from DOCKER_CERT_PATH, as the CLI names them).
-        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
-        let docker = docker.negotiate_version().await.map_err(unreachable)?;
+        let docker = match &self.endpoint {
+            None => Docker::connect_with_defaults(),
+            Some(endpoint) => endpoint.client(),
+        };
+        let docker = docker
+            .map_err(unreachable)?
+            .negotiate_version()
+            .await
+            .map_err(unreachable)?;
         *self.docker.lock().expect("docker lock") = Some(docker.clone());
         Ok(docker)
     }
@@ -637,7 +716,7 @@ impl Runtime for DockerRuntime {
         }
     }
 
-    async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError> {
+    async fn list(&self, instance: &str) -> Result<Listing, RuntimeError> {
         let docker = self.client().await?;
         let filters = HashMap::from([("label", vec![format!("{LABEL_INSTANCE}={instance}")])]);
         let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
@@ -651,13 +730,17 @@ impl Runtime for DockerRuntime {
             let running = c.state == Some(ContainerSummaryStateEnum::RUNNING);
             *labs.entry(lab_id).or_insert(true) &= running;
         }
-        Ok(labs
+        let labs = labs
             .into_iter()
             .map(|(lab_id, running)| Labelled {
                 lab: LabId::new(lab_id),
                 running,
             })
-            .collect())
+            .collect();
+        Ok(Listing {
+            labs,
+            unreachable: Vec::new(),
+        })
     }
 
     async fn run_script(
@@ -795,7 +878,7 @@ impl Runtime for DockerRuntime {
         self.run_script(lab, node, script).await.map(drop)
     }
 
-    async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError> {
+    async fn resize(&self, _lab: &LabId, exec: &str, size: TermSize) -> Result<(), RuntimeError> {
         let docker = self.client().await?;
         let TermSize { cols, rows } = size.clamped();
         let options = ResizeExecOptionsBuilder::new()

@@ -13,6 +13,7 @@
 //! setups that differ per learner.
 
 pub mod docker;
+pub mod hosts;
 pub mod images;
 pub mod mirror;
 pub mod pool;
@@ -30,16 +31,20 @@ use tokio::sync::watch;
 
 use berth_app::error::AppError;
 use berth_app::lab::{
-    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabService, LabView, Outcome, RunningLab, SetupState,
+    Assertion, CheckReport, ExerciseOf, ExerciseState, LabAction, LabEnd, LabService, LabView, Outcome, RunningLab,
+    SetupState,
 };
 use berth_app::model::{
-    ExerciseEvent, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId, minutes_ceil,
+    ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId,
+    minutes_ceil,
 };
 
 use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
-use crate::store::{Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Store, StoreError, WatcherId};
+use crate::store::{
+    Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Recorded, Store, StoreError, WatcherId,
+};
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
 #[derive(Clone, Debug)]
@@ -112,7 +117,9 @@ impl LabError {
                     RuntimeError::MissingImage(image) => format!(
                         "This lab's image ({image}) is not installed on the server yet; an operator needs to run `berth images build`."
                     ),
-                    RuntimeError::Engine(_) => "The lab engine refused the request; try again shortly.".into(),
+                    RuntimeError::Engine(_) | RuntimeError::Host(_) => {
+                        "The lab engine refused the request; try again shortly.".into()
+                    }
                 }
             }
         }
@@ -181,6 +188,7 @@ impl Launcher {
             network: m.network,
             nodes: m.nodes,
             expires_at,
+            host: None,
         }
     }
 
@@ -351,6 +359,9 @@ struct Activity {
     seen: Millis,
     written: Millis,
 }
+
+/// Why a lab whose host stopped answering ended.
+const LOST: &str = "lost";
 
 /// How often activity reaches the database, at most.
 const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
@@ -560,6 +571,13 @@ impl Labs {
             };
             self.end(&oldest.id, "given back").await?;
         }
+        let id = LabId::new(new_id());
+        let expires_at = Millis::now().plus(self.config.lifetime);
+        let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
+        // Before the start counts against the learner's limit.
+        if !waiting && !self.store.room_for(spec.memory_mb()).await? {
+            return Err(self.no_room(&live));
+        }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).await?;
         }
@@ -568,28 +586,25 @@ impl Labs {
             self.refill.notify_one();
             return self.hand_over(&id, user, module, lab).await;
         }
-        let id = LabId::new(new_id());
-        let expires_at = Millis::now().plus(self.config.lifetime);
-        if !self.store.insert_lab(&id, user, module, expires_at).await? {
-            return Ok(());
-        }
+        let host = match self
+            .store
+            .insert_lab(&id, user, module, expires_at, spec.memory_mb())
+            .await?
+        {
+            Recorded::Placed(placement) => placement.host().cloned(),
+            Recorded::AlreadyLive => return Ok(()),
+            Recorded::NoRoom => return Err(self.no_room(&live)),
+        };
         admitting.release().await;
-        self.make(&id, user, module, lab, expires_at).await
+        self.make(&spec.on(host), user, lab).await
     }
 
     /// Makes a recorded lab for its learner. It returns once the lab's
     /// shells are ready, so the learner has a prompt at once; every setup
     /// then runs in the background ([`Labs::prepared`] waits for them).
-    async fn make(
-        &self,
-        id: &LabId,
-        user: UserId,
-        module: &ModuleId,
-        lab: &ModuleLab,
-        expires_at: Millis,
-    ) -> Result<(), LabError> {
-        let spec = self.launcher.spec(id, Some(user), module, lab, expires_at);
-        let created = self.launcher.create(&spec).await;
+    async fn make(&self, spec: &LabSpec, user: UserId, lab: &ModuleLab) -> Result<(), LabError> {
+        let (id, module) = (&spec.lab, &spec.module);
+        let created = self.launcher.create(spec).await;
         self.settle(id, created).await?;
         tracing::info!(lab = %id, user = %user, module = %module, "lab started; its setups run");
         let (done, watching) = watch::channel(Preparation::Running);
@@ -653,7 +668,9 @@ impl Labs {
             }
             tracing::info!(lab = %id, user = %user, module = %module, "a dead warm lab was discarded; making one afresh");
             let expires_at = Millis::now().plus(self.config.lifetime);
-            return self.make(id, user, module, lab, expires_at).await;
+            let host = self.store.lab_host(id).await?;
+            let spec = self.launcher.spec(id, Some(user), module, lab, expires_at).on(host);
+            return self.make(&spec, user, lab).await;
         }
         let personalised = async {
             self.launcher.personalise(id, lab).await?;
@@ -707,9 +724,17 @@ impl Labs {
                 }
                 let id = LabId::new(new_id());
                 let expires_at = Millis::now().plus(self.config.lifetime);
-                self.store.insert_pool_lab(&id, module, expires_at).await?;
-                admitting.release().await;
                 let spec = self.launcher.spec(&id, None, module, lab, expires_at);
+                let host = match self
+                    .store
+                    .insert_pool_lab(&id, module, expires_at, spec.memory_mb())
+                    .await?
+                {
+                    Recorded::Placed(placement) => placement.host().cloned(),
+                    Recorded::AlreadyLive | Recorded::NoRoom => return Ok(made),
+                };
+                admitting.release().await;
+                let spec = spec.on(host);
                 let made_one = async {
                     self.launcher.launch(&spec, lab, Setups::Pool).await?;
                     self.store.set_lab_pooled(&id).await?;
@@ -765,6 +790,14 @@ impl Labs {
         made
     }
 
+    /// Lab hosts are listed and none has room.
+    fn no_room(&self, live: &[LabRow]) -> LabError {
+        LabError::refused(format!(
+            "Every lab host is full or closed to new labs just now. Try again in about {} minute(s).",
+            self.minutes_until_free(live)
+        ))
+    }
+
     /// When the first live lab is due to stop, in whole minutes (at least 1).
     fn minutes_until_free(&self, live: &[LabRow]) -> u64 {
         let now = Millis::now();
@@ -783,9 +816,13 @@ impl Labs {
         Ok(())
     }
 
+    /// Removes the lab and records its end; a lab whose host is `LOST`
+    /// is only recorded (its host cleans up when it answers again).
     async fn end(&self, lab: &LabId, reason: &str) -> Result<(), LabError> {
         self.preparing.lock().expect("preparing lock").remove(lab);
-        self.launcher.remove(lab).await?;
+        if reason != LOST {
+            self.launcher.remove(lab).await?;
+        }
         self.store.end_lab(lab, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab);
         self.feeds.remove_lab(lab);
@@ -832,7 +869,10 @@ impl Labs {
         // The runtime's labs first: one created after this listing has a
         // record already, so it is never taken for an orphan.
         let listed = Millis::now();
-        let present = self.launcher.runtime().list(self.launcher.instance()).await?;
+        let listing = self.launcher.runtime().list(self.launcher.instance()).await?;
+        self.hosts_answered(&listing.unreachable).await?;
+        let present = &listing.labs;
+        let unreachable = |host: &Option<HostName>| host.as_ref().is_some_and(|h| listing.unreachable.contains(h));
         self.flush_activity().await;
         let now = Millis::now();
         let mut ended = 0;
@@ -842,7 +882,9 @@ impl Labs {
             // Made by this server after the listing: not in it yet.
             let fresh = self.preparation(&lab.id).is_some() && !self.running_before(&lab.id, listed);
             let unfinished = !lab.is_running() || lab.preparing;
-            let reason = if lab.expires_at <= now {
+            let reason = if unreachable(&lab.host) {
+                Some(LOST)
+            } else if lab.expires_at <= now {
                 Some("expired")
             } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
                 Some("idle")
@@ -862,7 +904,11 @@ impl Labs {
             }
         }
         for lab in self.store.pool_labs().await? {
-            match self.pool_lab_end(&lab, &present, now, after_restart) {
+            let reason = match unreachable(&lab.host) {
+                true => Some(LOST),
+                false => self.pool_lab_end(&lab, present, now, after_restart),
+            };
+            match reason {
                 Some(reason) => {
                     self.end(&lab.id, reason).await?;
                     ended += 1;
@@ -875,6 +921,24 @@ impl Labs {
             tracing::info!(lab = %orphan.lab, "removed a lab without a live record");
         }
         Ok(ended)
+    }
+
+    /// Marks the hosts that did not answer lost, once (their labs end with
+    /// this sweep), and a lost host that answers again active.
+    async fn hosts_answered(&self, unreachable: &[HostName]) -> Result<(), LabError> {
+        for host in unreachable {
+            if self.store.mark_host_lost(host).await? {
+                tracing::error!(host = %host, "a lab host stopped answering: its labs are ended as lost");
+            }
+        }
+        for load in self.store.host_loads().await? {
+            let host = load.host.name;
+            if load.host.state == HostState::Lost && !unreachable.contains(&host) {
+                self.store.set_host_state(&host, HostState::Active).await?;
+                tracing::info!(host = %host, "a lost lab host answers again: it takes new labs");
+            }
+        }
+        Ok(())
     }
 
     /// Why a warm lab should end, if it should: the same rules as a
@@ -1033,8 +1097,15 @@ impl Labs {
                 last_check: history.last_check.as_deref().and_then(exercise::stored_report),
             });
         }
+        // A lab that ended under the learner, unasked: said until they
+        // start another.
+        let ended = match running {
+            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => Some(LabEnd::HostLost),
+            _ => None,
+        };
         Ok(LabView {
             module: module.clone(),
+            ended,
             lab: running.map(|l| RunningLab {
                 expires_in: l.expires_at.seconds_after(now),
                 idle_timeout: self.config.idle.as_secs() as i64,

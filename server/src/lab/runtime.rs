@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::AsyncWrite;
 
-use berth_app::model::{LabId, Millis, ModuleId, NodeNumber, UserId};
+use berth_app::model::{HostName, LabId, Millis, ModuleId, NodeNumber, UserId};
 
 use crate::exercise::Limits;
 
@@ -48,6 +48,20 @@ pub struct LabSpec {
     /// 1 is an ordinary lab with hostname `lab`.
     pub nodes: NodeNumber,
     pub expires_at: Millis,
+    /// The lab host it runs on (`None`: the engine `DOCKER_HOST` names).
+    pub host: Option<HostName>,
+}
+
+impl LabSpec {
+    /// The same lab, on `host`.
+    pub fn on(self, host: Option<HostName>) -> Self {
+        Self { host, ..self }
+    }
+
+    /// What the lab counts against its host's memory: every node's limit.
+    pub fn memory_mb(&self) -> u64 {
+        u64::from(self.limits.memory_mb) * u64::from(self.nodes)
+    }
 }
 
 /// A container that carries Berth's labels.
@@ -55,6 +69,14 @@ pub struct LabSpec {
 pub struct Labelled {
     pub lab: LabId,
     pub running: bool,
+}
+
+/// What the engines hold of this install.
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    pub labs: Vec<Labelled>,
+    /// Lab hosts that did not answer: their labs are not in `labs`.
+    pub unreachable: Vec<HostName>,
 }
 
 /// A script run through an exec's standard input.
@@ -126,6 +148,9 @@ pub enum RuntimeError {
     MissingImage(String),
     #[error("the container engine refused: {0}")]
     Engine(String),
+    /// A lab's host could not be looked up, or is no longer listed.
+    #[error("the lab's host is unknown: {0}")]
+    Host(String),
 }
 
 #[async_trait::async_trait]
@@ -135,8 +160,9 @@ pub trait Runtime: Send + Sync + 'static {
     /// Removes the lab's nodes, their processes and its private network;
     /// what is already gone is not an error.
     async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError>;
-    /// Every lab of this install with nodes (running: all of them).
-    async fn list(&self, instance: &str) -> Result<Vec<Labelled>, RuntimeError>;
+    /// Every lab of this install with nodes (running: all of them); an
+    /// error if the default engine does not answer.
+    async fn list(&self, instance: &str) -> Result<Listing, RuntimeError>;
     async fn run_script(&self, lab: &LabId, node: NodeNumber, script: Script<'_>)
     -> Result<ScriptOutput, RuntimeError>;
     /// A terminal on the node's shell: the learner's login shell, started
@@ -148,7 +174,8 @@ pub trait Runtime: Send + Sync + 'static {
     async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError>;
     /// Detaches a terminal's client from the node's shell, which runs on.
     async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError>;
-    async fn resize(&self, exec: &str, size: TermSize) -> Result<(), RuntimeError>;
+    /// Resizes a terminal's exec on the lab's node.
+    async fn resize(&self, lab: &LabId, exec: &str, size: TermSize) -> Result<(), RuntimeError>;
     /// Yields once each time the node uses more memory than the lab may,
     /// saying what the kernel killed.
     fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory>;

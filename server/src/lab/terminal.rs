@@ -132,7 +132,7 @@ async fn join(
     match labs.runtime().shell(lab, node, size, seat).await {
         Ok(shell) => {
             // A shell that is not kept starts at the engine's size.
-            if let Err(e) = labs.runtime().resize(&shell.exec, size).await {
+            if let Err(e) = labs.runtime().resize(lab, &shell.exec, size).await {
                 tracing::debug!(error = %e, "sizing a terminal failed");
             }
             Some(shell)
@@ -207,7 +207,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                 }
                 Some(Ok(Message::Text(text))) => {
                     if let Ok(Control::Resize { cols, rows }) = serde_json::from_str(&text)
-                        && let Err(e) = runtime.resize(&exec, TermSize { cols, rows }).await
+                        && let Err(e) = runtime.resize(&lab, &exec, TermSize { cols, rows }).await
                     {
                         tracing::debug!(error = %e, "resizing a terminal failed");
                     }
@@ -437,7 +437,7 @@ pub async fn watch_terminal(
                 Some(Ok(Message::Text(text))) => {
                     if let Ok(Control::Resize { cols, rows }) = serde_json::from_str(&text)
                         && let Some(exec) = &exec
-                        && let Err(e) = labs.runtime().resize(exec, TermSize { cols, rows }).await
+                        && let Err(e) = labs.runtime().resize(&lab, exec, TermSize { cols, rows }).await
                     {
                         tracing::debug!(error = %e, "resizing a watcher's terminal failed");
                     }

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 
+use super::{JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
 use crate::config::{AddPlatform, LtiAction, LtiArgs};
 use crate::store::{NewPlatform, Store};
 use berth_app::model::Millis;
@@ -88,9 +89,9 @@ async fn add_platform(store: &Store, add: AddPlatform) -> anyhow::Result<()> {
     );
     let base = add.public_url.as_deref().unwrap_or("https://BERTH-ADDRESS");
     println!("give the platform these URLs:");
-    println!("    login initiation (OIDC login) URL   {base}/lti/login");
-    println!("    launch URL and redirect URI         {base}/lti/launch");
-    println!("    public key set (JWKS) URL           {base}/.well-known/jwks.json");
+    println!("    login initiation (OIDC login) URL   {base}{LOGIN_PATH}");
+    println!("    launch URL and redirect URI         {base}{LAUNCH_PATH}");
+    println!("    public key set (JWKS) URL           {base}{JWKS_PATH}");
     if add.public_url.is_none() {
         eprintln!("(pass --public-url or set BERTH_PUBLIC_URL to print Berth's real address)");
     }

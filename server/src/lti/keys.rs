@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Lti;
-use crate::store::{SigningKey, Store, StoreError};
+use crate::store::{Lock, SigningKey, Store, StoreError};
 use berth_app::model::Millis;
 
 /// A new 2048-bit key: its `kid` (the RFC 7638 thumbprint of its public
@@ -47,7 +47,9 @@ fn public_jwk(key: &rsa::RsaPrivateKey, kid: &str) -> Value {
 pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
     let mut keys = store.lti_keys().await?;
     if keys.is_empty() {
-        let _once = lti.first_key.lock().await;
+        // Once, however many ask at once, in this process and in others.
+        let _here = lti.first_key.lock().await;
+        let everywhere = store.lock(Lock::FirstKey).await?;
         keys = store.lti_keys().await?;
         if keys.is_empty() {
             let (kid, der) = tokio::task::spawn_blocking(new_signing_key).await??;
@@ -55,6 +57,7 @@ pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
             tracing::info!(kid, "made Berth's first LTI signing key");
             keys = store.lti_keys().await?;
         }
+        everywhere.release().await?;
     }
     let jwks = keys.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
     Ok(json!({ "keys": jwks }))
@@ -92,6 +95,7 @@ mod tests {
             kid: kid.clone(),
             private_der: der,
             retired_at: None,
+            expires_at: None,
         })
         .unwrap();
         assert_eq!(jwk["kid"], kid.as_str());

@@ -34,6 +34,10 @@ pub enum Refusal {
     ForeignTarget,
     #[error("this launch does not match a login that is still open (used already, expired, or never started here)")]
     UnknownState,
+    #[error(
+        "this launch was not begun in this browser, or the browser did not keep Berth's sign-in cookie (Berth must be reached over https)"
+    )]
+    OtherBrowser,
     #[error("the launch token is not a readable JWT")]
     Malformed,
     #[error("the launch token is not signed with RS256")]
@@ -58,8 +62,6 @@ pub enum Refusal {
     MessageType,
     #[error("the platform's key set could not be fetched")]
     KeySet(#[source] super::KeySetError),
-    #[error("this sign-in link was used already or has expired; open the activity from your course again")]
-    Ticket,
 }
 
 impl Refusal {

@@ -6,12 +6,14 @@
 //! in the classroom of their LMS course. `docs/lti.md` tells the whole
 //! story; `docs/security.md` what is verified.
 
+mod admin;
 pub mod ags;
 mod cli;
 mod keys;
 mod launch;
 mod routes;
 
+pub use admin::PlatformsPage;
 pub use cli::run as run_lti_command;
 pub use keys::{key_set, new_signing_key};
 pub use launch::Refusal;
@@ -23,6 +25,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::store::{Platform, PlatformId};
+
+/// Berth's addresses for platforms: OIDC login initiation, the launch
+/// (target link and redirect URI), Berth's public key set.
+pub(crate) const LOGIN_PATH: &str = "/lti/login";
+pub(crate) const LAUNCH_PATH: &str = "/lti/launch";
+pub(crate) const JWKS_PATH: &str = "/.well-known/jwks.json";
 
 /// How long a platform's key set is trusted before it is fetched again.
 const KEY_SET_TTL: Duration = Duration::from_secs(3600);
@@ -67,6 +75,16 @@ impl Lti {
             first_key: Mutex::default(),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
         }
+    }
+
+    /// Where platforms reach Berth: `--public-url`, else the request's
+    /// `Host` (with `https` when cookies are secure).
+    pub fn base_url(&self, secure: bool, host: Option<&str>) -> Option<String> {
+        if let Some(url) = &self.public_url {
+            return Some(url.clone());
+        }
+        let scheme = if secure { "https" } else { "http" };
+        Some(format!("{scheme}://{}", host?))
     }
 
     /// The platform's key set: cached for an hour; fetched again when it

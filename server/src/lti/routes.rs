@@ -1,11 +1,16 @@
 //! The addresses a platform uses: `/lti/login` (OIDC third-party login
 //! initiation), `/lti/launch` (the signed id_token, posted by the browser)
-//! and `/.well-known/jwks.json` (Berth's public keys); and `/lti/enter`,
-//! where a launch's one-time ticket becomes a session in a window of
-//! Berth's own (`docs/lti.md`: LMSs frame tools, and a framed Berth gets no
-//! cookie in today's browsers).
+//! and `/.well-known/jwks.json` (Berth's public keys).
+//!
+//! A launch only counts in the browser that began its login: `/lti/login`
+//! gives that browser a cookie holding the login's state, and `/lti/launch`
+//! wants it back. Without it anyone could make a victim's browser post
+//! their own valid launch and sign the victim in as them (login CSRF).
+//! LMSs frame tools, and a framed Berth gets no cookie in today's
+//! browsers, so a framed login first opens Berth in a window of its own
+//! and the whole login runs there (`docs/lti.md`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -16,8 +21,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tower_sessions::Session;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::launch::{Launch, LmsRole, Refusal, escape, framable, page};
+use super::{JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
 use crate::auth::Role;
 use crate::error::Error;
 use crate::events::Change;
@@ -27,30 +34,27 @@ use berth_app::model::{ClassroomId, Millis};
 
 /// A login initiation is good for this long before its launch.
 const LOGIN_LIFETIME: Duration = Duration::from_secs(10 * 60);
-/// A launch's ticket is good for this long: a click on "Open Berth".
-const TICKET_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// The browser's cookie for a login is `berth-lti-` and this many
+/// characters of its state: one per login, so two launches at once in one
+/// browser do not spoil each other.
+const BINDING_NAME_CHARS: usize = 16;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/lti/login", get(login).post(login))
-        .route("/lti/launch", axum::routing::post(launch))
-        .route("/lti/enter", get(enter))
-        .route("/.well-known/jwks.json", get(jwks))
+        .route(LOGIN_PATH, get(login).post(login))
+        .route(LAUNCH_PATH, axum::routing::post(launch))
+        .route(JWKS_PATH, get(jwks))
 }
 
 /// The paths platforms post to from their own pages: their requests are
 /// cross-site by nature and are trusted for what they carry (a state and a
 /// signed token), not for where they come from.
-pub const CROSS_SITE_POSTS: [&str; 2] = ["/lti/login", "/lti/launch"];
+pub const CROSS_SITE_POSTS: [&str; 2] = [LOGIN_PATH, LAUNCH_PATH];
 
 /// Where platforms reach this Berth: `--public-url`, or this request's host.
 fn base_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    if let Some(url) = &state.lti.public_url {
-        return Some(url.clone());
-    }
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let scheme = if state.secure_cookies { "https" } else { "http" };
-    Some(format!("{scheme}://{host}"))
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    state.lti.base_url(state.secure_cookies, host)
 }
 
 /// 32 random bytes, URL-safe.
@@ -72,17 +76,21 @@ struct LoginParams {
 }
 
 /// OIDC third-party login initiation: checks who asks, remembers a state
-/// and a nonce, and sends the browser to the platform's authorization
-/// endpoint, which answers with the launch.
+/// and a nonce, gives the browser the state in a cookie, and sends it to
+/// the platform's authorization endpoint, which answers with the launch.
+/// Framed, it first offers the same login in a window of Berth's own.
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(params): Form<LoginParams>,
 ) -> Result<Response, LtiError> {
-    let issuer = params.iss.ok_or(Refusal::Missing("iss"))?;
-    let login_hint = params.login_hint.ok_or(Refusal::Missing("login_hint"))?;
-    let target = params.target_link_uri.ok_or(Refusal::Missing("target_link_uri"))?;
-    let mut platforms = state.store.lti_platforms_of(&issuer).await?;
+    let issuer = params.iss.as_deref().ok_or(Refusal::Missing("iss"))?;
+    let login_hint = params.login_hint.as_deref().ok_or(Refusal::Missing("login_hint"))?;
+    let target = params
+        .target_link_uri
+        .as_deref()
+        .ok_or(Refusal::Missing("target_link_uri"))?;
+    let mut platforms = state.store.lti_platforms_of(issuer).await?;
     if let Some(client_id) = &params.client_id {
         platforms.retain(|p| &p.client_id == client_id);
     }
@@ -96,8 +104,11 @@ async fn login(
         return Err(Refusal::UnknownDeployment.into());
     }
     let base = base_url(&state, &headers).ok_or(Refusal::Missing("Host"))?;
-    if local_target(&base, &target).is_none() {
+    if local_target(&base, target).is_none() {
         return Err(Refusal::ForeignTarget.into());
+    }
+    if framed(&headers) {
+        return Ok(open_in_a_window(&params));
     }
     let (login_state, nonce) = (random_token(), random_token());
     let expires = Millis::now().plus(LOGIN_LIFETIME);
@@ -112,15 +123,86 @@ async fn login(
         .append_pair("response_mode", "form_post")
         .append_pair("prompt", "none")
         .append_pair("client_id", &platform.client_id)
-        .append_pair("redirect_uri", &format!("{base}/lti/launch"))
-        .append_pair("login_hint", &login_hint)
+        .append_pair("redirect_uri", &format!("{base}{LAUNCH_PATH}"))
+        .append_pair("login_hint", login_hint)
         .append_pair("state", &login_state)
         .append_pair("nonce", &nonce);
     if let Some(hint) = &params.lti_message_hint {
         query.append_pair("lti_message_hint", hint);
     }
     let separator = if platform.auth_url.contains('?') { '&' } else { '?' };
-    Ok(Redirect::to(&format!("{}{separator}{}", platform.auth_url, query.finish())).into_response())
+    let to_platform = Redirect::to(&format!("{}{separator}{}", platform.auth_url, query.finish()));
+    Ok((binding(&login_state, LOGIN_LIFETIME), to_platform).into_response())
+}
+
+/// Whether the browser shows this response in a frame (an LMS's iframe).
+fn framed(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-dest")
+        .is_some_and(|d| d == "iframe" || d == "frame")
+}
+
+/// The page a framed login gets: a link to the same login, in a window of
+/// Berth's own, where its cookies are first-party.
+fn open_in_a_window(params: &LoginParams) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [
+        ("iss", &params.iss),
+        ("login_hint", &params.login_hint),
+        ("target_link_uri", &params.target_link_uri),
+        ("lti_message_hint", &params.lti_message_hint),
+        ("client_id", &params.client_id),
+        ("lti_deployment_id", &params.lti_deployment_id),
+    ] {
+        if let Some(value) = value {
+            query.append_pair(name, value);
+        }
+    }
+    let body = page(
+        "Berth opens in its own window",
+        &format!(
+            "<p>Your course opens Berth in a window of its own, where your labs and progress are kept.</p>\
+             <p><a class=\"button\" href=\"{}\" target=\"_blank\" rel=\"noopener\">Open Berth</a></p>",
+            escape(&format!("{LOGIN_PATH}?{}", query.finish()))
+        ),
+    );
+    framable(Html(body).into_response())
+}
+
+/// The cookie that binds a login to the browser that began it: sent back
+/// only to `/lti/launch`, which the platform's page posts cross-site, so
+/// `SameSite=None` (and so `Secure`: LTI runs on https, and browsers
+/// count loopback as secure for tests). A zero lifetime removes it.
+fn binding(login_state: &str, lifetime: Duration) -> [(header::HeaderName, String); 1] {
+    let name = format!("berth-lti-{}", binding_key(login_state).unwrap_or_default());
+    let cookie = Cookie::build((name, login_state.to_string()))
+        .path(LAUNCH_PATH)
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::None)
+        .max_age(tower_sessions::cookie::time::Duration::seconds(
+            lifetime.as_secs() as i64
+        ));
+    [(header::SET_COOKIE, cookie.to_string())]
+}
+
+fn binding_key(login_state: &str) -> Option<&str> {
+    login_state.get(..BINDING_NAME_CHARS)
+}
+
+/// Whether the request carries the binding cookie of `login_state`.
+fn began_here(headers: &HeaderMap, login_state: &str) -> bool {
+    let Some(key) = binding_key(login_state) else {
+        return false;
+    };
+    let name = format!("berth-lti-{key}");
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .flatten()
+        .any(|c| c.name() == name && c.value() == login_state)
 }
 
 /// `target` as a path of this site, if it is on it.
@@ -142,11 +224,12 @@ struct LaunchForm {
     error_description: Option<String>,
 }
 
-/// The launch: verifies the id_token against the login it answers, makes
-/// or finds the account and the classroom, and hands the person a ticket
-/// to a session.
+/// The launch: checks it comes to the browser that began its login,
+/// verifies the id_token against that login, makes or finds the account
+/// and the classroom, and signs the person in.
 async fn launch(
     State(state): State<AppState>,
+    session: Session,
     headers: HeaderMap,
     Form(form): Form<LaunchForm>,
 ) -> Result<Response, LtiError> {
@@ -159,6 +242,9 @@ async fn launch(
     }
     let login_state = form.state.ok_or(Refusal::Missing("state"))?;
     let token = form.id_token.ok_or(Refusal::Missing("id_token"))?;
+    if !began_here(&headers, &login_state) {
+        return Err(Refusal::OtherBrowser.into());
+    }
     let login = state
         .store
         .take_lti_login(&login_state)
@@ -187,32 +273,8 @@ async fn launch(
     let target = landing(&state, &base, &launch);
     super::ags::remember_link(&state.store, &state.grading, &platform, &user, &launch, &target).await?;
     tracing::info!(platform = %platform.id, user = %user.id, target, "LTI launch");
-    let ticket = random_token();
-    let expires = Millis::now().plus(TICKET_LIFETIME);
-    state
-        .store
-        .add_lti_ticket(&hash(&ticket), user.id, &target, expires)
-        .await?;
-    let enter = format!("/lti/enter?ticket={ticket}");
-    let framed = headers
-        .get("sec-fetch-dest")
-        .is_some_and(|d| d == "iframe" || d == "frame");
-    if !framed {
-        return Ok(Redirect::to(&enter).into_response());
-    }
-    let body = page(
-        "Berth is ready",
-        &format!(
-            "<p>Your course opens Berth in a window of its own, where your labs and progress are kept.</p>\
-             <p><a class=\"button\" href=\"{}\" target=\"_blank\" rel=\"noopener\">Open Berth</a></p>",
-            escape(&enter)
-        ),
-    );
-    Ok(framable(Html(body).into_response()))
-}
-
-fn hash(ticket: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(ticket.as_bytes()))
+    crate::auth::start_session(&session, &user).await.map_err(Error::from)?;
+    Ok((binding(&login_state, Duration::ZERO), Redirect::to(&target)).into_response())
 }
 
 /// The account of the launch's subject on this platform, made on the first
@@ -345,27 +407,6 @@ fn landing(state: &AppState, base: &str, launch: &Launch) -> String {
         .filter(|path| !path.starts_with("/lti/"))
         .unwrap_or("/")
         .to_string()
-}
-
-#[derive(Deserialize)]
-struct Ticket {
-    ticket: String,
-}
-
-/// A launch's ticket, opened in Berth's own window: the session starts.
-async fn enter(
-    State(state): State<AppState>,
-    session: Session,
-    Query(Ticket { ticket }): Query<Ticket>,
-) -> Result<Response, LtiError> {
-    let (user, target) = state
-        .store
-        .take_lti_ticket(&hash(&ticket))
-        .await?
-        .ok_or(Refusal::Ticket)?;
-    let user = state.store.user_by_id(user).await?.ok_or(Refusal::Ticket)?;
-    crate::auth::start_session(&session, &user).await.map_err(Error::from)?;
-    Ok(Redirect::to(&target).into_response())
 }
 
 async fn jwks(State(state): State<AppState>) -> Result<Response, Error> {

@@ -23,6 +23,8 @@ pub enum Lock {
     Refill,
     /// A replica's start-up: the instance id and the session table.
     Setup,
+    /// Making Berth's first LTI signing key.
+    FirstKey,
 }
 
 impl Lock {
@@ -35,6 +37,7 @@ impl Lock {
             Lock::Sweep => 2,
             Lock::Refill => 3,
             Lock::Setup => 4,
+            Lock::FirstKey => 5,
         }
     }
 }

@@ -5,10 +5,11 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, ExerciseEvent, ExerciseId, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber, ProgressStatus,
-    UserId,
+    ClassroomId, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber,
+    ProgressStatus, UserId,
 };
 
+use super::hosts::Placement;
 use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
 
@@ -26,6 +27,8 @@ pub struct LabRow {
     pub preparing: bool,
     /// Why a setup failed, for the learner.
     pub setup_failure: Option<String>,
+    /// Where it runs (`None`: the default engine).
+    pub host: Option<HostName>,
 }
 
 impl LabRow {
@@ -41,6 +44,7 @@ impl LabRow {
             extended: r.flag("extended")?,
             preparing: r.flag("preparing")?,
             setup_failure: r.try_get("setup_failure")?,
+            host: host(r)?,
         })
     }
 
@@ -58,6 +62,12 @@ pub struct PoolLabRow {
     pub status: LabStatus,
     pub started_at: Millis,
     pub expires_at: Millis,
+    pub host: Option<HostName>,
+}
+
+/// The `host` column.
+fn host(r: &AnyRow) -> Result<Option<HostName>, StoreError> {
+    Ok(r.try_get::<Option<String>, _>("host")?.map(HostName::new))
 }
 
 impl PoolLabRow {
@@ -75,12 +85,23 @@ pub struct Warmup {
     pub until: Millis,
 }
 
+/// What recording a new lab came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// Recorded, to be made where placement chose.
+    Placed(Placement),
+    /// The learner already has a live lab for the module.
+    AlreadyLive,
+    /// Lab hosts are listed and none that takes labs has room for it.
+    NoRoom,
+}
+
 /// One watch of a lab's terminal, as recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WatcherId(i64);
 
 const LAB_COLUMNS: &str =
-    "id, user_id, module, status, started_at, expires_at, last_active, extended, preparing, setup_failure";
+    "id, user_id, module, status, started_at, expires_at, last_active, extended, preparing, setup_failure, host";
 
 /// One exercise's history for one learner.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -110,48 +131,65 @@ pub struct NewExerciseEvent<'a> {
 }
 
 impl Store {
-    /// Records a lab being started; `false` if the learner already has a
-    /// live lab for the module.
+    /// Records a lab being started, on the host placement chooses for its
+    /// `memory_mb`, in one transaction (under [`super::Lock::Admission`],
+    /// so no other start counts the host meanwhile).
     pub async fn insert_lab(
         &self,
         id: &LabId,
         user: UserId,
         module: &ModuleId,
         expires_at: Millis,
-    ) -> Result<bool, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active) \
-             VALUES ($1, $2, $3, $4, $5, $6, $5)",
-        )
-        .bind(id.as_str())
-        .bind(user.get())
-        .bind(module.as_str())
-        .bind(LabStatus::Starting.as_str())
-        .bind(Millis::now().get())
-        .bind(expires_at.get())
-        .execute(self.pool())
-        .await;
-        match inserted {
-            Ok(_) => Ok(true),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        memory_mb: u64,
+    ) -> Result<Recorded, StoreError> {
+        self.insert_placed(id, Some(user), module, expires_at, memory_mb).await
     }
 
     /// Records a lab of the warm pool being made: no owner yet.
-    pub async fn insert_pool_lab(&self, id: &LabId, module: &ModuleId, expires_at: Millis) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active) \
-             VALUES ($1, NULL, $2, $3, $4, $5, $4)",
+    pub async fn insert_pool_lab(
+        &self,
+        id: &LabId,
+        module: &ModuleId,
+        expires_at: Millis,
+        memory_mb: u64,
+    ) -> Result<Recorded, StoreError> {
+        self.insert_placed(id, None, module, expires_at, memory_mb).await
+    }
+
+    async fn insert_placed(
+        &self,
+        id: &LabId,
+        user: Option<UserId>,
+        module: &ModuleId,
+        expires_at: Millis,
+        memory_mb: u64,
+    ) -> Result<Recorded, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let Some(placement) = super::hosts::place(&mut tx, memory_mb).await? else {
+            return Ok(Recorded::NoRoom);
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active, host, memory_mb) \
+             VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8)",
         )
         .bind(id.as_str())
+        .bind(user.map(|u| u.get()))
         .bind(module.as_str())
         .bind(LabStatus::Starting.as_str())
         .bind(Millis::now().get())
         .bind(expires_at.get())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .bind(placement.host().map(|h| h.as_str().to_string()))
+        .bind(memory_mb as i64)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(Recorded::Placed(placement))
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Recorded::AlreadyLive),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A pool lab made and set up: it waits for a learner.
@@ -215,7 +253,7 @@ impl Store {
     /// first.
     pub async fn pool_labs(&self) -> Result<Vec<PoolLabRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, module, status, started_at, expires_at FROM labs \
+            "SELECT id, module, status, started_at, expires_at, host FROM labs \
              WHERE status <> $1 AND user_id IS NULL ORDER BY started_at, id",
         )
         .bind(LabStatus::Ended.as_str())
@@ -229,6 +267,7 @@ impl Store {
                     status: r.parsed("status")?,
                     started_at: r.millis("started_at")?,
                     expires_at: r.millis("expires_at")?,
+                    host: host(r)?,
                 })
             })
             .collect()
@@ -374,6 +413,19 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(LabRow::from_row).collect()
+    }
+
+    /// Why the learner's most recent lab of the module ended; `None` if it
+    /// has not ended (or there was none).
+    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<String>, StoreError> {
+        let reason: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT end_reason FROM labs WHERE user_id = $1 AND module = $2 ORDER BY started_at DESC, id LIMIT 1",
+        )
+        .bind(user.get())
+        .bind(module.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(reason.flatten())
     }
 
     pub async fn touch_lab(&self, id: &LabId, at: Millis) -> Result<(), StoreError> {

@@ -1,6 +1,5 @@
 //! LTI 1.3: registered platforms, Berth's signing keys, login initiations
-//! waiting for their launch, the accounts and courses launches made, and
-//! the one-time tickets from a launch to a session.
+//! waiting for their launch, and the accounts and courses launches made.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -65,6 +64,8 @@ pub struct SigningKey {
     /// PKCS#1 DER, base64.
     pub private_der: String,
     pub retired_at: Option<Millis>,
+    /// When a retired key stops being published.
+    pub expires_at: Option<Millis>,
 }
 
 /// A login initiation the launch must match.
@@ -129,6 +130,20 @@ impl Store {
             .collect()
     }
 
+    /// How many accounts launches from each platform made.
+    pub async fn lti_account_counts(&self) -> Result<std::collections::HashMap<PlatformId, u64>, StoreError> {
+        let rows = sqlx::query("SELECT platform_id, COUNT(*) AS accounts FROM lti_accounts GROUP BY platform_id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let accounts = u64::try_from(r.try_get::<i64, _>("accounts")?)
+                    .map_err(|_| StoreError::OutOfRange("lti_accounts count"))?;
+                Ok((PlatformId(r.try_get("platform_id")?), accounts))
+            })
+            .collect()
+    }
+
     pub async fn lti_platform(&self, id: PlatformId) -> Result<Option<Platform>, StoreError> {
         let row = sqlx::query(&format!("{PLATFORM_SELECT} WHERE id = $1"))
             .bind(id.0)
@@ -141,7 +156,7 @@ impl Store {
     /// newest first.
     pub async fn lti_keys(&self) -> Result<Vec<SigningKey>, StoreError> {
         let rows = sqlx::query(
-            "SELECT kid, private_der, retired_at FROM lti_keys \
+            "SELECT kid, private_der, retired_at, expires_at FROM lti_keys \
              WHERE expires_at IS NULL OR expires_at > $1 ORDER BY created_at DESC, kid",
         )
         .bind(Millis::now().get())
@@ -153,6 +168,7 @@ impl Store {
                     kid: r.try_get("kid")?,
                     private_der: r.try_get("private_der")?,
                     retired_at: r.try_get::<Option<i64>, _>("retired_at")?.map(Millis),
+                    expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(Millis),
                 })
             })
             .collect()
@@ -233,6 +249,8 @@ impl Store {
 
     /// Makes the account of a platform's subject: a user who cannot log in
     /// with a password (`password_hash` is no hash), linked to the subject.
+    /// Two first launches at once make one account: the later finds the
+    /// one the earlier made.
     pub async fn create_lti_account(
         &self,
         platform: PlatformId,
@@ -245,26 +263,39 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
             "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, '!lti', $2, $3) \
-             RETURNING id, email, role, created_at",
+             ON CONFLICT (email) DO NOTHING RETURNING id, email, role, created_at",
         )
         .bind(email)
         .bind(role.as_str())
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let user = User::from_row(&row)?;
-        sqlx::query(
-            "INSERT INTO lti_accounts (platform_id, subject, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(platform.0)
-        .bind(subject)
-        .bind(user.id.get())
-        .bind(name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(user)
+        let linked = match row {
+            Some(row) => {
+                let user = User::from_row(&row)?;
+                let done = sqlx::query(
+                    "INSERT INTO lti_accounts (platform_id, subject, user_id, name, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform_id, subject) DO NOTHING",
+                )
+                .bind(platform.0)
+                .bind(subject)
+                .bind(user.id.get())
+                .bind(name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                (done.rows_affected() == 1).then_some(user)
+            }
+            None => None,
+        };
+        if let Some(user) = linked {
+            tx.commit().await?;
+            return Ok(user);
+        }
+        tx.rollback().await?;
+        self.lti_account(platform, subject)
+            .await?
+            .ok_or_else(|| StoreError::EmailTaken(email.to_string()))
     }
 
     /// Makes a learner an instructor (a later launch may say so); never
@@ -359,43 +390,5 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Keeps a ticket (by its hash) until `expires_at`, and forgets the
-    /// expired ones.
-    pub async fn add_lti_ticket(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        target: &str,
-        expires_at: Millis,
-    ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM lti_tickets WHERE expires_at <= $1")
-            .bind(Millis::now().get())
-            .execute(self.pool())
-            .await?;
-        sqlx::query("INSERT INTO lti_tickets (token_hash, user_id, target, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user.get())
-            .bind(target)
-            .bind(expires_at.get())
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Takes a ticket once: its account and where it leads, unless used or
-    /// expired.
-    pub async fn take_lti_ticket(&self, token_hash: &str) -> Result<Option<(UserId, String)>, StoreError> {
-        let row = sqlx::query("DELETE FROM lti_tickets WHERE token_hash = $1 RETURNING user_id, target, expires_at")
-            .bind(token_hash)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) if row.millis("expires_at")? > Millis::now() => {
-                Ok(Some((UserId(row.try_get("user_id")?), row.try_get("target")?)))
-            }
-            _ => Ok(None),
-        }
     }
 }

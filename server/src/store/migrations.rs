@@ -58,6 +58,16 @@ const SQLITE: Embedded = &[
         "lab_setup",
         include_str!("../../../migrations/sqlite/0012_lab_setup.sql"),
     ),
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/sqlite/0013_lti_binding.sql"),
+    ),
+    (
+        14,
+        "lab_hosts",
+        include_str!("../../../migrations/sqlite/0014_lab_hosts.sql"),
+    ),
     (15, "grades", include_str!("../../../migrations/sqlite/0015_grades.sql")),
 ];
 const POSTGRES: Embedded = &[
@@ -108,6 +118,16 @@ const POSTGRES: Embedded = &[
         12,
         "lab_setup",
         include_str!("../../../migrations/postgres/0012_lab_setup.sql"),
+    ),
+    (
+        13,
+        "lti_binding",
+        include_str!("../../../migrations/postgres/0013_lti_binding.sql"),
+    ),
+    (
+        14,
+        "lab_hosts",
+        include_str!("../../../migrations/postgres/0014_lab_hosts.sql"),
     ),
     (
         15,

@@ -12,6 +12,7 @@
 
 mod classrooms;
 mod coordination;
+mod hosts;
 mod instance;
 mod invites;
 mod labs;
@@ -27,7 +28,8 @@ pub use classrooms::{
     ProgressRecord,
 };
 pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
-pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Warmup, WatcherId};
+pub use hosts::{HostLoad, HostRow, Placement, RemoveHostError};
+pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Recorded, Warmup, WatcherId};
 pub use lti::{LtiContext, NewPlatform, PendingLogin, Platform, PlatformId, SigningKey};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use outbox::{GradeLink, OutgoingScore};

@@ -1,0 +1,282 @@
+//! Labs over several Docker engines. [`Hosts`] is the one [`Runtime`] the
+//! lab manager sees: it sends each call to the engine of the lab's host,
+//! which the lab's record names (placement chose it when the lab was
+//! recorded, see [`crate::store::Store::insert_lab`]). With no host listed
+//! every lab runs on the engine `DOCKER_HOST` names, as on one machine.
+//!
+//! Engines are connected on first use, from the hosts' listing, so a host
+//! added with `berth hosts add` while replicas run is used at its first
+//! lab without a restart.
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use clap::{Args, Subcommand};
+
+use berth_app::model::{HostName, HostState, LabId, NodeNumber};
+
+use super::docker::{DockerRuntime, Endpoint, Runtimes};
+use super::mirror::RegistryMirror;
+use super::runtime::*;
+use crate::store::Store;
+
+pub struct Hosts {
+    store: Store,
+    /// The engine `DOCKER_HOST` names.
+    default: Arc<DockerRuntime>,
+    /// How labs run on every host (the OCI runtimes by name, the mirror).
+    runtimes: Runtimes,
+    mirror: RegistryMirror,
+    /// Each listed host's engine once used, with the URL it was reached at.
+    engines: Mutex<HashMap<HostName, (String, Arc<DockerRuntime>)>>,
+    /// Each lab's host as its record says (`None`: the default engine);
+    /// a lab never moves, so it is read once.
+    placed: Mutex<HashMap<LabId, Option<HostName>>>,
+}
+
+impl Hosts {
+    pub fn new(default: DockerRuntime, runtimes: Runtimes, mirror: RegistryMirror, store: Store) -> Self {
+        Self {
+            store,
+            default: Arc::new(default),
+            runtimes,
+            mirror,
+            engines: Mutex::default(),
+            placed: Mutex::default(),
+        }
+    }
+
+    /// The engine of `host`, connecting from its listing on first use.
+    async fn engine(&self, host: Option<&HostName>) -> Result<Arc<DockerRuntime>, RuntimeError> {
+        let Some(host) = host else {
+            return Ok(self.default.clone());
+        };
+        if let Some((_, engine)) = self.engines.lock().expect("engines lock").get(host) {
+            return Ok(engine.clone());
+        }
+        let row = self
+            .store
+            .host(host)
+            .await
+            .map_err(|e| RuntimeError::Host(e.to_string()))?
+            .ok_or_else(|| RuntimeError::Host(format!("`{host}` is not listed (`berth hosts list`)")))?;
+        let endpoint =
+            Endpoint::parse(&row.url, row.tls_dir.as_deref()).map_err(|e| RuntimeError::Host(e.to_string()))?;
+        let engine =
+            Arc::new(DockerRuntime::connect_to(Some(endpoint), self.runtimes.clone(), self.mirror.clone()).await);
+        let mut engines = self.engines.lock().expect("engines lock");
+        Ok(engines.entry(host.clone()).or_insert((row.url, engine)).1.clone())
+    }
+
+    /// The engine the lab runs on.
+    async fn engine_of(&self, lab: &LabId) -> Result<Arc<DockerRuntime>, RuntimeError> {
+        let known = self.placed.lock().expect("placed lock").get(lab).cloned();
+        let host = match known {
+            Some(host) => host,
+            None => {
+                let host = self
+                    .store
+                    .lab_host(lab)
+                    .await
+                    .map_err(|e| RuntimeError::Host(e.to_string()))?;
+                self.placed
+                    .lock()
+                    .expect("placed lock")
+                    .insert(lab.clone(), host.clone());
+                host
+            }
+        };
+        self.engine(host.as_ref()).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Runtime for Hosts {
+    async fn create(&self, spec: &LabSpec) -> Result<(), RuntimeError> {
+        self.placed
+            .lock()
+            .expect("placed lock")
+            .insert(spec.lab.clone(), spec.host.clone());
+        self.engine(spec.host.as_ref()).await?.create(spec).await
+    }
+
+    async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError> {
+        self.engine_of(lab).await?.remove(lab).await?;
+        self.placed.lock().expect("placed lock").remove(lab);
+        Ok(())
+    }
+
+    /// Every host's labs: the default engine's when no host is listed or
+    /// a lab still runs there, then each listed host's.
+    async fn list(&self, instance: &str) -> Result<Listing, RuntimeError> {
+        let lookup = |e: crate::store::StoreError| RuntimeError::Host(e.to_string());
+        let listed = self.store.host_loads().await.map_err(lookup)?;
+        let mut all = Listing::default();
+        if listed.is_empty() || self.store.default_engine_in_use().await.map_err(lookup)? {
+            all = self.default.list(instance).await?;
+        }
+        // A host removed and listed again under its name may have moved.
+        self.engines
+            .lock()
+            .expect("engines lock")
+            .retain(|name, (url, _)| listed.iter().any(|l| &l.host.name == name && &l.host.url == url));
+        for host in listed.into_iter().map(|l| l.host.name) {
+            let labs = match self.engine(Some(&host)).await {
+                Ok(engine) => engine.list(instance).await,
+                Err(e) => Err(e),
+            };
+            match labs {
+                Ok(listing) => {
+                    let mut placed = self.placed.lock().expect("placed lock");
+                    for lab in &listing.labs {
+                        placed.insert(lab.lab.clone(), Some(host.clone()));
+                    }
+                    all.labs.extend(listing.labs);
+                }
+                Err(e) => {
+                    tracing::debug!(host = %host, error = %e, "a lab host did not answer");
+                    all.unreachable.push(host);
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    async fn run_script(
+        &self,
+        lab: &LabId,
+        node: NodeNumber,
+        script: Script<'_>,
+    ) -> Result<ScriptOutput, RuntimeError> {
+        self.engine_of(lab).await?.run_script(lab, node, script).await
+    }
+
+    async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError> {
+        self.engine_of(lab).await?.shell(lab, node, size, seat).await
+    }
+
+    async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {
+        self.engine_of(lab).await?.keeps_shells(lab, node).await
+    }
+
+    async fn leave(&self, lab: &LabId, node: NodeNumber, client: &str) -> Result<(), RuntimeError> {
+        self.engine_of(lab).await?.leave(lab, node, client).await
+    }
+
+    async fn resize(&self, lab: &LabId, exec: &str, size: TermSize) -> Result<(), RuntimeError> {
+        self.engine_of(lab).await?.resize(lab, exec, size).await
+    }
+
+    fn out_of_memory(&self, lab: &LabId, node: NodeNumber) -> BoxStream<'static, OutOfMemory> {
+        // Asked for once a terminal is attached, so the lab's host is known
+        // and its engine connected.
+        let known = self.placed.lock().expect("placed lock").get(lab).cloned();
+        let engine = match known {
+            Some(None) => Some(self.default.clone()),
+            Some(Some(host)) => self
+                .engines
+                .lock()
+                .expect("engines lock")
+                .get(&host)
+                .map(|(_, engine)| engine.clone()),
+            None => None,
+        };
+        match engine {
+            Some(engine) => engine.out_of_memory(lab, node),
+            None => futures_util::stream::pending().boxed(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HostsAction {
+    /// List a Docker engine as a lab host (it must answer); it takes new labs at once, on every replica.
+    Add(AddHost),
+    /// Every lab host with its state and the labs and memory it holds.
+    List,
+    /// Take no new labs on this host; the ones it runs run on until they end.
+    Drain { name: HostName },
+    /// Take new labs on this host again (after `drain`, or once a lost host answers again).
+    Activate { name: HostName },
+    /// Stop listing a host that runs no lab.
+    Remove { name: HostName },
+}
+
+#[derive(Debug, Args)]
+pub struct AddHost {
+    /// The host's name, as labs and `berth hosts` name it.
+    pub name: HostName,
+    /// unix:///path/to/docker.sock, or tcp://HOST:PORT with --tls-dir.
+    pub url: String,
+    /// For tcp://: the folder of ca.pem, cert.pem and key.pem (a client certificate the engine trusts).
+    #[arg(long)]
+    pub tls_dir: Option<std::path::PathBuf>,
+    /// Labs it may run at once.
+    #[arg(long, default_value_t = 20)]
+    pub labs: usize,
+    /// Memory its labs may be given together, in MiB (each lab counts its nodes' memory_mb).
+    #[arg(long, default_value_t = 16 * 1024)]
+    pub memory_mb: u64,
+}
+
+/// `berth hosts`: the listing every replica places labs by.
+pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<()> {
+    use anyhow::{Context, bail};
+
+    match action {
+        HostsAction::Add(add) => {
+            let tls_dir = add.tls_dir.map(|d| d.to_string_lossy().into_owned());
+            let endpoint = Endpoint::parse(&add.url, tls_dir.as_deref())?;
+            let version = endpoint
+                .version()
+                .await
+                .with_context(|| format!("the engine at {} does not answer", add.url))?;
+            let host = crate::store::HostRow {
+                name: add.name,
+                url: add.url,
+                tls_dir,
+                max_labs: add.labs,
+                memory_mb: add.memory_mb,
+                state: HostState::Active,
+            };
+            if !store.add_host(&host).await? {
+                bail!("a lab host named `{}` is listed already", host.name);
+            }
+            println!(
+                "{}: Docker {version}, up to {} labs and {} MiB; it takes new labs now",
+                host.name, host.max_labs, host.memory_mb
+            );
+            Ok(())
+        }
+        HostsAction::List => {
+            let loads = store.host_loads().await?;
+            if loads.is_empty() {
+                eprintln!("no lab host listed: labs run on the engine DOCKER_HOST names");
+            }
+            for l in &loads {
+                println!(
+                    "{}  {}  labs {}/{}  memory {}/{} MiB  {}",
+                    l.host.name, l.host.state, l.labs, l.host.max_labs, l.memory_mb, l.host.memory_mb, l.host.url
+                );
+            }
+            Ok(())
+        }
+        HostsAction::Drain { name } => set_state(store, &name, HostState::Draining).await,
+        HostsAction::Activate { name } => set_state(store, &name, HostState::Active).await,
+        HostsAction::Remove { name } => {
+            store.remove_host(&name).await?;
+            println!("{name} is no longer a lab host");
+            Ok(())
+        }
+    }
+}
+
+async fn set_state(store: &Store, name: &HostName, state: HostState) -> anyhow::Result<()> {
+    if !store.set_host_state(name, state).await? {
+        anyhow::bail!("there is no lab host named `{name}` (`berth hosts list`)");
+    }
+    println!("{name} is {state}");
+    Ok(())
+}

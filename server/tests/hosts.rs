@@ -1,0 +1,368 @@
+//! Labs over several Docker hosts, with real engines: two extra `dockerd`
+//! processes, each with its own data root, exec root, socket and bridge,
+//! and no iptables rules (so they cannot disturb the machine's engine),
+//! stand in for two lab hosts. Two `berth serve` replicas on one
+//! PostgreSQL place labs on them through `berth hosts`.
+
+mod common;
+
+use berth_app::error::AppError;
+use berth_app::lab::{LabAction, LabEnd};
+use berth_app::model::LabId;
+use common::{
+    TestApp, TestDb, act, as_learner, check, container_name, docker, lab_of, read_until, session_cookie, terminal,
+    terminal_path, view, view_set_up,
+};
+use futures_util::SinkExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+const LESSON: &str = "first-steps";
+/// The only image the fixture's labs need.
+const IMAGE: &str = "berth/lab-shell:latest";
+
+/// A Docker engine of the test's own: started, loaded with the shell lab
+/// image, and removed with everything in it when dropped.
+struct Engine {
+    dir: tempfile::TempDir,
+    /// Its own address pool, apart from the machine engine's.
+    pool: u8,
+    daemon: Option<Child>,
+}
+
+impl Engine {
+    async fn start(pool: u8) -> Engine {
+        let dir = tempfile::Builder::new().prefix("berth-host-").tempdir().unwrap();
+        std::fs::write(dir.path().join("daemon.json"), "{}").unwrap();
+        let mut engine = Engine {
+            dir,
+            pool,
+            daemon: None,
+        };
+        engine.run().await;
+        let load = format!("docker save {IMAGE} | docker -H {} load -q", engine.url());
+        let loaded = tokio::process::Command::new("sh")
+            .args(["-c", &load])
+            .output()
+            .await
+            .unwrap();
+        assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+        engine
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn url(&self) -> String {
+        format!("unix://{}", self.path("docker.sock").display())
+    }
+
+    fn client(&self) -> bollard::Docker {
+        bollard::Docker::connect_with_unix(&self.url(), 30, bollard::API_DEFAULT_VERSION).unwrap()
+    }
+
+    /// The engine's own default bridge. Not `--bridge none`: a dockerd
+    /// started so deletes the machine's `docker0` (moby removes the default
+    /// bridge's interface when the bridge is disabled), cutting the
+    /// machine's engine off from its default network.
+    fn bridge(&self) -> String {
+        format!("berth-e{}", self.pool)
+    }
+
+    /// Makes the bridge if it is not there (a restart keeps it).
+    fn make_bridge(&self) {
+        let bridge = self.bridge();
+        let _ = Command::new("ip")
+            .args(["link", "add", &bridge, "type", "bridge"])
+            .stderr(Stdio::null())
+            .status();
+        for args in [
+            vec!["addr", "replace", &format!("10.{}.255.1/24", self.pool), "dev", &bridge],
+            vec!["link", "set", &bridge, "up"],
+        ] {
+            let status = Command::new("ip").args(&args).status().expect("iproute2's ip");
+            assert!(status.success(), "ip {args:?}");
+        }
+    }
+
+    /// Starts the daemon on this engine's folders and waits until it answers.
+    async fn run(&mut self) {
+        self.make_bridge();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path("dockerd.log"))
+            .unwrap();
+        let path = |name: &str| self.path(name).display().to_string();
+        let daemon = Command::new("dockerd")
+            .args(["--config-file", &path("daemon.json")])
+            .args(["--data-root", &path("data"), "--exec-root", &path("exec")])
+            .args(["--pidfile", &path("docker.pid"), "-H", &self.url()])
+            .args([
+                "--bridge",
+                &self.bridge(),
+                "--iptables=false",
+                "--ip-masq=false",
+                "--shutdown-timeout",
+                "2",
+            ])
+            .args([
+                "--default-address-pool",
+                &format!("base=10.{}.0.0/16,size=24", self.pool),
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd runs");
+        self.daemon = Some(daemon);
+        let started = Instant::now();
+        while !self.answers().await {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the engine in {} did not answer",
+                self.dir.path().display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn answers(&self) -> bool {
+        match bollard::Docker::connect_with_unix(&self.url(), 30, bollard::API_DEFAULT_VERSION) {
+            Ok(docker) => docker.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Stops the daemon as a machine going down would (its containers stop
+    /// with it), and waits for it to end.
+    fn stop(&mut self) {
+        let Some(mut daemon) = self.daemon.take() else { return };
+        let _ = Command::new("kill").args(["-TERM", &daemon.id().to_string()]).status();
+        let started = Instant::now();
+        while daemon.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = daemon.kill();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The names of every container the engine holds.
+    async fn containers(&self) -> Vec<String> {
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+            .all(true)
+            .build();
+        let list = self.client().list_containers(Some(options)).await.unwrap();
+        list.into_iter()
+            .flat_map(|c| c.names.unwrap_or_default())
+            .map(|n| n.trim_start_matches('/').to_string())
+            .collect()
+    }
+
+    async fn holds(&self, lab: &LabId) -> bool {
+        self.containers().await.contains(&container_name(lab, 1))
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if self.daemon.is_some() {
+            let _ = Command::new("sh")
+                .args([
+                    "-c",
+                    &format!("docker -H {0} rm -f $(docker -H {0} ps -aq)", self.url()),
+                ])
+                .output();
+        }
+        self.stop();
+        let _ = Command::new("ip").args(["link", "del", &self.bridge()]).status();
+    }
+}
+
+/// `berth hosts ...` against the replicas' database: its standard output,
+/// or its error.
+fn hosts(db: &TestDb, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("hosts")
+        .args(args)
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap();
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
+/// What `berth doctor` reports for the replicas' install.
+fn doctor(db: &TestDb) -> String {
+    let fixture = common::workspace().join("server/tests/fixtures/lab-course");
+    let playground = common::workspace().join("playground");
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .arg("doctor")
+        .args(["--database-url", &db.url])
+        .arg("--content")
+        .arg(&fixture)
+        .arg("--playground")
+        .arg(&playground)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The line `berth hosts list` prints for a host.
+fn listed(db: &TestDb, name: &str) -> String {
+    let list = hosts(db, &["list"]).unwrap();
+    list.lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{name} is not listed: {list}"))
+        .to_string()
+}
+
+/// Whether the machine's own engine holds the lab.
+async fn on_machine_engine(lab: &LabId) -> bool {
+    docker().inspect_container(&container_name(lab, 1), None).await.is_ok()
+}
+
+fn refused_for_room(result: &Result<(), AppError>) -> bool {
+    matches!(result, Err(AppError::Unavailable(m)) if m.contains("Every lab host is full"))
+}
+
+#[tokio::test]
+async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there() {
+    let (h2, mut h3) = tokio::join!(Engine::start(231), Engine::start(232));
+    let db = TestDb::postgres().await;
+    let spawn = |db: TestDb| TestApp::builder().fixture("lab-course").db(db).spawn();
+    let a = spawn(db.same()).await;
+    let b = spawn(db.same()).await;
+
+    // A host that does not answer is not listed; one that does is.
+    let err = hosts(&db, &["add", "h9", "unix:///nowhere/docker.sock"]).unwrap_err();
+    assert!(err.contains("does not answer"), "{err}");
+    let err = hosts(&db, &["add", "h9", "tcp://10.0.0.9:2376"]).unwrap_err();
+    assert!(err.contains("--tls-dir"), "{err}");
+    let added = hosts(&db, &["add", "h2", &h2.url(), "--labs", "2"]).unwrap();
+    assert!(added.contains("Docker"), "{added}");
+
+    // A learner on replica A gets a lab on host 2; its terminal through
+    // replica B and its check through A reach it there.
+    let (ada, ada_cookie) = session_cookie(&a, "ada@example.org").await;
+    act(&a, &ada, "basics", LabAction::Start).await.unwrap();
+    let ada_view = view_set_up(&a, &ada, "basics", LESSON).await;
+    let ada_lab = lab_of(&ada_view);
+    assert!(h2.holds(&ada_lab).await, "the lab runs on host 2");
+    assert!(!on_machine_engine(&ada_lab).await, "and not on the machine's engine");
+    let mut ws = terminal(&b, &ada_cookie, &terminal_path(&ada_view), &b.base)
+        .await
+        .unwrap();
+    ws.send(Message::Binary(
+        "echo hello > ~/greeting.txt; echo MARK-$((40+2))\r".into(),
+    ))
+    .await
+    .unwrap();
+    read_until(&mut ws, "MARK-42").await;
+    ws.close(None).await.unwrap();
+    assert!(check(&a, &ada, "greeting", false).await.unwrap().passed);
+
+    // Host 2 drained: the next lab goes to host 3; host 2's runs on.
+    hosts(&db, &["add", "h3", &h3.url(), "--labs", "1"]).unwrap();
+    assert!(hosts(&db, &["drain", "h2"]).unwrap().contains("draining"));
+    let (bo, _) = session_cookie(&b, "bo@example.org").await;
+    act(&b, &bo, "basics", LabAction::Start).await.unwrap();
+    let bo_lab = lab_of(&view(&b, &bo, "basics", LESSON).await);
+    assert!(h3.holds(&bo_lab).await, "the lab runs on host 3");
+    assert!(!h2.holds(&bo_lab).await);
+    assert!(check(&b, &ada, "greeting", false).await.unwrap().passed);
+
+    // Host 2 draining, host 3 full: no room, said plainly.
+    let (cy, _) = session_cookie(&a, "cy@example.org").await;
+    let (dee, _) = session_cookie(&b, "dee@example.org").await;
+    assert!(refused_for_room(&act(&a, &cy, "basics", LabAction::Start).await));
+
+    // Host 2 takes labs again, with one place: two learners asking two
+    // replicas at once get one lab between them, on host 2 (the full host
+    // 3 is skipped), and the other is told there is no room.
+    hosts(&db, &["activate", "h2"]).unwrap();
+    let (cy_start, dee_start) = tokio::join!(
+        act(&a, &cy, "basics", LabAction::Start),
+        act(&b, &dee, "basics", LabAction::Start)
+    );
+    let (winner, winner_app, loser) = match (cy_start, dee_start) {
+        (Ok(()), dee_start) => {
+            assert!(refused_for_room(&dee_start), "{dee_start:?}");
+            (&cy, &a, &dee)
+        }
+        (cy_start, Ok(())) => {
+            assert!(refused_for_room(&cy_start), "{cy_start:?}");
+            (&dee, &b, &cy)
+        }
+        other => panic!("one of two starts gets the last place: {other:?}"),
+    };
+    let winner_lab = lab_of(&view(winner_app, winner, "basics", LESSON).await);
+    assert!(h2.holds(&winner_lab).await, "the last place was host 2's");
+    assert!(view(&a, loser, "basics", LESSON).await.lab.is_none());
+    assert!(listed(&db, "h2").contains("active  labs 2/2"), "{}", listed(&db, "h2"));
+    assert!(listed(&db, "h3").contains("labs 1/1"));
+    let err = hosts(&db, &["remove", "h3"]).unwrap_err();
+    assert!(err.contains("still runs 1 lab"), "{err}");
+
+    // Host 3's engine stops: the sweep marks it lost and ends its lab; its
+    // learner can start again once there is room elsewhere.
+    h3.stop();
+    a.labs.sweep(false).await.unwrap();
+    assert!(listed(&db, "h3").contains("lost"), "{}", listed(&db, "h3"));
+    let report = doctor(&db);
+    assert!(
+        report.contains("h2 active, labs 2/2, memory 512/16384 MiB: Docker"),
+        "{report}"
+    );
+    assert!(
+        report.contains("h3 lost, labs 0/1") && report.contains("does not answer"),
+        "{report}"
+    );
+    let told = view(&b, &bo, "basics", LESSON).await;
+    assert!(told.lab.is_none(), "the lost lab ended");
+    assert_eq!(told.ended, Some(LabEnd::HostLost), "and its learner is told why");
+    assert!(refused_for_room(&act(&b, &bo, "basics", LabAction::Start).await));
+    act(&a, &ada, "basics", LabAction::Stop).await.unwrap();
+    assert!(!h2.holds(&ada_lab).await, "a stopped lab is removed from its host");
+    act(&b, &bo, "basics", LabAction::Start).await.unwrap();
+    let bo_again = lab_of(&view(&b, &bo, "basics", LESSON).await);
+    assert!(h2.holds(&bo_again).await, "the new lab runs on host 2");
+    assert_eq!(view(&b, &bo, "basics", LESSON).await.ended, None);
+
+    // Host 3 answers again: it takes labs again, and the lab it held when
+    // it went down is removed, leaving nothing behind.
+    h3.run().await;
+    assert!(h3.holds(&bo_lab).await, "the engine kept the stopped container");
+    b.labs.sweep(false).await.unwrap();
+    assert!(listed(&db, "h3").contains("active  labs 0/1"), "{}", listed(&db, "h3"));
+    assert_eq!(h3.containers().await, Vec::<String>::new(), "no orphan on host 3");
+
+    // A replica keeping a warm lab makes it where there is room (host 3),
+    // and a learner's start claims it there.
+    let warm = TestApp::builder()
+        .fixture("lab-course")
+        .db(db.same())
+        .flag("--warm", "1")
+        .spawn()
+        .await;
+    let started = Instant::now();
+    while h3.containers().await.is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(90), "no warm lab on host 3");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (eve, _) = session_cookie(&warm, "eve@example.org").await;
+    act(&warm, &eve, "basics", LabAction::Start).await.unwrap();
+    let eve_lab = lab_of(&view_set_up(&warm, &eve, "basics", LESSON).await);
+    assert!(h3.holds(&eve_lab).await, "the warm lab on host 3 was handed over");
+    assert!(!check(&a, &eve, "greeting", false).await.unwrap().passed);
+    let (code, _) = as_learner(&warm, &eve_lab, "echo hello > ~/greeting.txt").await;
+    assert_eq!(code, Some(0));
+    assert!(check(&a, &eve, "greeting", false).await.unwrap().passed);
+    assert!(listed(&db, "h3").contains("labs 1/1"));
+}
