@@ -34,6 +34,9 @@ pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/sco
 const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
+/// How long the worker lets progress settle before a round, so a burst
+/// of changes costs one round rather than one each.
+const SETTLE: Duration = Duration::from_millis(300);
 /// The first retry waits this long; each next one twice as long.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_RETRY: Duration = Duration::from_secs(15 * 60);
@@ -303,14 +306,25 @@ impl Outbox {
                     }
                 };
                 drop(lti);
-                tokio::select! {
-                    () = stopping.cancelled() => return,
-                    () = tokio::time::sleep(wait) => {}
-                    change = changes.recv() => match change {
-                        Ok(Change::Progress { .. } | Change::Missed) | Err(RecvError::Lagged(_)) => {}
-                        Ok(_) => continue,
-                        Err(RecvError::Closed) => return,
-                    },
+                let due = tokio::time::Instant::now() + wait;
+                let changed = loop {
+                    tokio::select! {
+                        () = stopping.cancelled() => return,
+                        () = tokio::time::sleep_until(due) => break false,
+                        change = changes.recv() => match change {
+                            Ok(Change::Progress { .. } | Change::Missed) | Err(RecvError::Lagged(_)) => break true,
+                            // Not about scores: wait on.
+                            Ok(_) => {}
+                            Err(RecvError::Closed) => return,
+                        },
+                    }
+                };
+                // A burst of progress (a class at work) makes one round.
+                if changed {
+                    tokio::select! {
+                        () = stopping.cancelled() => return,
+                        () = tokio::time::sleep(SETTLE) => {}
+                    }
                 }
             }
         });

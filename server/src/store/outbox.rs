@@ -199,6 +199,19 @@ impl Store {
     /// graded link), and marks it changed so the score so far is sent.
     pub async fn set_grade_link(&self, link: &GradeLink) -> Result<(), StoreError> {
         let now = Millis::now().get();
+        let mut tx = self.pool().begin().await?;
+        // A line item takes one module's score: a graded link the LMS now
+        // points at another module leaves the old module's link behind,
+        // which would post its score to the same line item too.
+        sqlx::query(
+            "DELETE FROM lti_grade_links WHERE user_id = $1 AND platform_id = $2 AND lineitem = $3 AND module <> $4",
+        )
+        .bind(link.user.get())
+        .bind(link.platform.0)
+        .bind(&link.lineitem)
+        .bind(link.module.as_str())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO lti_grade_links \
              (user_id, module, platform_id, subject, lineitem, lineitems, scope, changed_at, updated_at) \
@@ -217,8 +230,9 @@ impl Store {
         .bind(link.lineitems.as_deref())
         .bind(&link.scope)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
