@@ -353,3 +353,68 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         assert_eq!(store.lab_host(&id).await.unwrap(), Some(HostName::new("big")));
     }
 }
+
+/// A graded LMS link moved to another module: the line item takes only
+/// the new module's score, on both databases (else both modules' scores
+/// would overwrite each other in one gradebook column).
+#[tokio::test]
+async fn a_line_item_takes_one_modules_score() {
+    use berth_app::model::{ModuleId, Role};
+    use berth_server::auth::Email;
+    use berth_server::store::{GradeLink, NewPlatform};
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let email = Email::parse("ada@example.org").unwrap();
+        let ada = store.create_user(&email, "hash", Role::Learner).await.unwrap().id;
+        let platform = store
+            .upsert_lti_platform(NewPlatform {
+                issuer: "https://lms.example",
+                client_id: "berth",
+                deployment_ids: &["1".to_string()],
+                auth_url: "https://lms.example/auth",
+                token_url: "https://lms.example/token",
+                jwks_url: "https://lms.example/jwks",
+            })
+            .await
+            .unwrap();
+        let link = |module: &str, lineitem: &str| GradeLink {
+            user: ada,
+            module: ModuleId::from(module),
+            platform: platform.id,
+            subject: "ada-on-the-lms".into(),
+            lineitem: lineitem.into(),
+            lineitems: None,
+            scope: "https://purl.imsglobal.org/spec/lti-ags/scope/score".into(),
+            changed_at: None,
+        };
+        store
+            .set_grade_link(&link("images", "https://lms.example/items/1"))
+            .await
+            .unwrap();
+        store
+            .set_grade_link(&link("storage", "https://lms.example/items/2"))
+            .await
+            .unwrap();
+        store
+            .set_grade_link(&link("compose", "https://lms.example/items/1"))
+            .await
+            .unwrap();
+        let mut linked: Vec<(String, String)> = store
+            .changed_grade_links(Some(ada))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.module.to_string(), l.lineitem))
+            .collect();
+        linked.sort();
+        assert_eq!(
+            linked,
+            [
+                ("compose".to_string(), "https://lms.example/items/1".to_string()),
+                ("storage".to_string(), "https://lms.example/items/2".to_string()),
+            ]
+        );
+        store.close().await;
+    }
+}
