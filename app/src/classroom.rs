@@ -88,6 +88,9 @@ pub struct LearnerGrade {
     pub module: ModuleId,
     pub module_title: String,
     pub sync: ScoreSync,
+    /// The moment of `sync` (sent, refused, next try) in the school's zone,
+    /// `YYYY-MM-DD HH:MM ZONE`.
+    pub when: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -25,7 +25,9 @@ CREATE INDEX lti_grade_links_changed ON lti_grade_links (changed_at);
 
 -- The outbox: one row per score change to deliver, written in the
 -- transaction of the change, sent in id order per learner and line item. Retried with exponential backoff until the
--- platform takes it; `claimed_until` lets one replica at a time deliver it.
+-- platform takes it or refuses it for good (a 4xx other than 401 and 429:
+-- `refused_at` set, its answer in `last_error`, and the next row goes);
+-- `claimed_until` lets one replica at a time deliver it.
 CREATE TABLE lti_scores (
     id                BIGSERIAL PRIMARY KEY,
     user_id           BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -42,7 +44,8 @@ CREATE TABLE lti_scores (
     next_try_at       BIGINT NOT NULL,
     claimed_until     BIGINT,
     last_error        TEXT,
-    sent_at           BIGINT
+    sent_at           BIGINT,
+    refused_at        BIGINT
 );
 CREATE INDEX lti_scores_unsent ON lti_scores (sent_at, next_try_at);
 CREATE INDEX lti_scores_by_learner ON lti_scores (user_id, lineitem, id);

@@ -29,10 +29,25 @@ pub enum ScoreSync {
     Sent { percent: f64, at: Millis },
     /// Queued, not tried yet.
     Pending { next_try: Millis },
-    /// Tried and refused or unreachable; tried again at `next_try`.
+    /// Not taken this time (unreachable, busy, a token refused); tried
+    /// again at `next_try`.
     Failing {
         reason: String,
         attempts: u32,
         next_try: Millis,
     },
+    /// The platform refused it for good (e.g. 403, 404, 422): never tried
+    /// again; the learner's next change is sent.
+    Refused { reason: String, at: Millis },
+}
+
+impl ScoreSync {
+    /// The moment the state names: when it was sent or refused, or when
+    /// it is tried next.
+    pub fn at(&self) -> Millis {
+        match self {
+            Self::Sent { at, .. } | Self::Refused { at, .. } => *at,
+            Self::Pending { next_try } | Self::Failing { next_try, .. } => *next_try,
+        }
+    }
 }

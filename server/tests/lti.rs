@@ -9,6 +9,8 @@ use common::{TestApp, TestDb, location};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use berth_app::model::{ClassroomId, ScoreSync};
+use berth_server::classroom::SchoolClock;
 use berth_server::store::Store;
 
 const CLIENT_ID: &str = "berth-client";
@@ -660,11 +662,32 @@ impl Platform {
 
     /// From now on the token and score endpoints answer `status` (0: serve).
     async fn outage(&self, status: u16) {
-        let res = reqwest::get(format!("{}/outage?status={status}", self.base))
-            .await
-            .unwrap();
+        self.control(&format!("status={status}")).await;
+    }
+
+    /// The next score posted is answered `status` and not recorded.
+    async fn refuse_next_score(&self, status: u16) {
+        self.control(&format!("status={status}&once=score")).await;
+    }
+
+    async fn control(&self, query: &str) {
+        let res = reqwest::get(format!("{}/outage?{query}", self.base)).await.unwrap();
         assert!(res.status().is_success());
     }
+}
+
+/// Waits (up to ten seconds) until the classroom's first grade sync is in
+/// the state `pick` takes, and returns what it took.
+async fn first_sync<T>(store: &Store, room: ClassroomId, pick: impl Fn(&ScoreSync) -> Option<T>) -> T {
+    let mut syncs = Vec::new();
+    for _ in 0..100 {
+        syncs = store.score_syncs(room).await.unwrap();
+        if let Some(found) = syncs.first().and_then(|(_, _, sync)| pick(sync)) {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the grade sync never reached the state looked for: {syncs:?}");
 }
 
 /// A learner launched into a module, signed in.
@@ -726,7 +749,7 @@ async fn a_passed_exercise_reaches_the_gradebook_as_partial_credit() {
     let syncs = store.score_syncs(room).await.unwrap();
     assert_eq!(syncs.len(), 1);
     assert!(
-        matches!(syncs[0].2, berth_app::model::ScoreSync::Sent { percent, .. } if percent == 0.25),
+        matches!(syncs[0].2, ScoreSync::Sent { percent, .. } if percent == 0.25),
         "{syncs:?}"
     );
     let grid = app.text_as(&teacher, &format!("/classrooms/{room}")).await;
@@ -759,16 +782,11 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
         // Berth tried, failed, and says so to the instructor.
         let store = Store::open(&app.db.url).await.unwrap();
         let room = store.classrooms(None).await.unwrap()[0].id;
-        let mut failing = None;
-        for _ in 0..100 {
-            let syncs = store.score_syncs(room).await.unwrap();
-            if let Some((_, _, berth_app::model::ScoreSync::Failing { reason, .. })) = syncs.first() {
-                failing = Some(reason.clone());
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let reason = failing.expect("the instructor sees the failing delivery");
+        let reason = first_sync(&store, room, |sync| match sync {
+            ScoreSync::Failing { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .await;
         assert!(reason.contains("503"), "{reason}");
         let grid = app.text_as(&teacher, &format!("/classrooms/{room}")).await;
         assert!(grid.contains("503"), "the grid names why: {grid}");
@@ -793,9 +811,77 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
         assert_eq!(received["tokens"], 1, "one token for every score");
         let syncs = store.score_syncs(room).await.unwrap();
         assert!(
-            matches!(syncs[0].2, berth_app::model::ScoreSync::Sent { percent, .. } if percent == 0.4),
+            matches!(syncs[0].2, ScoreSync::Sent { percent, .. } if percent == 0.4),
             "{syncs:?}"
         );
+        store.close().await;
+    }
+}
+
+/// The platform refuses a score for good (403): it is not tried again,
+/// the learner's next score goes, both a score already queued behind it
+/// and a later change, and the instructor sees the refusal as such, at
+/// the school's time (a zone half an hour off UTC's minutes).
+#[tokio::test]
+async fn a_score_the_platform_refuses_is_not_retried_and_does_not_block_the_next() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder()
+            .db(db)
+            .fixture("quiz-course")
+            .flag("--timezone", "Asia/Kolkata")
+            .spawn()
+            .await;
+        let platform = Platform::start(&app, None);
+        let teacher = app.browser();
+        let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
+        landing(platform.launch(&app, &teacher, &query).await).await;
+        let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
+        let store = Store::open(&app.db.url).await.unwrap();
+        let room = store.classrooms(None).await.unwrap()[0].id;
+
+        // Two scores wait while the platform is down; when it is back it
+        // refuses the first for good, and the second, queued behind it,
+        // still goes.
+        platform.outage(503).await;
+        take_quiz(&app, &ada, "wrong", "1").await; // 0%
+        take_quiz(&app, &ada, "zanzibarite", "1").await; // 20%
+        first_sync(&store, room, |sync| {
+            matches!(sync, ScoreSync::Failing { .. }).then_some(())
+        })
+        .await;
+        platform.refuse_next_score(403).await;
+        platform.outage(0).await;
+        let scores = platform.scores(1).await;
+        assert_eq!(scores[0]["scoreGiven"], 20.0, "{scores:?}");
+
+        // A later change is refused: the instructor sees it refused, with
+        // the platform's answer, and it is never tried again.
+        platform.refuse_next_score(403).await;
+        take_quiz(&app, &ada, "zanzibarite", "7318.5").await; // 40%
+        let (reason, at) = first_sync(&store, room, |sync| match sync {
+            ScoreSync::Refused { reason, at } => Some((reason.clone(), *at)),
+            _ => None,
+        })
+        .await;
+        assert!(reason.contains("403"), "{reason}");
+        let grid = app.text_as(&teacher, &format!("/classrooms/{room}")).await;
+        let school = SchoolClock::parse("Asia/Kolkata").unwrap().minutes(at);
+        assert!(school.ends_with("IST"), "{school}");
+        assert!(
+            grid.contains(&format!("refused by the platform at {school}")),
+            "the grid shows the refusal at the school's time: {grid}"
+        );
+        assert!(grid.contains("403"), "the grid names the platform's answer: {grid}");
+        // Past the first and second retries a failing score would have had.
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+        let received = platform.received().await;
+        let given: Vec<f64> = received["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["scoreGiven"].as_f64().unwrap())
+            .collect();
+        assert_eq!(given, [20.0], "refused scores are not sent again: {received}");
         store.close().await;
     }
 }

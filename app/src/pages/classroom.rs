@@ -13,7 +13,7 @@ use crate::classroom::{
     QuizInsight, WarmupLine, WatchView, get_classroom, get_classrooms, get_join, get_watch,
 };
 use crate::error::{AppError, FormAlert};
-use crate::model::{ClassroomId, Millis, ScoreSync, StaffLabAction, UserId};
+use crate::model::{ClassroomId, ScoreSync, StaffLabAction, UserId};
 
 /// What a classroom page shows for an error: a way in for visitors, a
 /// plain refusal for learners, and the generic failure otherwise.
@@ -313,24 +313,19 @@ fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
         let items = lines
             .into_iter()
             .map(|(email, g)| {
+                let when = &g.when;
                 let (class, state) = match &g.sync {
-                    ScoreSync::Sent { percent, at } => (
-                        "sent",
-                        format!("sent {}% at {} UTC", (percent * 100.0).round(), clock(*at)),
-                    ),
-                    ScoreSync::Pending { next_try } => {
-                        ("pending", format!("pending, sending at {} UTC", clock(*next_try)))
+                    ScoreSync::Sent { percent, .. } => {
+                        ("sent", format!("sent {}% at {when}", (percent * 100.0).round()))
                     }
-                    ScoreSync::Failing {
-                        reason,
-                        attempts,
-                        next_try,
-                    } => (
+                    ScoreSync::Pending { .. } => ("pending", format!("pending, sending at {when}")),
+                    ScoreSync::Failing { reason, attempts, .. } => (
                         "failing",
-                        format!(
-                            "failing after {attempts} tries ({reason}); next try at {} UTC",
-                            clock(*next_try)
-                        ),
+                        format!("failing after {attempts} tries ({reason}); next try at {when}"),
+                    ),
+                    ScoreSync::Refused { reason, .. } => (
+                        "refused",
+                        format!("refused by the platform at {when} ({reason}); not sent again, later scores are"),
                     ),
                 };
                 view! { <li class=class>{format!("{email} · {}: {state}", g.module_title)}</li> }
@@ -343,16 +338,6 @@ fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
             </section>
         }
     })
-}
-
-/// `HH:MM` of a time, in UTC.
-fn clock(at: Millis) -> String {
-    let minutes = at.get().div_euclid(60_000);
-    format!(
-        "{:02}:{:02}",
-        minutes.div_euclid(60).rem_euclid(24),
-        minutes.rem_euclid(60)
-    )
 }
 
 #[component]

@@ -206,6 +206,7 @@ impl Classrooms {
                 .map(|(_, module, sync)| LearnerGrade {
                     module: module.clone(),
                     module_title: self.module_title(module),
+                    when: self.clock.minutes(sync.at()),
                     sync: sync.clone(),
                 })
                 .collect(),

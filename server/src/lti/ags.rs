@@ -8,7 +8,9 @@
 //! with a JWT assertion signed by Berth's key), cached until near expiry.
 //! A platform that is down gets every score when it returns: failures are
 //! retried with exponential backoff, and a score leaves the outbox only
-//! when the platform took it.
+//! when the platform took it, or refused it for good (a 4xx other than 401
+//! and 429): that answer is recorded for instructors and the learner's next
+//! score goes.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -135,6 +137,15 @@ pub enum DeliveryError {
     Refused { status: u16, body: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl DeliveryError {
+    /// The score service's answer is final for this score: trying it again
+    /// would get the same (a 4xx other than an expired token or "slow
+    /// down").
+    fn is_final(&self) -> bool {
+        matches!(self, Self::Refused { status, .. } if (400..500).contains(status) && *status != 401 && *status != 429)
+    }
 }
 
 /// Access tokens per platform, until near their expiry.
@@ -376,6 +387,11 @@ impl Outbox {
                 tracing::info!(user = %score.user, lineitem = score.lineitem, hundredths = score.score.given_hundredths, "score sent");
                 self.store.score_sent(score.id).await
             }
+            Err(e) if e.is_final() => {
+                tracing::warn!(user = %score.user, lineitem = score.lineitem, error = %e,
+                    "the platform refused the score for good; the learner's next score goes");
+                self.store.score_refused(score.id, &e.to_string()).await
+            }
             Err(e) => {
                 let wait = backoff(score.attempts);
                 tracing::warn!(user = %score.user, lineitem = score.lineitem, error = %e,
@@ -405,6 +421,25 @@ mod tests {
             "https://lms.example/items/7/scores"
         );
         assert!(scores_url("not a url").is_err());
+    }
+
+    #[test]
+    fn only_a_lasting_refusal_of_the_score_is_final() {
+        let refused = |status| DeliveryError::Refused {
+            status,
+            body: String::new(),
+        };
+        for status in [400, 403, 404, 409, 422] {
+            assert!(refused(status).is_final(), "{status}");
+        }
+        for status in [401, 429, 500, 503] {
+            assert!(!refused(status).is_final(), "{status}");
+        }
+        let token = DeliveryError::TokenRefused {
+            status: 400,
+            body: String::new(),
+        };
+        assert!(!token.is_final());
     }
 
     #[test]

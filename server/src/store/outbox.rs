@@ -1,7 +1,8 @@
 //! Grades on their way to learning platforms: where each learner's module
 //! score goes (`lti_grade_links`), and the outbox of scores to deliver
 //! (`lti_scores`), one row per change, delivered in order per learner and
-//! line item, retried until the platform takes them.
+//! line item, retried until the platform takes them or refuses them for
+//! good.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -191,8 +192,13 @@ pub(super) async fn queue_in(
     Ok(true)
 }
 
-const UNSENT_HEAD: &str = "sent_at IS NULL AND NOT EXISTS (SELECT 1 FROM lti_scores e \
-     WHERE e.user_id = s.user_id AND e.lineitem = s.lineitem AND e.sent_at IS NULL AND e.id < s.id)";
+/// A score still to deliver: neither taken nor refused for good.
+const OPEN: &str = "sent_at IS NULL AND refused_at IS NULL";
+
+/// An open score first in line for its learner and line item.
+const UNSENT_HEAD: &str = "s.sent_at IS NULL AND s.refused_at IS NULL AND NOT EXISTS (SELECT 1 FROM lti_scores e \
+     WHERE e.user_id = s.user_id AND e.lineitem = s.lineitem AND e.sent_at IS NULL AND e.refused_at IS NULL \
+     AND e.id < s.id)";
 
 impl Store {
     /// Records where the learner's score for `module` goes (a launch from a
@@ -281,10 +287,10 @@ impl Store {
     /// Takes a score to deliver; `false` if another replica has it.
     pub async fn claim_score(&self, id: i64) -> Result<bool, StoreError> {
         let now = Millis::now();
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "UPDATE lti_scores SET claimed_until = $2 \
-             WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
-        )
+             WHERE id = $1 AND {OPEN} AND (claimed_until IS NULL OR claimed_until < $3)"
+        ))
         .bind(id)
         .bind(now.plus(CLAIM).get())
         .bind(now.get())
@@ -299,6 +305,21 @@ impl Store {
             .bind(Millis::now().get())
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    /// The platform refused the score for good: it is not tried again, and
+    /// the learner's next score for the line item goes.
+    pub async fn score_refused(&self, id: i64, reason: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE lti_scores SET attempts = attempts + 1, last_error = $2, refused_at = $3, claimed_until = NULL \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -317,18 +338,18 @@ impl Store {
 
     /// When the next unsent score is due, if any.
     pub async fn next_score_due(&self) -> Result<Option<Millis>, StoreError> {
-        let row = sqlx::query("SELECT MIN(next_try_at) AS due FROM lti_scores WHERE sent_at IS NULL")
+        let row = sqlx::query(&format!("SELECT MIN(next_try_at) AS due FROM lti_scores WHERE {OPEN}"))
             .fetch_one(self.pool())
             .await?;
         Ok(row.try_get::<Option<i64>, _>("due")?.map(Millis))
     }
 
     /// Each classroom member's grade sync per linked module: the oldest
-    /// unsent score's state, else the last one sent.
+    /// open score's state, else the last one sent or refused.
     pub async fn score_syncs(&self, classroom: ClassroomId) -> Result<Vec<(UserId, ModuleId, ScoreSync)>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.user_id, s.module, s.given_hundredths, s.maximum, s.attempts, s.next_try_at, s.last_error, \
-             s.sent_at FROM lti_scores s JOIN classroom_members m ON m.user_id = s.user_id \
+             s.sent_at, s.refused_at FROM lti_scores s JOIN classroom_members m ON m.user_id = s.user_id \
              WHERE m.classroom_id = $1 ORDER BY s.user_id, s.module, s.id",
         )
         .bind(classroom.get())
@@ -343,12 +364,18 @@ impl Store {
                 let maximum: i64 = r.try_get("maximum")?;
                 Ok(given as f64 / (maximum.max(1) * 100) as f64)
             };
-            let sync = match r.try_get::<Option<i64>, _>("sent_at")? {
-                Some(at) => ScoreSync::Sent {
+            let sent = r.try_get::<Option<i64>, _>("sent_at")?;
+            let refused = r.try_get::<Option<i64>, _>("refused_at")?;
+            let sync = match (sent, refused) {
+                (Some(at), _) => ScoreSync::Sent {
                     percent: percent(r)?,
                     at: Millis(at),
                 },
-                None => {
+                (None, Some(at)) => ScoreSync::Refused {
+                    reason: r.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+                    at: Millis(at),
+                },
+                (None, None) => {
                     let next_try = r.millis("next_try_at")?;
                     match r.try_get::<Option<String>, _>("last_error")? {
                         Some(reason) => ScoreSync::Failing {
@@ -361,9 +388,9 @@ impl Store {
                 }
             };
             match out.last_mut() {
-                // A later row replaces an earlier one only while the earlier was sent.
+                // A later row replaces an earlier one only while the earlier is done.
                 Some((u, m, last)) if *u == user && *m == module => {
-                    if matches!(last, ScoreSync::Sent { .. }) {
+                    if matches!(last, ScoreSync::Sent { .. } | ScoreSync::Refused { .. }) {
                         *last = sync;
                     }
                 }

@@ -26,6 +26,9 @@ prints one JSON line (its URLs) and serves until killed:
     GET /outage?status=503
                        answer every token and score request with that
                        status from now on (status=0: serve again)
+    GET /outage?status=403&once=score
+                       answer only the next score request with that status
+                       (the score is not recorded; tokens are served)
 """
 
 import argparse
@@ -169,7 +172,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
     }
     # Another platform's key, for tokens signed by a key not in this set.
     foreign_key = new_key()
-    state: t.Dict[str, t.Any] = {"outage": 0, "tokens": 0, "jtis": set()}
+    state: t.Dict[str, t.Any] = {"outage": 0, "refuse_score": 0, "tokens": 0, "jtis": set()}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *a: t.Any) -> None:
@@ -201,7 +204,8 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                     body = {"scores": Grades.received, "tokens": state["tokens"]}
                     self.send(200, json.dumps(body), "application/json")
                 elif url.path == "/outage":
-                    state["outage"] = int(query.get("status", "0"))
+                    key = "refuse_score" if query.get("once") == "score" else "outage"
+                    state[key] = int(query.get("status", "0"))
                     self.send(200, "ok", "text/plain")
                 else:
                     self.send(404, "not here")
@@ -216,7 +220,11 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
             elif url.path == "/token":
                 self.token(dict(parse_qsl(body)))
             elif url.path.startswith("/lineitems/") and url.path.endswith("/scores"):
-                self.score(url.path.split("/")[2], body)
+                if state["refuse_score"]:
+                    status, state["refuse_score"] = state["refuse_score"], 0
+                    self.send(status, "this score is not accepted", "text/plain")
+                else:
+                    self.score(url.path.split("/")[2], body)
             else:
                 self.send(404, "not here")
 
