@@ -236,7 +236,14 @@ fn refused_for_room(result: &Result<(), AppError>) -> bool {
 async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there() {
     let (h2, mut h3) = tokio::join!(Engine::start(231), Engine::start(232));
     let db = TestDb::postgres().await;
-    let spawn = |db: TestDb| TestApp::builder().fixture("lab-course").db(db).spawn();
+    const LOST_AFTER: Duration = Duration::from_secs(2);
+    let spawn = |db: TestDb| {
+        TestApp::builder()
+            .fixture("lab-course")
+            .db(db)
+            .flag("--host-lost-after", "2s")
+            .spawn()
+    };
     let a = spawn(db.same()).await;
     let b = spawn(db.same()).await;
 
@@ -310,9 +317,16 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     let err = hosts(&db, &["remove", "h3"]).unwrap_err();
     assert!(err.contains("still runs 1 lab"), "{err}");
 
-    // Host 3's engine stops: the sweep marks it lost and ends its lab; its
+    // Host 3's engine stops. A sweep finding it silent ends nothing yet
+    // (one missed answer is not a lost host); silent past
+    // --host-lost-after, the sweep marks it lost and ends its lab, and its
     // learner can start again once there is room elsewhere.
     h3.stop();
+    a.labs.sweep(false).await.unwrap();
+    assert!(listed(&db, "h3").contains("active"), "{}", listed(&db, "h3"));
+    let kept = view(&b, &bo, "basics", LESSON).await;
+    assert_eq!(lab_of(&kept), bo_lab, "kept while it may come back");
+    tokio::time::sleep(LOST_AFTER).await;
     a.labs.sweep(false).await.unwrap();
     assert!(listed(&db, "h3").contains("lost"), "{}", listed(&db, "h3"));
     let report = doctor(&db);
