@@ -148,6 +148,10 @@ pub struct LabArgs {
     /// How often labs past their time are stopped and the engine is reconciled.
     #[arg(long, env = "BERTH_LAB_SWEEP", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lab_sweep: std::time::Duration,
+    /// A listed lab host that stops answering is marked lost (its labs end, learners may start elsewhere) once it
+    /// has been silent this long; a shorter silence ends no lab.
+    #[arg(long, env = "BERTH_HOST_LOST_AFTER", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub host_lost_after: std::time::Duration,
     /// Labs kept made and waiting for learners, so a start takes a moment: `N` for every module with a lab, or
     /// `MODULE=N` for one (repeat, or separate with commas; a module named wins). They count against --max-labs;
     /// the oldest is given back when a learner needs the room. 0 (the default): labs are made when asked for.
@@ -213,6 +217,7 @@ impl LabArgs {
             max_labs: self.max_labs,
             per_learner: self.labs_per_learner,
             sweep: self.lab_sweep,
+            host_lost_after: self.host_lost_after,
             starts_per_learner: self.lab_starts_per_minute,
             starts_per_address: self.lab_starts_per_address,
             warm: crate::lab::pool::WarmTargets::new(&self.warm),

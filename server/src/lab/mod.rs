@@ -59,6 +59,8 @@ pub struct LabConfig {
     pub per_learner: usize,
     /// How often expiry and reconciliation run.
     pub sweep: Duration,
+    /// How long a listed host may stay silent before it is lost.
+    pub host_lost_after: Duration,
     /// Labs one learner may start in any minute (0: no limit).
     pub starts_per_learner: u32,
     /// Labs that may be started from one client address in any minute (0:
@@ -870,19 +872,27 @@ impl Labs {
         // record already, so it is never taken for an orphan.
         let listed = Millis::now();
         let listing = self.launcher.runtime().list(self.launcher.instance()).await?;
-        self.hosts_answered(&listing.unreachable).await?;
+        let lost = self.hosts_answered(&listing.unreachable).await?;
         let present = &listing.labs;
-        let unreachable = |host: &Option<HostName>| host.as_ref().is_some_and(|h| listing.unreachable.contains(h));
+        let on_lost = |host: &Option<HostName>| host.as_ref().is_some_and(|h| lost.contains(h));
+        // On a host silent for less than `host_lost_after`: not in the
+        // listing, but not gone either; left alone until it answers or is lost.
+        let unheard =
+            |host: &Option<HostName>| !on_lost(host) && host.as_ref().is_some_and(|h| listing.unreachable.contains(h));
         self.flush_activity().await;
         let now = Millis::now();
         let mut ended = 0;
         let mut kept = Vec::new();
         for lab in self.store.live_labs().await? {
+            if unheard(&lab.host) {
+                kept.push(lab.id);
+                continue;
+            }
             let present = present.iter().find(|c| c.lab == lab.id);
             // Made by this server after the listing: not in it yet.
             let fresh = self.preparation(&lab.id).is_some() && !self.running_before(&lab.id, listed);
             let unfinished = !lab.is_running() || lab.preparing;
-            let reason = if unreachable(&lab.host) {
+            let reason = if on_lost(&lab.host) {
                 Some(LOST)
             } else if lab.expires_at <= now {
                 Some("expired")
@@ -904,9 +914,12 @@ impl Labs {
             }
         }
         for lab in self.store.pool_labs().await? {
-            let reason = match unreachable(&lab.host) {
-                true => Some(LOST),
-                false => self.pool_lab_end(&lab, present, now, after_restart),
+            let reason = if unheard(&lab.host) {
+                None
+            } else if on_lost(&lab.host) {
+                Some(LOST)
+            } else {
+                self.pool_lab_end(&lab, present, now, after_restart)
             };
             match reason {
                 Some(reason) => {
@@ -923,22 +936,36 @@ impl Labs {
         Ok(ended)
     }
 
-    /// Marks the hosts that did not answer lost, once (their labs end with
-    /// this sweep), and a lost host that answers again active.
-    async fn hosts_answered(&self, unreachable: &[HostName]) -> Result<(), LabError> {
+    /// The hosts whose labs this sweep ends as lost: those silent for
+    /// `host_lost_after` (marked lost, once). A shorter silence (a network
+    /// hiccup, a busy engine) ends nothing. A lost host that answers again
+    /// is active.
+    async fn hosts_answered(&self, unreachable: &[HostName]) -> Result<Vec<HostName>, LabError> {
+        let now = Millis::now();
+        let mut lost = Vec::new();
         for host in unreachable {
+            let since = self.store.host_silent(host, now).await?;
+            if since.plus(self.config.host_lost_after) > now {
+                tracing::warn!(host = %host, "a lab host did not answer; its labs are kept while it may come back");
+                continue;
+            }
             if self.store.mark_host_lost(host).await? {
                 tracing::error!(host = %host, "a lab host stopped answering: its labs are ended as lost");
             }
+            lost.push(host.clone());
         }
         for load in self.store.host_loads().await? {
             let host = load.host.name;
-            if load.host.state == HostState::Lost && !unreachable.contains(&host) {
+            if unreachable.contains(&host) {
+                continue;
+            }
+            self.store.host_answered(&host).await?;
+            if load.host.state == HostState::Lost {
                 self.store.set_host_state(&host, HostState::Active).await?;
                 tracing::info!(host = %host, "a lost lab host answers again: it takes new labs");
             }
         }
-        Ok(())
+        Ok(lost)
     }
 
     /// Why a warm lab should end, if it should: the same rules as a

@@ -189,19 +189,55 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Removes a host that runs no live lab.
+    /// Notes that a host did not answer a sweep; since when it has been
+    /// silent.
+    pub async fn host_silent(&self, name: &HostName, now: Millis) -> Result<Millis, StoreError> {
+        sqlx::query("UPDATE lab_hosts SET unanswered_since = COALESCE(unanswered_since, $2) WHERE name = $1")
+            .bind(name.as_str())
+            .bind(now.get())
+            .execute(self.pool())
+            .await?;
+        let since: Option<Option<i64>> = sqlx::query_scalar("SELECT unanswered_since FROM lab_hosts WHERE name = $1")
+            .bind(name.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(since.flatten().map_or(now, Millis))
+    }
+
+    /// Forgets a host's silence: it answered a sweep.
+    pub async fn host_answered(&self, name: &HostName) -> Result<(), StoreError> {
+        sqlx::query("UPDATE lab_hosts SET unanswered_since = NULL WHERE name = $1 AND unanswered_since IS NOT NULL")
+            .bind(name.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a host that runs no live lab. Under the admission lock, so
+    /// no replica places a lab on it between the count and the delete.
     pub async fn remove_host(&self, name: &HostName) -> Result<(), RemoveHostError> {
+        let admitting = self.lock(super::Lock::Admission).await?;
         let Some(load) = self.host_loads().await?.into_iter().find(|l| &l.host.name == name) else {
             return Err(RemoveHostError::Unknown(name.clone()));
         };
         if load.labs > 0 {
             return Err(RemoveHostError::Busy(name.clone(), load.labs));
         }
-        sqlx::query("DELETE FROM lab_hosts WHERE name = $1")
-            .bind(name.as_str())
-            .execute(self.pool())
-            .await
-            .map_err(StoreError::from)?;
+        // Guarded as well: on SQLite the lock is the process's own, and a
+        // server may place a lab between the count and here.
+        let removed = sqlx::query(
+            "DELETE FROM lab_hosts WHERE name = $1 \
+             AND NOT EXISTS (SELECT 1 FROM labs WHERE host = $1 AND status <> $2)",
+        )
+        .bind(name.as_str())
+        .bind(LabStatus::Ended.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        admitting.release().await?;
+        if removed.rows_affected() == 0 {
+            return Err(RemoveHostError::Busy(name.clone(), 1));
+        }
         Ok(())
     }
 

@@ -165,12 +165,14 @@ impl Store {
         memory_mb: u64,
     ) -> Result<Recorded, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let Some(placement) = super::hosts::place(&mut tx, memory_mb).await? else {
-            return Ok(Recorded::NoRoom);
-        };
+        // The row is written before placement reads the hosts' loads: on
+        // SQLite a transaction that reads first and then writes fails at
+        // once (SQLITE_BUSY_SNAPSHOT) when another one commits in between,
+        // which a busy class does all the time. Unplaced, the row counts
+        // against no host while placement reads.
         let inserted = sqlx::query(
             "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active, host, memory_mb) \
-             VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $5, NULL, $7)",
         )
         .bind(id.as_str())
         .bind(user.map(|u| u.get()))
@@ -178,18 +180,27 @@ impl Store {
         .bind(LabStatus::Starting.as_str())
         .bind(Millis::now().get())
         .bind(expires_at.get())
-        .bind(placement.host().map(|h| h.as_str().to_string()))
         .bind(memory_mb as i64)
         .execute(&mut *tx)
         .await;
         match inserted {
-            Ok(_) => {
-                tx.commit().await?;
-                Ok(Recorded::Placed(placement))
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Recorded::AlreadyLive),
-            Err(e) => Err(e.into()),
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Recorded::AlreadyLive),
+            Err(e) => return Err(e.into()),
         }
+        let Some(placement) = super::hosts::place(&mut tx, memory_mb).await? else {
+            tx.rollback().await?;
+            return Ok(Recorded::NoRoom);
+        };
+        if let Some(host) = placement.host() {
+            sqlx::query("UPDATE labs SET host = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(host.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Recorded::Placed(placement))
     }
 
     /// A pool lab made and set up: it waits for a learner.
