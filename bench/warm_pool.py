@@ -57,9 +57,16 @@ WARM = 2
 # milliseconds in between and the terminal's WebSocket path.
 CLICK_TO_PROMPT = """
 const done = arguments[arguments.length - 1];
-const button = document.querySelector('.lab-panel .lab-action button');
-const t0 = performance.now();
-button.click();
+// A signed-in lesson is a shared page: the learner's lab panel (and its
+// Start button) arrives with the page's one call after hydration.
+const start = () => {
+  const button = document.querySelector('.lab-panel .lab-action button');
+  if (!button) return setTimeout(start, 5);
+  t0 = performance.now();
+  button.click();
+  poll();
+};
+let t0 = 0;
 const poll = () => {
   const el = document.querySelector('berth-terminal');
   const t = el && el.term;
@@ -68,7 +75,7 @@ const poll = () => {
   if (s.includes('learner@')) done([performance.now() - t0, el.dataset.socket]);
   else setTimeout(poll, 5);
 };
-poll();
+start();
 """
 HYDRATED = "return !document.querySelector('.theme-toggle').disabled"
 
