@@ -42,23 +42,30 @@ fn public_jwk(key: &rsa::RsaPrivateKey, kid: &str) -> Value {
     })
 }
 
-/// The public key set: every key still served, the signing one first.
-/// Makes the first key when there is none yet.
-pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
+/// The keys still served, the signing one first; makes the first key
+/// when there is none yet.
+async fn served_keys(lti: &Lti, store: &Store) -> anyhow::Result<Vec<SigningKey>> {
+    let keys = store.lti_keys().await?;
+    if !keys.is_empty() {
+        return Ok(keys);
+    }
+    // Once, however many ask at once, in this process and in others.
+    let _here = lti.first_key.lock().await;
+    let everywhere = store.lock(Lock::FirstKey).await?;
     let mut keys = store.lti_keys().await?;
     if keys.is_empty() {
-        // Once, however many ask at once, in this process and in others.
-        let _here = lti.first_key.lock().await;
-        let everywhere = store.lock(Lock::FirstKey).await?;
+        let (kid, der) = tokio::task::spawn_blocking(new_signing_key).await??;
+        store.add_lti_key(&kid, &der, Millis::now()).await?;
+        tracing::info!(kid, "made Berth's first LTI signing key");
         keys = store.lti_keys().await?;
-        if keys.is_empty() {
-            let (kid, der) = tokio::task::spawn_blocking(new_signing_key).await??;
-            store.add_lti_key(&kid, &der, Millis::now()).await?;
-            tracing::info!(kid, "made Berth's first LTI signing key");
-            keys = store.lti_keys().await?;
-        }
-        everywhere.release().await?;
     }
+    everywhere.release().await?;
+    Ok(keys)
+}
+
+/// The public key set: every key still served, the signing one first.
+pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
+    let keys = served_keys(lti, store).await?;
     let jwks = keys.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
     Ok(json!({ "keys": jwks }))
 }
@@ -66,9 +73,7 @@ pub async fn key_set(lti: &Lti, store: &Store) -> anyhow::Result<Value> {
 /// The key Berth signs with now (made on first need), as its `kid` and a
 /// key for `jsonwebtoken`.
 pub(super) async fn signing_key(lti: &Lti, store: &Store) -> anyhow::Result<(String, jsonwebtoken::EncodingKey)> {
-    key_set(lti, store).await?;
-    let key = store
-        .lti_keys()
+    let key = served_keys(lti, store)
         .await?
         .into_iter()
         .find(|k| k.retired_at.is_none())
