@@ -1,5 +1,5 @@
 // <berth-terminal data-socket="/labs/<lab>/terminal">: a terminal on the
-// learner's lab. xterm.js is loaded only when one is on the page. Bytes
+// learner's lab. xterm.js is loaded only on pages that have a lab. Bytes
 // travel as binary WebSocket frames; resizes and notices as JSON text, the
 // page's size first. The shell lives on in the lab, so a dropped connection
 // or a restarting server is simply reconnected: the server sends the
@@ -16,22 +16,36 @@ const RECONNECT_AFTER = new Set([1001, 1006, 1012]);
 const RECONNECT_TRIES = 10;
 const RECONNECT_MAX_MS = 10000;
 
+// xterm.js and its stylesheet, loaded once: at once on a page with a lab
+// panel, where a terminal is a click away, else with the first terminal.
+let xterm;
+const loadXterm = () => {
+  if (!document.getElementById("xterm-css")) {
+    const css = document.createElement("link");
+    css.id = "xterm-css";
+    css.rel = "stylesheet";
+    css.href = "/vendor/xterm.css";
+    document.head.append(css);
+  }
+  xterm ??= Promise.all([import("/vendor/xterm.mjs"), import("/vendor/addon-fit.mjs")]);
+  return xterm;
+};
+if (document.querySelector(".lab-panel")) loadXterm();
+
 class BerthTerminal extends HTMLElement {
-  async connectedCallback() {
-    if (this.term) return;
-    const [{ Terminal }, { FitAddon }] = await Promise.all([
-      import("/vendor/xterm.mjs"),
-      import("/vendor/addon-fit.mjs"),
-    ]);
-    if (!this.isConnected || this.term) return;
-    if (!document.getElementById("xterm-css")) {
-      const css = document.createElement("link");
-      css.id = "xterm-css";
-      css.rel = "stylesheet";
-      css.href = "/vendor/xterm.css";
-      document.head.append(css);
-    }
+  connectedCallback() {
+    if (this.ready) return;
+    this.closed = false;
     this.readonly = this.dataset.readonly !== undefined;
+    // The socket opens while xterm.js loads; what arrives waits for the
+    // terminal (the server says nothing before the page's size anyway).
+    this.ready = this.open();
+    this.connect();
+  }
+
+  async open() {
+    const [{ Terminal }, { FitAddon }] = await loadXterm();
+    if (!this.isConnected || this.closed) return;
     this.term = new Terminal({
       cursorBlink: !this.readonly,
       disableStdin: this.readonly,
@@ -53,16 +67,21 @@ class BerthTerminal extends HTMLElement {
     this.term.onResize(({ cols, rows }) => this.sendJson({ type: "resize", cols, rows }));
     this.resizer = new ResizeObserver(() => this.fit.fit());
     this.resizer.observe(this);
-    this.connect();
   }
 
   disconnectedCallback() {
     this.closed = true;
+    this.ready = null;
     clearTimeout(this.retry);
     this.socket?.close();
     this.resizer?.disconnect();
     this.term?.dispose();
     this.term = null;
+  }
+
+  /** Runs `handle` with the terminal once it is there, in arrival order. */
+  whenOpen(handle) {
+    this.ready?.then(() => this.term && handle(this.term));
   }
 
   connect() {
@@ -72,26 +91,28 @@ class BerthTerminal extends HTMLElement {
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.dataset.state = "connecting";
-    socket.onopen = () => {
-      this.dataset.state = "open";
-      this.tries = 0;
-      // What comes now is the whole shell again: scrollback, then screen.
-      this.term.reset();
-      this.sendJson({ type: "resize", cols: this.term.cols, rows: this.term.rows });
-      if (!this.readonly) this.term.focus();
-    };
-    socket.onmessage = (event) => {
-      if (typeof event.data === "string") {
-        const message = JSON.parse(event.data);
-        if (message.type === "notice") {
-          this.term.write(`\r\n\x1b[1;33m[berth] ${message.text}\x1b[0m\r\n`);
-        } else if (message.type === "watchers") {
-          this.showWatchers(message.names);
+    socket.onopen = () =>
+      this.whenOpen((term) => {
+        this.dataset.state = "open";
+        this.tries = 0;
+        // What comes now is the whole shell again: scrollback, then screen.
+        term.reset();
+        this.sendJson({ type: "resize", cols: term.cols, rows: term.rows });
+        if (!this.readonly) term.focus();
+      });
+    socket.onmessage = (event) =>
+      this.whenOpen((term) => {
+        if (typeof event.data === "string") {
+          const message = JSON.parse(event.data);
+          if (message.type === "notice") {
+            term.write(`\r\n\x1b[1;33m[berth] ${message.text}\x1b[0m\r\n`);
+          } else if (message.type === "watchers") {
+            this.showWatchers(message.names);
+          }
+        } else {
+          term.write(new Uint8Array(event.data));
         }
-      } else {
-        this.term.write(new Uint8Array(event.data));
-      }
-    };
+      });
     socket.onclose = (event) => {
       if (this.socket !== socket || this.closed) return;
       this.tries = (this.tries || 0) + 1;
@@ -103,7 +124,7 @@ class BerthTerminal extends HTMLElement {
       }
       this.dataset.state = "closed";
       const why = event.reason || "the connection to the lab closed";
-      this.term.write(`\r\n\x1b[2m[berth] ${why}. Reload the page to reconnect.\x1b[0m\r\n`);
+      this.whenOpen((term) => term.write(`\r\n\x1b[2m[berth] ${why}. Reload the page to reconnect.\x1b[0m\r\n`));
     };
   }
 

@@ -8,9 +8,11 @@ use berth_app::lab::LabAction;
 use berth_app::model::{LabId, LabStatus, Millis};
 use berth_server::store::{PoolLabRow, Store};
 use common::{TestApp, act, as_learner, container_name, copy_course, docker, lab_of, view, view_set_up, workspace};
+use futures_util::SinkExt;
 use std::process::Command;
 use std::time::Duration;
 use tempfile::TempDir;
+use tokio_tungstenite::tungstenite::Message;
 
 const LESSON: &str = "first-steps";
 
@@ -137,6 +139,10 @@ async fn a_start_claims_a_warm_lab_personalises_it_and_the_pool_refills() {
         Some(0)
     );
     assert_eq!(as_learner(&app, &warm.id, "test -e ~/README").await.0, Some(1));
+    // The learner's shell is open already, its prompt drawn.
+    let (code, shell) = as_learner(&app, &warm.id, "tmux -L berth display -p -t =shell: '#{pane_pid}'").await;
+    assert_eq!(code, Some(0), "the warm lab's shell is open: {shell}");
+    let shell = shell.trim().to_string();
     let labels = docker()
         .inspect_container(&container_name(&warm.id, 1), None)
         .await
@@ -149,10 +155,20 @@ async fn a_start_claims_a_warm_lab_personalises_it_and_the_pool_refills() {
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let clicked = Millis::now();
-    let ada = app.signed_up("ada@example.org").await;
+    let (ada, cookie) = common::session_cookie(&app, "ada@example.org").await;
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let v = view(&app, &ada, "basics", LESSON).await;
     assert_eq!(lab_of(&v), warm.id, "the start claimed the warm lab");
+    // Her first terminal joins the shell opened ahead.
+    let mut ws = common::terminal(&app, &cookie, &common::terminal_path(&v), &app.base)
+        .await
+        .unwrap();
+    ws.send(Message::Text(r#"{"type":"resize","cols":100,"rows":30}"#.into()))
+        .await
+        .unwrap();
+    ws.send(Message::Binary("echo shell-$$\r".into())).await.unwrap();
+    common::read_until(&mut ws, &format!("shell-{shell}")).await;
+    ws.close(None).await.unwrap();
     let row = store.lab(&warm.id).await.unwrap().expect("the claimed lab is live");
     assert_eq!(row.status, LabStatus::Running);
     assert!(

@@ -40,12 +40,27 @@ pub const LEARNER_ENTRY_LABEL: &str = "org.berth.learner-entry";
 /// predate persistent terminals and must be built again.
 pub const TERMINAL_LABEL: &str = "org.berth.terminal";
 /// The node's own tmux server for the learner's shell, apart from any tmux
-/// the learner runs, with no configuration file: [`JOIN_SHELL`] sets it up.
+/// the learner runs, with no configuration file: [`OPEN_SHELL`] sets it up.
 const TMUX: &str = "tmux -L berth -f /dev/null";
+/// Starts the node's tmux server and its `shell` session unless they run
+/// (`$T`: [`TMUX`]; `$cols`, `$rows`: the first size). tmux is made
+/// invisible: no status line, no prefix key, no wait after Esc, and no
+/// alternate screen, so lines that scroll off land in the page's own
+/// scrollback. A macro, so [`JOIN_SHELL`] can include it.
+macro_rules! open_shell {
+    () => {
+        r#"$T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
+    \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
+    \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
+    \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
+"#
+    };
+}
+/// Opens a node's shell ahead of its first terminal
+/// (`sh -c OPEN_SHELL sh TMUX COLS ROWS`).
+const OPEN_SHELL: &str = concat!("T=$1 cols=$2 rows=$3\n", open_shell!(), "$T has-session -t =shell\n");
 /// Joins a node's shell (`sh -c JOIN_SHELL sh TMUX COLS ROWS CLIENT SEAT`),
-/// starting it first if need be. tmux is made invisible: no status line,
-/// no prefix key, no wait after Esc, and no alternate screen, so lines that
-/// scroll off land in the page's own scrollback. A new client first gets
+/// opening it first if need be. A new client first gets
 /// the lines above the shell's screen, pushed up into the page's scrollback
 /// by blank lines; tmux then draws the screen itself, so nothing shows twice.
 /// Each client gets a session of its own in the shell's group, named so the
@@ -54,15 +69,14 @@ const TMUX: &str = "tmux -L berth -f /dev/null";
 /// scrollback if the engine has not read it yet (1 join in 3 under load):
 /// so the script ends it with `CLIENT:joined` and waits for a line, which
 /// [`DockerRuntime::start_shell`] writes once it has read that far.
-const JOIN_SHELL: &str = r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
+const JOIN_SHELL: &str = concat!(
+    r#"T=$1 cols=$2 rows=$3 client=$4 seat=$5
 # Typing that arrives before tmux takes the terminal waits for it, unseen.
 stty cols "$cols" rows "$rows" -echo 2>/dev/null
 {
-  $T start-server \; set -s escape-time 0 \; set -s terminal-overrides '*:smcup@:rmcup@:indn@' \
-    \; set -g status off \; set -g prefix None \; set -g prefix2 None \; set -g history-limit 5000 \
-    \; set -g default-terminal tmux-256color \; set -g default-shell /bin/bash \
-    \; new-session -d -s shell -x "$cols" -y "$rows" 2>/dev/null
-  lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
+"#,
+    open_shell!(),
+    r#"  lines=$($T display -p -t =shell: '#{history_size}' 2>/dev/null)
   if [ "${lines:-0}" -gt 0 ]; then
     $T capture-pane -p -e -J -S - -E -1 -t =shell:
     printf '\033[0m'
@@ -78,7 +92,8 @@ if [ "$seat" = watcher ]; then
     \; attach -f read-only,ignore-size -t "$client"
 fi
 exec $T new-session -t =shell -s "$client" \; set -t "$client" destroy-unattached on
-"#;
+"#
+);
 /// Where the guard listens in a docker lab, and the engine's own socket,
 /// which only root and the checker may use.
 const GUARD_SOCKET: &str = "/run/berth/docker.sock";
@@ -859,6 +874,42 @@ impl Runtime for DockerRuntime {
             .to_vec();
         let cmd = learner_entry(&labels, cmd);
         self.start_shell(&docker, container, cmd, Some(client)).await
+    }
+
+    async fn open_shell(&self, lab: &LabId, node: NodeNumber) -> Result<(), RuntimeError> {
+        let container = &node_name(lab.as_str(), node);
+        let docker = self.client().await?;
+        let inspect = docker.inspect_container(container, None).await.map_err(engine)?;
+        if !self.keeps(&inspect) {
+            return Ok(());
+        }
+        let labels = inspect.config.and_then(|c| c.labels).unwrap_or_default();
+        let TermSize { cols, rows } = TermSize::DEFAULT;
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let cmd = ["sh", "-c", OPEN_SHELL, "sh", TMUX, &cols, &rows]
+            .map(String::from)
+            .to_vec();
+        // Through the terminal's own path, so the shell gets the
+        // environment and confinement a joining terminal would give it.
+        let shell = self
+            .start_shell(&docker, container, learner_entry(&labels, cmd), None)
+            .await?;
+        let said = shell.output.try_fold(Vec::new(), |mut all, bytes| async move {
+            all.extend_from_slice(&bytes);
+            Ok(all)
+        });
+        let said = tokio::time::timeout(JOIN_TIMEOUT, said)
+            .await
+            .map_err(|_| RuntimeError::Engine("opening the learner's shell timed out".into()))??;
+        let exec = docker.inspect_exec(&shell.exec).await.map_err(engine)?;
+        if exec.exit_code != Some(0) {
+            let said = String::from_utf8_lossy(&said);
+            return Err(RuntimeError::Engine(format!(
+                "the learner's shell did not start: {}",
+                said.trim()
+            )));
+        }
+        Ok(())
     }
 
     async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {

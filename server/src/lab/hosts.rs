@@ -157,6 +157,10 @@ impl Runtime for Hosts {
         self.engine_of(lab).await?.shell(lab, node, size, seat).await
     }
 
+    async fn open_shell(&self, lab: &LabId, node: NodeNumber) -> Result<(), RuntimeError> {
+        self.engine_of(lab).await?.open_shell(lab, node).await
+    }
+
     async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError> {
         self.engine_of(lab).await?.keeps_shells(lab, node).await
     }

@@ -265,6 +265,14 @@ impl Launcher {
         self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await
     }
 
+    /// Starts each node's kept shell ahead of its first terminal.
+    pub async fn open_shells(&self, lab: &LabId, nodes: NodeNumber) -> Result<(), LabError> {
+        for node in 1..=nodes {
+            self.runtime.open_shell(lab, node).await?;
+        }
+        Ok(())
+    }
+
     /// Whether every node of the lab runs a command: a pool lab may have
     /// died while it waited (its engine restarted, memory ran out).
     pub async fn alive(&self, lab: &LabId, nodes: NodeNumber) -> bool {
@@ -739,6 +747,7 @@ impl Labs {
                 let spec = spec.on(host);
                 let made_one = async {
                     self.launcher.launch(&spec, lab, Setups::Pool).await?;
+                    self.launcher.open_shells(&id, lab.nodes).await?;
                     self.store.set_lab_pooled(&id).await?;
                     Ok::<_, LabError>(())
                 };

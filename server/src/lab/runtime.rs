@@ -169,6 +169,10 @@ pub trait Runtime: Send + Sync + 'static {
     /// on first use and kept in tmux until it exits or the lab ends, so a
     /// new connection finds it as it was.
     async fn shell(&self, lab: &LabId, node: NodeNumber, size: TermSize, seat: Seat) -> Result<Shell, RuntimeError>;
+    /// Starts the node's kept shell before any terminal asks for it, so
+    /// the first one finds its prompt drawn (a warm lab's learner waits
+    /// for nothing). Nothing to do where shells are not kept.
+    async fn open_shell(&self, lab: &LabId, node: NodeNumber) -> Result<(), RuntimeError>;
     /// Whether the node's shell outlives its terminals (and can be watched
     /// by attaching to it).
     async fn keeps_shells(&self, lab: &LabId, node: NodeNumber) -> Result<bool, RuntimeError>;
