@@ -13,8 +13,13 @@ fn start(db: &TestDb, site: &std::path::Path) -> (Child, String) {
 }
 
 fn start_with(db: &TestDb, site: &std::path::Path, content: &std::path::Path) -> (Child, String) {
+    start_with_flags(db, site, content, &[])
+}
+
+fn start_with_flags(db: &TestDb, site: &std::path::Path, content: &std::path::Path, flags: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .args(flags)
         .arg("--content")
         .arg(content)
         .arg("--playground")
@@ -149,5 +154,86 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
             force_remove(&berth_server::lab::docker::name(lab.id.as_str())).await;
             store.end_lab(&lab.id, "test").await.unwrap();
         }
+    }
+}
+
+/// The tmux sessions of a lab node's shell: `shell`, and one per terminal
+/// joined to it.
+fn shell_sessions(lab: &berth_app::model::LabId) -> Vec<String> {
+    let out = Command::new("docker")
+        .args(["exec", "-u", "learner", &common::container_name(lab, 1)])
+        .args(["tmux", "-L", "berth", "list-sessions", "-F", "#{session_name}"])
+        .output()
+        .unwrap();
+    let mut sessions: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
+    sessions.sort();
+    sessions
+}
+
+/// A server killed on the spot cannot detach its terminals from the labs'
+/// shells (the engine keeps their execs running): the next sweep, on
+/// another replica or after a restart, does, and the shell lives on.
+#[tokio::test]
+async fn a_killed_servers_terminals_are_detached_by_the_next_sweep_on_both_databases() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let content = workspace().join("server/tests/fixtures/lab-course");
+    for db in TestDb::both().await {
+        let site = minimal_site();
+        let flags = ["--lab-sweep", "1s"];
+        let (mut server, base) = start_with_flags(&db, site.path(), &content, &flags);
+        let app = Http::new(base);
+        let (tab, cookie) = common::session_cookie(&app, "kit@example.org").await;
+        common::act(&app, &tab, "basics", berth_app::lab::LabAction::Start)
+            .await
+            .unwrap();
+        let v = common::view(&app, &tab, "basics", "first-steps").await;
+        let lab = common::lab_of(&v);
+        let path = common::terminal_path(&v);
+        let mut ws = common::terminal(&app, &cookie, &path, &app.base).await.unwrap();
+        ws.send(Message::Text(r#"{"type":"resize","cols":100,"rows":30}"#.into()))
+            .await
+            .unwrap();
+        ws.send(Message::Binary("echo before-$((6*7))\r".into())).await.unwrap();
+        common::read_until(&mut ws, "before-42").await;
+        assert_eq!(shell_sessions(&lab).len(), 2, "the shell and this terminal's client");
+
+        server.kill().unwrap();
+        server.wait().unwrap();
+        drop(ws);
+        assert_eq!(
+            shell_sessions(&lab).len(),
+            2,
+            "a killed server leaves its client attached"
+        );
+
+        let (mut again, base) = start_with_flags(&db, site.path(), &content, &flags);
+        let app = Http::new(base);
+        let mut sessions = shell_sessions(&lab);
+        for _ in 0..100 {
+            if sessions == ["shell"] {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            sessions = shell_sessions(&lab);
+        }
+        assert_eq!(
+            sessions,
+            ["shell"],
+            "the dead server's client was detached ({})",
+            db.url
+        );
+        // The shell itself lives on, its scrollback with it.
+        let mut ws = common::terminal(&app, &cookie, &path, &app.base).await.unwrap();
+        ws.send(Message::Text(r#"{"type":"resize","cols":100,"rows":30}"#.into()))
+            .await
+            .unwrap();
+        common::read_until(&mut ws, "before-42").await;
+        ws.close(None).await.unwrap();
+        common::act(&app, &tab, "basics", berth_app::lab::LabAction::Stop)
+            .await
+            .unwrap();
+        again.kill().unwrap();
+        again.wait().unwrap();
     }
 }

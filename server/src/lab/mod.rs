@@ -43,7 +43,7 @@ use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
 use crate::store::{
-    Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Recorded, Store, StoreError, WatcherId,
+    Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Recorded, ReplicaId, Store, StoreError, WatcherId,
 };
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
@@ -377,6 +377,9 @@ const LOST: &str = "lost";
 const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
 /// A lab still starting after this long was interrupted.
 const START_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Sweep intervals a replica may stay silent before the others take it
+/// for dead and let go of its terminals.
+const REPLICA_SILENT: u32 = 3;
 
 impl Labs {
     pub fn new(
@@ -418,7 +421,10 @@ impl Labs {
     /// Records `name` watching the lab node's terminal, and tells the
     /// learner's terminal (whichever replica serves it).
     pub async fn start_watching(&self, lab: &LabId, node: NodeNumber, name: &str) -> Result<WatcherId, LabError> {
-        let id = self.store.add_watcher(lab, node, name).await?;
+        let id = self
+            .store
+            .add_watcher((lab, node), name, ReplicaId::this_process())
+            .await?;
         self.events.publish(Change::Watchers { lab: lab.clone() });
         Ok(id)
     }
@@ -426,6 +432,53 @@ impl Labs {
     pub async fn stop_watching(&self, lab: &LabId, id: WatcherId) -> Result<(), LabError> {
         self.store.remove_watcher(id).await?;
         self.events.publish(Change::Watchers { lab: lab.clone() });
+        Ok(())
+    }
+
+    /// Records a terminal joined to the node's kept shell, held by this
+    /// replica, so that if it dies another can detach it.
+    pub async fn joined(&self, (lab, node): (&LabId, NodeNumber), client: &str) {
+        let recorded = self
+            .store
+            .add_terminal_client(client, (lab, node), ReplicaId::this_process())
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, %lab, node, "recording a terminal failed; if this replica dies, its tmux client stays until the lab ends");
+        }
+    }
+
+    /// Detaches a terminal's client from the node's shell, which runs on:
+    /// the engine would keep the client's exec running after its
+    /// connection ended.
+    pub async fn leave(&self, (lab, node): (&LabId, NodeNumber), client: &str) {
+        if let Err(e) = self.runtime().leave(lab, node, client).await {
+            tracing::warn!(error = %e, %lab, node, "could not detach a terminal from its shell");
+        }
+        if let Err(e) = self.store.remove_terminal_client(client).await {
+            tracing::warn!(error = %e, %lab, node, "forgetting a detached terminal failed");
+        }
+    }
+
+    /// Lets go of what replicas that died without a word held: detaches
+    /// their terminals from the labs' shells and ends their watches (and
+    /// tells the watched learners). A replica is dead once silent for
+    /// [`REPLICA_SILENT`] sweeps; on SQLite, one process, any other is.
+    async fn let_go_of_dead_replicas(&self) -> Result<(), LabError> {
+        let me = ReplicaId::this_process();
+        let silent_since = Millis::now().minus(self.config.sweep * REPLICA_SILENT);
+        for replica in self.store.dead_replicas(me, silent_since).await? {
+            let left = self.store.clients_of(&replica).await?;
+            for c in &left {
+                // A lab that ended took its shell with it.
+                if let Err(e) = self.runtime().leave(&c.lab, c.node, &c.client).await {
+                    tracing::debug!(error = %e, lab = %c.lab, "detaching a dead replica's terminal failed");
+                }
+            }
+            for lab in self.store.forget_replica(&replica).await? {
+                self.events.publish(Change::Watchers { lab });
+            }
+            tracing::info!(%replica, terminals = left.len(), "let go of a replica that stopped without a word");
+        }
         Ok(())
     }
 
@@ -889,6 +942,7 @@ impl Labs {
         let unheard =
             |host: &Option<HostName>| !on_lost(host) && host.as_ref().is_some_and(|h| listing.unreachable.contains(h));
         self.flush_activity().await;
+        self.let_go_of_dead_replicas().await?;
         let now = Millis::now();
         let mut ended = 0;
         let mut kept = Vec::new();
@@ -1055,6 +1109,9 @@ impl Labs {
         tokio::spawn(async move {
             let mut after_restart = true;
             while let Some(labs) = labs.upgrade() {
+                if let Err(e) = labs.store.replica_seen(ReplicaId::this_process()).await {
+                    tracing::warn!(error = %e, "saying this replica is at work failed; others may take it for dead");
+                }
                 labs.flush_activity().await;
                 match labs.sweep_round(after_restart).await {
                     Ok(Some(n)) if n > 0 => tracing::info!(ended = n, "lab sweep"),

@@ -135,6 +135,9 @@ async fn join(
             if let Err(e) = labs.runtime().resize(lab, &shell.exec, size).await {
                 tracing::debug!(error = %e, "sizing a terminal failed");
             }
+            if let Some(client) = &shell.client {
+                labs.joined((lab, node), client).await;
+            }
             Some(shell)
         }
         Err(e) => {
@@ -143,14 +146,6 @@ async fn join(
             let _ = to_page.close().await;
             None
         }
-    }
-}
-
-/// Detaches a terminal's client from the shell, which runs on: the engine
-/// would keep the client's exec running after its connection ended.
-async fn leave(labs: &Labs, (lab, node): (&LabId, NodeNumber), client: &str) {
-    if let Err(e) = labs.runtime().leave(lab, node, client).await {
-        tracing::warn!(error = %e, %lab, node, "could not detach a terminal from its shell");
     }
 }
 
@@ -237,8 +232,8 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
             _ = stopping.cancelled() => break Some(Closing::Restarting),
         }
     };
-    if let Some(client) = client.filter(|_| closing != Some(Closing::ShellEnded)) {
-        leave(&labs, (&lab, node), &client).await;
+    if let Some(client) = client {
+        labs.leave((&lab, node), &client).await;
     }
     // A lab that used too much memory under gVisor ends as a whole, its
     // shell with it, and the engine's word on why comes a moment later:
@@ -451,8 +446,8 @@ pub async fn watch_terminal(
     if let Err(e) = labs.stop_watching(&lab, watch).await {
         tracing::warn!(error = %e, %lab, "recording the end of a watch failed; the learner's page names the watcher until the lab ends");
     }
-    if let Some(client) = client.filter(|_| closing != Some(Closing::ShellEnded)) {
-        leave(&labs, (&lab, node), &client).await;
+    if let Some(client) = client {
+        labs.leave((&lab, node), &client).await;
     }
     if let Some(reason) = closing {
         let _ = to_page.send(reason.frame()).await;

@@ -4,7 +4,7 @@
 //! capacity). On SQLite (one process) the same tables serve and the locks
 //! are the process's own business.
 
-use berth_app::model::Millis;
+use berth_app::model::{LabId, Millis, NodeNumber};
 use sqlx::Row;
 use std::time::Duration;
 
@@ -40,6 +40,38 @@ impl Lock {
             Lock::FirstKey => 5,
         }
     }
+}
+
+/// One `berth serve` process, named at random when it starts: what it
+/// holds (terminals, watchers) is recorded under this name, so another
+/// replica can let go of it when this one dies.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReplicaId(String);
+
+impl ReplicaId {
+    /// This process's name, the same for every reload of its course.
+    pub fn this_process() -> &'static ReplicaId {
+        static ID: std::sync::OnceLock<ReplicaId> = std::sync::OnceLock::new();
+        ID.get_or_init(|| ReplicaId(format!("{:016x}", rand::random::<u64>())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ReplicaId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A terminal a dead replica left joined to a lab's shell.
+#[derive(Clone, Debug)]
+pub struct LeftClient {
+    pub client: String,
+    pub lab: LabId,
+    pub node: NodeNumber,
 }
 
 /// A held [`Lock`]: a PostgreSQL transaction holding the advisory lock, or
@@ -208,6 +240,107 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Says this replica is at work (every sweep interval).
+    pub async fn replica_seen(&self, replica: &ReplicaId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO replicas (id, seen_at) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at",
+        )
+        .bind(replica.as_str())
+        .bind(Millis::now().get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The replicas other than `me` that are gone: on SQLite (one process)
+    /// every other one; on PostgreSQL those silent since `silent_since`,
+    /// and those that left terminals or watchers and no sign of life.
+    pub async fn dead_replicas(&self, me: &ReplicaId, silent_since: Millis) -> Result<Vec<ReplicaId>, StoreError> {
+        let since = match self.database() {
+            Database::Sqlite => i64::MAX,
+            Database::Postgres => silent_since.get(),
+        };
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM replicas WHERE id <> $1 AND seen_at < $2 \
+             UNION SELECT replica FROM terminal_clients WHERE replica <> $1 \
+               AND replica NOT IN (SELECT id FROM replicas WHERE seen_at >= $2) \
+             UNION SELECT replica FROM lab_watchers WHERE replica <> $1 \
+               AND replica NOT IN (SELECT id FROM replicas WHERE seen_at >= $2)",
+        )
+        .bind(me.as_str())
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(ReplicaId).collect())
+    }
+
+    /// Records a terminal joined to a lab node's shell by `replica`.
+    pub async fn add_terminal_client(
+        &self,
+        client: &str,
+        (lab, node): (&LabId, NodeNumber),
+        replica: &ReplicaId,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO terminal_clients (client, lab_id, node, replica) VALUES ($1, $2, $3, $4)")
+            .bind(client)
+            .bind(lab.as_str())
+            .bind(i64::from(node))
+            .bind(replica.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn remove_terminal_client(&self, client: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM terminal_clients WHERE client = $1")
+            .bind(client)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The terminals a replica left joined.
+    pub async fn clients_of(&self, replica: &ReplicaId) -> Result<Vec<LeftClient>, StoreError> {
+        let rows = sqlx::query("SELECT client, lab_id, node FROM terminal_clients WHERE replica = $1")
+            .bind(replica.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LeftClient {
+                    client: r.try_get("client")?,
+                    lab: LabId::new(r.try_get::<String, _>("lab_id")?),
+                    node: NodeNumber::try_from(r.try_get::<i64, _>("node")?)
+                        .map_err(|_| StoreError::OutOfRange("terminal_clients.node"))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets a dead replica once its terminals are detached: its
+    /// watchers' rows go, and the labs they watched (to tell their
+    /// learners) are returned.
+    pub async fn forget_replica(&self, replica: &ReplicaId) -> Result<Vec<LabId>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let watched: Vec<String> = sqlx::query_scalar("SELECT DISTINCT lab_id FROM lab_watchers WHERE replica = $1")
+            .bind(replica.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        for table in ["lab_watchers", "terminal_clients"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE replica = $1"))
+                .bind(replica.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM replicas WHERE id = $1")
+            .bind(replica.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(watched.into_iter().map(LabId::new).collect())
     }
 
     /// How many start records are kept (for tests of forgetting).

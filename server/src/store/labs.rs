@@ -9,6 +9,7 @@ use berth_app::model::{
     ProgressStatus, UserId,
 };
 
+use super::coordination::ReplicaId;
 use super::hosts::Placement;
 use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
@@ -360,14 +361,20 @@ impl Store {
     }
 
     /// Records someone watching a lab node's terminal.
-    pub async fn add_watcher(&self, lab: &LabId, node: NodeNumber, name: &str) -> Result<WatcherId, StoreError> {
+    pub async fn add_watcher(
+        &self,
+        (lab, node): (&LabId, NodeNumber),
+        name: &str,
+        replica: &ReplicaId,
+    ) -> Result<WatcherId, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO lab_watchers (lab_id, node, name, since) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO lab_watchers (lab_id, node, name, since, replica) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(lab.as_str())
         .bind(i64::from(node))
         .bind(name)
         .bind(Millis::now().get())
+        .bind(replica.as_str())
         .fetch_one(self.pool())
         .await?;
         Ok(WatcherId(id))

@@ -69,6 +69,11 @@ const SQLITE: Embedded = &[
         include_str!("../../../migrations/sqlite/0014_lab_hosts.sql"),
     ),
     (15, "grades", include_str!("../../../migrations/sqlite/0015_grades.sql")),
+    (
+        17,
+        "terminal_clients",
+        include_str!("../../../migrations/sqlite/0017_terminal_clients.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -133,6 +138,11 @@ const POSTGRES: Embedded = &[
         15,
         "grades",
         include_str!("../../../migrations/postgres/0015_grades.sql"),
+    ),
+    (
+        17,
+        "terminal_clients",
+        include_str!("../../../migrations/postgres/0017_terminal_clients.sql"),
     ),
 ];
 

@@ -27,7 +27,7 @@ pub use classrooms::{
     AttemptRecord, AuditEntry, CheckRecord, ClassActivity, ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom,
     ProgressRecord,
 };
-pub use coordination::{Held, Lock, LoginFailures, RecentStarts};
+pub use coordination::{Held, LeftClient, Lock, LoginFailures, RecentStarts, ReplicaId};
 pub use hosts::{HostLoad, HostRow, Placement, RemoveHostError};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Recorded, Warmup, WatcherId};
 pub use lti::{LtiContext, NewPlatform, PendingLogin, Platform, PlatformId, SigningKey};
