@@ -972,6 +972,21 @@ impl Platform {
         self.launch(app, tab, &query).await
     }
 
+    /// A learner of course-1 launches the `n`th link deep linking made:
+    /// their browser, and where they landed.
+    async fn launch_link(&self, app: &TestApp, user: &str, n: usize) -> (reqwest::Client, String) {
+        let tab = app.browser();
+        let n = n.to_string();
+        let query = [
+            ("user", user),
+            ("role", "learner"),
+            ("context", "course-1"),
+            ("link", &n),
+        ];
+        let landed = landing(self.launch(app, &tab, &query).await).await;
+        (tab, landed)
+    }
+
     /// The browser posts Berth's self-submitting answer to the platform's
     /// return URL; the platform validates it.
     async fn return_deep_link(&self, tab: &reqwest::Client, answer: reqwest::Response) -> reqwest::Response {
@@ -1069,20 +1084,8 @@ async fn an_instructor_picks_a_lesson_and_the_platform_gets_a_graded_link() {
         }
 
         // A learner's launch of the new link opens the lesson.
-        let ada = app.browser();
-        let launched = platform
-            .launch(
-                &app,
-                &ada,
-                &[
-                    ("user", "learner-1"),
-                    ("role", "learner"),
-                    ("context", "course-1"),
-                    ("link", "0"),
-                ],
-            )
-            .await;
-        assert_eq!(landing(launched).await, format!("/modules/{module}/{lesson}"));
+        let (_, landed) = platform.launch_link(&app, "learner-1", 0).await;
+        assert_eq!(landed, format!("/modules/{module}/{lesson}"));
     }
 }
 
@@ -1103,20 +1106,8 @@ async fn a_deep_linked_exercise_sends_its_module_score_to_the_links_line_item() 
     let answer = picker.choose(&app, &teacher, pick).await;
     assert_eq!(platform.return_deep_link(&teacher, answer).await.status(), 200);
 
-    let ada = app.browser();
-    let launched = platform
-        .launch(
-            &app,
-            &ada,
-            &[
-                ("user", "learner-1"),
-                ("role", "learner"),
-                ("context", "course-1"),
-                ("link", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(landing(launched).await, "/modules/basics/first-steps");
+    let (ada, landed) = platform.launch_link(&app, "learner-1", 0).await;
+    assert_eq!(landed, "/modules/basics/first-steps");
     common::act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let lab = common::lab_of(&common::view_set_up(&app, &ada, "basics", "first-steps").await);
     common::as_learner(&app, &lab, "echo hello > ~/greeting.txt").await;
