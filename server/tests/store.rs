@@ -418,3 +418,44 @@ async fn a_line_item_takes_one_modules_score() {
         store.close().await;
     }
 }
+
+/// A deep linking picker's record is taken once, not after its expiry, and
+/// keeps the platform's opaque data as it came, on both databases.
+#[tokio::test]
+async fn a_deep_linking_request_is_taken_once_and_not_after_it_expires() {
+    use berth_app::model::{Millis, Role};
+    use berth_server::auth::Email;
+    use berth_server::store::{NewPlatform, PendingDeepLink};
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let email = Email::parse("teacher@example.org").unwrap();
+        let teacher = store.create_user(&email, "hash", Role::Instructor).await.unwrap().id;
+        let platform = store
+            .upsert_lti_platform(NewPlatform {
+                issuer: "https://lms.example",
+                client_id: "berth",
+                deployment_ids: &["1".to_string()],
+                auth_url: "https://lms.example/auth",
+                token_url: "https://lms.example/token",
+                jwks_url: "https://lms.example/jwks",
+            })
+            .await
+            .unwrap();
+        let pending = PendingDeepLink {
+            platform: platform.id,
+            deployment_id: "1".into(),
+            user: teacher,
+            return_url: "https://lms.example/deep-links".into(),
+            data: Some(serde_json::json!({"course": 7, "note": "opaque"})),
+        };
+        let later = Millis::now().plus(std::time::Duration::from_secs(60));
+        store.add_lti_deep_link("fresh", &pending, later).await.unwrap();
+        store.add_lti_deep_link("stale", &pending, Millis(1)).await.unwrap();
+        assert_eq!(store.take_lti_deep_link("fresh").await.unwrap(), Some(pending.clone()));
+        assert_eq!(store.take_lti_deep_link("fresh").await.unwrap(), None, "used once");
+        assert_eq!(store.take_lti_deep_link("stale").await.unwrap(), None, "expired");
+        assert_eq!(store.take_lti_deep_link("never").await.unwrap(), None);
+        store.close().await;
+    }
+}
