@@ -912,3 +912,245 @@ async fn two_replicas_deliver_each_score_once_and_in_order() {
     let given: Vec<f64> = scores.iter().map(|s| s["scoreGiven"].as_f64().unwrap()).collect();
     assert_eq!(given, [0.0, 20.0, 40.0], "{scores:?}");
 }
+
+/// Berth's deep linking picker: its one-time token and the picks it offers
+/// (value, label).
+struct Picker {
+    token: String,
+    picks: Vec<(String, String)>,
+}
+
+impl Picker {
+    fn read(html: &str) -> Self {
+        let doc = scraper::Html::parse_document(html);
+        let token = scraper::Selector::parse("input[name=picker]").unwrap();
+        let buttons = scraper::Selector::parse("button[name=pick]").unwrap();
+        Picker {
+            token: doc
+                .select(&token)
+                .next()
+                .and_then(|e| e.value().attr("value"))
+                .unwrap_or_else(|| panic!("no picker in {html}"))
+                .to_string(),
+            picks: doc
+                .select(&buttons)
+                .map(|b| {
+                    let value = b.value().attr("value").unwrap().to_string();
+                    (value, b.text().collect::<String>())
+                })
+                .collect(),
+        }
+    }
+
+    /// The instructor's choice, posted from the picker's page.
+    async fn choose(&self, app: &TestApp, tab: &reqwest::Client, pick: &str) -> reqwest::Response {
+        app.post_form(tab, "/lti/deep-link", &[("picker", &self.token), ("pick", pick)])
+            .await
+    }
+}
+
+impl Platform {
+    /// An instructor of course-1 adds Berth: a deep linking launch, whose
+    /// answer is Berth's picker (or a refusal). `accept`: the content item
+    /// types the placement takes (the library's default without it).
+    async fn deep_link(
+        &self,
+        app: &TestApp,
+        tab: &reqwest::Client,
+        role: &str,
+        accept: Option<&str>,
+    ) -> reqwest::Response {
+        let mut query = vec![
+            ("user", "teacher-1"),
+            ("role", role),
+            ("context", "course-1"),
+            ("deep_link", "1"),
+        ];
+        if let Some(accept) = accept {
+            query.push(("accept", accept));
+        }
+        self.launch(app, tab, &query).await
+    }
+
+    /// A learner of course-1 launches the `n`th link deep linking made:
+    /// their browser, and where they landed.
+    async fn launch_link(&self, app: &TestApp, user: &str, n: usize) -> (reqwest::Client, String) {
+        let tab = app.browser();
+        let n = n.to_string();
+        let query = [
+            ("user", user),
+            ("role", "learner"),
+            ("context", "course-1"),
+            ("link", &n),
+        ];
+        let landed = landing(self.launch(app, &tab, &query).await).await;
+        (tab, landed)
+    }
+
+    /// The browser posts Berth's self-submitting answer to the platform's
+    /// return URL; the platform validates it.
+    async fn return_deep_link(&self, tab: &reqwest::Client, answer: reqwest::Response) -> reqwest::Response {
+        assert_eq!(answer.status(), 200);
+        let csp = answer.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains(&format!("form-action {}", self.base)), "{csp}");
+        let html = answer.text().await.unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let form = scraper::Selector::parse("form").unwrap();
+        let jwt = scraper::Selector::parse("input[name=JWT]").unwrap();
+        let action = doc.select(&form).next().unwrap().value().attr("action").unwrap();
+        assert_eq!(action, format!("{}/deep_links", self.base));
+        let jwt = doc.select(&jwt).next().unwrap().value().attr("value").unwrap();
+        tab.post(action)
+            .header("origin", "null")
+            .form(&[("JWT", jwt)])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// An instructor's deep linking launch shows every module of the bundled
+/// course with its lessons; the pick goes back as a JWT the platform
+/// validates with Berth's key set, holding one resource link with a line
+/// item of 100 points; a learner's launch of that link opens the lesson.
+/// The picker's token works once, and a made-up one not at all.
+#[tokio::test]
+async fn an_instructor_picks_a_lesson_and_the_platform_gets_a_graded_link() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder().db(db).spawn().await;
+        let platform = Platform::start(&app, None);
+        let teacher = app.browser();
+        let res = platform.deep_link(&app, &teacher, "instructor", None).await;
+        assert_eq!(res.status(), 200);
+        let picker = Picker::read(&res.text().await.unwrap());
+        let course = common::bundled_course();
+        for module in &course.modules {
+            assert!(
+                picker.picks.contains(&(
+                    format!("module/{}", module.id),
+                    format!(
+                        "Module {}: {}",
+                        course.modules.iter().position(|m| m.id == module.id).unwrap() + 1,
+                        module.title
+                    )
+                )),
+                "{:?}",
+                picker.picks
+            );
+            for lesson in &module.lessons {
+                let value = format!("lesson/{}/{}", module.id, lesson.id);
+                assert!(picker.picks.iter().any(|(v, _)| *v == value), "{value}");
+            }
+            if module.quiz.is_some() {
+                let value = format!("quiz/{}", module.id);
+                assert!(picker.picks.iter().any(|(v, _)| *v == value), "{value}");
+            }
+        }
+        assert!(
+            picker.picks.iter().any(|(v, _)| v.starts_with("exercise/")),
+            "exercises are offered"
+        );
+
+        let (module, lesson, title) = lesson_of_first_module();
+        let pick = format!("lesson/{module}/{lesson}");
+        let answer = picker.choose(&app, &teacher, &pick).await;
+        let returned = platform.return_deep_link(&teacher, answer).await;
+        assert_eq!(returned.status(), 200, "{}", returned.text().await.unwrap());
+        let links = platform.received().await["links"].as_array().unwrap().clone();
+        assert_eq!(links.len(), 1, "{links:?}");
+        let link = &links[0];
+        assert_eq!(link["type"], "ltiResourceLink");
+        assert_eq!(link["url"], format!("{}/lti/launch", app.base));
+        assert_eq!(link["title"], title.as_str());
+        assert_eq!(link["custom"], serde_json::json!({"module": module, "lesson": lesson}));
+        assert_eq!(link["lineItem"]["scoreMaximum"], 100);
+        assert_eq!(link["lineItem"]["label"], title.as_str());
+        assert_eq!(link["lineItem"]["resourceId"], pick.as_str());
+
+        // The same picker again (a replay), or a token Berth never gave.
+        for token in [picker.token.as_str(), "made-up-token"] {
+            let forged = Picker {
+                token: token.to_string(),
+                picks: Vec::new(),
+            };
+            let res = forged.choose(&app, &teacher, &pick).await;
+            assert_eq!(res.status(), 401);
+            let page = res.text().await.unwrap();
+            assert!(page.contains("not one Berth offered"), "{page}");
+            assert!(!page.contains("name=\"JWT\""), "{page}");
+        }
+
+        // A learner's launch of the new link opens the lesson.
+        let (_, landed) = platform.launch_link(&app, "learner-1", 0).await;
+        assert_eq!(landed, format!("/modules/{module}/{lesson}"));
+    }
+}
+
+/// A deep link to an exercise lands on its lesson, and the module's score
+/// goes to the link's own line item once the learner passes it.
+#[tokio::test]
+async fn a_deep_linked_exercise_sends_its_module_score_to_the_links_line_item() {
+    use berth_app::lab::LabAction;
+    let app = TestApp::builder().fixture("lab-course").spawn().await;
+    let platform = Platform::start(&app, None);
+    let teacher = app.browser();
+    let res = platform
+        .deep_link(&app, &teacher, "instructor", Some("ltiResourceLink"))
+        .await;
+    let picker = Picker::read(&res.text().await.unwrap());
+    let pick = "exercise/basics/first-steps/greeting";
+    assert!(picker.picks.iter().any(|(v, _)| v == pick), "{:?}", picker.picks);
+    let answer = picker.choose(&app, &teacher, pick).await;
+    assert_eq!(platform.return_deep_link(&teacher, answer).await.status(), 200);
+
+    let (ada, landed) = platform.launch_link(&app, "learner-1", 0).await;
+    assert_eq!(landed, "/modules/basics/first-steps");
+    common::act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = common::lab_of(&common::view_set_up(&app, &ada, "basics", "first-steps").await);
+    common::as_learner(&app, &lab, "echo hello > ~/greeting.txt").await;
+    assert!(common::check(&app, &ada, "greeting", false).await.unwrap().passed);
+    let scores = platform.scores(1).await;
+    assert_eq!(scores[0]["lineitem"], "link-0");
+    assert_eq!(scores[0]["userId"], "learner-1");
+    assert_eq!(scores[0]["scoreGiven"], 25.0);
+    assert_eq!(scores[0]["scoreMaximum"], 100);
+    common::act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+}
+
+/// A learner cannot add activities, and a placement that takes no resource
+/// links gets a page saying so; neither signs anyone in.
+#[tokio::test]
+async fn deep_linking_is_refused_to_learners_and_to_placements_without_resource_links() {
+    let app = TestApp::spawn().await;
+    let platform = Platform::start(&app, None);
+    let cases = [
+        ("learner", None, 403, "instructors can add Berth activities"),
+        (
+            "instructor",
+            Some("link,html"),
+            400,
+            "does not accept `ltiResourceLink`",
+        ),
+    ];
+    for (role, accept, status, says) in cases {
+        let tab = app.browser();
+        let res = platform.deep_link(&app, &tab, role, accept).await;
+        assert_eq!(res.status(), status, "{role}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("This launch was refused") && page.contains(says),
+            "{role}: {page}"
+        );
+        assert!(!page.contains("name=\"picker\""));
+        assert_eq!(app.me(&tab).await, None, "{role}");
+    }
+    let store = Store::open(&app.db.url).await.unwrap();
+    assert!(
+        store.lti_account_counts().await.unwrap().is_empty(),
+        "no account was made"
+    );
+    store.close().await;
+}

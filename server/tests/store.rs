@@ -354,6 +354,21 @@ async fn labs_are_placed_on_active_hosts_with_room() {
     }
 }
 
+/// A learning platform registered as `berth lti add-platform` would.
+async fn register_a_platform(store: &Store) -> berth_server::store::Platform {
+    store
+        .upsert_lti_platform(berth_server::store::NewPlatform {
+            issuer: "https://lms.example",
+            client_id: "berth",
+            deployment_ids: &["1".to_string()],
+            auth_url: "https://lms.example/auth",
+            token_url: "https://lms.example/token",
+            jwks_url: "https://lms.example/jwks",
+        })
+        .await
+        .unwrap()
+}
+
 /// A graded LMS link moved to another module: the line item takes only
 /// the new module's score, on both databases (else both modules' scores
 /// would overwrite each other in one gradebook column).
@@ -361,23 +376,13 @@ async fn labs_are_placed_on_active_hosts_with_room() {
 async fn a_line_item_takes_one_modules_score() {
     use berth_app::model::{ModuleId, Role};
     use berth_server::auth::Email;
-    use berth_server::store::{GradeLink, NewPlatform};
+    use berth_server::store::GradeLink;
 
     for db in TestDb::both().await {
         let store = Store::open(&db.url).await.unwrap();
         let email = Email::parse("ada@example.org").unwrap();
         let ada = store.create_user(&email, "hash", Role::Learner).await.unwrap().id;
-        let platform = store
-            .upsert_lti_platform(NewPlatform {
-                issuer: "https://lms.example",
-                client_id: "berth",
-                deployment_ids: &["1".to_string()],
-                auth_url: "https://lms.example/auth",
-                token_url: "https://lms.example/token",
-                jwks_url: "https://lms.example/jwks",
-            })
-            .await
-            .unwrap();
+        let platform = register_a_platform(&store).await;
         let link = |module: &str, lineitem: &str| GradeLink {
             user: ada,
             module: ModuleId::from(module),
@@ -415,6 +420,37 @@ async fn a_line_item_takes_one_modules_score() {
                 ("storage".to_string(), "https://lms.example/items/2".to_string()),
             ]
         );
+        store.close().await;
+    }
+}
+
+/// A deep linking picker's record is taken once, not after its expiry, and
+/// keeps the platform's opaque data as it came, on both databases.
+#[tokio::test]
+async fn a_deep_linking_request_is_taken_once_and_not_after_it_expires() {
+    use berth_app::model::{Millis, Role};
+    use berth_server::auth::Email;
+    use berth_server::store::PendingDeepLink;
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let email = Email::parse("teacher@example.org").unwrap();
+        let teacher = store.create_user(&email, "hash", Role::Instructor).await.unwrap().id;
+        let platform = register_a_platform(&store).await;
+        let pending = PendingDeepLink {
+            platform: platform.id,
+            deployment_id: "1".into(),
+            user: teacher,
+            return_url: "https://lms.example/deep-links".into(),
+            data: Some(serde_json::json!({"course": 7, "note": "opaque"})),
+        };
+        let later = Millis::now().plus(std::time::Duration::from_secs(60));
+        store.add_lti_deep_link("fresh", &pending, later).await.unwrap();
+        store.add_lti_deep_link("stale", &pending, Millis(1)).await.unwrap();
+        assert_eq!(store.take_lti_deep_link("fresh").await.unwrap(), Some(pending.clone()));
+        assert_eq!(store.take_lti_deep_link("fresh").await.unwrap(), None, "used once");
+        assert_eq!(store.take_lti_deep_link("stale").await.unwrap(), None, "expired");
+        assert_eq!(store.take_lti_deep_link("never").await.unwrap(), None);
         store.close().await;
     }
 }

@@ -58,8 +58,20 @@ pub enum Refusal {
     Nonce,
     #[error("the launch token lacks the claim `{0}`")]
     MissingClaim(&'static str),
-    #[error("this is not an LTI 1.3.0 resource link launch")]
+    #[error("this is not an LTI 1.3.0 resource link or deep linking launch")]
     MessageType,
+    #[error("only the course's instructors can add Berth activities to it")]
+    NotInstructor,
+    #[error(
+        "the platform does not take LTI resource links here (its deep linking request does not accept `ltiResourceLink`), so Berth has nothing it can add"
+    )]
+    NoResourceLinks,
+    #[error(
+        "this choice of activity is not one Berth offered: it was made already, took longer than 30 minutes, or was never offered"
+    )]
+    UnknownPicker,
+    #[error("the course has no such module, lesson, exercise or quiz")]
+    UnknownPick,
     #[error("the platform's key set could not be fetched")]
     KeySet(#[source] super::KeySetError),
 }
@@ -71,7 +83,10 @@ impl Refusal {
             | Refusal::PlatformSaid(_)
             | Refusal::Malformed
             | Refusal::MessageType
+            | Refusal::NoResourceLinks
+            | Refusal::UnknownPick
             | Refusal::MissingClaim(_) => StatusCode::BAD_REQUEST,
+            Refusal::NotInstructor => StatusCode::FORBIDDEN,
             Refusal::UnknownPlatform | Refusal::UnknownDeployment | Refusal::ForeignTarget => StatusCode::FORBIDDEN,
             Refusal::KeySet(_) => StatusCode::BAD_GATEWAY,
             _ => StatusCode::UNAUTHORIZED,
@@ -178,9 +193,20 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     })
 }
 
-/// A verified resource link launch.
+/// What a verified launch asks for.
+#[derive(Clone, Debug)]
+pub enum Message {
+    /// Open a module or lesson (`LtiResourceLinkRequest`).
+    ResourceLink,
+    /// Pick something to add to the course (`LtiDeepLinkingRequest`).
+    DeepLinking(super::deep_link::Settings),
+}
+
+/// A verified launch: a resource link, or a deep linking request.
 #[derive(Clone, Debug)]
 pub struct Launch {
+    pub message: Message,
+    pub deployment_id: String,
     pub subject: String,
     pub role: LmsRole,
     pub name: Option<String>,
@@ -240,12 +266,21 @@ impl Launch {
         if !platform.deployment_ids.iter().any(|d| d == deployment) {
             return Err(Refusal::UnknownDeployment);
         }
-        if text("version") != Some("1.3.0") || text("message_type") != Some("LtiResourceLinkRequest") {
+        if text("version") != Some("1.3.0") {
             return Err(Refusal::MessageType);
         }
-        if lti("resource_link").and_then(|l| l.get("id")).is_none() {
-            return Err(Refusal::MissingClaim("resource_link"));
-        }
+        let message = match text("message_type") {
+            Some("LtiResourceLinkRequest") => {
+                if lti("resource_link").and_then(|l| l.get("id")).is_none() {
+                    return Err(Refusal::MissingClaim("resource_link"));
+                }
+                Message::ResourceLink
+            }
+            Some("LtiDeepLinkingRequest") => Message::DeepLinking(super::deep_link::Settings::from_claim(
+                claims.lti.get(super::deep_link::SETTINGS_CLAIM),
+            )?),
+            _ => return Err(Refusal::MessageType),
+        };
         let roles: Vec<String> = lti("roles")
             .and_then(|r| serde_json::from_value(r.clone()).ok())
             .ok_or(Refusal::MissingClaim("roles"))?;
@@ -267,6 +302,8 @@ impl Launch {
             })
             .unwrap_or_default();
         Ok(Launch {
+            message,
+            deployment_id: deployment.to_string(),
             subject: claims
                 .sub
                 .filter(|s| !s.is_empty())

@@ -9,6 +9,7 @@
 mod admin;
 pub mod ags;
 mod cli;
+mod deep_link;
 mod keys;
 mod launch;
 mod routes;
@@ -31,6 +32,8 @@ use crate::store::{Platform, PlatformId};
 pub(crate) const LOGIN_PATH: &str = "/lti/login";
 pub(crate) const LAUNCH_PATH: &str = "/lti/launch";
 pub(crate) const JWKS_PATH: &str = "/.well-known/jwks.json";
+/// Where the deep linking picker posts the instructor's choice.
+pub(crate) const DEEP_LINK_PATH: &str = "/lti/deep-link";
 
 /// How long a platform's key set is trusted before it is fetched again.
 const KEY_SET_TTL: Duration = Duration::from_secs(3600);

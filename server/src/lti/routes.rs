@@ -23,8 +23,8 @@ use std::time::Duration;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use super::launch::{Launch, LmsRole, Refusal, escape, framable, page};
-use super::{JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
+use super::launch::{Launch, LmsRole, Message, Refusal, escape, framable, page};
+use super::{DEEP_LINK_PATH, JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
 use crate::auth::Role;
 use crate::error::Error;
 use crate::events::Change;
@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(LOGIN_PATH, get(login).post(login))
         .route(LAUNCH_PATH, axum::routing::post(launch))
+        .route(DEEP_LINK_PATH, axum::routing::post(super::deep_link::choose))
         .route(JWKS_PATH, get(jwks))
 }
 
@@ -52,13 +53,13 @@ pub fn router() -> Router<AppState> {
 pub const CROSS_SITE_POSTS: [&str; 2] = [LOGIN_PATH, LAUNCH_PATH];
 
 /// Where platforms reach this Berth: `--public-url`, or this request's host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     state.lti.base_url(state.secure_cookies, host)
 }
 
 /// 32 random bytes, URL-safe.
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -265,9 +266,20 @@ async fn launch(
         .await
         .map_err(Refusal::KeySet)?;
     let launch = Launch::verify(&token, &platform, &login, &keys)?;
+    // Only the course's teachers add activities; refused before any
+    // account is made.
+    if matches!(launch.message, Message::DeepLinking(_)) && launch.role != LmsRole::Instructor {
+        return Err(Refusal::NotInstructor.into());
+    }
     let user = account(&state, &platform, &launch).await?;
     if let Some((context, title)) = &launch.context {
         enrol(&state, &platform, &user, launch.role, context, title).await?;
+    }
+    if let Message::DeepLinking(settings) = &launch.message {
+        let picker = super::deep_link::picker(&state, &platform, &user, &launch, settings).await?;
+        tracing::info!(platform = %platform.id, user = %user.id, "LTI deep linking launch");
+        crate::auth::start_session(&session, &user).await.map_err(Error::from)?;
+        return Ok((binding(&login_state, Duration::ZERO), picker).into_response());
     }
     let base = base_url(&state, &headers).ok_or(Refusal::Missing("Host"))?;
     let target = landing(&state, &base, &launch);
@@ -386,13 +398,16 @@ async fn make_classroom(state: &AppState, owner: &User, title: &str) -> Result<C
 }
 
 /// Where the launch leads: the resource link's custom `module` (and
-/// `lesson`) if the course has it, else its target link if on this site,
+/// `lesson`, or `quiz`: deep links set them) if the course has it, else its target link if on this site,
 /// else the course's front page.
 fn landing(state: &AppState, base: &str, launch: &Launch) -> String {
     let course = &state.course;
     if let Some(module) = launch.custom.get("module")
-        && course.module_view(module).is_some()
+        && let Some(view) = course.module_view(module)
     {
+        if launch.custom.contains_key("quiz") && view.quiz.is_some() {
+            return berth_app::course::quiz_href(module);
+        }
         return match launch.custom.get("lesson") {
             Some(lesson) if course.lesson_view(module, lesson).is_some() => {
                 berth_app::course::lesson_href(module, lesson)

@@ -75,6 +75,18 @@ pub struct PendingLogin {
     pub platform: PlatformId,
 }
 
+/// An instructor's deep linking request, waiting for their pick: what the
+/// signed answer needs, and whom it is for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingDeepLink {
+    pub platform: PlatformId,
+    pub deployment_id: String,
+    pub user: UserId,
+    pub return_url: String,
+    /// The platform's opaque `data`, echoed in the answer.
+    pub data: Option<serde_json::Value>,
+}
+
 /// The LMS course a launch came from and its classroom, once made.
 #[derive(Clone, Debug)]
 pub struct LtiContext {
@@ -231,6 +243,59 @@ impl Store {
         Ok(Some(PendingLogin {
             nonce: row.try_get("nonce")?,
             platform: PlatformId(row.try_get("platform_id")?),
+        }))
+    }
+
+    /// Remembers a deep linking request under the hash of its picker's
+    /// token until `expires_at`, and forgets the expired ones.
+    pub async fn add_lti_deep_link(
+        &self,
+        token_hash: &str,
+        link: &PendingDeepLink,
+        expires_at: Millis,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM lti_deep_links WHERE expires_at <= $1")
+            .bind(Millis::now().get())
+            .execute(self.pool())
+            .await?;
+        let data = link.data.as_ref().map(serde_json::to_string).transpose()?;
+        sqlx::query(
+            "INSERT INTO lti_deep_links (token_hash, platform_id, deployment_id, user_id, return_url, data, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_hash)
+        .bind(link.platform.0)
+        .bind(&link.deployment_id)
+        .bind(link.user.get())
+        .bind(&link.return_url)
+        .bind(data)
+        .bind(expires_at.get())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the deep linking request with this token hash, once: a second
+    /// call, or one after its expiry, finds nothing.
+    pub async fn take_lti_deep_link(&self, token_hash: &str) -> Result<Option<PendingDeepLink>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM lti_deep_links WHERE token_hash = $1 \
+             RETURNING platform_id, deployment_id, user_id, return_url, data, expires_at",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.millis("expires_at")? <= Millis::now() {
+            return Ok(None);
+        }
+        let data: Option<String> = row.try_get("data")?;
+        Ok(Some(PendingDeepLink {
+            platform: PlatformId(row.try_get("platform_id")?),
+            deployment_id: row.try_get("deployment_id")?,
+            user: UserId(row.try_get("user_id")?),
+            return_url: row.try_get("return_url")?,
+            data: data.as_deref().map(serde_json::from_str).transpose()?,
         }))
     }
 

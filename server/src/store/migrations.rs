@@ -70,6 +70,11 @@ const SQLITE: Embedded = &[
     ),
     (15, "grades", include_str!("../../../migrations/sqlite/0015_grades.sql")),
     (
+        16,
+        "lti_deep_links",
+        include_str!("../../../migrations/sqlite/0016_lti_deep_links.sql"),
+    ),
+    (
         17,
         "terminal_clients",
         include_str!("../../../migrations/sqlite/0017_terminal_clients.sql"),
@@ -138,6 +143,11 @@ const POSTGRES: Embedded = &[
         15,
         "grades",
         include_str!("../../../migrations/postgres/0015_grades.sql"),
+    ),
+    (
+        16,
+        "lti_deep_links",
+        include_str!("../../../migrations/postgres/0016_lti_deep_links.sql"),
     ),
     (
         17,

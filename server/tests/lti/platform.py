@@ -12,6 +12,16 @@ prints one JSON line (its URLs) and serves until killed:
 
     GET /start?user=U&role=learner|instructor&context=C&target=/path&module=M&lesson=L&scenario=S
         the LMS's link to the tool: redirects to Berth's /lti/login
+    GET /start?user=U&role=instructor&deep_link=1&accept=ltiResourceLink,link
+        an instructor adding the tool to the course: a deep linking launch
+        (accept: the content item types the placement takes)
+    GET /start?user=U&role=learner&context=C&link=N
+        a launch of the Nth link made by deep linking: its URL, its custom
+        parameters and its own line item (`/lineitems/link-N`)
+    POST /deep_links   the deep linking return URL: Berth's signed answer
+                       (form field JWT) validated by the library against
+                       Berth's key set, and here for issuer, audience,
+                       deployment and the request's data; the links kept
     GET /auth?...      the OIDC authorization endpoint Berth sends the browser
                        to: answers with the auto-submitting launch form
     GET /jwks          the platform's public key set
@@ -22,7 +32,7 @@ prints one JSON line (its URLs) and serves until killed:
     POST /lineitems/M/scores
                        the AGS score service of module M's line item (the
                        library checks the bearer token); scores are recorded
-    GET /received      what arrived: {"scores": [...], "tokens": N}
+    GET /received      what arrived: {"scores": [...], "tokens": N, "links": [...]}
     GET /outage?status=503
                        answer every token and score request with that
                        status from now on (status=0: serve again)
@@ -93,6 +103,7 @@ class Platform(LTI1P3PlatformConfAbstract):
             .set_platform_private_key(s["private_key"])
             .set_platform_public_key(public_pem(s["private_key"]))
             .set_tool_key_set_url(s["tool"] + "/.well-known/jwks.json")
+            .set_deeplink_launch_url(s["tool"] + "/lti/launch")
         )
 
 
@@ -172,7 +183,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
     }
     # Another platform's key, for tokens signed by a key not in this set.
     foreign_key = new_key()
-    state: t.Dict[str, t.Any] = {"outage": 0, "refuse_score": 0, "tokens": 0, "jtis": set()}
+    state: t.Dict[str, t.Any] = {"outage": 0, "refuse_score": 0, "tokens": 0, "jtis": set(), "links": []}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *a: t.Any) -> None:
@@ -201,7 +212,7 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 elif url.path == "/auth":
                     self.auth(query)
                 elif url.path == "/received":
-                    body = {"scores": Grades.received, "tokens": state["tokens"]}
+                    body = {"scores": Grades.received, "tokens": state["tokens"], "links": state["links"]}
                     self.send(200, json.dumps(body), "application/json")
                 elif url.path == "/outage":
                     key = "refuse_score" if query.get("once") == "score" else "outage"
@@ -219,6 +230,8 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 self.send(state["outage"], "the platform is down", "text/plain")
             elif url.path == "/token":
                 self.token(dict(parse_qsl(body)))
+            elif url.path == "/deep_links":
+                self.deep_link_return(dict(parse_qsl(body)))
             elif url.path.startswith("/lineitems/") and url.path.endswith("/scores"):
                 if state["refuse_score"]:
                     status, state["refuse_score"] = state["refuse_score"], 0
@@ -249,6 +262,34 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 return
             state["tokens"] += 1
             self.send(200, json.dumps(answer), "application/json")
+
+        def deep_link_return(self, form: t.Dict[str, str]) -> None:
+            """Berth's deep linking answer: the library validates the JWT
+            with Berth's key set and the content item types; the claims the
+            library leaves to the platform are checked here."""
+            config = Platform(**settings)
+            config.set_accepted_deeplinking_types(["ltiResourceLink"])
+            config.get_registration()
+            try:
+                items = config.validate_deeplinking_resp(form)
+                claims = config.tool_validate_and_decode(form["JWT"])
+                expected = {
+                    "iss": args.client_id,
+                    "aud": settings["issuer"],
+                    CLAIM + "deployment_id": args.deployment_id,
+                    CLAIM + "version": "1.3.0",
+                    "https://purl.imsglobal.org/spec/lti-dl/claim/data": state.get("dl_data"),
+                }
+                for name, value in expected.items():
+                    if claims.get(name) != value and [value] != claims.get(name):
+                        raise Problem(f"the answer's {name} is {claims.get(name)!r}, not {value!r}")
+                if not claims.get("nonce"):
+                    raise Problem("the answer has no nonce")
+            except Exception as problem:  # the library raises several kinds
+                self.send(400, f"the platform refuses the deep link: {problem}", "text/plain")
+                return
+            state["links"].extend(items)
+            self.send(200, f"<!doctype html><p>Added {len(items)} activity</p>")
 
         def score(self, lineitem: str, body: str) -> None:
             """AGS: the library checks the token and hands the score over."""
@@ -289,14 +330,31 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 full_name=hint.get("name"),
                 email_address=hint.get("email"),
             )
-            launch.set_resource_link_claim("link-" + hint.get("module", "home"), title="Berth")
+            base = settings["platform_base"]
+            if hint.get("deep_link"):
+                # An instructor adding the tool: the library makes it a
+                # deep linking request; `data` must come back unchanged.
+                state["dl_data"] = "request-" + str(time.time_ns())
+                accept = set(hint.get("accept", "ltiResourceLink,link").split(","))
+                launch.set_dl(base + "/deep_links", title="Add an activity", accept_types=accept, extra_data=state["dl_data"])
+            elif hint.get("link"):
+                # A link deep linking made: its URL, custom parameters and
+                # the line item the platform made from its lineItem.
+                n = hint["link"]
+                item = state["links"][int(n)]
+                launch.set_launch_url(item["url"])
+                launch.set_resource_link_claim("dl-" + n, title=item["title"])
+                launch.set_custom_parameters_claim(item.get("custom", {}))
+                if item.get("lineItem", {}).get("scoreMaximum"):
+                    launch.set_ags(base + "/lineitems", f"{base}/lineitems/link-{n}", scores_service_enabled=True)
+            else:
+                launch.set_resource_link_claim("link-" + hint.get("module", "home"), title="Berth")
             if hint.get("context"):
                 launch.set_launch_context_claim(
                     hint["context"], context_title=hint.get("context_title", "Course " + hint["context"])
                 )
             if hint.get("module"):
                 # A graded activity: the line item of the module's link.
-                base = settings["platform_base"]
                 launch.set_ags(base + "/lineitems", base + "/lineitems/" + hint["module"], scores_service_enabled=True)
             custom = {k: hint[k] for k in ("module", "lesson") if k in hint}
             if custom:
