@@ -2,6 +2,8 @@
 //! fresh database per test (SQLite file or PostgreSQL database).
 #![allow(dead_code)] // each test binary uses part of the harness
 
+pub mod browser;
+
 use berth_app::error::AppError;
 use berth_app::lab::{CheckReport, LabAction, LabView};
 use berth_app::model::LabId;
