@@ -43,7 +43,7 @@ use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
 use crate::store::{
-    Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Recorded, Store, StoreError, WatcherId,
+    Database, Held, LabRow, Lock, NewExerciseEvent, Placed, PoolLabRow, Recorded, Store, StoreError, WatcherId,
 };
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
@@ -577,8 +577,8 @@ impl Labs {
         let expires_at = Millis::now().plus(self.config.lifetime);
         let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
         // Before the start counts against the learner's limit.
-        if !waiting && !self.store.room_for(spec.memory_mb()).await? {
-            return Err(self.no_room(&live));
+        if !waiting && let Err(refused) = self.placeable(self.store.room_for(&spec.needs()).await?, &live) {
+            return Err(refused);
         }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).await?;
@@ -590,12 +590,13 @@ impl Labs {
         }
         let host = match self
             .store
-            .insert_lab(&id, user, module, expires_at, spec.memory_mb())
+            .insert_lab(&id, user, module, expires_at, &spec.needs())
             .await?
         {
             Recorded::Placed(placement) => placement.host().cloned(),
             Recorded::AlreadyLive => return Ok(()),
             Recorded::NoRoom => return Err(self.no_room(&live)),
+            Recorded::MissingImage { image, hosts } => return Err(self.missing_image(&image, &hosts)),
         };
         admitting.release().await;
         self.make(&spec.on(host), user, lab).await
@@ -729,11 +730,15 @@ impl Labs {
                 let spec = self.launcher.spec(&id, None, module, lab, expires_at);
                 let host = match self
                     .store
-                    .insert_pool_lab(&id, module, expires_at, spec.memory_mb())
+                    .insert_pool_lab(&id, module, expires_at, &spec.needs())
                     .await?
                 {
                     Recorded::Placed(placement) => placement.host().cloned(),
                     Recorded::AlreadyLive | Recorded::NoRoom => return Ok(made),
+                    Recorded::MissingImage { image, hosts } => {
+                        self.missing_image(&image, &hosts);
+                        return Ok(made);
+                    }
                 };
                 admitting.release().await;
                 let spec = spec.on(host);
@@ -798,6 +803,30 @@ impl Labs {
             "Every lab host is full or closed to new labs just now. Try again in about {} minute(s).",
             self.minutes_until_free(live)
         ))
+    }
+
+    /// Whether placement would take the lab now; the learner's refusal if not.
+    fn placeable(&self, placed: Placed, live: &[LabRow]) -> Result<(), LabError> {
+        match placed {
+            Placed::On(_) => Ok(()),
+            Placed::NoRoom => Err(self.no_room(live)),
+            Placed::MissingImage { image, hosts } => Err(self.missing_image(&image, &hosts)),
+        }
+    }
+
+    /// Hosts with room lack the lab's image: the operator's log names them
+    /// (each time, since a learner waits on it); the learner is told plainly.
+    fn missing_image(&self, image: &str, hosts: &[HostName]) -> LabError {
+        let hosts: Vec<&str> = hosts.iter().map(HostName::as_str).collect();
+        tracing::warn!(
+            image,
+            hosts = %hosts.join(", "),
+            "no lab host with room has this lab image (or, for a docker lab, a filled registry mirror): run `berth images build --all-hosts`"
+        );
+        LabError::refused(
+            "No lab host has this lab's image yet, so it cannot start anywhere. \
+             An operator needs to run `berth images build --all-hosts`; try again after that.",
+        )
     }
 
     /// When the first live lab is due to stop, in whole minutes (at least 1).

@@ -62,6 +62,14 @@ impl LabSpec {
     pub fn memory_mb(&self) -> u64 {
         u64::from(self.limits.memory_mb) * u64::from(self.nodes)
     }
+
+    /// What placement must find on a host for this lab.
+    pub fn needs(&self) -> crate::store::Needs {
+        crate::store::Needs {
+            image: self.image.clone(),
+            memory_mb: self.memory_mb(),
+        }
+    }
 }
 
 /// A container that carries Berth's labels.

@@ -9,7 +9,7 @@ use berth_app::model::{
     ProgressStatus, UserId,
 };
 
-use super::hosts::Placement;
+use super::hosts::{Needs, Placed, Placement};
 use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
 
@@ -94,6 +94,8 @@ pub enum Recorded {
     AlreadyLive,
     /// Lab hosts are listed and none that takes labs has room for it.
     NoRoom,
+    /// Hosts with room lack the lab's image: `hosts` name them.
+    MissingImage { image: String, hosts: Vec<HostName> },
 }
 
 /// One watch of a lab's terminal, as recorded.
@@ -132,7 +134,7 @@ pub struct NewExerciseEvent<'a> {
 
 impl Store {
     /// Records a lab being started, on the host placement chooses for its
-    /// `memory_mb`, in one transaction (under [`super::Lock::Admission`],
+    /// needs, in one transaction (under [`super::Lock::Admission`],
     /// so no other start counts the host meanwhile).
     pub async fn insert_lab(
         &self,
@@ -140,9 +142,9 @@ impl Store {
         user: UserId,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
-        self.insert_placed(id, Some(user), module, expires_at, memory_mb).await
+        self.insert_placed(id, Some(user), module, expires_at, needs).await
     }
 
     /// Records a lab of the warm pool being made: no owner yet.
@@ -151,9 +153,9 @@ impl Store {
         id: &LabId,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
-        self.insert_placed(id, None, module, expires_at, memory_mb).await
+        self.insert_placed(id, None, module, expires_at, needs).await
     }
 
     async fn insert_placed(
@@ -162,7 +164,7 @@ impl Store {
         user: Option<UserId>,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
         let mut tx = self.pool().begin().await?;
         // The row is written before placement reads the hosts' loads: on
@@ -180,7 +182,7 @@ impl Store {
         .bind(LabStatus::Starting.as_str())
         .bind(Millis::now().get())
         .bind(expires_at.get())
-        .bind(memory_mb as i64)
+        .bind(needs.memory_mb as i64)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -188,9 +190,16 @@ impl Store {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Recorded::AlreadyLive),
             Err(e) => return Err(e.into()),
         }
-        let Some(placement) = super::hosts::place(&mut tx, memory_mb).await? else {
-            tx.rollback().await?;
-            return Ok(Recorded::NoRoom);
+        let placement = match super::hosts::place(&mut tx, needs).await? {
+            Placed::On(placement) => placement,
+            Placed::NoRoom => {
+                tx.rollback().await?;
+                return Ok(Recorded::NoRoom);
+            }
+            Placed::MissingImage { image, hosts } => {
+                tx.rollback().await?;
+                return Ok(Recorded::MissingImage { image, hosts });
+            }
         };
         if let Some(host) = placement.host() {
             sqlx::query("UPDATE labs SET host = $2 WHERE id = $1")

@@ -69,6 +69,11 @@ const SQLITE: Embedded = &[
         include_str!("../../../migrations/sqlite/0014_lab_hosts.sql"),
     ),
     (15, "grades", include_str!("../../../migrations/sqlite/0015_grades.sql")),
+    (
+        16,
+        "host_images",
+        include_str!("../../../migrations/sqlite/0016_host_images.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -133,6 +138,11 @@ const POSTGRES: Embedded = &[
         15,
         "grades",
         include_str!("../../../migrations/postgres/0015_grades.sql"),
+    ),
+    (
+        16,
+        "host_images",
+        include_str!("../../../migrations/postgres/0016_host_images.sql"),
     ),
 ];
 
