@@ -425,6 +425,7 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
 
     // Copied from this machine's engine: the same image, under its name.
     let built = images_build(&db, playground.path(), &["--host", "h4"]).unwrap();
+    eprintln!("{built}");
     assert!(built.contains("h4: berth/lab-shell copied"), "{built}");
     let here = docker().inspect_image(IMAGE).await.unwrap().id;
     let there = h4.client().inspect_image(IMAGE).await.unwrap().id;
@@ -477,6 +478,7 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
     hosts(&db, &["add", "h5", &h5.url()]).unwrap();
     h5.stop();
     let err = images_build(&db, playground.path(), &["--all-hosts"]).unwrap_err();
+    eprintln!("{err}");
     assert!(err.contains("✓ h4: berth/lab-shell is there"), "{err}");
     assert!(err.contains("✓ h4: its mirror serves the"), "{err}");
     assert!(err.contains("lab host h5") && err.contains("does not answer"), "{err}");
