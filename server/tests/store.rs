@@ -344,7 +344,10 @@ async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
         let (last, placed) = place(512).await;
         assert_eq!(placed, on("big"));
         assert_eq!(place(1).await.1, Recorded::NoRoom);
-        store.end_lab(&last, "stopped").await.unwrap();
+        store
+            .end_lab(&last, berth_app::model::EndReason::Stopped)
+            .await
+            .unwrap();
         let loads = store.host_loads().await.unwrap();
         let big = loads.iter().find(|l| l.host.name == "big").unwrap();
         assert_eq!((big.labs, big.memory_mb), (2, 512));
@@ -391,7 +394,10 @@ async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
             .find(|l| l.host.name == "small")
             .unwrap();
         assert_eq!(small.labs, 1);
-        store.end_lab(&LabId::new("lab4"), "stopped").await.unwrap();
+        store
+            .end_lab(&LabId::new("lab4"), berth_app::model::EndReason::Stopped)
+            .await
+            .unwrap();
         let docker = LabId::new("docker1");
         let placed = store
             .insert_pool_lab(&docker, &module, later, &docker_lab(256))

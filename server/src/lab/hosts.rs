@@ -117,6 +117,10 @@ impl Runtime for Hosts {
         Ok(())
     }
 
+    fn forget(&self, lab: &LabId) {
+        self.placed.lock().expect("placed lock").remove(lab);
+    }
+
     /// Every host's labs: the default engine's when no host is listed or
     /// a lab still runs there, then each listed host's. The images each
     /// host that answers holds are recorded on the way, for placement.

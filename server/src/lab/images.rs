@@ -169,7 +169,7 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
     let mut total = 0;
     for name in &images {
         total += 1;
-        let tag = image_name(&name);
+        let tag = image_name(name);
         if args.missing {
             match docker.inspect_image(&tag).await {
                 Ok(image) if runs_persistent_shells(&image) => {

@@ -35,8 +35,8 @@ use berth_app::lab::{
     SetupState,
 };
 use berth_app::model::{
-    ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId,
-    minutes_ceil,
+    EndReason, ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction,
+    UserId, minutes_ceil,
 };
 
 use crate::content::ModuleGrading;
@@ -297,6 +297,11 @@ impl Launcher {
         self.runtime.run_script(lab, s.node, script).await.map(Some)
     }
 
+    /// Forgets a lab that cannot be removed now (its host is lost).
+    pub fn forget(&self, lab: &LabId) {
+        self.runtime.forget(lab);
+    }
+
     pub async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError> {
         self.runtime.remove(lab).await
     }
@@ -361,9 +366,6 @@ struct Activity {
     seen: Millis,
     written: Millis,
 }
-
-/// Why a lab whose host stopped answering ended.
-const LOST: &str = "lost";
 
 /// How often activity reaches the database, at most.
 const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
@@ -571,7 +573,7 @@ impl Labs {
                     self.minutes_until_free(&live)
                 )));
             };
-            self.end(&oldest.id, "given back").await?;
+            self.end(&oldest.id, EndReason::GivenBack).await?;
         }
         let id = LabId::new(new_id());
         let expires_at = Millis::now().plus(self.config.lifetime);
@@ -654,7 +656,7 @@ impl Labs {
     /// Records a start that failed as ended.
     async fn settle(&self, id: &LabId, started: Result<(), LabError>) -> Result<(), LabError> {
         if started.is_err()
-            && let Err(end) = self.store.end_lab(id, "failed").await
+            && let Err(end) = self.store.end_lab(id, EndReason::Failed).await
         {
             tracing::warn!(lab = %id, error = %end, "recording a failed lab start failed; the sweep ends it");
         }
@@ -840,24 +842,28 @@ impl Labs {
         minutes_ceil(soonest.since(now)).max(1)
     }
 
-    pub async fn stop(&self, user: UserId, module: &ModuleId, reason: &str) -> Result<(), LabError> {
+    pub async fn stop(&self, user: UserId, module: &ModuleId, reason: EndReason) -> Result<(), LabError> {
         if let Some(lab) = self.live_lab(user, module).await? {
             self.end(&lab.id, reason).await?;
         }
         Ok(())
     }
 
-    /// Removes the lab and records its end; a lab whose host is `LOST`
+    /// Removes the lab and records its end; a lab whose host is lost
     /// is only recorded (its host cleans up when it answers again).
-    async fn end(&self, lab: &LabId, reason: &str) -> Result<(), LabError> {
+    async fn end(&self, lab: &LabId, reason: EndReason) -> Result<(), LabError> {
         self.preparing.lock().expect("preparing lock").remove(lab);
-        if reason != LOST {
+        if reason == EndReason::Lost {
+            // Its host is silent: nothing to remove there now, but the
+            // runtime forgets where it ran.
+            self.launcher.forget(lab);
+        } else {
             self.launcher.remove(lab).await?;
         }
         self.store.end_lab(lab, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab);
         self.feeds.remove_lab(lab);
-        tracing::info!(lab = %lab, reason, "lab ended");
+        tracing::info!(lab = %lab, %reason, "lab ended");
         Ok(())
     }
 
@@ -922,15 +928,15 @@ impl Labs {
             let fresh = self.preparation(&lab.id).is_some() && !self.running_before(&lab.id, listed);
             let unfinished = !lab.is_running() || lab.preparing;
             let reason = if on_lost(&lab.host) {
-                Some(LOST)
+                Some(EndReason::Lost)
             } else if lab.expires_at <= now {
-                Some("expired")
+                Some(EndReason::Expired)
             } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
-                Some("idle")
+                Some(EndReason::Idle)
             } else if lab.is_running() && !fresh && !present.is_some_and(|c| c.running) {
-                Some("gone")
+                Some(EndReason::Gone)
             } else if unfinished && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
-                Some("interrupted")
+                Some(EndReason::Interrupted)
             } else {
                 None
             };
@@ -946,7 +952,7 @@ impl Labs {
             let reason = if unheard(&lab.host) {
                 None
             } else if on_lost(&lab.host) {
-                Some(LOST)
+                Some(EndReason::Lost)
             } else {
                 self.pool_lab_end(&lab, present, now, after_restart)
             };
@@ -1005,14 +1011,14 @@ impl Labs {
         present: &[runtime::Labelled],
         now: Millis,
         after_restart: bool,
-    ) -> Option<&'static str> {
+    ) -> Option<EndReason> {
         let running = present.iter().any(|c| c.lab == lab.id && c.running);
         if lab.expires_at <= now {
-            Some("expired")
+            Some(EndReason::Expired)
         } else if lab.is_ready() && !running {
-            Some("gone")
+            Some(EndReason::Gone)
         } else if !lab.is_ready() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
-            Some("interrupted")
+            Some(EndReason::Interrupted)
         } else {
             None
         }
@@ -1156,7 +1162,7 @@ impl Labs {
         // A lab that ended under the learner, unasked: said until they
         // start another.
         let ended = match running {
-            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => Some(LabEnd::HostLost),
+            None if self.store.last_lab_end(user, module).await? == Some(EndReason::Lost) => Some(LabEnd::HostLost),
             _ => None,
         };
         Ok(LabView {
@@ -1191,7 +1197,7 @@ impl Labs {
     ) -> Result<(), LabError> {
         match action {
             LabAction::Start => self.start(user, module, by).await,
-            LabAction::Stop => self.stop(user, module, "stopped").await,
+            LabAction::Stop => self.stop(user, module, EndReason::Stopped).await,
             LabAction::Reset => self.reset(user, module, by).await,
             LabAction::Extend => self.extend(user, module, false).await,
         }
@@ -1206,7 +1212,7 @@ impl Labs {
         action: StaffLabAction,
     ) -> Result<(), LabError> {
         match action {
-            StaffLabAction::Stop => self.stop(learner, module, "stopped").await,
+            StaffLabAction::Stop => self.stop(learner, module, EndReason::Stopped).await,
             StaffLabAction::Reset => self.reset(learner, module, Requester::Staff).await,
             StaffLabAction::Extend => self.extend(learner, module, true).await,
         }
@@ -1214,7 +1220,7 @@ impl Labs {
 
     async fn reset(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         self.module(module)?;
-        self.stop(user, module, "reset").await?;
+        self.stop(user, module, EndReason::Reset).await?;
         self.start(user, module, by).await
     }
 

@@ -168,6 +168,9 @@ pub trait Runtime: Send + Sync + 'static {
     /// Removes the lab's nodes, their processes and its private network;
     /// what is already gone is not an error.
     async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError>;
+    /// Drops what it keeps about a lab whose host is lost, which `remove`
+    /// cannot reach now (the host's reconciliation removes its containers).
+    fn forget(&self, _lab: &LabId) {}
     /// Every lab of this install with nodes (running: all of them); an
     /// error if the default engine does not answer.
     async fn list(&self, instance: &str) -> Result<Listing, RuntimeError>;

@@ -5,8 +5,8 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber,
-    ProgressStatus, UserId,
+    ClassroomId, EndReason, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId,
+    NodeNumber, ProgressStatus, UserId,
 };
 
 use super::hosts::{Needs, Placed, Placement};
@@ -353,11 +353,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn end_lab(&self, id: &LabId, reason: &str) -> Result<(), StoreError> {
+    pub async fn end_lab(&self, id: &LabId, reason: EndReason) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET status = $4, ended_at = $2, end_reason = $3 WHERE id = $1 AND status <> $4")
             .bind(id.as_str())
             .bind(Millis::now().get())
-            .bind(reason)
+            .bind(reason.as_str())
             .bind(LabStatus::Ended.as_str())
             .execute(self.pool())
             .await?;
@@ -437,7 +437,7 @@ impl Store {
 
     /// Why the learner's most recent lab of the module ended; `None` if it
     /// has not ended (or there was none).
-    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<String>, StoreError> {
+    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<EndReason>, StoreError> {
         let reason: Option<Option<String>> = sqlx::query_scalar(
             "SELECT end_reason FROM labs WHERE user_id = $1 AND module = $2 ORDER BY started_at DESC, id LIMIT 1",
         )
@@ -445,7 +445,7 @@ impl Store {
         .bind(module.as_str())
         .fetch_optional(self.pool())
         .await?;
-        Ok(reason.flatten())
+        Ok(reason.flatten().map(|r| r.parse()).transpose()?)
     }
 
     pub async fn touch_lab(&self, id: &LabId, at: Millis) -> Result<(), StoreError> {
