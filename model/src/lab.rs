@@ -34,6 +34,31 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// Why a lab ended, as its record keeps it.
+    pub enum EndReason("lab end reason") {
+        /// The learner or staff stopped it.
+        Stopped = "stopped",
+        /// Stopped to start afresh.
+        Reset = "reset",
+        /// Its lifetime was up.
+        Expired = "expired",
+        /// Left idle too long.
+        Idle = "idle",
+        /// A warm lab nobody claimed, ended to make room for a learner's.
+        GivenBack = "given back",
+        /// Making it failed.
+        Failed = "failed",
+        /// Its containers were no longer on its engine.
+        Gone = "gone",
+        /// Berth stopped while it was being made.
+        Interrupted = "interrupted",
+        /// Its host stopped answering: only its record is ended; the host
+        /// removes its containers when it answers again.
+        Lost = "lost",
+    }
+}
+
+crate::text_enum! {
     /// Whether a lab host takes new labs.
     pub enum HostState("host state") {
         /// Takes new labs while it has room.

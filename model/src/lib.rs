@@ -16,7 +16,7 @@ mod time;
 pub use form::FormProblem;
 pub use grade::{Activity, Grading, ScoreSync};
 pub use ids::{AttemptId, ClassroomId, ExerciseId, HostName, LabId, LessonId, ModuleId, QuizId, UserId};
-pub use lab::{HostState, LabAction, LabStatus, NodeNumber, StaffLabAction};
+pub use lab::{EndReason, HostState, LabAction, LabStatus, NodeNumber, StaffLabAction};
 pub use progress::{ExerciseEvent, ItemKind, ItemRef, ProgressStatus};
 pub use role::Role;
 pub use time::{DAY, MINUTE, Millis, minutes_ceil};

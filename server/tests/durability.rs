@@ -152,7 +152,10 @@ async fn a_kill_during_a_lab_start_leaves_no_orphan_and_no_stuck_record() {
         // Leave nothing behind for the next round.
         for lab in store.live_labs().await.unwrap() {
             force_remove(&berth_server::lab::docker::name(lab.id.as_str())).await;
-            store.end_lab(&lab.id, "test").await.unwrap();
+            store
+                .end_lab(&lab.id, berth_app::model::EndReason::Stopped)
+                .await
+                .unwrap();
         }
     }
 }

@@ -33,7 +33,8 @@ struct Engine {
 }
 
 impl Engine {
-    async fn start(pool: u8) -> Engine {
+    /// An engine holding no image.
+    async fn empty(pool: u8) -> Engine {
         let dir = tempfile::Builder::new().prefix("berth-host-").tempdir().unwrap();
         std::fs::write(dir.path().join("daemon.json"), "{}").unwrap();
         let mut engine = Engine {
@@ -42,6 +43,11 @@ impl Engine {
             daemon: None,
         };
         engine.run().await;
+        engine
+    }
+
+    async fn start(pool: u8) -> Engine {
+        let engine = Engine::empty(pool).await;
         let load = format!("docker save {IMAGE} | docker -H {} load -q", engine.url());
         let loaded = tokio::process::Command::new("sh")
             .args(["-c", &load])
@@ -359,4 +365,121 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     assert_eq!(code, Some(0));
     assert!(check(&a, &eve, "greeting", false).await.unwrap().passed);
     assert!(listed(&db, "h3").contains("labs 1/1"));
+}
+
+/// `berth images build` with `args`, against the test's database: its
+/// standard output, or its error output.
+fn images_build(db: &TestDb, playground: &std::path::Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["images", "build", "--missing", "--playground"])
+        .arg(playground)
+        .args(args)
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    match out.status.success() {
+        true => Ok(stdout),
+        false => Err(format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr))),
+    }
+}
+
+/// A playground of the shell lab image and one course image (busybox), made
+/// of links into the real one, so a build finds everything built already.
+fn small_playground() -> tempfile::TempDir {
+    let real = common::workspace().join("playground");
+    let dir = tempfile::Builder::new().prefix("berth-playground-").tempdir().unwrap();
+    let link = |from: &str| {
+        let to = dir.path().join(from);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(real.join(from), to).unwrap();
+    };
+    link("shell");
+    link("mirror/registry");
+    link("mirror/images/busybox");
+    dir
+}
+
+#[tokio::test]
+async fn images_build_copies_images_and_course_images_to_a_lab_host() {
+    let (h4, mut h5) = tokio::join!(Engine::empty(233), Engine::empty(234));
+    let db = TestDb::sqlite();
+    let playground = small_playground();
+    let app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+
+    // A host without the lab's image takes no lab: the learner is told
+    // plainly, and no lab is recorded.
+    let added = hosts(&db, &["add", "h4", &h4.url()]).unwrap();
+    assert!(added.contains("no lab image yet"), "{added}");
+    let (ada, _) = session_cookie(&app, "ada@example.org").await;
+    let refused = act(&app, &ada, "basics", LabAction::Start).await;
+    assert!(
+        matches!(&refused, Err(AppError::Unavailable(m)) if m.contains("No lab host has this lab's image")),
+        "{refused:?}"
+    );
+    assert!(view(&app, &ada, "basics", LESSON).await.lab.is_none());
+
+    // An unknown host is refused before anything is built.
+    let err = images_build(&db, playground.path(), &["--host", "h4", "--host", "nope"]).unwrap_err();
+    assert!(err.contains("no lab host named `nope`"), "{err}");
+
+    // Copied from this machine's engine: the same image, under its name.
+    let built = images_build(&db, playground.path(), &["--host", "h4"]).unwrap();
+    eprintln!("{built}");
+    assert!(built.contains("h4: berth/lab-shell copied"), "{built}");
+    let here = docker().inspect_image(IMAGE).await.unwrap().id;
+    let there = h4.client().inspect_image(IMAGE).await.unwrap().id;
+    assert_eq!(here, there, "the host has the very image built here");
+
+    // The host's own mirror serves the course image, read through the
+    // registry API from a container on the mirror's network on that host.
+    let mirror = h4.client().inspect_container("berth-mirror", None).await.unwrap();
+    assert_eq!(
+        mirror.state.and_then(|s| s.running),
+        Some(true),
+        "the host's mirror runs"
+    );
+    let address = mirror.network_settings.unwrap().networks.unwrap()["berth-mirror"]
+        .ip_address
+        .clone()
+        .unwrap();
+    let ask = format!(
+        "exec 3<>/dev/tcp/{address}/5000 && printf 'GET /v2/library/busybox/tags/list HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"
+    );
+    let asked = Command::new("docker")
+        .args([
+            "-H",
+            &h4.url(),
+            "run",
+            "--rm",
+            "--network",
+            "berth-mirror",
+            "--user",
+            "root",
+        ])
+        .args(["--entrypoint", "bash", IMAGE, "-c", &ask])
+        .output()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&asked.stdout);
+    assert!(
+        answer.contains(r#""name":"library/busybox""#) && answer.contains(r#""latest""#),
+        "{answer}\n{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+
+    // Placement knows the host has the image now: the learner's lab runs there.
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let lab = lab_of(&view(&app, &ada, "basics", LESSON).await);
+    assert!(h4.holds(&lab).await, "the lab runs on h4");
+
+    // Again for every host, one of which stopped answering: h4 already
+    // has everything and is left as it is; h5 fails by name, and the
+    // command says some host failed.
+    hosts(&db, &["add", "h5", &h5.url()]).unwrap();
+    h5.stop();
+    let err = images_build(&db, playground.path(), &["--all-hosts"]).unwrap_err();
+    eprintln!("{err}");
+    assert!(err.contains("✓ h4: berth/lab-shell is there"), "{err}");
+    assert!(err.contains("✓ h4: its mirror serves the"), "{err}");
+    assert!(err.contains("lab host h5") && err.contains("does not answer"), "{err}");
 }

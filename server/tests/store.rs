@@ -201,7 +201,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         for n in 0..10 {
             let id = LabId::new(format!("warm{n:02}"));
             store
-                .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
+                .insert_pool_lab(&id, &module, made_at.plus(lifetime), &shell_lab(256))
                 .await
                 .unwrap();
             store.set_lab_pooled(&id).await.unwrap();
@@ -209,13 +209,13 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         // One more, still being made: not claimable.
         let making = LabId::new("warm-making");
         store
-            .insert_pool_lab(&making, &module, made_at.plus(lifetime), 256)
+            .insert_pool_lab(&making, &module, made_at.plus(lifetime), &shell_lab(256))
             .await
             .unwrap();
         // Another module's waiting lab is not this module's.
         let other = LabId::new("warm-other");
         store
-            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime), 256)
+            .insert_pool_lab(&other, &ModuleId::new("shell"), made_at.plus(lifetime), &shell_lab(256))
             .await
             .unwrap();
         store.set_lab_pooled(&other).await.unwrap();
@@ -274,7 +274,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let (user, _) = &won[0];
         let id = LabId::new("warm-late");
         store
-            .insert_pool_lab(&id, &module, made_at.plus(lifetime), 256)
+            .insert_pool_lab(&id, &module, made_at.plus(lifetime), &shell_lab(256))
             .await
             .unwrap();
         store.set_lab_pooled(&id).await.unwrap();
@@ -286,10 +286,12 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
 /// active host that has room for the lab's memory and one more lab; a
 /// draining or lost host never; no host at all means the default engine;
 /// listed hosts without room mean no room. Ended labs free their place.
+/// A host without the lab's image is passed over; with no host that has
+/// it, placement names the image and the hosts that lack it.
 #[tokio::test]
-async fn labs_are_placed_on_active_hosts_with_room() {
+async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
     use berth_app::model::{HostName, HostState, LabId, Millis, ModuleId};
-    use berth_server::store::{HostRow, Placement, Recorded};
+    use berth_server::store::{HostRow, Needs, Placement, Recorded};
 
     for db in TestDb::both().await {
         let store = Store::open(&db.url).await.unwrap();
@@ -301,7 +303,10 @@ async fn labs_are_placed_on_active_hosts_with_room() {
             let id = LabId::new(format!("lab{n}"));
             (
                 id.clone(),
-                store.insert_pool_lab(&id, &module, later, memory_mb).await.unwrap(),
+                store
+                    .insert_pool_lab(&id, &module, later, &shell_lab(memory_mb))
+                    .await
+                    .unwrap(),
             )
         };
         let on = |name: &str| Recorded::Placed(Placement::Host(HostName::new(name)));
@@ -318,6 +323,18 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         assert!(store.add_host(&host("big", 10, 1024)).await.unwrap());
         assert!(store.add_host(&host("small", 1, 512)).await.unwrap());
         assert!(!store.add_host(&host("small", 5, 5)).await.unwrap(), "names are unique");
+        // Neither has the image yet: no lab, and placement says why.
+        assert_eq!(
+            place(256).await.1,
+            Recorded::MissingImage {
+                image: "berth/lab-shell".into(),
+                hosts: vec![HostName::new("big"), HostName::new("small")]
+            }
+        );
+        let shell = ["berth/lab-shell".to_string()];
+        for name in ["big", "small"] {
+            store.set_host_images(&HostName::new(name), &shell).await.unwrap();
+        }
         // Both empty: by name. Then the least busy.
         assert_eq!(place(256).await.1, on("big"));
         assert_eq!(place(256).await.1, on("small"));
@@ -327,7 +344,10 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         let (last, placed) = place(512).await;
         assert_eq!(placed, on("big"));
         assert_eq!(place(1).await.1, Recorded::NoRoom);
-        store.end_lab(&last, "stopped").await.unwrap();
+        store
+            .end_lab(&last, berth_app::model::EndReason::Stopped)
+            .await
+            .unwrap();
         let loads = store.host_loads().await.unwrap();
         let big = loads.iter().find(|l| l.host.name == "big").unwrap();
         assert_eq!((big.labs, big.memory_mb), (2, 512));
@@ -351,6 +371,67 @@ async fn labs_are_placed_on_active_hosts_with_room() {
         let (id, placed) = place(1).await;
         assert_eq!(placed, on("big"));
         assert_eq!(store.lab_host(&id).await.unwrap(), Some(HostName::new("big")));
+
+        // A docker lab goes only where its image is (listed only with a
+        // filled mirror): "small", emptier, is passed over for "big"; once
+        // "big" no longer has it (a sweep found it gone), no host with
+        // room has it, and placement names both.
+        let docker_lab = |memory_mb| Needs {
+            image: "berth/lab-docker".into(),
+            memory_mb,
+        };
+        let with_docker = ["berth/lab-docker".to_string(), "berth/lab-shell".to_string()];
+        store
+            .set_host_images(&HostName::new("big"), &with_docker)
+            .await
+            .unwrap();
+        assert_eq!(store.host_images(&HostName::new("big")).await.unwrap(), with_docker);
+        let small = store
+            .host_loads()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.host.name == "small")
+            .unwrap();
+        assert_eq!(small.labs, 1);
+        store
+            .end_lab(&LabId::new("lab4"), berth_app::model::EndReason::Stopped)
+            .await
+            .unwrap();
+        let docker = LabId::new("docker1");
+        let placed = store
+            .insert_pool_lab(&docker, &module, later, &docker_lab(256))
+            .await
+            .unwrap();
+        assert_eq!(placed, on("big"), "small has room but not the image");
+        store.set_host_images(&HostName::new("big"), &shell).await.unwrap();
+        let missing = Recorded::MissingImage {
+            image: "berth/lab-docker".into(),
+            hosts: vec![HostName::new("small"), HostName::new("big")],
+        };
+        let again = LabId::new("docker2");
+        assert_eq!(
+            store
+                .insert_pool_lab(&again, &module, later, &docker_lab(1))
+                .await
+                .unwrap(),
+            missing
+        );
+        assert!(store.lab(&again).await.unwrap().is_none(), "nothing recorded");
+        assert!(matches!(
+            store.room_for(&docker_lab(1)).await.unwrap(),
+            berth_server::store::Placed::MissingImage { .. }
+        ));
+        // A shell lab still goes to the emptier host.
+        assert_eq!(place(1).await.1, on("small"));
+    }
+}
+
+/// A shell lab of `memory_mb`, as placement sees it.
+fn shell_lab(memory_mb: u64) -> berth_server::store::Needs {
+    berth_server::store::Needs {
+        image: "berth/lab-shell".into(),
+        memory_mb,
     }
 }
 

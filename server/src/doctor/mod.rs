@@ -372,7 +372,6 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
     }
     let store = store::Store::open(url).await.ok()?;
     let loads = store.host_loads().await;
-    store.close().await;
     let loads = match loads {
         Ok(loads) if loads.is_empty() => return None,
         Ok(loads) => loads,
@@ -393,11 +392,23 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
             let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref()).map_err(|e| e.to_string())?;
             let version = endpoint.version().await.map_err(|e| e.to_string())?;
             let docker = endpoint.connect().map_err(|e| e.to_string())?;
+            // What placement knows of the host is refreshed on the way.
+            let usable = crate::lab::hosts::usable_images(&docker)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .set_host_images(&host.name, &usable)
+                .await
+                .map_err(|e| e.to_string())?;
             let mut missing = Vec::new();
             for image in wanted.iter().map(|i| images::image_name(i)) {
-                if docker.inspect_image(&image).await.is_err() {
-                    missing.push(image);
+                if usable.contains(&image) {
+                    continue;
                 }
+                missing.push(match docker.inspect_image(&image).await {
+                    Ok(_) => format!("{image} (its registry mirror serves no course image)"),
+                    Err(_) => image,
+                });
             }
             Ok::<_, String>((version, missing))
         };
@@ -414,13 +425,14 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
         };
         lines.push(line);
     }
+    store.close().await;
     let found = lines.join("\n");
     Some(match failed {
         true => Row::fail(
             CHECK,
             found,
-            "start the host's engine, or copy the images to it (docker save | docker -H URL load); \
-             `berth hosts drain NAME` keeps labs off it meanwhile",
+            "start the host's engine, or copy the images and the mirror's course images to it \
+             (`berth images build --all-hosts`); `berth hosts drain NAME` keeps labs off it meanwhile",
         ),
         false => Row::ok(CHECK, found),
     })

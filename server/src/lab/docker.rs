@@ -31,7 +31,7 @@ const TMP_SIZE: &str = "64m";
 /// Size of each of a docker lab's `/run`, `/var/log` and `/var/tmp`.
 const ENGINE_SCRATCH_SIZE: &str = "16m";
 /// Images with this label get a Docker engine of their own.
-const PROFILE_LABEL: &str = "org.berth.profile";
+pub const PROFILE_LABEL: &str = "org.berth.profile";
 /// An image's command that the learner's shells and scripts start through,
 /// e.g. the docker lab's `berth-docker-guard confine --` (no user
 /// namespaces for the learner, see `playground/guard/src/confine.rs`).

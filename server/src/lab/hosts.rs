@@ -17,8 +17,8 @@ use clap::{Args, Subcommand};
 
 use berth_app::model::{HostName, HostState, LabId, NodeNumber};
 
-use super::docker::{DockerRuntime, Endpoint, Runtimes};
-use super::mirror::RegistryMirror;
+use super::docker::{DockerRuntime, Endpoint, PROFILE_LABEL, Runtimes, engine};
+use super::mirror::{self, RegistryMirror};
 use super::runtime::*;
 use crate::store::Store;
 
@@ -70,6 +70,15 @@ impl Hosts {
         Ok(engines.entry(host.clone()).or_insert((row.url, engine)).1.clone())
     }
 
+    /// Records what images `host` can run labs of, as `engine` shows now.
+    async fn refresh_images(&self, host: &HostName, engine: &DockerRuntime) -> Result<(), RuntimeError> {
+        let images = usable_images(&engine.client().await?).await?;
+        self.store
+            .set_host_images(host, &images)
+            .await
+            .map_err(|e| RuntimeError::Host(e.to_string()))
+    }
+
     /// The engine the lab runs on.
     async fn engine_of(&self, lab: &LabId) -> Result<Arc<DockerRuntime>, RuntimeError> {
         let known = self.placed.lock().expect("placed lock").get(lab).cloned();
@@ -108,8 +117,13 @@ impl Runtime for Hosts {
         Ok(())
     }
 
+    fn forget(&self, lab: &LabId) {
+        self.placed.lock().expect("placed lock").remove(lab);
+    }
+
     /// Every host's labs: the default engine's when no host is listed or
-    /// a lab still runs there, then each listed host's.
+    /// a lab still runs there, then each listed host's. The images each
+    /// host that answers holds are recorded on the way, for placement.
     async fn list(&self, instance: &str) -> Result<Listing, RuntimeError> {
         let lookup = |e: crate::store::StoreError| RuntimeError::Host(e.to_string());
         let listed = self.store.host_loads().await.map_err(lookup)?;
@@ -124,7 +138,15 @@ impl Runtime for Hosts {
             .retain(|name, (url, _)| listed.iter().any(|l| &l.host.name == name && &l.host.url == url));
         for host in listed.into_iter().map(|l| l.host.name) {
             let labs = match self.engine(Some(&host)).await {
-                Ok(engine) => engine.list(instance).await,
+                Ok(engine) => {
+                    let labs = engine.list(instance).await;
+                    if labs.is_ok()
+                        && let Err(e) = self.refresh_images(&host, &engine).await
+                    {
+                        tracing::warn!(host = %host, error = %e, "reading a lab host's images failed; placement keeps what it knew");
+                    }
+                    labs
+                }
                 Err(e) => Err(e),
             };
             match labs {
@@ -194,6 +216,39 @@ impl Runtime for Hosts {
     }
 }
 
+/// The lab images an engine can run labs of: each `berth/lab-*:latest` it
+/// holds. A docker lab's image counts only where the engine's registry
+/// mirror serves course images, so that lab's pulls stay on its host.
+pub async fn usable_images(docker: &bollard::Docker) -> Result<Vec<String>, RuntimeError> {
+    let images = docker
+        .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+        .await
+        .map_err(engine)?;
+    let mut mirror_serves = None;
+    let mut usable = Vec::new();
+    for image in images {
+        let docker_lab = image.labels.get(PROFILE_LABEL).is_some_and(|p| p == "docker");
+        for tag in &image.repo_tags {
+            let Some(name) = tag.strip_suffix(":latest").filter(|n| n.starts_with("berth/lab-")) else {
+                continue;
+            };
+            if docker_lab {
+                let serves = match mirror_serves {
+                    Some(serves) => serves,
+                    None => !mirror::published(docker, mirror::CONTAINER).await?.is_empty(),
+                };
+                mirror_serves = Some(serves);
+                if !serves {
+                    continue;
+                }
+            }
+            usable.push(name.to_string());
+        }
+    }
+    usable.sort();
+    Ok(usable)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum HostsAction {
     /// List a Docker engine as a lab host (it must answer); it takes new labs at once, on every replica.
@@ -245,13 +300,22 @@ pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<(
                 memory_mb: add.memory_mb,
                 state: HostState::Active,
             };
+            let images = usable_images(&endpoint.connect()?).await?;
             if !store.add_host(&host).await? {
                 bail!("a lab host named `{}` is listed already", host.name);
             }
+            store.set_host_images(&host.name, &images).await?;
             println!(
                 "{}: Docker {version}, up to {} labs and {} MiB; it takes new labs now",
                 host.name, host.max_labs, host.memory_mb
             );
+            match images.is_empty() {
+                true => println!(
+                    "it has no lab image yet: `berth images build --host {}` copies them there",
+                    host.name
+                ),
+                false => println!("lab images there: {}", images.join(", ")),
+            }
             Ok(())
         }
         HostsAction::List => {

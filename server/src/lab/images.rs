@@ -2,6 +2,7 @@
 //! base is a Debian root file system from debootstrap, imported into the
 //! engine; each folder of `playground/` with a Dockerfile builds on it.
 
+mod hosts;
 mod server;
 mod version;
 
@@ -65,6 +66,16 @@ pub struct BuildArgs {
     /// The course the server image serves.
     #[arg(long, env = "BERTH_CONTENT", default_value = "content")]
     pub content: PathBuf,
+    /// Then copy the lab images and the mirror's course images to this lab
+    /// host (`berth hosts list`) and start its mirror; repeatable.
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<berth_app::model::HostName>,
+    /// Then do so for every listed lab host.
+    #[arg(long, conflicts_with = "hosts")]
+    pub all_hosts: bool,
+    /// The database listing the lab hosts (read with --host and --all-hosts only).
+    #[command(flatten)]
+    pub database: crate::config::DatabaseArgs,
 }
 
 /// The lab images `playground/` defines: folder names with a Dockerfile.
@@ -126,6 +137,15 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
             args.playground.display()
         );
     }
+    // Hosts are checked before anything is built.
+    let targets = match args.all_hosts || !args.hosts.is_empty() {
+        true => {
+            let store = args.database.open().await?;
+            let targets = hosts::targets(&store, &args.hosts, args.all_hosts).await?;
+            Some((store, targets))
+        }
+        false => None,
+    };
     // Every image builds on the base: without it nothing else can.
     if args.rebuild_base || !exists(docker, BASE_IMAGE).await {
         build_base(docker, &args.mirror).await?;
@@ -147,9 +167,9 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
     };
     let mut failures = Vec::new();
     let mut total = 0;
-    for name in images {
+    for name in &images {
         total += 1;
-        let tag = image_name(&name);
+        let tag = image_name(name);
         if args.missing {
             match docker.inspect_image(&tag).await {
                 Ok(image) if runs_persistent_shells(&image) => {
@@ -160,7 +180,7 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
                 Err(_) => {}
             }
         }
-        if let Err(e) = build.image(&args.playground.join(&name), &tag, true).await {
+        if let Err(e) = build.image(&args.playground.join(name), &tag, true).await {
             failures.push(Failure::new(&tag, e));
         }
     }
@@ -171,19 +191,29 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
             failures.push(Failure::new(&args.server_image, format!("{e:#}")));
         }
     }
+    if let Some((store, targets)) = targets {
+        let lab_images: Vec<String> = images.iter().map(|name| image_name(name)).collect();
+        for host in &targets {
+            total += 1;
+            if let Err(e) = hosts::copy_to(docker, &store, host, &lab_images).await {
+                failures.push(Failure::new(&format!("lab host {}", host.name), format!("{e:#}")));
+            }
+        }
+        store.close().await;
+    }
     if failures.is_empty() {
         return Ok(());
     }
     eprintln!();
     eprintln!(
-        "✗ {} of {total} images failed; the others were built and published:",
+        "✗ {} of {total} images or hosts failed; the others were built and published:",
         failures.len()
     );
     for failure in &failures {
         eprintln!("\n{failure}");
     }
     eprintln!();
-    bail!("{} image(s) failed (see above)", failures.len())
+    bail!("{} image(s) or host(s) failed (see above)", failures.len())
 }
 
 /// An image that could not be built or published, and why.

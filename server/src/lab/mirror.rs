@@ -14,7 +14,10 @@ use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, HostConfigLogConfig, NetworkConnectRequest,
     NetworkCreateRequest, NetworkDisconnectRequest, RestartPolicy, RestartPolicyNameEnum,
 };
-use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use futures_util::TryStreamExt;
 use std::collections::HashMap;
 
 use super::docker::{engine, has_status};
@@ -28,7 +31,9 @@ pub const CONTAINER: &str = "berth-mirror";
 pub const ALIAS: &str = "mirror";
 /// Where the mirror keeps its images, across restarts and upgrades.
 const VOLUME: &str = "berth-mirror-data";
-const DATA: &str = "/var/lib/docker-registry";
+pub const DATA: &str = "/var/lib/docker-registry";
+/// Where the registry keeps each repository's tags, under [`DATA`].
+const REPOSITORIES: &str = "docker/registry/v2/repositories";
 
 /// The volume mount every registry on the mirror's data uses.
 pub fn data_mount() -> String {
@@ -184,5 +189,87 @@ impl RegistryMirror {
             }) if message.contains("not connected") => Ok(()),
             Err(e) => Err(engine(e)),
         }
+    }
+}
+
+/// What a registry volume publishes: each `repository:tag` with the digest
+/// of the manifest it names, sorted. Read through `container` (running or
+/// not), which mounts the volume; nothing when it holds no registry data
+/// or there is no such container.
+pub async fn published(docker: &Docker, container: &str) -> Result<Vec<(String, String)>, RuntimeError> {
+    let options = DownloadFromContainerOptionsBuilder::new()
+        .path(&format!("{DATA}/{REPOSITORIES}"))
+        .build();
+    let archive: Vec<bytes::Bytes> = match docker
+        .download_from_container(container, Some(options))
+        .try_collect()
+        .await
+    {
+        Ok(archive) => archive,
+        Err(e) if has_status(&e, &[404]) => return Ok(Vec::new()),
+        Err(e) => return Err(engine(e)),
+    };
+    tags_in(&archive.concat()).map_err(|e| RuntimeError::Engine(format!("reading the mirror's tags: {e}")))
+}
+
+/// The tags in a tar of the registry's `repositories` folder: each
+/// `NAME/_manifests/tags/TAG/current/link` names its manifest's digest.
+fn tags_in(archive: &[u8]) -> std::io::Result<Vec<(String, String)>> {
+    let mut tags = Vec::new();
+    for entry in tar::Archive::new(archive).entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().into_owned();
+        let Some(rest) = path.strip_prefix("repositories/") else {
+            continue;
+        };
+        let Some((repository, tag)) = rest.split_once("/_manifests/tags/") else {
+            continue;
+        };
+        let Some(tag) = tag.strip_suffix("/current/link") else {
+            continue;
+        };
+        let mut digest = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut digest)?;
+        tags.push((format!("{repository}:{tag}"), digest.trim().to_string()));
+    }
+    tags.sort();
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_tags_are_read_from_the_registrys_links() {
+        let mut archive = tar::Builder::new(Vec::new());
+        let mut add = |path: &str, text: &str| {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            archive.append_data(&mut header, path, text.as_bytes()).unwrap();
+        };
+        add(
+            "repositories/library/busybox/_manifests/tags/latest/current/link",
+            "sha256:bb\n",
+        );
+        add(
+            "repositories/library/busybox/_manifests/tags/latest/index/sha256/bb/link",
+            "sha256:bb",
+        );
+        add(
+            "repositories/library/alpine/_manifests/tags/3.22/current/link",
+            "sha256:aa",
+        );
+        add("repositories/library/alpine/_layers/sha256/cc/link", "sha256:cc");
+        let tags = tags_in(&archive.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            tags,
+            [
+                ("library/alpine:3.22".to_string(), "sha256:aa".to_string()),
+                ("library/busybox:latest".to_string(), "sha256:bb".to_string()),
+            ]
+        );
     }
 }

@@ -35,15 +35,16 @@ use berth_app::lab::{
     SetupState,
 };
 use berth_app::model::{
-    ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction, UserId,
-    minutes_ceil,
+    EndReason, ExerciseEvent, HostName, HostState, LabId, LessonId, Millis, ModuleId, NodeNumber, StaffLabAction,
+    UserId, minutes_ceil,
 };
 
 use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
 use crate::exercise::{self, Exercise, ModuleLab, Step, read_output};
 use crate::store::{
-    Database, Held, LabRow, Lock, NewExerciseEvent, PoolLabRow, Recorded, ReplicaId, Store, StoreError, WatcherId,
+    Database, Held, LabRow, Lock, NewExerciseEvent, Placed, PoolLabRow, Recorded, ReplicaId, Store, StoreError,
+    WatcherId,
 };
 use runtime::{LabSpec, Runtime, RuntimeError, Script, ScriptOutput};
 
@@ -305,6 +306,11 @@ impl Launcher {
         self.runtime.run_script(lab, s.node, script).await.map(Some)
     }
 
+    /// Forgets a lab that cannot be removed now (its host is lost).
+    pub fn forget(&self, lab: &LabId) {
+        self.runtime.forget(lab);
+    }
+
     pub async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError> {
         self.runtime.remove(lab).await
     }
@@ -369,9 +375,6 @@ struct Activity {
     seen: Millis,
     written: Millis,
 }
-
-/// Why a lab whose host stopped answering ended.
-const LOST: &str = "lost";
 
 /// How often activity reaches the database, at most.
 const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
@@ -632,14 +635,14 @@ impl Labs {
                     self.minutes_until_free(&live)
                 )));
             };
-            self.end(&oldest.id, "given back").await?;
+            self.end(&oldest.id, EndReason::GivenBack).await?;
         }
         let id = LabId::new(new_id());
         let expires_at = Millis::now().plus(self.config.lifetime);
         let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
         // Before the start counts against the learner's limit.
-        if !waiting && !self.store.room_for(spec.memory_mb()).await? {
-            return Err(self.no_room(&live));
+        if !waiting && let Err(refused) = self.placeable(self.store.room_for(&spec.needs()).await?, &live) {
+            return Err(refused);
         }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).await?;
@@ -651,12 +654,13 @@ impl Labs {
         }
         let host = match self
             .store
-            .insert_lab(&id, user, module, expires_at, spec.memory_mb())
+            .insert_lab(&id, user, module, expires_at, &spec.needs())
             .await?
         {
             Recorded::Placed(placement) => placement.host().cloned(),
             Recorded::AlreadyLive => return Ok(()),
             Recorded::NoRoom => return Err(self.no_room(&live)),
+            Recorded::MissingImage { image, hosts } => return Err(self.missing_image(&image, &hosts)),
         };
         admitting.release().await;
         self.make(&spec.on(host), user, lab).await
@@ -714,7 +718,7 @@ impl Labs {
     /// Records a start that failed as ended.
     async fn settle(&self, id: &LabId, started: Result<(), LabError>) -> Result<(), LabError> {
         if started.is_err()
-            && let Err(end) = self.store.end_lab(id, "failed").await
+            && let Err(end) = self.store.end_lab(id, EndReason::Failed).await
         {
             tracing::warn!(lab = %id, error = %end, "recording a failed lab start failed; the sweep ends it");
         }
@@ -790,11 +794,15 @@ impl Labs {
                 let spec = self.launcher.spec(&id, None, module, lab, expires_at);
                 let host = match self
                     .store
-                    .insert_pool_lab(&id, module, expires_at, spec.memory_mb())
+                    .insert_pool_lab(&id, module, expires_at, &spec.needs())
                     .await?
                 {
                     Recorded::Placed(placement) => placement.host().cloned(),
                     Recorded::AlreadyLive | Recorded::NoRoom => return Ok(made),
+                    Recorded::MissingImage { image, hosts } => {
+                        self.missing_image(&image, &hosts);
+                        return Ok(made);
+                    }
                 };
                 admitting.release().await;
                 let spec = spec.on(host);
@@ -862,6 +870,30 @@ impl Labs {
         ))
     }
 
+    /// Whether placement would take the lab now; the learner's refusal if not.
+    fn placeable(&self, placed: Placed, live: &[LabRow]) -> Result<(), LabError> {
+        match placed {
+            Placed::On(_) => Ok(()),
+            Placed::NoRoom => Err(self.no_room(live)),
+            Placed::MissingImage { image, hosts } => Err(self.missing_image(&image, &hosts)),
+        }
+    }
+
+    /// Hosts with room lack the lab's image: the operator's log names them
+    /// (each time, since a learner waits on it); the learner is told plainly.
+    fn missing_image(&self, image: &str, hosts: &[HostName]) -> LabError {
+        let hosts: Vec<&str> = hosts.iter().map(HostName::as_str).collect();
+        tracing::warn!(
+            image,
+            hosts = %hosts.join(", "),
+            "no lab host with room has this lab image (or, for a docker lab, a filled registry mirror): run `berth images build --all-hosts`"
+        );
+        LabError::refused(
+            "No lab host has this lab's image yet, so it cannot start anywhere. \
+             An operator needs to run `berth images build --all-hosts`; try again after that.",
+        )
+    }
+
     /// When the first live lab is due to stop, in whole minutes (at least 1).
     fn minutes_until_free(&self, live: &[LabRow]) -> u64 {
         let now = Millis::now();
@@ -873,24 +905,28 @@ impl Labs {
         minutes_ceil(soonest.since(now)).max(1)
     }
 
-    pub async fn stop(&self, user: UserId, module: &ModuleId, reason: &str) -> Result<(), LabError> {
+    pub async fn stop(&self, user: UserId, module: &ModuleId, reason: EndReason) -> Result<(), LabError> {
         if let Some(lab) = self.live_lab(user, module).await? {
             self.end(&lab.id, reason).await?;
         }
         Ok(())
     }
 
-    /// Removes the lab and records its end; a lab whose host is `LOST`
+    /// Removes the lab and records its end; a lab whose host is lost
     /// is only recorded (its host cleans up when it answers again).
-    async fn end(&self, lab: &LabId, reason: &str) -> Result<(), LabError> {
+    async fn end(&self, lab: &LabId, reason: EndReason) -> Result<(), LabError> {
         self.preparing.lock().expect("preparing lock").remove(lab);
-        if reason != LOST {
+        if reason == EndReason::Lost {
+            // Its host is silent: nothing to remove there now, but the
+            // runtime forgets where it ran.
+            self.launcher.forget(lab);
+        } else {
             self.launcher.remove(lab).await?;
         }
         self.store.end_lab(lab, reason).await?;
         self.activity.lock().expect("activity lock").remove(lab);
         self.feeds.remove_lab(lab);
-        tracing::info!(lab = %lab, reason, "lab ended");
+        tracing::info!(lab = %lab, %reason, "lab ended");
         Ok(())
     }
 
@@ -956,15 +992,15 @@ impl Labs {
             let fresh = self.preparation(&lab.id).is_some() && !self.running_before(&lab.id, listed);
             let unfinished = !lab.is_running() || lab.preparing;
             let reason = if on_lost(&lab.host) {
-                Some(LOST)
+                Some(EndReason::Lost)
             } else if lab.expires_at <= now {
-                Some("expired")
+                Some(EndReason::Expired)
             } else if lab.is_running() && lab.last_active.plus(self.config.idle) <= now {
-                Some("idle")
+                Some(EndReason::Idle)
             } else if lab.is_running() && !fresh && !present.is_some_and(|c| c.running) {
-                Some("gone")
+                Some(EndReason::Gone)
             } else if unfinished && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
-                Some("interrupted")
+                Some(EndReason::Interrupted)
             } else {
                 None
             };
@@ -980,7 +1016,7 @@ impl Labs {
             let reason = if unheard(&lab.host) {
                 None
             } else if on_lost(&lab.host) {
-                Some(LOST)
+                Some(EndReason::Lost)
             } else {
                 self.pool_lab_end(&lab, present, now, after_restart)
             };
@@ -1039,14 +1075,14 @@ impl Labs {
         present: &[runtime::Labelled],
         now: Millis,
         after_restart: bool,
-    ) -> Option<&'static str> {
+    ) -> Option<EndReason> {
         let running = present.iter().any(|c| c.lab == lab.id && c.running);
         if lab.expires_at <= now {
-            Some("expired")
+            Some(EndReason::Expired)
         } else if lab.is_ready() && !running {
-            Some("gone")
+            Some(EndReason::Gone)
         } else if !lab.is_ready() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
-            Some("interrupted")
+            Some(EndReason::Interrupted)
         } else {
             None
         }
@@ -1193,7 +1229,7 @@ impl Labs {
         // A lab that ended under the learner, unasked: said until they
         // start another.
         let ended = match running {
-            None if self.store.last_lab_end(user, module).await?.as_deref() == Some(LOST) => Some(LabEnd::HostLost),
+            None if self.store.last_lab_end(user, module).await? == Some(EndReason::Lost) => Some(LabEnd::HostLost),
             _ => None,
         };
         Ok(LabView {
@@ -1228,7 +1264,7 @@ impl Labs {
     ) -> Result<(), LabError> {
         match action {
             LabAction::Start => self.start(user, module, by).await,
-            LabAction::Stop => self.stop(user, module, "stopped").await,
+            LabAction::Stop => self.stop(user, module, EndReason::Stopped).await,
             LabAction::Reset => self.reset(user, module, by).await,
             LabAction::Extend => self.extend(user, module, false).await,
         }
@@ -1243,7 +1279,7 @@ impl Labs {
         action: StaffLabAction,
     ) -> Result<(), LabError> {
         match action {
-            StaffLabAction::Stop => self.stop(learner, module, "stopped").await,
+            StaffLabAction::Stop => self.stop(learner, module, EndReason::Stopped).await,
             StaffLabAction::Reset => self.reset(learner, module, Requester::Staff).await,
             StaffLabAction::Extend => self.extend(learner, module, true).await,
         }
@@ -1251,7 +1287,7 @@ impl Labs {
 
     async fn reset(&self, user: UserId, module: &ModuleId, by: Requester) -> Result<(), LabError> {
         self.module(module)?;
-        self.stop(user, module, "reset").await?;
+        self.stop(user, module, EndReason::Reset).await?;
         self.start(user, module, by).await
     }
 

@@ -62,6 +62,14 @@ impl LabSpec {
     pub fn memory_mb(&self) -> u64 {
         u64::from(self.limits.memory_mb) * u64::from(self.nodes)
     }
+
+    /// What placement must find on a host for this lab.
+    pub fn needs(&self) -> crate::store::Needs {
+        crate::store::Needs {
+            image: self.image.clone(),
+            memory_mb: self.memory_mb(),
+        }
+    }
 }
 
 /// A container that carries Berth's labels.
@@ -160,6 +168,9 @@ pub trait Runtime: Send + Sync + 'static {
     /// Removes the lab's nodes, their processes and its private network;
     /// what is already gone is not an error.
     async fn remove(&self, lab: &LabId) -> Result<(), RuntimeError>;
+    /// Drops what it keeps about a lab whose host is lost, which `remove`
+    /// cannot reach now (the host's reconciliation removes its containers).
+    fn forget(&self, _lab: &LabId) {}
     /// Every lab of this install with nodes (running: all of them); an
     /// error if the default engine does not answer.
     async fn list(&self, instance: &str) -> Result<Listing, RuntimeError>;

@@ -99,24 +99,62 @@ fn load_from_row(r: &AnyRow) -> Result<HostLoad, StoreError> {
     })
 }
 
-/// Chooses the host for a lab of `memory_mb` on `conn` (the transaction
-/// that records the lab): `None` when hosts are listed and none that takes
-/// labs has room.
-pub(super) async fn place(conn: &mut AnyConnection, memory_mb: u64) -> Result<Option<Placement>, StoreError> {
+/// What a new lab needs of its host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Needs {
+    /// The lab image, as the engine names it (`berth/lab-shell`).
+    pub image: String,
+    /// Every node's memory together, in MiB.
+    pub memory_mb: u64,
+}
+
+/// What placement found for a lab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placed {
+    On(Placement),
+    /// Hosts are listed and none that takes labs has room.
+    NoRoom,
+    /// Hosts that take labs have room, but none of them has the lab's
+    /// image (or, for a docker lab, a filled registry mirror): `hosts` are
+    /// the ones that lack it.
+    MissingImage {
+        image: String,
+        hosts: Vec<HostName>,
+    },
+}
+
+/// Chooses the host for a lab on `conn` (the transaction that records the
+/// lab): the least busy active host with room for it that has its image.
+pub(super) async fn place(conn: &mut AnyConnection, needs: &Needs) -> Result<Placed, StoreError> {
     let rows = sqlx::query(LOADS)
         .bind(LabStatus::Ended.as_str())
         .fetch_all(&mut *conn)
         .await?;
     if rows.is_empty() {
-        return Ok(Some(Placement::Default));
+        return Ok(Placed::On(Placement::Default));
     }
+    let holding: Vec<String> = sqlx::query_scalar("SELECT host FROM lab_host_images WHERE image = $1")
+        .bind(&needs.image)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut lacking = Vec::new();
     for row in &rows {
         let load = load_from_row(row)?;
-        if load.host.state == HostState::Active && load.fits(memory_mb) {
-            return Ok(Some(Placement::Host(load.host.name)));
+        if load.host.state != HostState::Active || !load.fits(needs.memory_mb) {
+            continue;
         }
+        if holding.iter().any(|h| h == load.host.name.as_str()) {
+            return Ok(Placed::On(Placement::Host(load.host.name)));
+        }
+        lacking.push(load.host.name);
     }
-    Ok(None)
+    Ok(match lacking.is_empty() {
+        true => Placed::NoRoom,
+        false => Placed::MissingImage {
+            image: needs.image.clone(),
+            hosts: lacking,
+        },
+    })
 }
 
 impl Store {
@@ -152,11 +190,40 @@ impl Store {
         rows.iter().map(load_from_row).collect()
     }
 
-    /// Whether a lab of `memory_mb` would be placed now (always, with no
+    /// Where a lab would be placed now (always the default engine, with no
     /// host listed).
-    pub async fn room_for(&self, memory_mb: u64) -> Result<bool, StoreError> {
+    pub async fn room_for(&self, needs: &Needs) -> Result<Placed, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        Ok(place(&mut conn, memory_mb).await?.is_some())
+        place(&mut conn, needs).await
+    }
+
+    /// Records the lab images `host` can run labs of now, replacing what
+    /// was known.
+    pub async fn set_host_images(&self, host: &HostName, images: &[String]) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM lab_host_images WHERE host = $1")
+            .bind(host.as_str())
+            .execute(&mut *tx)
+            .await?;
+        for image in images {
+            sqlx::query("INSERT INTO lab_host_images (host, image) VALUES ($1, $2)")
+                .bind(host.as_str())
+                .bind(image)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The lab images `host` can run labs of, as last found, sorted.
+    pub async fn host_images(&self, host: &HostName) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT image FROM lab_host_images WHERE host = $1 ORDER BY image")
+                .bind(host.as_str())
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn host(&self, name: &HostName) -> Result<Option<HostRow>, StoreError> {

@@ -5,12 +5,12 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId, NodeNumber,
-    ProgressStatus, UserId,
+    ClassroomId, EndReason, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId,
+    NodeNumber, ProgressStatus, UserId,
 };
 
 use super::coordination::ReplicaId;
-use super::hosts::Placement;
+use super::hosts::{Needs, Placed, Placement};
 use super::progress::{ProgressWrite, write_progress};
 use super::{RowExt, Store, StoreError};
 
@@ -95,6 +95,8 @@ pub enum Recorded {
     AlreadyLive,
     /// Lab hosts are listed and none that takes labs has room for it.
     NoRoom,
+    /// Hosts with room lack the lab's image: `hosts` name them.
+    MissingImage { image: String, hosts: Vec<HostName> },
 }
 
 /// One watch of a lab's terminal, as recorded.
@@ -133,7 +135,7 @@ pub struct NewExerciseEvent<'a> {
 
 impl Store {
     /// Records a lab being started, on the host placement chooses for its
-    /// `memory_mb`, in one transaction (under [`super::Lock::Admission`],
+    /// needs, in one transaction (under [`super::Lock::Admission`],
     /// so no other start counts the host meanwhile).
     pub async fn insert_lab(
         &self,
@@ -141,9 +143,9 @@ impl Store {
         user: UserId,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
-        self.insert_placed(id, Some(user), module, expires_at, memory_mb).await
+        self.insert_placed(id, Some(user), module, expires_at, needs).await
     }
 
     /// Records a lab of the warm pool being made: no owner yet.
@@ -152,9 +154,9 @@ impl Store {
         id: &LabId,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
-        self.insert_placed(id, None, module, expires_at, memory_mb).await
+        self.insert_placed(id, None, module, expires_at, needs).await
     }
 
     async fn insert_placed(
@@ -163,7 +165,7 @@ impl Store {
         user: Option<UserId>,
         module: &ModuleId,
         expires_at: Millis,
-        memory_mb: u64,
+        needs: &Needs,
     ) -> Result<Recorded, StoreError> {
         let mut tx = self.pool().begin().await?;
         // The row is written before placement reads the hosts' loads: on
@@ -181,7 +183,7 @@ impl Store {
         .bind(LabStatus::Starting.as_str())
         .bind(Millis::now().get())
         .bind(expires_at.get())
-        .bind(memory_mb as i64)
+        .bind(needs.memory_mb as i64)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -189,9 +191,16 @@ impl Store {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Recorded::AlreadyLive),
             Err(e) => return Err(e.into()),
         }
-        let Some(placement) = super::hosts::place(&mut tx, memory_mb).await? else {
-            tx.rollback().await?;
-            return Ok(Recorded::NoRoom);
+        let placement = match super::hosts::place(&mut tx, needs).await? {
+            Placed::On(placement) => placement,
+            Placed::NoRoom => {
+                tx.rollback().await?;
+                return Ok(Recorded::NoRoom);
+            }
+            Placed::MissingImage { image, hosts } => {
+                tx.rollback().await?;
+                return Ok(Recorded::MissingImage { image, hosts });
+            }
         };
         if let Some(host) = placement.host() {
             sqlx::query("UPDATE labs SET host = $2 WHERE id = $1")
@@ -345,11 +354,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn end_lab(&self, id: &LabId, reason: &str) -> Result<(), StoreError> {
+    pub async fn end_lab(&self, id: &LabId, reason: EndReason) -> Result<(), StoreError> {
         sqlx::query("UPDATE labs SET status = $4, ended_at = $2, end_reason = $3 WHERE id = $1 AND status <> $4")
             .bind(id.as_str())
             .bind(Millis::now().get())
-            .bind(reason)
+            .bind(reason.as_str())
             .bind(LabStatus::Ended.as_str())
             .execute(self.pool())
             .await?;
@@ -435,7 +444,7 @@ impl Store {
 
     /// Why the learner's most recent lab of the module ended; `None` if it
     /// has not ended (or there was none).
-    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<String>, StoreError> {
+    pub async fn last_lab_end(&self, user: UserId, module: &ModuleId) -> Result<Option<EndReason>, StoreError> {
         let reason: Option<Option<String>> = sqlx::query_scalar(
             "SELECT end_reason FROM labs WHERE user_id = $1 AND module = $2 ORDER BY started_at DESC, id LIMIT 1",
         )
@@ -443,7 +452,7 @@ impl Store {
         .bind(module.as_str())
         .fetch_optional(self.pool())
         .await?;
-        Ok(reason.flatten())
+        Ok(reason.flatten().map(|r| r.parse()).transpose()?)
     }
 
     pub async fn touch_lab(&self, id: &LabId, at: Millis) -> Result<(), StoreError> {

@@ -79,6 +79,11 @@ const SQLITE: Embedded = &[
         "terminal_clients",
         include_str!("../../../migrations/sqlite/0017_terminal_clients.sql"),
     ),
+    (
+        18,
+        "host_images",
+        include_str!("../../../migrations/sqlite/0018_host_images.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -153,6 +158,11 @@ const POSTGRES: Embedded = &[
         17,
         "terminal_clients",
         include_str!("../../../migrations/postgres/0017_terminal_clients.sql"),
+    ),
+    (
+        18,
+        "host_images",
+        include_str!("../../../migrations/postgres/0018_host_images.sql"),
     ),
 ];
 

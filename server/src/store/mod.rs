@@ -28,7 +28,7 @@ pub use classrooms::{
     ProgressRecord,
 };
 pub use coordination::{Held, LeftClient, Lock, LoginFailures, RecentStarts, ReplicaId};
-pub use hosts::{HostLoad, HostRow, Placement, RemoveHostError};
+pub use hosts::{HostLoad, HostRow, Needs, Placed, Placement, RemoveHostError};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Recorded, Warmup, WatcherId};
 pub use lti::{LtiContext, NewPlatform, PendingDeepLink, PendingLogin, Platform, PlatformId, SigningKey};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
