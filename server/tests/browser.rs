@@ -5,8 +5,8 @@
 mod common;
 
 use common::browser::{
-    Driver, TERMINAL_TEXT, assert_no_panics, browser_log, click, screenshot_path, type_in_terminal, wait_in_terminal,
-    wait_true, wait_true_for,
+    Driver, TERMINAL_TEXT, assert_no_panics, browser_log, check_exercise, click, hydrated, open_lab, screenshot_path,
+    stop_lab, type_in_terminal, wait_in_terminal, wait_true, wait_true_for,
 };
 use common::{TestApp, TestDb, built_site};
 use fantoccini::{Client, Locator};
@@ -103,16 +103,6 @@ async fn answer_quiz(b: &Client, key: &[serde_json::Value]) {
         }
         return true;"#;
     b.execute(script, vec![json!(key)]).await.unwrap();
-}
-
-/// Waits until the page has hydrated (the theme switch comes alive).
-async fn hydrated(b: &Client) {
-    wait_true(
-        b,
-        "return !document.querySelector('.theme-toggle').disabled",
-        "hydration",
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -319,14 +309,6 @@ async fn a_learner_signs_up_and_logs_out_in_the_browser() {
 
 /// What the terminal holds, read from xterm.js's buffer (it does not draw
 /// what is off screen).
-/// Presses the lab panel's Stop and waits for the Start button to return.
-async fn stop_lab(b: &Client) {
-    click(b, ".lab-controls .lab-action:nth-child(2) button").await;
-    b.wait()
-        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 async fn a_learner_works_an_exercise_in_the_lab() {
@@ -562,42 +544,6 @@ async fn run_in_terminal(b: &Client, command: &str, marker: &str, seconds: u64) 
         "`{command}` did not finish in {seconds} s:\n{}",
         shown.as_str().unwrap_or_default()
     );
-}
-
-/// Starts the lesson's lab from its page and waits for a prompt, then, as
-/// a learner reading the panel would, until the exercises' setups are done.
-async fn open_lab(b: &Client, url: &str) {
-    b.goto(url).await.unwrap();
-    hydrated(b).await;
-    click(b, ".lab-panel .lab-action button").await;
-    let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
-    wait_true_for(b, &ready, "a prompt in the lab's terminal", 60).await;
-    wait_true_for(
-        b,
-        "return !!document.querySelector('.exercises') && !document.querySelector('.lab-preparing')",
-        "the lab's setups",
-        120,
-    )
-    .await;
-}
-
-/// Presses an exercise's Check and returns the report once it is shown.
-async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
-    click(
-        b,
-        &format!(r#".exercise[data-exercise="{exercise}"] .check-form button"#),
-    )
-    .await;
-    let outcome = if passed { "passed" } else { "failed" };
-    let report = b
-        .wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Css(&format!(
-            r#".exercise[data-exercise="{exercise}"] .check-report.{outcome}"#
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("{exercise}: no {outcome} report: {e}"));
-    report.text().await.unwrap()
 }
 
 /// Module 3 builds and runs a real image in a docker lab; module 9 runs a

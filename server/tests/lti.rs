@@ -1154,3 +1154,47 @@ async fn deep_linking_is_refused_to_learners_and_to_placements_without_resource_
     );
     store.close().await;
 }
+
+/// The whole way in Chromium: the LMS's course page posts the login
+/// initiation, the browser follows Berth's redirect to the platform and the
+/// platform's form back to Berth (the login bound to this browser by its
+/// cookie), lands signed in on the linked lesson, passes an exercise in a
+/// real lab, and the platform receives the partial score.
+#[tokio::test]
+async fn a_learner_goes_from_the_lms_to_the_gradebook_in_chromium() {
+    use common::browser::{Driver, check_exercise, start_lab, stop_lab, type_in_terminal, wait_true_for};
+    let app = TestApp::builder()
+        .fixture("lab-course")
+        .site(&common::built_site())
+        .spawn()
+        .await;
+    let platform = Platform::start(&app, None);
+    let teacher = app.browser();
+    let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
+    landing(platform.launch(&app, &teacher, &query).await).await;
+
+    let driver = Driver::start().await;
+    let b = driver.browser(true).await;
+    let course = "/course?user=learner-1&role=learner&context=course-1&module=basics&lesson=first-steps";
+    b.goto(&format!("{}{course}", platform.base)).await.unwrap();
+    wait_true_for(
+        &b,
+        &format!(
+            "return location.origin === '{}' && location.pathname === '/modules/basics/first-steps'",
+            app.base
+        ),
+        "the launch to land on the linked lesson",
+        30,
+    )
+    .await;
+    start_lab(&b).await;
+    type_in_terminal(&b, "echo hello > ~/greeting.txt\n").await;
+    check_exercise(&b, "greeting", true).await;
+
+    let scores = platform.scores(1).await;
+    assert_eq!(scores[0]["lineitem"], "basics");
+    assert_eq!(scores[0]["userId"], "learner-1");
+    assert_eq!(scores[0]["scoreGiven"], 25.0, "one of two exercises: {scores:?}");
+    stop_lab(&b).await;
+    b.close().await.unwrap();
+}

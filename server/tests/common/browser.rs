@@ -157,3 +157,63 @@ pub async fn type_in_terminal(b: &Client, text: &str) {
         .unwrap();
     input.send_keys(text).await.unwrap();
 }
+
+/// Waits until the page has hydrated (the theme switch comes alive).
+pub async fn hydrated(b: &Client) {
+    wait_true(
+        b,
+        "return !document.querySelector('.theme-toggle').disabled",
+        "hydration",
+    )
+    .await;
+}
+
+/// Starts the lesson's lab from its page and waits for a prompt, then, as
+/// a learner reading the panel would, until the exercises' setups are done.
+pub async fn open_lab(b: &Client, url: &str) {
+    b.goto(url).await.unwrap();
+    start_lab(b).await;
+}
+
+/// Starts the lab of the lesson open in `b`, as [`open_lab`] does.
+pub async fn start_lab(b: &Client) {
+    hydrated(b).await;
+    click(b, ".lab-panel .lab-action button").await;
+    let ready = format!("{TERMINAL_TEXT}.includes('learner@')");
+    wait_true_for(b, &ready, "a prompt in the lab's terminal", 60).await;
+    wait_true_for(
+        b,
+        "return !!document.querySelector('.exercises') && !document.querySelector('.lab-preparing')",
+        "the lab's setups",
+        120,
+    )
+    .await;
+}
+
+/// Presses an exercise's Check and returns the report once it is shown.
+pub async fn check_exercise(b: &Client, exercise: &str, passed: bool) -> String {
+    click(
+        b,
+        &format!(r#".exercise[data-exercise="{exercise}"] .check-form button"#),
+    )
+    .await;
+    let outcome = if passed { "passed" } else { "failed" };
+    let report = b
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css(&format!(
+            r#".exercise[data-exercise="{exercise}"] .check-report.{outcome}"#
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{exercise}: no {outcome} report: {e}"));
+    report.text().await.unwrap()
+}
+
+/// Presses the lab panel's Stop and waits for the Start button to return.
+pub async fn stop_lab(b: &Client) {
+    click(b, ".lab-controls .lab-action:nth-child(2) button").await;
+    b.wait()
+        .for_element(Locator::Css(".lab-panel .lab-controls .button"))
+        .await
+        .unwrap();
+}

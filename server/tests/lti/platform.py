@@ -22,6 +22,8 @@ prints one JSON line (its URLs) and serves until killed:
                        (form field JWT) validated by the library against
                        Berth's key set, and here for issuer, audience,
                        deployment and the request's data; the links kept
+    GET /course?...    the same, as the LMS's course page a browser opens: it
+                       posts the login initiation to Berth from a form
     GET /auth?...      the OIDC authorization endpoint Berth sends the browser
                        to: answers with the auto-submitting launch form
     GET /jwks          the platform's public key set
@@ -209,6 +211,8 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                     self.send(200, json.dumps(config.get_jwks()), "application/json")
                 elif url.path == "/start":
                     self.start(query)
+                elif url.path == "/course":
+                    self.course(query)
                 elif url.path == "/auth":
                     self.auth(query)
                 elif url.path == "/received":
@@ -315,6 +319,24 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
             login.set_lti_message_hint(hint=encode_hint(query))
             login.set_launch_url(settings["tool"] + query.get("target", "/lti/launch"))
             self.send(302, "", location=login.initiate_login(query["user"]))
+
+        def course(self, query: t.Dict[str, str]) -> None:
+            """The LMS's course page opening the activity: it posts the login
+            initiation to Berth, as Moodle does, from a form sent at once."""
+            login = Login(HttpRequest({}), Platform(**settings))
+            login.set_lti_message_hint(hint=encode_hint(query))
+            login.set_launch_url(settings["tool"] + query.get("target", "/lti/launch"))
+            target = urlparse(login.initiate_login(query["user"]))
+            fields = "".join(
+                f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                for k, v in parse_qsl(target.query)
+            )
+            action = html.escape(target._replace(query="").geturl())
+            self.send(
+                200,
+                '<!doctype html><html><body onload="document.forms[0].submit()">'
+                f'<h1>Course 1</h1><form method="post" action="{action}">{fields}</form></body></html>',
+            )
 
         def auth(self, query: t.Dict[str, str]) -> None:
             """Berth's authentication request: the signed launch, as a form."""
