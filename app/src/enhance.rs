@@ -32,8 +32,9 @@ pub fn lesson_body_soon() {
     let _ = window.request_animation_frame(callback.unchecked_ref());
 }
 
-/// Adds a copy button to every code block and renders diagrams. Safe to call
-/// more than once: blocks already handled are skipped.
+/// Adds a copy button to every code block and renders diagrams once one
+/// comes near the screen. Safe to call more than once: blocks already
+/// handled are skipped.
 fn lesson_body() {
     let Some(doc) = document() else { return };
     if let Ok(blocks) = doc.query_selector_all(".prose .code:not([data-copy])") {
@@ -57,11 +58,46 @@ fn lesson_body() {
             }
         }
     }
-    if matches!(
-        doc.query_selector(".prose pre.mermaid:not([data-processed])"),
-        Ok(Some(_))
-    ) {
-        render_diagrams(&doc);
+    draw_diagrams_when_seen(&doc);
+}
+
+/// Diagrams are drawn when the first comes within a screen of view, not
+/// with the page: mermaid takes about a second of the page's only thread
+/// to load and draw, and a learner who starts the lab at once would wait
+/// that long for the prompt.
+fn draw_diagrams_when_seen(doc: &web_sys::Document) {
+    let Ok(pending) = doc.query_selector_all(".prose pre.mermaid:not([data-processed])") else {
+        return;
+    };
+    if pending.length() == 0 {
+        return;
+    }
+    let seen = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+        |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+            let near = entries
+                .iter()
+                .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            if near {
+                observer.disconnect();
+                if let Some(doc) = document() {
+                    render_diagrams(&doc);
+                }
+            }
+        },
+    );
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("100% 0px");
+    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &options)
+    else {
+        render_diagrams(doc);
+        return;
+    };
+    // Lives as long as the observer, which the page's diagrams hold.
+    seen.forget();
+    for i in 0..pending.length() {
+        if let Some(diagram) = pending.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            observer.observe(&diagram);
+        }
     }
 }
 

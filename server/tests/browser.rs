@@ -13,6 +13,11 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use std::time::Duration;
 
+/// Brings the lesson's first diagram into view (diagrams are drawn when
+/// seen); true once it is drawn.
+const DIAGRAM_DRAWN: &str = "document.querySelector('.prose pre.mermaid')?.scrollIntoView(); \
+    return !!document.querySelector('.prose pre.mermaid svg')";
+
 /// The bundled course on SQLite, with the built front end.
 async fn bundled_course_app() -> TestApp {
     TestApp::builder()
@@ -145,13 +150,19 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
     assert!(after == json!("dark") || after == json!("light"), "{after}");
     click(&b, ".theme-toggle").await;
 
-    // The diagram is drawn as SVG, and every code block has a copy button.
-    wait_true(
-        &b,
-        "return !!document.querySelector('.prose pre.mermaid svg')",
-        "the mermaid diagram",
-    )
-    .await;
+    // The diagram, far down the lesson, is drawn as SVG once it comes near
+    // the screen, not with the page (mermaid is not even loaded before),
+    // and every code block has a copy button.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let early = b
+        .execute(
+            "return [!!document.querySelector('.prose pre.mermaid svg'), !!document.getElementById('berth-mermaid')]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(early, json!([false, false]), "a diagram out of sight waits");
+    wait_true(&b, DIAGRAM_DRAWN, "the mermaid diagram").await;
     let (blocks, buttons) = (
         b.find_all(Locator::Css(".prose .code")).await.unwrap().len(),
         b.find_all(Locator::Css(".prose .code button.copy"))
@@ -187,12 +198,7 @@ async fn a_learner_reads_a_lesson_with_hydration_and_diagrams() {
         "the next lesson",
     )
     .await;
-    wait_true(
-        &b,
-        "return !!document.querySelector('.prose pre.mermaid svg')",
-        "the next lesson's diagram",
-    )
-    .await;
+    wait_true(&b, DIAGRAM_DRAWN, "the next lesson's diagram").await;
     assert_no_panics(&driver, &b).await;
     b.close().await.unwrap();
 }
@@ -899,10 +905,9 @@ async fn a_lesson_with_a_lab_is_light_on_the_network() {
     let raw = std::fs::metadata(site.join(mermaid.trim_start_matches('/')))
         .unwrap()
         .len();
-    const DRAWN: &str = "return !!document.querySelector('.prose pre.mermaid svg')";
     let see_diagram = async |path: &str, name: &str| {
         let url = format!("{}{path}", app.base);
-        visit(&driver, &b, &url, DRAWN, name).await
+        visit(&driver, &b, &url, DIAGRAM_DRAWN, name).await
     };
     let diagram = see_diagram(diagrams[0], "first diagram").await;
     let fetched: Vec<&Transfer> = diagram.iter().filter(|t| t.is_static() && t.bytes > 0).collect();
