@@ -74,9 +74,10 @@ fn draw_diagrams_when_seen(doc: &web_sys::Document) {
     }
     let seen = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
         |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-            let near = entries
-                .iter()
-                .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            let near = entries.iter().any(|e| {
+                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
             if near {
                 observer.disconnect();
                 if let Some(doc) = document() {
@@ -87,8 +88,7 @@ fn draw_diagrams_when_seen(doc: &web_sys::Document) {
     );
     let options = web_sys::IntersectionObserverInit::new();
     options.set_root_margin("100% 0px");
-    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &options)
-    else {
+    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(seen.as_ref().unchecked_ref(), &options) else {
         render_diagrams(doc);
         return;
     };
