@@ -120,7 +120,26 @@ pub struct ImagesArgs {
 #[derive(Debug, Subcommand)]
 pub enum ImagesAction {
     /// Make the Debian base with debootstrap, then every image under playground/.
-    Build(crate::lab::images::BuildArgs),
+    Build(ImagesBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesBuildArgs {
+    #[command(flatten)]
+    pub build: crate::lab::images::BuildArgs,
+    /// The database listing the lab hosts (read with --host and --all-hosts only).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+impl ImagesBuildArgs {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let store = match self.build.copies_to_hosts() {
+            true => Some(self.database.open().await?),
+            false => None,
+        };
+        crate::lab::images::build(self.build, store).await
+    }
 }
 
 /// How labs behave.

@@ -20,7 +20,7 @@ async fn main() -> std::process::ExitCode {
         Command::Lti(args) => berth_server::lti::run_lti_command(args).await,
         Command::Hosts(args) => args.run().await,
         Command::Images(args) => match args.action {
-            ImagesAction::Build(build) => berth_server::lab::images::build(build).await,
+            ImagesAction::Build(build) => build.run().await,
         },
     };
     match result {

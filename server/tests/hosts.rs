@@ -351,11 +351,18 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
         .flag("--warm", "1")
         .spawn()
         .await;
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
     let started = Instant::now();
-    while h3.containers().await.is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(90), "no warm lab on host 3");
+    // Ready, not only made: a lab still being warmed holds host 3's place
+    // and cannot be claimed yet.
+    while h3.containers().await.is_empty() || !store.pool_labs().await.unwrap().iter().any(|l| l.is_ready()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no warm lab ready on host 3"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    store.close().await;
     let (eve, _) = session_cookie(&warm, "eve@example.org").await;
     act(&warm, &eve, "basics", LabAction::Start).await.unwrap();
     let eve_lab = lab_of(&view_set_up(&warm, &eve, "basics", LESSON).await);

@@ -85,6 +85,15 @@ impl Platform {
         }
     }
 
+    /// The course's instructor, launched first: the launch makes the
+    /// classroom tied to the course that learners join.
+    async fn course_teacher(&self, app: &TestApp) -> reqwest::Client {
+        let teacher = app.browser();
+        let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
+        landing(self.launch(app, &teacher, &query).await).await;
+        teacher
+    }
+
     /// The browser's way from the LMS's link to Berth's answer to the
     /// launch: the login initiation, Berth's redirect to the platform, the
     /// platform's form posted to Berth (cross-site, as browsers do).
@@ -721,9 +730,7 @@ async fn a_passed_exercise_reaches_the_gradebook_as_partial_credit() {
     let app = TestApp::builder().fixture("lab-course").spawn().await;
     let platform = Platform::start(&app, None);
     // The instructor's launch makes the classroom the learner joins.
-    let teacher = app.browser();
-    let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-    landing(platform.launch(&app, &teacher, &query).await).await;
+    let teacher = platform.course_teacher(&app).await;
     let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
 
     common::act(&app, &ada, "basics", LabAction::Start).await.unwrap();
@@ -766,9 +773,7 @@ async fn scores_made_while_the_platform_is_down_arrive_in_order_once_it_is_back(
     for db in TestDb::both().await {
         let app = TestApp::builder().db(db).fixture("quiz-course").spawn().await;
         let platform = Platform::start(&app, None);
-        let teacher = app.browser();
-        let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-        landing(platform.launch(&app, &teacher, &query).await).await;
+        let teacher = platform.course_teacher(&app).await;
         let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
 
         platform.outage(503).await;
@@ -832,9 +837,7 @@ async fn a_score_the_platform_refuses_is_not_retried_and_does_not_block_the_next
             .spawn()
             .await;
         let platform = Platform::start(&app, None);
-        let teacher = app.browser();
-        let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-        landing(platform.launch(&app, &teacher, &query).await).await;
+        let teacher = platform.course_teacher(&app).await;
         let ada = launched_learner(&app, &platform, "learner-1", "basics").await;
         let store = Store::open(&app.db.url).await.unwrap();
         let room = store.classrooms(None).await.unwrap()[0].id;
@@ -1169,9 +1172,7 @@ async fn a_learner_goes_from_the_lms_to_the_gradebook_in_chromium() {
         .spawn()
         .await;
     let platform = Platform::start(&app, None);
-    let teacher = app.browser();
-    let query = [("user", "teacher-1"), ("role", "instructor"), ("context", "course-1")];
-    landing(platform.launch(&app, &teacher, &query).await).await;
+    platform.course_teacher(&app).await;
 
     let driver = Driver::start().await;
     let b = driver.browser(true).await;

@@ -73,9 +73,13 @@ pub struct BuildArgs {
     /// Then do so for every listed lab host.
     #[arg(long, conflicts_with = "hosts")]
     pub all_hosts: bool,
-    /// The database listing the lab hosts (read with --host and --all-hosts only).
-    #[command(flatten)]
-    pub database: crate::config::DatabaseArgs,
+}
+
+impl BuildArgs {
+    /// Whether images go to lab hosts too (read from the store).
+    pub fn copies_to_hosts(&self) -> bool {
+        self.all_hosts || !self.hosts.is_empty()
+    }
 }
 
 /// The lab images `playground/` defines: folder names with a Dockerfile.
@@ -121,7 +125,9 @@ async fn exists(docker: &Docker, image: &str) -> bool {
     docker.inspect_image(image).await.is_ok()
 }
 
-pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
+/// Builds the images; with `store` (which lists the lab hosts), copies
+/// them to the hosts `args` names too.
+pub async fn build(args: BuildArgs, store: Option<crate::store::Store>) -> anyhow::Result<()> {
     let docker = DockerRuntime::default()
         .client()
         .await
@@ -138,14 +144,14 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
         );
     }
     // Hosts are checked before anything is built.
-    let targets = match args.all_hosts || !args.hosts.is_empty() {
-        true => {
-            let store = args.database.open().await?;
+    let targets = match store.filter(|_| args.copies_to_hosts()) {
+        Some(store) => {
             let targets = hosts::targets(&store, &args.hosts, args.all_hosts).await?;
             Some((store, targets))
         }
-        false => None,
+        None => None,
     };
+    let what = if targets.is_some() { "images or hosts" } else { "images" };
     // Every image builds on the base: without it nothing else can.
     if args.rebuild_base || !exists(docker, BASE_IMAGE).await {
         build_base(docker, &args.mirror).await?;
@@ -206,14 +212,14 @@ pub async fn build(args: BuildArgs) -> anyhow::Result<()> {
     }
     eprintln!();
     eprintln!(
-        "✗ {} of {total} images or hosts failed; the others were built and published:",
+        "✗ {} of {total} {what} failed; the others were built and published:",
         failures.len()
     );
     for failure in &failures {
         eprintln!("\n{failure}");
     }
     eprintln!();
-    bail!("{} image(s) or host(s) failed (see above)", failures.len())
+    bail!("{} of the {what} failed (see above)", failures.len())
 }
 
 /// An image that could not be built or published, and why.
