@@ -31,9 +31,12 @@ pub enum TokenError {
     Unreadable,
 }
 
+/// A token and when to stop using it.
+type Cached = (String, Instant);
+
 /// Access tokens per platform and scope, until near their expiry.
 #[derive(Default)]
-pub struct Tokens(Mutex<HashMap<(PlatformId, &'static str), (String, Instant)>>);
+pub struct Tokens(Mutex<HashMap<(PlatformId, &'static str), Cached>>);
 
 impl Lti {
     /// A bearer token for `scope` at the platform: the cached one, or a
