@@ -177,6 +177,9 @@ pub struct ClassroomView {
     /// The school's time zone, in which the page's times are given and
     /// the warm-up form's "until" is read.
     pub zone: String,
+    /// The learning platform (its host) whose course roster the classroom
+    /// can pull, when it is tied to one that shares its members.
+    pub roster_source: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -107,6 +107,13 @@ pub fn problem_text(problem: FormProblem, wait: &str) -> String {
         LabAction => "That lab could not be changed; it may have stopped already.".into(),
         Warmup => "Choose a module with a lab, 1 to 500 labs, and the time (HH:MM) until which to keep them ready."
             .into(),
+        RosterUnavailable => {
+            "This classroom is not tied to a course on a learning platform that shares its members. Launch Berth from the course once, as its instructor, with the platform's Names and Role Provisioning service turned on.".into()
+        }
+        RosterToken => "Your learning platform would not give Berth a token to read the course's members. In the platform's settings for Berth, turn on IMS LTI Names and Role Provisioning (and check the tool's key set URL).".into(),
+        RosterForbidden => "Your learning platform refused to show Berth the course's members. In the platform's settings for Berth, turn on IMS LTI Names and Role Provisioning.".into(),
+        RosterDown => "Your learning platform did not answer with the course's members (it may be down or busy). Nobody was added; try again later.".into(),
+        RosterUnreadable => "Your learning platform's list of the course's members could not be read. Nobody was added; the server's log has the details.".into(),
     }
 }
 

@@ -30,5 +30,16 @@ crate::text_enum! {
         /// A request to warm labs named no module with a lab, a number of
         /// labs out of range, or no time.
         Warmup = "warmup",
+        // Rosters from the LMS.
+        /// The classroom has no LMS course that shares its members.
+        RosterUnavailable = "roster",
+        /// The platform's token endpoint refused Berth's grant.
+        RosterToken = "roster-token",
+        /// The membership service refused Berth's token (401, 403).
+        RosterForbidden = "roster-forbidden",
+        /// The membership service failed or could not be reached.
+        RosterDown = "roster-down",
+        /// The membership service's answer could not be read.
+        RosterUnreadable = "roster-unreadable",
     }
 }

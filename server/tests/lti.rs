@@ -1199,3 +1199,143 @@ async fn a_learner_goes_from_the_lms_to_the_gradebook_in_chromium() {
     stop_lab(&b).await;
     b.close().await.unwrap();
 }
+
+impl Platform {
+    /// The members the platform lists for a course, `per_page` to a page.
+    async fn set_roster(&self, context: &str, members: serde_json::Value, per_page: usize) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/roster?context={context}&per_page={per_page}", self.base))
+            .body(members.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
+    /// From now on the roster service answers `status` (0: serve).
+    async fn roster_outage(&self, status: u16) {
+        self.control(&format!("status={status}&on=members")).await;
+    }
+}
+
+const NRPS_LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
+const NRPS_INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
+
+/// A course of five learners (one launched already), its instructor and a
+/// learner who left, listed two to a page by the platform's roster service
+/// (its token check is the library's): the instructor's pull puts the four
+/// who never launched in the grid, a later launch of one of them is the
+/// same account, a second pull adds nobody, a learner cannot pull, and a
+/// platform that is down gets a clear message and changes nothing.
+#[tokio::test]
+async fn an_instructor_pulls_the_course_roster_page_by_page() {
+    for db in TestDb::both().await {
+        let app = TestApp::builder().db(db).spawn().await;
+        let platform = Platform::start(&app, None);
+        let mut members: Vec<serde_json::Value> = (1..=5)
+            .map(|n| {
+                serde_json::json!({
+                    "user_id": format!("pupil-{n}"),
+                    "roles": [NRPS_LEARNER],
+                    "name": format!("Pupil {n}"),
+                    "email": format!("pupil{n}@school.example"),
+                })
+            })
+            .collect();
+        members.insert(
+            2,
+            serde_json::json!({"user_id": "teacher-9", "roles": [NRPS_INSTRUCTOR]}),
+        );
+        members.push(serde_json::json!({"user_id": "gone-1", "roles": [NRPS_LEARNER], "status": "Inactive", "email": "gone@school.example"}));
+        platform
+            .set_roster("course-9", serde_json::Value::Array(members), 2)
+            .await;
+        let course = [("context", "course-9"), ("context_title", "Networking")];
+
+        // The instructor's launch makes the classroom and tells Berth where
+        // the course's roster is; one learner has launched too.
+        let teacher = app.browser();
+        let mut query = vec![("user", "teacher-9"), ("role", "instructor")];
+        query.extend(course);
+        landing(platform.launch(&app, &teacher, &query).await).await;
+        let pupil = app.browser();
+        let mut query = vec![
+            ("user", "pupil-1"),
+            ("role", "learner"),
+            ("email", "pupil1@school.example"),
+        ];
+        query.extend(course);
+        landing(platform.launch(&app, &pupil, &query).await).await;
+        let first = app.me(&pupil).await.unwrap();
+        let store = Store::open(&app.db.url).await.unwrap();
+        let room = store.classrooms(None).await.unwrap()[0].id;
+        let page = format!("/classrooms/{room}");
+        let shown = app.text_as(&teacher, &page).await;
+        assert!(shown.contains("Pull the roster from 127.0.0.1"), "{shown}");
+
+        // A learner cannot pull the roster.
+        let res = app.post_form(&pupil, &format!("{page}/roster"), &[]).await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(platform.received().await["roster_pages"], 0);
+
+        // The pull reads all four pages and adds the four who never launched.
+        let res = app.post_form(&teacher, &format!("{page}/roster"), &[]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(location(&res), format!("{page}?added=4&already=1"));
+        assert_eq!(platform.received().await["roster_pages"], 4);
+        let emails: Vec<String> = store
+            .members(room)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.email)
+            .collect();
+        assert_eq!(emails.len(), 5, "{emails:?}");
+        assert!(emails.contains(&first), "{emails:?}");
+        for n in 2..=5 {
+            assert!(
+                emails.iter().any(|e| e.starts_with(&format!("pupil{n}."))),
+                "{emails:?}"
+            );
+        }
+        assert!(
+            !emails.iter().any(|e| e.starts_with("gone")),
+            "an inactive member is left out"
+        );
+        let shown = app.text_as(&teacher, &location(&res)).await;
+        assert!(
+            shown.contains("Roster pulled: 4 learners added, 1 already here."),
+            "{shown}"
+        );
+        assert!(
+            emails.iter().all(|e| shown.contains(e.as_str())),
+            "the grid lists them: {shown}"
+        );
+
+        // A pulled learner's first launch is the account the pull made.
+        let later = app.browser();
+        let mut query = vec![("user", "pupil-3"), ("role", "learner")];
+        query.extend(course);
+        landing(platform.launch(&app, &later, &query).await).await;
+        let third = app.me(&later).await.unwrap();
+        assert!(emails.contains(&third), "{third} is not one of {emails:?}");
+        assert_eq!(store.members(room).await.unwrap().len(), 5);
+
+        // Pulling again adds nobody.
+        let res = app.post_form(&teacher, &format!("{page}/roster"), &[]).await;
+        assert_eq!(location(&res), format!("{page}?added=0&already=5"));
+
+        // A platform that is down: a clear message, nothing changed.
+        platform.roster_outage(503).await;
+        let res = app.post_form(&teacher, &format!("{page}/roster"), &[]).await;
+        assert_eq!(location(&res), format!("{page}?error=roster-down"));
+        let shown = app.text_as(&teacher, &location(&res)).await;
+        assert!(shown.contains("did not answer with the course"), "{shown}");
+        assert!(
+            shown.contains("could not pull the roster"),
+            "the audit log says why: {shown}"
+        );
+        assert_eq!(store.members(room).await.unwrap().len(), 5);
+        store.close().await;
+    }
+}

@@ -123,7 +123,7 @@ fn ClassroomDetails(c: ClassroomView) -> impl IntoView {
     });
     let grades = view! { <GradeSyncs learners=c.learners.clone() /> }.into_any();
     let grid = view! { <Grid id columns=c.columns.clone() learners=c.learners.clone() /> }.into_any();
-    let roster = view! { <Roster id learners=c.learners.clone() /> }.into_any();
+    let roster = view! { <Roster id learners=c.learners.clone() source=c.roster_source.clone() /> }.into_any();
     let exercises = view! { <ExerciseInsights items=c.exercises.clone() /> }.into_any();
     let quizzes = view! { <QuizInsights items=c.quizzes.clone() /> }.into_any();
     let warm =
@@ -341,7 +341,7 @@ fn GradeSyncs(learners: Vec<LearnerRow>) -> impl IntoView {
 }
 
 #[component]
-fn Roster(id: ClassroomId, learners: Vec<LearnerRow>) -> impl IntoView {
+fn Roster(id: ClassroomId, learners: Vec<LearnerRow>, source: Option<String>) -> impl IntoView {
     let rows = learners
         .into_iter()
         .map(|l| {
@@ -393,11 +393,36 @@ fn Roster(id: ClassroomId, learners: Vec<LearnerRow>) -> impl IntoView {
             }
         })
         .collect_view();
+    let pull = source.map(|from| {
+        view! {
+            <PulledRoster />
+            <form method="post" action=format!("/classrooms/{id}/roster") class="roster-pull">
+                <button type="submit">{format!("Pull the roster from {from}")}</button>
+                <span class="meta">" Adds the course's learners, including those who have not opened Berth yet."</span>
+            </form>
+        }
+    });
     view! {
         <h2>"Roster"</h2>
+        {pull}
         <Table class="roster" columns=&["Learner", "Labs", "Actions"]>
             {rows}
         </Table>
+    }
+}
+
+/// What the last roster pull did (`?added=N&already=M`, set by the
+/// server's answer to the pull).
+#[component]
+fn PulledRoster() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query.with(|q| {
+            let count = |name: &str| q.get(name).and_then(|n| n.parse::<usize>().ok());
+            let (added, already) = (count("added")?, count("already")?);
+            let text = format!("Roster pulled: {added} learners added, {already} already here.");
+            Some(view! { <p class="form-notice" role="status">{text}</p> })
+        })
     }
 }
 

@@ -469,10 +469,23 @@ impl Classrooms {
                     until: self.clock.minutes(w.until),
                 })
                 .collect(),
+            roster_source: self
+                .store
+                .lti_roster_source(room.id)
+                .await?
+                .map(|source| platform_host(&source.issuer)),
             summary: summary(room),
             zone: self.clock.name().to_string(),
         })
     }
+}
+
+/// A platform's name for people: its issuer's host (`moodle.school.example`).
+fn platform_host(issuer: &str) -> String {
+    reqwest::Url::parse(issuer)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string))
+        .unwrap_or_else(|| issuer.to_string())
 }
 
 /// How a class answered one quiz question.

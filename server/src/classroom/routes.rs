@@ -24,6 +24,7 @@ use super::{Classrooms, join_status, new_join_code, utc_minutes};
 use crate::auth::{CurrentUser, Staff};
 use crate::error::Error;
 use crate::events::Change;
+use crate::lti::RosterError;
 use crate::state::AppState;
 use crate::store::{ClassroomRow, JoinOutcome, Member, NewAudit, NewClassroom, StoreError};
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/classrooms/{id}/learners/{learner}/lab", post(lab_action))
         .route("/classrooms/{id}/learners/{learner}/terminal", get(watch_terminal))
         .route("/classrooms/{id}/warm", post(warm))
+        .route("/classrooms/{id}/roster", post(pull_roster))
 }
 
 /// The classroom, if the staff member may see it.
@@ -309,6 +311,47 @@ async fn warm(
     .await?;
     state.labs.wake_refill();
     Ok(Redirect::to(&format!("/classrooms/{id}")).into_response())
+}
+
+/// Pulls the members of the classroom's LMS course into it (LTI NRPS); the
+/// page says how many came, or what the platform did wrong.
+async fn pull_roster(
+    State(state): State<AppState>,
+    Path(id): Path<ClassroomId>,
+    Staff(viewer): Staff,
+) -> Result<Response, Error> {
+    let room = classroom_for(&state, &viewer, id).await?;
+    let page = format!("/classrooms/{id}");
+    match state.lti.pull_roster(&state.store, room.id).await {
+        Ok(pulled) => {
+            if pulled.added > 0 {
+                state.events.publish(Change::Roster { classroom: room.id });
+            }
+            let detail = format!(
+                "{} added, {} already here, {} instructors, {} inactive left out",
+                pulled.added, pulled.already, pulled.instructors, pulled.inactive
+            );
+            audit(&state, &viewer, &room, ("pulled the roster", None), &detail).await?;
+            let done = format!("{page}?added={}&already={}", pulled.added, pulled.already);
+            Ok(Redirect::to(&done).into_response())
+        }
+        Err(RosterError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            let Some(problem) = e.problem() else {
+                return Err(anyhow::Error::new(e).context("pulling the roster").into());
+            };
+            tracing::warn!(classroom = %room.id, error = %e, "the roster could not be pulled");
+            audit(
+                &state,
+                &viewer,
+                &room,
+                ("could not pull the roster", None),
+                &e.to_string(),
+            )
+            .await?;
+            Err(Error::form(page, problem))
+        }
+    }
 }
 
 /// The live grid: a `learner` event with the learner's whole row each time

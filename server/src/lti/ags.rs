@@ -4,29 +4,26 @@
 //! that link in the same transaction; the outbox worker turns marks into
 //! scores (`lti_scores`, one row per change) and posts them to
 //! `{lineitem}/scores` in order per learner and line item, with a bearer
-//! token from the platform's token endpoint (a client-credentials grant
-//! with a JWT assertion signed by Berth's key), cached until near expiry.
+//! token for the score scope (`super::token`).
 //! A platform that is down gets every score when it returns: failures are
 //! retried with exponential backoff, and a score leaves the outbox only
 //! when the platform took it, or refused it for good (a 4xx other than 401
 //! and 429): that answer is recorded for instructors and the learner's next
 //! score goes.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::Lti;
 use super::launch::{Launch, LmsRole};
+use super::token::{TokenError, excerpt};
 use crate::content::ModuleGrading;
 use crate::events::{Change, Events};
-use crate::store::{GradeLink, OutgoingScore, Platform, PlatformId, Store, StoreError, User};
+use crate::store::{GradeLink, OutgoingScore, Platform, Store, StoreError, User};
 use berth_app::model::{Millis, ModuleId};
 
 /// The launch claim naming the link's line item.
@@ -34,7 +31,6 @@ pub const ENDPOINT_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/
 /// The scope that lets a tool post scores.
 pub const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How long the worker lets progress settle before a round, so a burst
 /// of changes costs one round rather than one each.
@@ -42,8 +38,6 @@ const SETTLE: Duration = Duration::from_millis(300);
 /// The first retry waits this long; each next one twice as long.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_RETRY: Duration = Duration::from_secs(15 * 60);
-/// A token is not used this close to its expiry.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 /// With nothing due, the worker still looks this often (other replicas'
 /// scores, a crash's leftovers).
 const IDLE_ROUND: Duration = Duration::from_secs(5);
@@ -121,14 +115,8 @@ pub async fn remember_link(
 pub enum DeliveryError {
     #[error("the platform is no longer registered")]
     UnknownPlatform,
-    #[error("Berth has no signing key to ask for a token: {0}")]
-    NoKey(String),
-    #[error("the token endpoint could not be reached: {0}")]
-    TokenUnreachable(#[source] reqwest::Error),
-    #[error("the token endpoint refused Berth's grant ({status}): {body}")]
-    TokenRefused { status: u16, body: String },
-    #[error("the token endpoint's answer has no access_token")]
-    TokenUnreadable,
+    #[error(transparent)]
+    Token(#[from] TokenError),
     #[error("the line item address is not a URL: {0}")]
     BadLineItem(String),
     #[error("the score service could not be reached: {0}")]
@@ -148,82 +136,14 @@ impl DeliveryError {
     }
 }
 
-/// Access tokens per platform, until near their expiry.
-#[derive(Default)]
-pub struct Tokens(Mutex<HashMap<PlatformId, (String, Instant)>>);
-
 impl Lti {
-    /// A bearer token for the platform's score service: the cached one, or
-    /// a new one from its token endpoint.
-    async fn token(&self, store: &Store, platform: &Platform) -> Result<String, DeliveryError> {
-        let mut tokens = self.tokens.0.lock().await;
-        if let Some((token, until)) = tokens.get(&platform.id)
-            && Instant::now() < *until
-        {
-            return Ok(token.clone());
-        }
-        let (kid, key) = super::keys::signing_key(self, store)
-            .await
-            .map_err(|e| DeliveryError::NoKey(e.to_string()))?;
-        let now = jsonwebtoken::get_current_timestamp();
-        let mut jti = [0u8; 16];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut jti);
-        let claims = json!({
-            "iss": platform.client_id,
-            "sub": platform.client_id,
-            "aud": platform.token_url,
-            "iat": now,
-            "exp": now + 300,
-            "jti": URL_SAFE_NO_PAD.encode(jti),
-        });
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        header.kid = Some(kid);
-        let assertion =
-            jsonwebtoken::encode(&header, &claims, &key).map_err(|e| DeliveryError::NoKey(e.to_string()))?;
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "client_credentials")
-            .append_pair("client_assertion_type", ASSERTION_TYPE)
-            .append_pair("client_assertion", &assertion)
-            .append_pair("scope", SCORE_SCOPE)
-            .finish();
-        let answer = self
-            .http
-            .post(&platform.token_url)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(DeliveryError::TokenUnreachable)?;
-        let status = answer.status();
-        if !status.is_success() {
-            return Err(DeliveryError::TokenRefused {
-                status: status.as_u16(),
-                body: excerpt(answer.text().await.unwrap_or_default()),
-            });
-        }
-        let answer: Value = answer.json().await.map_err(|_| DeliveryError::TokenUnreadable)?;
-        let token = answer["access_token"]
-            .as_str()
-            .ok_or(DeliveryError::TokenUnreadable)?
-            .to_string();
-        let lifetime = Duration::from_secs(answer["expires_in"].as_u64().unwrap_or(3600));
-        tracing::info!(platform = %platform.id, seconds = lifetime.as_secs(), "got an AGS access token");
-        let until = Instant::now() + lifetime.saturating_sub(TOKEN_MARGIN);
-        tokens.insert(platform.id, (token.clone(), until));
-        Ok(token)
-    }
-
-    async fn forget_token(&self, platform: PlatformId) {
-        self.tokens.0.lock().await.remove(&platform);
-    }
-
     /// Posts one score to `{lineitem}/scores`.
     async fn post_score(&self, store: &Store, score: &OutgoingScore) -> Result<(), DeliveryError> {
         let platform = store
             .lti_platform(score.platform)
             .await?
             .ok_or(DeliveryError::UnknownPlatform)?;
-        let token = self.token(store, &platform).await?;
+        let token = self.token(store, &platform, SCORE_SCOPE).await?;
         let url = scores_url(&score.lineitem)?;
         let given = score.score.given_hundredths as f64 / 100.0;
         let body = json!({
@@ -249,7 +169,7 @@ impl Lti {
         }
         if status == reqwest::StatusCode::UNAUTHORIZED {
             // Revoked or expired early: the next try asks for a new one.
-            self.forget_token(platform.id).await;
+            self.forget_token(platform.id, SCORE_SCOPE).await;
         }
         Err(DeliveryError::Refused {
             status: status.as_u16(),
@@ -274,15 +194,6 @@ fn rfc3339(at: Millis) -> String {
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
-}
-
-/// A platform's answer, short enough to show an instructor.
-fn excerpt(text: String) -> String {
-    let text = text.trim();
-    match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }
 
 /// The wait before the next try after `attempts` failures.
@@ -435,10 +346,10 @@ mod tests {
         for status in [401, 429, 500, 503] {
             assert!(!refused(status).is_final(), "{status}");
         }
-        let token = DeliveryError::TokenRefused {
+        let token = DeliveryError::Token(TokenError::Refused {
             status: 400,
             body: String::new(),
-        };
+        });
         assert!(!token.is_final());
     }
 

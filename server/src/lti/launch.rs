@@ -154,7 +154,7 @@ impl LmsRole {
     /// membership roles, full or short) teach; everyone else learns.
     /// Sub-roles (`membership/Instructor#TeachingAssistant`) and
     /// institution-wide roles do not make a course's instructor.
-    fn of(roles: &[String]) -> Self {
+    pub(super) fn of(roles: &[String]) -> Self {
         const MEMBERSHIP: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#";
         let teaches = roles.iter().any(|role| {
             let name = role.strip_prefix(MEMBERSHIP).unwrap_or(role);
@@ -218,9 +218,22 @@ pub struct Launch {
     pub custom: HashMap<String, String>,
     /// Where the link's score goes, if it is graded.
     pub ags: Option<super::ags::AgsEndpoint>,
+    /// Where the platform lists the course's members, if it lets Berth
+    /// read them (NRPS).
+    pub memberships_url: Option<String>,
 }
 
 impl Launch {
+    /// The person launching.
+    pub fn person(&self) -> super::accounts::Person<'_> {
+        super::accounts::Person {
+            subject: &self.subject,
+            role: self.role,
+            name: self.name.as_deref(),
+            email: self.email.as_deref(),
+        }
+    }
+
     /// Verifies `token` as the launch of `login` from `platform`, whose key
     /// set is `keys`.
     pub fn verify(token: &str, platform: &Platform, login: &PendingLogin, keys: &JwkSet) -> Result<Self, Refusal> {
@@ -318,6 +331,7 @@ impl Launch {
                 .lti
                 .get(super::ags::ENDPOINT_CLAIM)
                 .and_then(super::ags::AgsEndpoint::from_claim),
+            memberships_url: super::nrps::memberships_url(claims.lti.get(super::nrps::CLAIM)),
         })
     }
 }

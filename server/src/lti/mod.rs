@@ -6,18 +6,22 @@
 //! in the classroom of their LMS course. `docs/lti.md` tells the whole
 //! story; `docs/security.md` what is verified.
 
+mod accounts;
 mod admin;
 pub mod ags;
 mod cli;
 mod deep_link;
 mod keys;
 mod launch;
+mod nrps;
 mod routes;
+mod token;
 
 pub use admin::PlatformsPage;
 pub use cli::run as run_lti_command;
 pub use keys::{key_set, new_signing_key};
 pub use launch::Refusal;
+pub use nrps::{Pulled, RosterError};
 pub use routes::{CROSS_SITE_POSTS, router};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -46,8 +50,8 @@ const REFETCH_AFTER: Duration = Duration::from_secs(30);
 pub struct Lti {
     http: reqwest::Client,
     key_sets: Mutex<HashMap<PlatformId, (JwkSet, Instant)>>,
-    /// Access tokens for platforms' score services.
-    tokens: ags::Tokens,
+    /// Access tokens for platforms' score and roster services.
+    tokens: token::Tokens,
     /// Makes Berth's first signing key once, however many ask at once.
     pub(crate) first_key: Mutex<()>,
     /// The address platforms reach Berth at (`--public-url`); without it,
@@ -74,7 +78,7 @@ impl Lti {
         Self {
             http,
             key_sets: Mutex::default(),
-            tokens: ags::Tokens::default(),
+            tokens: token::Tokens::default(),
             first_key: Mutex::default(),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
         }

@@ -18,14 +18,12 @@ use axum::{Form, Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tower_sessions::Session;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::launch::{Launch, LmsRole, Message, Refusal, escape, framable, page};
 use super::{DEEP_LINK_PATH, JWKS_PATH, LAUNCH_PATH, LOGIN_PATH};
-use crate::auth::Role;
 use crate::error::Error;
 use crate::events::Change;
 use crate::state::AppState;
@@ -271,9 +269,9 @@ async fn launch(
     if matches!(launch.message, Message::DeepLinking(_)) && launch.role != LmsRole::Instructor {
         return Err(Refusal::NotInstructor.into());
     }
-    let user = account(&state, &platform, &launch).await?;
+    let user = super::accounts::account(&state.store, &platform, &launch.person()).await?;
     if let Some((context, title)) = &launch.context {
-        enrol(&state, &platform, &user, launch.role, context, title).await?;
+        enrol(&state, &platform, &user, &launch, context, title).await?;
     }
     if let Message::DeepLinking(settings) = &launch.message {
         let picker = super::deep_link::picker(&state, &platform, &user, &launch, settings).await?;
@@ -289,71 +287,23 @@ async fn launch(
     Ok((binding(&login_state, Duration::ZERO), Redirect::to(&target)).into_response())
 }
 
-/// The account of the launch's subject on this platform, made on the first
-/// launch. Its address is made up (`.invalid`, RFC 2606): an LMS's email
-/// claim is not proof of owning the address, so it never links to, or
-/// blocks, an account of Berth's own.
-async fn account(state: &AppState, platform: &Platform, launch: &Launch) -> Result<User, LtiError> {
-    if let Some(user) = state.store.lti_account(platform.id, &launch.subject).await? {
-        if launch.role == LmsRole::Instructor && user.role == Role::Learner {
-            state.store.raise_to_instructor(user.id).await?;
-            return Ok(User {
-                role: Role::Instructor,
-                ..user
-            });
-        }
-        return Ok(user);
-    }
-    let role = match launch.role {
-        LmsRole::Instructor => Role::Instructor,
-        LmsRole::Learner => Role::Learner,
-    };
-    let email = made_up_address(platform, launch);
-    let user = state
-        .store
-        .create_lti_account(platform.id, &launch.subject, &email, launch.name.as_deref(), role)
-        .await?;
-    tracing::info!(platform = %platform.id, user = %user.id, %role, "account made by an LTI launch");
-    Ok(user)
-}
-
-/// `ada.1f3c9a0b@lti-2.invalid`: readable where the LMS gave an email or
-/// name, unique per platform and subject.
-fn made_up_address(platform: &Platform, launch: &Launch) -> String {
-    let readable: String = launch
-        .email
-        .as_deref()
-        .and_then(|e| e.split('@').next())
-        .or(launch.name.as_deref())
-        .unwrap_or("learner")
-        .chars()
-        .filter_map(|c| match c {
-            'a'..='z' | '0'..='9' | '.' | '-' | '_' => Some(c),
-            'A'..='Z' => Some(c.to_ascii_lowercase()),
-            ' ' => Some('.'),
-            _ => None,
-        })
-        .take(32)
-        .collect();
-    let readable = readable.trim_matches('.');
-    let readable = if readable.is_empty() { "learner" } else { readable };
-    let digest = Sha256::digest(format!("{}\n{}", platform.id, launch.subject).as_bytes());
-    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("{readable}.{short}@lti-{}.invalid", platform.id)
-}
-
 /// Puts the person in the classroom of their LMS course. The first
 /// instructor to launch makes it (and owns it); learners who launched
-/// before are kept and join it then.
+/// before are kept and join it then. Where the platform lists the course's
+/// members is remembered for the classroom's roster pulls.
 async fn enrol(
     state: &AppState,
     platform: &Platform,
     user: &User,
-    role: LmsRole,
+    launch: &Launch,
     context: &str,
     title: &str,
 ) -> Result<(), LtiError> {
+    let role = launch.role;
     let course = state.store.lti_context(platform.id, context, title).await?;
+    if let Some(url) = &launch.memberships_url {
+        state.store.set_lti_context_memberships(course.id, url).await?;
+    }
     let classroom = match (course.classroom, role) {
         (Some(room), _) => room,
         (None, LmsRole::Learner) => {

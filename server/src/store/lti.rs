@@ -94,6 +94,17 @@ pub struct LtiContext {
     pub classroom: Option<ClassroomId>,
 }
 
+/// Where a classroom's roster comes from: the LMS course tied to it, whose
+/// platform lets Berth read its members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterSource {
+    /// The course's row id.
+    pub context: i64,
+    pub platform: PlatformId,
+    pub issuer: String,
+    pub memberships_url: String,
+}
+
 impl Store {
     /// Registers a platform, or updates the one with the same issuer and
     /// client id (its URLs and deployments may change).
@@ -418,6 +429,38 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(ClassroomId(row.try_get("classroom_id")?))
+    }
+
+    /// Remembers where the platform lists the course's members (the latest
+    /// launch's word).
+    pub async fn set_lti_context_memberships(&self, context: i64, url: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE lti_contexts SET memberships_url = $1 WHERE id = $2")
+            .bind(url)
+            .bind(context)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The LMS course whose members the classroom can pull, if any.
+    pub async fn lti_roster_source(&self, classroom: ClassroomId) -> Result<Option<RosterSource>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.id, c.platform_id, p.issuer, c.memberships_url FROM lti_contexts c \
+             JOIN lti_platforms p ON p.id = c.platform_id \
+             WHERE c.classroom_id = $1 AND c.memberships_url IS NOT NULL ORDER BY c.id LIMIT 1",
+        )
+        .bind(classroom.get())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(RosterSource {
+                context: r.try_get("id")?,
+                platform: PlatformId(r.try_get("platform_id")?),
+                issuer: r.try_get("issuer")?,
+                memberships_url: r.try_get("memberships_url")?,
+            })
+        })
+        .transpose()
     }
 
     /// Records a learner's launch from the course.

@@ -84,6 +84,11 @@ const SQLITE: Embedded = &[
         "host_images",
         include_str!("../../../migrations/sqlite/0018_host_images.sql"),
     ),
+    (
+        19,
+        "lti_memberships",
+        include_str!("../../../migrations/sqlite/0019_lti_memberships.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -163,6 +168,11 @@ const POSTGRES: Embedded = &[
         18,
         "host_images",
         include_str!("../../../migrations/postgres/0018_host_images.sql"),
+    ),
+    (
+        19,
+        "lti_memberships",
+        include_str!("../../../migrations/postgres/0019_lti_memberships.sql"),
     ),
 ];
 

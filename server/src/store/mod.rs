@@ -30,7 +30,7 @@ pub use classrooms::{
 pub use coordination::{Held, LeftClient, Lock, LoginFailures, RecentStarts, ReplicaId};
 pub use hosts::{HostLoad, HostRow, Needs, Placed, Placement, RemoveHostError};
 pub use labs::{ExerciseHistory, LabRow, NewExerciseEvent, PoolLabRow, Recorded, Warmup, WatcherId};
-pub use lti::{LtiContext, NewPlatform, PendingDeepLink, PendingLogin, Platform, PlatformId, SigningKey};
+pub use lti::{LtiContext, NewPlatform, PendingDeepLink, PendingLogin, Platform, PlatformId, RosterSource, SigningKey};
 pub use migrations::{Status as MigrationStatus, status as migration_status};
 pub use outbox::{GradeLink, OutgoingScore};
 pub use quizzes::NewAttempt;

@@ -41,6 +41,15 @@ prints one JSON line (its URLs) and serves until killed:
     GET /outage?status=403&once=score
                        answer only the next score request with that status
                        (the score is not recorded; tokens are served)
+    GET /outage?status=503&on=members
+                       answer every roster request with that status from
+                       now on (status=0: serve again; tokens are served)
+    POST /roster?context=C&per_page=N
+                       the course's members (a JSON list of NRPS members),
+                       served N to a page
+    GET /contexts/C/memberships?page=P
+                       NRPS: the course's members, page P; launches from
+                       the course carry this address in their NRPS claim
 """
 
 import argparse
@@ -61,8 +70,10 @@ from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
+from lti1p3platform.membership import Context
+from lti1p3platform.response import generate_next_link
 from lti1p3platform.score import UpdateScoreStatus
-from lti1p3platform.service_connector import AssignmentsGradesService
+from lti1p3platform.service_connector import AssignmentsGradesService, NamesRoleProvisioningService
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -151,6 +162,25 @@ class Grades(AssignmentsGradesService):
     update_lineitem = delete_lineitem = get_results = unused
 
 
+class Members(NamesRoleProvisioningService):
+    """A course's roster: the library checks the bearer token (signature,
+    issuer, the membership scope) and makes the membership container. The
+    glue pages it: the library pages only when asked for a `limit`, adds
+    one to a `page` it leaves as text, and names the next page in the body
+    where NRPS wants a `Link` header."""
+
+    def __init__(self, request: Request, config: Platform, url: str, context: str, page: t.List[t.Any]) -> None:
+        super().__init__(request, config, url)
+        self.context_id = context
+        self.page = page
+
+    def get_context_by_id(self) -> Context:
+        return Context(id=self.context_id, label=self.context_id, title="Course " + self.context_id)
+
+    def get_member_data_page(self, **kwargs: t.Any) -> t.Any:
+        return {"content": [dict(m) for m in self.page], "has_next": False, "next": None}
+
+
 def encode_hint(params: t.Dict[str, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(params).encode()).decode()
 
@@ -185,19 +215,32 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
     }
     # Another platform's key, for tokens signed by a key not in this set.
     foreign_key = new_key()
-    state: t.Dict[str, t.Any] = {"outage": 0, "refuse_score": 0, "tokens": 0, "jtis": set(), "links": []}
+    state: t.Dict[str, t.Any] = {
+        "outage": 0,
+        "refuse_score": 0,
+        "members_outage": 0,
+        "tokens": 0,
+        "jtis": set(),
+        "links": [],
+        "rosters": {},
+        "roster_pages": 0,
+    }
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *a: t.Any) -> None:
             sys.stderr.write("platform: " + format % a + "\n")
 
-        def send(self, status: int, body: str, content_type: str = "text/html", location: str = "") -> None:
+        def send(
+            self, status: int, body: str, content_type: str = "text/html", location: str = "", link: str = ""
+        ) -> None:
             data = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             if location:
                 self.send_header("Location", location)
+            if link:
+                self.send_header("Link", link)
             self.end_headers()
             self.wfile.write(data)
 
@@ -216,10 +259,22 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 elif url.path == "/auth":
                     self.auth(query)
                 elif url.path == "/received":
-                    body = {"scores": Grades.received, "tokens": state["tokens"], "links": state["links"]}
+                    body = {
+                        "scores": Grades.received,
+                        "tokens": state["tokens"],
+                        "links": state["links"],
+                        "roster_pages": state["roster_pages"],
+                    }
                     self.send(200, json.dumps(body), "application/json")
+                elif url.path.startswith("/contexts/") and url.path.endswith("/memberships"):
+                    self.members(url.path, url.path.split("/")[2], query)
                 elif url.path == "/outage":
-                    key = "refuse_score" if query.get("once") == "score" else "outage"
+                    if query.get("on") == "members":
+                        key = "members_outage"
+                    elif query.get("once") == "score":
+                        key = "refuse_score"
+                    else:
+                        key = "outage"
                     state[key] = int(query.get("status", "0"))
                     self.send(200, "ok", "text/plain")
                 else:
@@ -230,7 +285,11 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
         def do_POST(self) -> None:
             url = urlparse(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-            if state["outage"]:
+            if url.path == "/roster":
+                query = dict(parse_qsl(url.query))
+                state["rosters"][query["context"]] = (json.loads(body), int(query.get("per_page", "100")))
+                self.send(200, "ok", "text/plain")
+            elif state["outage"]:
                 self.send(state["outage"], "the platform is down", "text/plain")
             elif url.path == "/token":
                 self.token(dict(parse_qsl(body)))
@@ -313,6 +372,34 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 return
             self.send(answer.code, json.dumps({"message": answer.message}), "application/json")
 
+        def members(self, path: str, context: str, query: t.Dict[str, str]) -> None:
+            """NRPS: one page of the course's members, the next named in a
+            `Link` header; the library checks the token and shapes it."""
+            if state["members_outage"]:
+                self.send(state["members_outage"], "the roster service is down", "text/plain")
+                return
+            if "application/vnd.ims.lti-nrps.v2.membershipcontainer+json" not in self.headers.get("Accept", ""):
+                self.send(406, "ask for application/vnd.ims.lti-nrps.v2.membershipcontainer+json", "text/plain")
+                return
+            members, per_page = state["rosters"].get(context, ([], 100))
+            page = int(query.get("page", "1"))
+            content = members[(page - 1) * per_page : page * per_page]
+            url = settings["platform_base"] + path
+            request = HttpRequest({"method": "GET", "headers": self.headers, "get_data": {}})
+            service = Members(request, Platform(**settings), url, context, content)
+            service.platform_config.get_registration()
+            try:
+                answer = service.handle_resp(service.handle_get_members)
+            except Exception as problem:  # a token that does not verify
+                self.send(401, f"the token does not verify: {problem}", "text/plain")
+                return
+            if answer.code != 200:
+                self.send(answer.code, json.dumps({"message": answer.message}), "application/json")
+                return
+            state["roster_pages"] += 1
+            link = generate_next_link(f"{url}?page={page + 1}") if page * per_page < len(members) else ""
+            self.send(200, json.dumps(answer.result), answer.media_type, link=link)
+
         def start(self, query: t.Dict[str, str]) -> None:
             """The LMS's activity link: OIDC third-party login initiation."""
             login = Login(HttpRequest({}), Platform(**settings))
@@ -375,6 +462,8 @@ def make_server(args: argparse.Namespace) -> ThreadingHTTPServer:
                 launch.set_launch_context_claim(
                     hint["context"], context_title=hint.get("context_title", "Course " + hint["context"])
                 )
+                # The course's roster service (NRPS).
+                launch.set_nrps(f"{base}/contexts/{hint['context']}/memberships")
             if hint.get("module"):
                 # A graded activity: the line item of the module's link.
                 launch.set_ags(base + "/lineitems", base + "/lineitems/" + hint["module"], scores_service_enabled=True)
