@@ -71,12 +71,15 @@ impl Hosts {
     }
 
     /// Records what images `host` can run labs of, as `engine` shows now.
+    /// Every sweep asks, and the answer rarely changes: only a change is
+    /// written, so sweeps do not take the database's write lock for nothing.
     async fn refresh_images(&self, host: &HostName, engine: &DockerRuntime) -> Result<(), RuntimeError> {
+        let store = |e: crate::store::StoreError| RuntimeError::Host(e.to_string());
         let images = usable_images(&engine.client().await?).await?;
-        self.store
-            .set_host_images(host, &images)
-            .await
-            .map_err(|e| RuntimeError::Host(e.to_string()))
+        if self.store.host_images(host).await.map_err(store)? == images {
+            return Ok(());
+        }
+        self.store.set_host_images(host, &images).await.map_err(store)
     }
 
     /// The engine the lab runs on.
