@@ -490,3 +490,83 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
     assert!(err.contains("✓ h4: its mirror serves the"), "{err}");
     assert!(err.contains("lab host h5") && err.contains("does not answer"), "{err}");
 }
+
+/// The warm lab waiting, ready, on host `name`, if any.
+async fn waits_ready_on(store: &berth_server::store::Store, name: &str) -> Option<LabId> {
+    let pool = store.pool_labs().await.unwrap();
+    pool.into_iter()
+        .find(|l| l.is_ready() && l.host.as_ref().is_some_and(|h| h == name))
+        .map(|l| l.id)
+}
+
+/// Polls `until` for up to 90 s, saying `what` if it never holds.
+async fn eventually<T>(what: &str, mut until: impl AsyncFnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(found) = until().await {
+            return found;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The warm pool across hosts: labs wait only on hosts that take labs (a
+/// drained host's are given back and made again elsewhere), a start on
+/// any replica claims one, and on full hosts a learner gets the place of
+/// a waiting lab nobody has asked for.
+#[tokio::test]
+async fn the_warm_pool_keeps_to_open_hosts_and_gives_way_to_learners() {
+    let (h5, h6) = tokio::join!(Engine::start(241), Engine::start(242));
+    let db = TestDb::postgres().await;
+    hosts(&db, &["add", "h5", &h5.url(), "--labs", "1"]).unwrap();
+    hosts(&db, &["add", "h6", &h6.url(), "--labs", "1"]).unwrap();
+    let warm = TestApp::builder()
+        .fixture("lab-course")
+        .db(db.same())
+        .flag("--warm", "basics=1")
+        .spawn()
+        .await;
+    let b = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
+
+    // Both hosts empty: the warm lab is made on h5 (by name).
+    let first = eventually("a warm lab ready on h5", async || waits_ready_on(&store, "h5").await).await;
+    assert!(h5.holds(&first).await);
+
+    // h5 drained: its waiting lab is handed to nobody; the sweep gives it
+    // back and the refill makes one on h6.
+    hosts(&db, &["drain", "h5"]).unwrap();
+    warm.labs.sweep(false).await.unwrap();
+    warm.labs.wake_refill();
+    assert!(!h5.holds(&first).await, "the drained host's warm lab was given back");
+    let second = eventually("a warm lab ready on h6", async || waits_ready_on(&store, "h6").await).await;
+
+    // A learner on the other replica, which keeps no pool itself, claims it.
+    let (ada, _) = session_cookie(&b, "ada@example.org").await;
+    act(&b, &ada, "basics", LabAction::Start).await.unwrap();
+    let ada_lab = lab_of(&view_set_up(&b, &ada, "basics", LESSON).await);
+    assert_eq!(ada_lab, second, "the warm lab on h6 was handed over");
+    let (code, _) = as_learner(&b, &ada_lab, "echo hello > ~/greeting.txt").await;
+    assert_eq!(code, Some(0));
+    assert!(check(&warm, &ada, "greeting", false).await.unwrap().passed);
+
+    // h5 open again: the pool refills there, and both hosts are full. A
+    // learner starting another module gets the waiting lab's place.
+    hosts(&db, &["activate", "h5"]).unwrap();
+    warm.labs.wake_refill();
+    let third = eventually("a warm lab ready on h5 again", async || {
+        waits_ready_on(&store, "h5").await
+    })
+    .await;
+    let (bo, _) = session_cookie(&b, "bo@example.org").await;
+    act(&b, &bo, "other", LabAction::Start).await.unwrap();
+    let bo_lab = lab_of(&view_set_up(&b, &bo, "other", "more").await);
+    assert!(
+        h5.holds(&bo_lab).await,
+        "the learner's lab took the warm lab's place on h5"
+    );
+    assert!(!h5.holds(&third).await, "and the warm lab was given back");
+    assert!(listed(&db, "h5").contains("labs 1/1"), "{}", listed(&db, "h5"));
+    store.close().await;
+}

@@ -182,13 +182,14 @@ async fn a_lessons_exercise_histories_load_together_on_both_databases() {
     }
 }
 
-/// Thirty learners claim from a warm pool of ten labs at once: ten get a
-/// lab each, never the same one, with its clocks set at the claim; the
-/// rest find the pool empty. On both databases, through separate pools
+/// Thirty learners claim from a warm pool of ten labs on two hosts at
+/// once: ten get a lab each, never the same one, with its clocks set at
+/// the claim; the rest find the pool empty. Waiting labs on a draining
+/// host are handed to nobody. On both databases, through separate pools
 /// (as several server processes would).
 #[tokio::test]
 async fn thirty_concurrent_claims_never_share_a_warm_lab() {
-    use berth_app::model::{LabId, LabStatus, Millis, ModuleId};
+    use berth_app::model::{HostName, HostState, LabId, LabStatus, Millis, ModuleId};
     use berth_server::auth::Email;
     use std::collections::HashSet;
     use std::time::Duration;
@@ -198,6 +199,11 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let module = ModuleId::new("docker");
         let lifetime = Duration::from_secs(3600);
         let made_at = Millis::now();
+        let shell = ["berth/lab-shell".to_string()];
+        for name in ["h1", "h2"] {
+            assert!(store.add_host(&host_row(name, 20, 1 << 20)).await.unwrap());
+            store.set_host_images(&HostName::new(name), &shell).await.unwrap();
+        }
         for n in 0..10 {
             let id = LabId::new(format!("warm{n:02}"));
             store
@@ -206,6 +212,26 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
                 .unwrap();
             store.set_lab_pooled(&id).await.unwrap();
         }
+        let spread: HashSet<_> = store.pool_labs().await.unwrap().into_iter().map(|l| l.host).collect();
+        assert_eq!(spread.len(), 2, "the pool is spread over both hosts: {spread:?}");
+        // Two more on a third host, which is then drained: not claimable.
+        assert!(store.add_host(&host_row("h3", 2, 1 << 20)).await.unwrap());
+        store.set_host_images(&HostName::new("h3"), &shell).await.unwrap();
+        let mut draining = Vec::new();
+        for n in 0..2 {
+            let id = LabId::new(format!("warm-h3-{n}"));
+            store
+                .insert_pool_lab(&id, &module, made_at.plus(lifetime), &shell_lab(256))
+                .await
+                .unwrap();
+            store.set_lab_pooled(&id).await.unwrap();
+            assert_eq!(store.lab_host(&id).await.unwrap(), Some(HostName::new("h3")));
+            draining.push(id);
+        }
+        store
+            .set_host_state(&HostName::new("h3"), HostState::Draining)
+            .await
+            .unwrap();
         // One more, still being made: not claimable.
         let making = LabId::new("warm-making");
         store
@@ -255,6 +281,10 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let ids: HashSet<_> = won.iter().map(|(_, id)| id.clone()).collect();
         assert_eq!(ids.len(), 10, "no lab went to two learners");
         assert!(!ids.contains(&making) && !ids.contains(&other));
+        assert!(
+            draining.iter().all(|d| !ids.contains(d)),
+            "nothing from the draining host"
+        );
         for (user, id) in &won {
             let row = store.lab(id).await.unwrap().expect("a claimed lab is the learner's");
             assert_eq!(row.user, *user);
@@ -268,7 +298,12 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
         let left = store.pool_labs().await.unwrap();
         assert_eq!(
             left.iter().map(|l| l.id.clone()).collect::<HashSet<_>>(),
-            HashSet::from([making, other])
+            HashSet::from([making, other, draining[0].clone(), draining[1].clone()])
+        );
+        assert!(
+            left.iter()
+                .filter(|l| draining.contains(&l.id))
+                .all(|l| !l.is_claimable())
         );
         // A learner with a live lab for the module claims nothing more.
         let (user, _) = &won[0];
@@ -291,7 +326,7 @@ async fn thirty_concurrent_claims_never_share_a_warm_lab() {
 #[tokio::test]
 async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
     use berth_app::model::{HostName, HostState, LabId, Millis, ModuleId};
-    use berth_server::store::{HostRow, Needs, Placement, Recorded};
+    use berth_server::store::{Needs, Placement, Recorded};
 
     for db in TestDb::both().await {
         let store = Store::open(&db.url).await.unwrap();
@@ -312,14 +347,7 @@ async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
         let on = |name: &str| Recorded::Placed(Placement::Host(HostName::new(name)));
         assert_eq!(place(256).await.1, Recorded::Placed(Placement::Default));
 
-        let host = |name: &str, max_labs, memory_mb| HostRow {
-            name: HostName::new(name),
-            url: format!("unix:///run/{name}.sock"),
-            tls_dir: None,
-            max_labs,
-            memory_mb,
-            state: HostState::Active,
-        };
+        let host = host_row;
         assert!(store.add_host(&host("big", 10, 1024)).await.unwrap());
         assert!(store.add_host(&host("small", 1, 512)).await.unwrap());
         assert!(!store.add_host(&host("small", 5, 5)).await.unwrap(), "names are unique");
@@ -424,6 +452,104 @@ async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
         ));
         // A shell lab still goes to the emptier host.
         assert_eq!(place(1).await.1, on("small"));
+    }
+}
+
+/// Every host full: the waiting pool lab to give back is one whose end
+/// lets the learner's lab onto its host (room for its memory, the image,
+/// an active host), the oldest such; none when no end would help. On both
+/// databases.
+#[tokio::test]
+async fn a_warm_lab_is_given_back_only_where_that_makes_room() {
+    use berth_app::model::{HostName, HostState, LabId, Millis, ModuleId};
+    use berth_server::store::{Needs, Placed};
+
+    for db in TestDb::both().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let module = ModuleId::new("shell");
+        let later = Millis::now().plus(std::time::Duration::from_secs(3600));
+        let shell = ["berth/lab-shell".to_string()];
+        for (name, labs) in [("a", 2), ("b", 1)] {
+            assert!(store.add_host(&host_row(name, labs, 1024)).await.unwrap());
+            store.set_host_images(&HostName::new(name), &shell).await.unwrap();
+        }
+        let warm = |id: &str| LabId::new(id);
+        for id in ["p1", "p2"] {
+            store
+                .insert_pool_lab(&warm(id), &module, later, &shell_lab(256))
+                .await
+                .unwrap();
+        }
+        let learner = store
+            .create_user(
+                &berth_server::auth::Email::parse("ada@example.org").unwrap(),
+                "x",
+                "learner".parse().unwrap(),
+            )
+            .await
+            .unwrap()
+            .id;
+        store
+            .insert_lab(&warm("l1"), learner, &ModuleId::new("other"), later, &shell_lab(256))
+            .await
+            .unwrap();
+        let host_of = async |id: &str| store.lab_host(&warm(id)).await.unwrap().unwrap();
+        assert_eq!(
+            (host_of("p1").await, host_of("p2").await, host_of("l1").await),
+            (HostName::new("a"), HostName::new("b"), HostName::new("a"))
+        );
+        let needs = |image: &str, memory_mb| Needs {
+            image: image.into(),
+            memory_mb,
+        };
+        assert_eq!(store.room_for(&shell_lab(256)).await.unwrap(), Placed::NoRoom);
+        assert_eq!(
+            store.pool_lab_making_room(&shell_lab(256)).await.unwrap(),
+            None,
+            "a lab still being made is not given back"
+        );
+        for id in ["p1", "p2"] {
+            store.set_lab_pooled(&warm(id)).await.unwrap();
+        }
+        assert_eq!(
+            store.pool_lab_making_room(&shell_lab(256)).await.unwrap(),
+            Some(warm("p1")),
+            "the oldest that makes room"
+        );
+        assert_eq!(
+            store.pool_lab_making_room(&shell_lab(1024)).await.unwrap(),
+            Some(warm("p2")),
+            "on a, the learner's lab leaves too little memory"
+        );
+        assert_eq!(
+            store
+                .pool_lab_making_room(&needs("berth/lab-docker", 256))
+                .await
+                .unwrap(),
+            None,
+            "no host has the image"
+        );
+        store
+            .set_host_state(&HostName::new("b"), HostState::Draining)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.pool_lab_making_room(&shell_lab(1024)).await.unwrap(),
+            None,
+            "b takes no lab"
+        );
+    }
+}
+
+/// An active lab host as `berth hosts add` lists it.
+fn host_row(name: &str, max_labs: usize, memory_mb: u64) -> berth_server::store::HostRow {
+    berth_server::store::HostRow {
+        name: berth_app::model::HostName::new(name),
+        url: format!("unix:///run/{name}.sock"),
+        tls_dir: None,
+        max_labs,
+        memory_mb,
+        state: berth_app::model::HostState::Active,
     }
 }
 

@@ -625,7 +625,7 @@ impl Labs {
             )));
         }
         let pool = self.store.pool_labs().await?;
-        let waiting = pool.iter().any(|p| &p.module == module && p.is_ready());
+        let waiting = pool.iter().any(|p| &p.module == module && p.is_claimable());
         if !waiting && live.len() + pool.len() >= self.config.max_labs {
             // A learner comes before a lab nobody asked for yet.
             let Some(oldest) = pool.iter().find(|p| p.is_ready()).or(pool.first()) else {
@@ -641,8 +641,17 @@ impl Labs {
         let expires_at = Millis::now().plus(self.config.lifetime);
         let spec = self.launcher.spec(&id, Some(user), module, lab, expires_at);
         // Before the start counts against the learner's limit.
-        if !waiting && let Err(refused) = self.placeable(self.store.room_for(&spec.needs()).await?, &live) {
-            return Err(refused);
+        if !waiting {
+            let needs = spec.needs();
+            let mut placed = self.store.room_for(&needs).await?;
+            if placed == Placed::NoRoom
+                && let Some(warm) = self.store.pool_lab_making_room(&needs).await?
+            {
+                // On a full host too, a learner comes first.
+                self.end(&warm, EndReason::GivenBack).await?;
+                placed = self.store.room_for(&needs).await?;
+            }
+            self.placeable(placed, &live)?;
         }
         if let Requester::Learner(address) = by {
             self.starts.admit(user, address).await?;
@@ -786,7 +795,9 @@ impl Labs {
                 if live.len() + pool.len() >= self.config.max_labs {
                     return Ok(made);
                 }
-                if pool.iter().filter(|p| &p.module == module).count() >= target {
+                // A draining host's waiting labs are not handed out: others
+                // take their place while the sweep gives them back.
+                if pool.iter().filter(|p| &p.module == module && p.host_open).count() >= target {
                     continue;
                 }
                 let id = LabId::new(new_id());
@@ -1081,6 +1092,9 @@ impl Labs {
             Some(EndReason::Expired)
         } else if lab.is_ready() && !running {
             Some(EndReason::Gone)
+        } else if lab.is_ready() && !lab.host_open {
+            // Its host is draining: nobody will be given it.
+            Some(EndReason::GivenBack)
         } else if !lab.is_ready() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
             Some(EndReason::Interrupted)
         } else {

@@ -5,9 +5,11 @@
 //! is made (nodes created, the engine up, every exercise's shared setup run),
 //! then `pooled` until a start claims it in one statement
 //! ([`crate::store::Store::claim_pool_lab`]). Pool labs count against
-//! `--max-labs` like any other and are reconciled by the same sweep; when a
-//! learner needs room, the oldest is given back. How many labs each module
-//! keeps warm is `--warm` (see [`WarmTarget`]).
+//! `--max-labs` and their host like any other and are reconciled by the
+//! same sweep; when a learner needs room (on the server, or on full lab
+//! hosts), the oldest that makes it is given back. Only labs on a host that
+//! takes labs are handed out; a draining host's are given back. How many
+//! labs each module keeps warm is `--warm` (see [`WarmTarget`]).
 
 use std::collections::BTreeMap;
 use std::str::FromStr;

@@ -197,6 +197,28 @@ impl Store {
         place(&mut conn, needs).await
     }
 
+    /// The oldest waiting pool lab whose end would make room for a lab
+    /// with `needs`: on an active host that has the lab's image and is
+    /// full only because of it. `None` when giving one back would not help.
+    pub async fn pool_lab_making_room(&self, needs: &Needs) -> Result<Option<LabId>, StoreError> {
+        let loads = self.host_loads().await?;
+        for lab in self.pool_labs().await? {
+            let load = lab.host.as_ref().and_then(|h| loads.iter().find(|l| &l.host.name == h));
+            let Some(load) = load.filter(|l| l.host.state == HostState::Active && lab.is_ready()) else {
+                continue;
+            };
+            let without = HostLoad {
+                host: load.host.clone(),
+                labs: load.labs.saturating_sub(1),
+                memory_mb: load.memory_mb.saturating_sub(lab.memory_mb),
+            };
+            if without.fits(needs.memory_mb) && self.host_images(&load.host.name).await?.contains(&needs.image) {
+                return Ok(Some(lab.id));
+            }
+        }
+        Ok(None)
+    }
+
     /// Records the lab images `host` can run labs of now, replacing what
     /// was known.
     pub async fn set_host_images(&self, host: &HostName, images: &[String]) -> Result<(), StoreError> {

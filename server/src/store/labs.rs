@@ -5,8 +5,8 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 use berth_app::model::{
-    ClassroomId, EndReason, ExerciseEvent, ExerciseId, HostName, ItemKind, LabId, LabStatus, Millis, ModuleId,
-    NodeNumber, ProgressStatus, UserId,
+    ClassroomId, EndReason, ExerciseEvent, ExerciseId, HostName, HostState, ItemKind, LabId, LabStatus, Millis,
+    ModuleId, NodeNumber, ProgressStatus, UserId,
 };
 
 use super::coordination::ReplicaId;
@@ -64,6 +64,12 @@ pub struct PoolLabRow {
     pub started_at: Millis,
     pub expires_at: Millis,
     pub host: Option<HostName>,
+    /// Every node's memory together, in MiB, as placement counted it.
+    pub memory_mb: u64,
+    /// Its host takes labs (active, or the default engine): only then is
+    /// it handed to a learner. A draining host's waiting labs are given
+    /// back instead.
+    pub host_open: bool,
 }
 
 /// The `host` column.
@@ -74,6 +80,11 @@ fn host(r: &AnyRow) -> Result<Option<HostName>, StoreError> {
 impl PoolLabRow {
     pub fn is_ready(&self) -> bool {
         self.status == LabStatus::Pooled
+    }
+
+    /// Waiting, and where a learner may be given it.
+    pub fn is_claimable(&self) -> bool {
+        self.is_ready() && self.host_open
     }
 }
 
@@ -232,13 +243,13 @@ impl Store {
         Ok(())
     }
 
-    /// Hands the module's oldest waiting pool lab to the learner, in one
-    /// statement: it becomes theirs, `starting` until personalised, with
-    /// its clocks (start, activity, expiry) set from now. Two claims never
-    /// get the same lab: the row changes only while it is still `pooled`,
-    /// and PostgreSQL skips rows another claim holds rather than waiting on
-    /// them. `None` when no lab waits, or the learner already has a live
-    /// lab for the module.
+    /// Hands the module's oldest waiting pool lab on a host that takes
+    /// labs to the learner, in one statement: it becomes theirs, `starting`
+    /// until personalised, with its clocks (start, activity, expiry) set
+    /// from now. Two claims never get the same lab: the row changes only
+    /// while it is still `pooled`, and PostgreSQL skips rows another claim
+    /// holds rather than waiting on them. `None` when no lab waits, or the
+    /// learner already has a live lab for the module.
     pub async fn claim_pool_lab(
         &self,
         user: UserId,
@@ -253,6 +264,7 @@ impl Store {
         let claimed = sqlx::query_scalar::<_, String>(&format!(
             "UPDATE labs SET user_id = $1, status = $3, started_at = $4, last_active = $4, expires_at = $5 \
              WHERE status = $6 AND id = (SELECT id FROM labs WHERE status = $6 AND module = $2 \
+             AND (host IS NULL OR host IN (SELECT name FROM lab_hosts WHERE state = $7)) \
              ORDER BY started_at, id LIMIT 1{skip_locked}) RETURNING id"
         ))
         .bind(user.get())
@@ -261,6 +273,7 @@ impl Store {
         .bind(now.get())
         .bind(now.plus(lifetime).get())
         .bind(LabStatus::Pooled.as_str())
+        .bind(HostState::Active.as_str())
         .fetch_optional(self.pool())
         .await;
         match claimed {
@@ -274,10 +287,13 @@ impl Store {
     /// first.
     pub async fn pool_labs(&self) -> Result<Vec<PoolLabRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, module, status, started_at, expires_at, host FROM labs \
-             WHERE status <> $1 AND user_id IS NULL ORDER BY started_at, id",
+            "SELECT l.id, l.module, l.status, l.started_at, l.expires_at, l.host, l.memory_mb, \
+             CAST(CASE WHEN l.host IS NULL OR h.state = $2 THEN 1 ELSE 0 END AS BIGINT) AS host_open \
+             FROM labs l LEFT JOIN lab_hosts h ON h.name = l.host \
+             WHERE l.status <> $1 AND l.user_id IS NULL ORDER BY l.started_at, l.id",
         )
         .bind(LabStatus::Ended.as_str())
+        .bind(HostState::Active.as_str())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -289,6 +305,8 @@ impl Store {
                     started_at: r.millis("started_at")?,
                     expires_at: r.millis("expires_at")?,
                     host: host(r)?,
+                    memory_mb: r.count("memory_mb")?,
+                    host_open: r.flag("host_open")?,
                 })
             })
             .collect()
