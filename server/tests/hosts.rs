@@ -570,3 +570,46 @@ async fn the_warm_pool_keeps_to_open_hosts_and_gives_way_to_learners() {
     assert!(listed(&db, "h5").contains("labs 1/1"), "{}", listed(&db, "h5"));
     store.close().await;
 }
+
+/// A host that takes connections and never answers, as a machine that
+/// drops packets looks to a client (a socket nobody reads): `berth hosts
+/// add` gives up on it with a clear message, `berth doctor` reports it,
+/// and a sweep with it listed returns, counting it as silent, instead of
+/// waiting out the engine client's two-minute timeout.
+#[tokio::test]
+async fn a_host_that_never_answers_holds_nothing_up() {
+    use berth_app::model::{HostName, HostState};
+
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    // Connections complete into the backlog; nothing is ever read.
+    let _mute = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let url = format!("unix://{}", socket.display());
+    let db = TestDb::postgres().await;
+
+    let err = hosts(&db, &["add", "mute", &url]).unwrap_err();
+    assert!(err.contains("does not answer") && err.contains("within 10 s"), "{err}");
+    assert!(hosts(&db, &["list"]).unwrap().is_empty(), "nothing listed");
+
+    // Listed while it answered, say; now it is mute.
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
+    let host = berth_server::store::HostRow {
+        name: HostName::new("mute"),
+        url,
+        tls_dir: None,
+        max_labs: 5,
+        memory_mb: 4096,
+        state: HostState::Active,
+    };
+    assert!(store.add_host(&host).await.unwrap());
+    let report = doctor(&db);
+    assert!(
+        report.contains("mute active, labs 0/5") && report.contains("within 10 s"),
+        "{report}"
+    );
+
+    let app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    let swept = tokio::time::timeout(Duration::from_secs(60), app.labs.sweep(false)).await;
+    swept.expect("the sweep returns well before two minutes").unwrap();
+    store.close().await;
+}

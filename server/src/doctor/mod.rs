@@ -390,7 +390,9 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
         );
         let answer = async {
             let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref()).map_err(|e| e.to_string())?;
-            let version = endpoint.version().await.map_err(|e| e.to_string())?;
+            let version = crate::lab::hosts::answered(&host.url, endpoint.version())
+                .await
+                .map_err(|e| e.to_string())?;
             let docker = endpoint.connect().map_err(|e| e.to_string())?;
             // What placement knows of the host is refreshed on the way.
             let usable = crate::lab::hosts::usable_images(&docker)

@@ -22,6 +22,22 @@ use super::mirror::{self, RegistryMirror};
 use super::runtime::*;
 use crate::store::Store;
 
+/// How long a listed host may take to answer a sweep's listing, or `berth
+/// hosts add`: past it the host counts as silent. Without it a host that
+/// drops packets would hold the sweep for bollard's two-minute timeout.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `work` on `host`, or an error naming it if the host does not answer in
+/// [`ANSWER_WITHIN`].
+pub async fn answered<T>(host: &str, work: impl Future<Output = Result<T, RuntimeError>>) -> Result<T, RuntimeError> {
+    tokio::time::timeout(ANSWER_WITHIN, work).await.unwrap_or_else(|_| {
+        Err(RuntimeError::Unreachable(format!(
+            "{host} did not answer within {} s",
+            ANSWER_WITHIN.as_secs()
+        )))
+    })
+}
+
 pub struct Hosts {
     store: Store,
     /// The engine `DOCKER_HOST` names.
@@ -82,6 +98,17 @@ impl Hosts {
         self.store.set_host_images(host, &images).await.map_err(store)
     }
 
+    /// One host's labs, and the images it holds recorded on the way.
+    async fn list_host(&self, host: &HostName, instance: &str) -> Result<Listing, RuntimeError> {
+        // Connecting asks the engine too (its runtimes, its mirror).
+        let engine = answered(host.as_str(), self.engine(Some(host))).await?;
+        let labs = answered(host.as_str(), engine.list(instance)).await?;
+        if let Err(e) = answered(host.as_str(), self.refresh_images(host, &engine)).await {
+            tracing::warn!(host = %host, error = %e, "reading a lab host's images failed; placement keeps what it knew");
+        }
+        Ok(labs)
+    }
+
     /// The engine the lab runs on.
     async fn engine_of(&self, lab: &LabId) -> Result<Arc<DockerRuntime>, RuntimeError> {
         let known = self.placed.lock().expect("placed lock").get(lab).cloned();
@@ -139,19 +166,14 @@ impl Runtime for Hosts {
             .lock()
             .expect("engines lock")
             .retain(|name, (url, _)| listed.iter().any(|l| &l.host.name == name && &l.host.url == url));
-        for host in listed.into_iter().map(|l| l.host.name) {
-            let labs = match self.engine(Some(&host)).await {
-                Ok(engine) => {
-                    let labs = engine.list(instance).await;
-                    if labs.is_ok()
-                        && let Err(e) = self.refresh_images(&host, &engine).await
-                    {
-                        tracing::warn!(host = %host, error = %e, "reading a lab host's images failed; placement keeps what it knew");
-                    }
-                    labs
-                }
-                Err(e) => Err(e),
-            };
+        // All at once, each within ANSWER_WITHIN: one silent host delays
+        // the sweep by that much at most, not by one timeout per host.
+        let listings = futures_util::future::join_all(listed.into_iter().map(|l| async move {
+            let listing = self.list_host(&l.host.name, instance).await;
+            (l.host.name, listing)
+        }))
+        .await;
+        for (host, labs) in listings {
             match labs {
                 Ok(listing) => {
                     let mut placed = self.placed.lock().expect("placed lock");
@@ -291,10 +313,10 @@ pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<(
         HostsAction::Add(add) => {
             let tls_dir = add.tls_dir.map(|d| d.to_string_lossy().into_owned());
             let endpoint = Endpoint::parse(&add.url, tls_dir.as_deref())?;
-            let version = endpoint
-                .version()
+            let version = answered(&add.url, endpoint.version())
                 .await
                 .with_context(|| format!("the engine at {} does not answer", add.url))?;
+            let images = answered(&add.url, usable_images(&endpoint.connect()?)).await?;
             let host = crate::store::HostRow {
                 name: add.name,
                 url: add.url,
@@ -303,7 +325,6 @@ pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<(
                 memory_mb: add.memory_mb,
                 state: HostState::Active,
             };
-            let images = usable_images(&endpoint.connect()?).await?;
             if !store.add_host(&host).await? {
                 bail!("a lab host named `{}` is listed already", host.name);
             }
