@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Http, PASSWORD, TestDb, docker, entry, force_remove, minimal_site, workspace};
+use common::{Http, PASSWORD, TestDb, entry, force_remove, lab_containers, minimal_site, workspace};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -86,24 +86,6 @@ async fn a_completed_lesson_and_a_graded_quiz_survive_sigkill_on_both_databases(
         again.kill().unwrap();
         again.wait().unwrap();
     }
-}
-
-/// Containers of the install whose database is `db`, as the engine lists them.
-async fn lab_containers(db: &TestDb) -> Vec<String> {
-    let store = berth_server::store::Store::open(&db.url).await.unwrap();
-    let instance = store.instance_value("instance_id").await.unwrap().unwrap();
-    let filters = std::collections::HashMap::from([("label", vec![format!("org.berth.instance={instance}")])]);
-    let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filters)
-        .build();
-    docker()
-        .list_containers(Some(options))
-        .await
-        .unwrap()
-        .into_iter()
-        .filter_map(|c| c.id)
-        .collect()
 }
 
 #[tokio::test]

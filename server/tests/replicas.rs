@@ -234,3 +234,81 @@ async fn lab_capacity_and_start_limits_hold_across_replicas() {
     let again = act(other, winner_tab, "basics", LabAction::Start).await;
     assert!(matches!(again, Err(AppError::TooSoon { .. })), "{again:?}");
 }
+
+/// A replica killed while it starts a lab: the other replica's sweep ends
+/// the half-made lab as soon as the dead one has missed its heartbeats
+/// (seconds here, not the 5-minute start timeout), removes what was
+/// created, and the learner starts again through it. The kill lands at
+/// several moments of the start; at least one must catch the lab half
+/// made, or the test proves nothing.
+#[tokio::test]
+async fn a_replica_killed_during_a_lab_start_leaves_nothing_half_made() {
+    use berth_app::model::{EndReason, LabStatus};
+    use common::lab_containers;
+
+    let db = TestDb::postgres().await;
+    let site = minimal_site();
+    let b = replica(&db, site.path());
+    let b_http = b.http();
+    let store = Store::open(&db.url).await.unwrap();
+    let mut caught = 0;
+    for (round, delay_ms) in [150u64, 300, 500, 800, 1200].into_iter().enumerate() {
+        let mut a = replica(&db, site.path());
+        let a_http = a.http();
+        let (tab, _) = session_cookie(&a_http, &format!("kim{round}@example.org")).await;
+        let start = act(&a_http, &tab, "basics", LabAction::Start);
+        let _ = tokio::time::timeout(Duration::from_millis(delay_ms), start).await;
+        a.kill();
+        let half_made: Vec<_> = store
+            .live_labs()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.status == LabStatus::Starting || l.preparing)
+            .collect();
+        caught += usize::from(!half_made.is_empty());
+
+        // B's sweeps settle it: every live lab running and set up, one
+        // container each, and a half-made lab ended as interrupted.
+        let started = Instant::now();
+        loop {
+            let live = store.live_labs().await.unwrap();
+            let settled =
+                live.iter().all(|l| l.is_running() && !l.preparing) && lab_containers(&db).await.len() == live.len();
+            if settled {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{delay_ms} ms into a start: still half made or orphaned after 30 s: {live:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        for lab in &half_made {
+            assert!(store.lab(&lab.id).await.unwrap().is_none(), "ended");
+            assert_eq!(
+                store.last_lab_end(lab.user, &lab.module).await.unwrap(),
+                Some(EndReason::Interrupted)
+            );
+        }
+        if !half_made.is_empty() {
+            // Its learner starts again, through the replica that lives.
+            act(&b_http, &tab, "basics", LabAction::Start).await.unwrap();
+            act(&b_http, &tab, "basics", LabAction::Stop).await.unwrap();
+        }
+        // Leave nothing running for the next round.
+        for lab in store.live_labs().await.unwrap() {
+            store.end_lab(&lab.id, EndReason::Stopped).await.unwrap();
+        }
+        let started = Instant::now();
+        while !lab_containers(&db).await.is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "B's sweep removes stopped labs"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    assert!(caught > 0, "no kill landed in the middle of a start");
+    store.close().await;
+}

@@ -380,8 +380,11 @@ struct Activity {
 const ACTIVITY_WRITE: Duration = Duration::from_secs(10);
 /// A lab still starting after this long was interrupted.
 const START_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// Sweep intervals a replica may stay silent before the others take it
-/// for dead and let go of its terminals.
+/// How often a replica says it is at work: every sweep, or this often if
+/// sweeps are further apart.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// Heartbeats a replica may miss before the others take it for dead, let
+/// go of its terminals and end the labs it was making.
 const REPLICA_SILENT: u32 = 3;
 
 impl Labs {
@@ -465,11 +468,10 @@ impl Labs {
     /// Lets go of what replicas that died without a word held: detaches
     /// their terminals from the labs' shells and ends their watches (and
     /// tells the watched learners). A replica is dead once silent for
-    /// [`REPLICA_SILENT`] sweeps; on SQLite, one process, any other is.
+    /// [`REPLICA_SILENT`] heartbeats; on SQLite, one process, any other is.
     async fn let_go_of_dead_replicas(&self) -> Result<(), LabError> {
         let me = ReplicaId::this_process();
-        let silent_since = Millis::now().minus(self.config.sweep * REPLICA_SILENT);
-        for replica in self.store.dead_replicas(me, silent_since).await? {
+        for replica in self.store.dead_replicas(me, self.silent_since()).await? {
             let left = self.store.clients_of(&replica).await?;
             for c in &left {
                 // A lab that ended took its shell with it.
@@ -483,6 +485,15 @@ impl Labs {
             tracing::info!(%replica, terminals = left.len(), "let go of a replica that stopped without a word");
         }
         Ok(())
+    }
+
+    fn heartbeat(&self) -> Duration {
+        self.config.sweep.min(HEARTBEAT)
+    }
+
+    /// A replica that has said nothing since is dead.
+    fn silent_since(&self) -> Millis {
+        Millis::now().minus(self.heartbeat() * REPLICA_SILENT)
     }
 
     /// Who is watching the lab node's terminal.
@@ -990,6 +1001,11 @@ impl Labs {
             |host: &Option<HostName>| !on_lost(host) && host.as_ref().is_some_and(|h| listing.unreachable.contains(h));
         self.flush_activity().await;
         self.let_go_of_dead_replicas().await?;
+        // Being made by a replica that died: interrupted now, not when overdue.
+        let unmade = self
+            .store
+            .labs_left_unmade(ReplicaId::this_process(), self.silent_since())
+            .await?;
         let now = Millis::now();
         let mut ended = 0;
         let mut kept = Vec::new();
@@ -1010,7 +1026,9 @@ impl Labs {
                 Some(EndReason::Idle)
             } else if lab.is_running() && !fresh && !present.is_some_and(|c| c.running) {
                 Some(EndReason::Gone)
-            } else if unfinished && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
+            } else if unfinished
+                && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now || unmade.contains(&lab.id))
+            {
                 Some(EndReason::Interrupted)
             } else {
                 None
@@ -1029,7 +1047,7 @@ impl Labs {
             } else if on_lost(&lab.host) {
                 Some(EndReason::Lost)
             } else {
-                self.pool_lab_end(&lab, present, now, after_restart)
+                self.pool_lab_end(&lab, present, now, after_restart || unmade.contains(&lab.id))
             };
             match reason {
                 Some(reason) => {
@@ -1079,13 +1097,14 @@ impl Labs {
     }
 
     /// Why a warm lab should end, if it should: the same rules as a
-    /// learner's lab, without idleness (nobody uses it yet).
+    /// learner's lab, without idleness (nobody uses it yet). `abandoned`:
+    /// whoever was making it is gone.
     fn pool_lab_end(
         &self,
         lab: &PoolLabRow,
         present: &[runtime::Labelled],
         now: Millis,
-        after_restart: bool,
+        abandoned: bool,
     ) -> Option<EndReason> {
         let running = present.iter().any(|c| c.lab == lab.id && c.running);
         if lab.expires_at <= now {
@@ -1095,7 +1114,7 @@ impl Labs {
         } else if lab.is_ready() && !lab.host_open {
             // Its host is draining: nobody will be given it.
             Some(EndReason::GivenBack)
-        } else if !lab.is_ready() && (after_restart || lab.started_at.plus(START_TIMEOUT) <= now) {
+        } else if !lab.is_ready() && (abandoned || lab.started_at.plus(START_TIMEOUT) <= now) {
             Some(EndReason::Interrupted)
         } else {
             None
@@ -1154,14 +1173,21 @@ impl Labs {
     /// Each sweep then wakes the warm pool's refill.
     pub fn spawn_sweeper(self: &Arc<Self>) {
         self.spawn_refill();
+        let (beating, beat) = (Arc::downgrade(self), self.heartbeat());
+        tokio::spawn(async move {
+            while let Some(labs) = beating.upgrade() {
+                if let Err(e) = labs.store.replica_seen(ReplicaId::this_process()).await {
+                    tracing::warn!(error = %e, "saying this replica is at work failed; others may take it for dead");
+                }
+                drop(labs);
+                tokio::time::sleep(beat).await;
+            }
+        });
         let labs = Arc::downgrade(self);
         let every = self.config.sweep;
         tokio::spawn(async move {
             let mut after_restart = true;
             while let Some(labs) = labs.upgrade() {
-                if let Err(e) = labs.store.replica_seen(ReplicaId::this_process()).await {
-                    tracing::warn!(error = %e, "saying this replica is at work failed; others may take it for dead");
-                }
                 labs.flush_activity().await;
                 match labs.sweep_round(after_restart).await {
                     Ok(Some(n)) if n > 0 => tracing::info!(ended = n, "lab sweep"),

@@ -242,7 +242,7 @@ impl Store {
         Ok(())
     }
 
-    /// Says this replica is at work (every sweep interval).
+    /// Says this replica is at work (its heartbeat).
     pub async fn replica_seen(&self, replica: &ReplicaId) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO replicas (id, seen_at) VALUES ($1, $2) \

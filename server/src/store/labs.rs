@@ -185,8 +185,8 @@ impl Store {
         // which a busy class does all the time. Unplaced, the row counts
         // against no host while placement reads.
         let inserted = sqlx::query(
-            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active, host, memory_mb) \
-             VALUES ($1, $2, $3, $4, $5, $6, $5, NULL, $7)",
+            "INSERT INTO labs (id, user_id, module, status, started_at, expires_at, last_active, host, memory_mb, \
+             made_by) VALUES ($1, $2, $3, $4, $5, $6, $5, NULL, $7, $8)",
         )
         .bind(id.as_str())
         .bind(user.map(|u| u.get()))
@@ -195,6 +195,7 @@ impl Store {
         .bind(Millis::now().get())
         .bind(expires_at.get())
         .bind(needs.memory_mb as i64)
+        .bind(ReplicaId::this_process().as_str())
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -262,7 +263,7 @@ impl Store {
         };
         let now = Millis::now();
         let claimed = sqlx::query_scalar::<_, String>(&format!(
-            "UPDATE labs SET user_id = $1, status = $3, started_at = $4, last_active = $4, expires_at = $5 \
+            "UPDATE labs SET user_id = $1, status = $3, started_at = $4, last_active = $4, expires_at = $5, made_by = $8 \
              WHERE status = $6 AND id = (SELECT id FROM labs WHERE status = $6 AND module = $2 \
              AND (host IS NULL OR host IN (SELECT name FROM lab_hosts WHERE state = $7)) \
              ORDER BY started_at, id LIMIT 1{skip_locked}) RETURNING id"
@@ -274,6 +275,7 @@ impl Store {
         .bind(now.plus(lifetime).get())
         .bind(LabStatus::Pooled.as_str())
         .bind(HostState::Active.as_str())
+        .bind(ReplicaId::this_process().as_str())
         .fetch_optional(self.pool())
         .await;
         match claimed {
@@ -370,6 +372,31 @@ impl Store {
         };
         query.execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// Live labs still being made (recorded, created, set up or
+    /// personalised) by a replica other than `me` that has said nothing
+    /// since `silent_since`: it died mid-way and nobody will finish them.
+    /// On SQLite, one process, every other replica is gone. A setup that
+    /// failed is finished: its lab is usable.
+    pub async fn labs_left_unmade(&self, me: &ReplicaId, silent_since: Millis) -> Result<Vec<LabId>, StoreError> {
+        let since = match self.database() {
+            super::Database::Sqlite => i64::MAX,
+            super::Database::Postgres => silent_since.get(),
+        };
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM labs WHERE status <> $1 \
+             AND (status = $2 OR (preparing = 1 AND setup_failure IS NULL)) \
+             AND made_by IS NOT NULL AND made_by <> $3 \
+             AND made_by NOT IN (SELECT id FROM replicas WHERE seen_at >= $4)",
+        )
+        .bind(LabStatus::Ended.as_str())
+        .bind(LabStatus::Starting.as_str())
+        .bind(me.as_str())
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(LabId::new).collect())
     }
 
     pub async fn end_lab(&self, id: &LabId, reason: EndReason) -> Result<(), StoreError> {

@@ -814,6 +814,24 @@ impl Drop for ServeProcess {
     }
 }
 
+/// Containers of the install whose database is `db`, as the engine lists them.
+pub async fn lab_containers(db: &TestDb) -> Vec<String> {
+    let store = berth_server::store::Store::open(&db.url).await.unwrap();
+    let instance = store.instance_value("instance_id").await.unwrap().unwrap();
+    let filters = std::collections::HashMap::from([("label", vec![format!("org.berth.instance={instance}")])]);
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    docker()
+        .list_containers(Some(options))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.id)
+        .collect()
+}
+
 /// `berth serve --watch` as a process.
 pub struct WatchServer(ServeProcess);
 
