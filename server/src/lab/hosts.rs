@@ -50,6 +50,12 @@ pub struct Hosts {
     /// Each lab's host as its record says (`None`: the default engine);
     /// a lab never moves, so it is read once.
     placed: Mutex<HashMap<LabId, Option<HostName>>>,
+    /// The id of each host's registry mirror container last found serving
+    /// course images. A mirror is filled before it serves and keeps what
+    /// it serves while its container lives, so a sweep need not download
+    /// its tag tree again (1.5 MB for the bundled course) until the
+    /// container changes.
+    serving: Mutex<HashMap<HostName, String>>,
 }
 
 impl Hosts {
@@ -61,6 +67,7 @@ impl Hosts {
             mirror,
             engines: Mutex::default(),
             placed: Mutex::default(),
+            serving: Mutex::default(),
         }
     }
 
@@ -91,7 +98,20 @@ impl Hosts {
     /// written, so sweeps do not take the database's write lock for nothing.
     async fn refresh_images(&self, host: &HostName, engine: &DockerRuntime) -> Result<(), RuntimeError> {
         let store = |e: crate::store::StoreError| RuntimeError::Host(e.to_string());
-        let images = usable_images(&engine.client().await?).await?;
+        let docker = engine.client().await?;
+        let mirror = match docker.inspect_container(mirror::CONTAINER, None).await {
+            Ok(container) => container.id,
+            Err(_) => None,
+        };
+        let known = mirror.is_some() && self.serving.lock().expect("serving lock").get(host) == mirror.as_ref();
+        let (images, serves) = usable_images_knowing(&docker, known.then_some(true)).await?;
+        {
+            let mut serving = self.serving.lock().expect("serving lock");
+            match (serves, mirror) {
+                (Some(true), Some(id)) => serving.insert(host.clone(), id),
+                _ => serving.remove(host),
+            };
+        }
         if self.store.host_images(host).await.map_err(store)? == images {
             return Ok(());
         }
@@ -245,11 +265,19 @@ impl Runtime for Hosts {
 /// holds. A docker lab's image counts only where the engine's registry
 /// mirror serves course images, so that lab's pulls stay on its host.
 pub async fn usable_images(docker: &bollard::Docker) -> Result<Vec<String>, RuntimeError> {
+    Ok(usable_images_knowing(docker, None).await?.0)
+}
+
+/// [`usable_images`], told whether the mirror serves course images if
+/// that is known; with whether it does, if that was needed.
+async fn usable_images_knowing(
+    docker: &bollard::Docker,
+    mut mirror_serves: Option<bool>,
+) -> Result<(Vec<String>, Option<bool>), RuntimeError> {
     let images = docker
         .list_images(None::<bollard::query_parameters::ListImagesOptions>)
         .await
         .map_err(engine)?;
-    let mut mirror_serves = None;
     let mut usable = Vec::new();
     for image in images {
         let docker_lab = image.labels.get(PROFILE_LABEL).is_some_and(|p| p == "docker");
@@ -271,7 +299,7 @@ pub async fn usable_images(docker: &bollard::Docker) -> Result<Vec<String>, Runt
         }
     }
     usable.sort();
-    Ok(usable)
+    Ok((usable, mirror_serves))
 }
 
 #[derive(Debug, Subcommand)]
