@@ -4,11 +4,12 @@
 //!
 //! On SQLite (one process) the bus is the process's broadcast channel. On
 //! PostgreSQL, where several replicas may serve one database, a change goes
-//! out as `NOTIFY` (a few bytes of JSON: ids, never documents) and comes
+//! out as `NOTIFY` (a few bytes of JSON: ids, never documents; only a
+//! relayed terminal's output carries more, a few KiB a chunk) and comes
 //! back to every replica, this one included, through one `LISTEN`ing
 //! connection per process; subscribers read the same channel either way.
 
-use berth_app::model::{ClassroomId, LabId, UserId};
+use berth_app::model::{ClassroomId, LabId, NodeNumber, UserId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,18 @@ pub enum Change {
     Roster { classroom: ClassroomId },
     /// Someone started or stopped watching a terminal of this lab.
     Watchers { lab: LabId },
+    /// Where shells are not kept (gVisor), what a learner's terminal held
+    /// by replica `from` printed, passed on to watchers on other replicas:
+    /// to every one, or (`to`) to one new watch only, as its catch-up.
+    /// `data` is base64; `skipped`: output just before it was dropped.
+    Output {
+        lab: LabId,
+        node: NodeNumber,
+        from: String,
+        to: Option<i64>,
+        data: String,
+        skipped: bool,
+    },
     /// The connection to the other replicas was lost for a while: changes
     /// may have been missed, so views should start over.
     Missed,

@@ -120,6 +120,45 @@ async fn small_terminal(app: &Http, cookie: &str, path: &str) -> Socket {
     ws
 }
 
+/// A classroom whose instructor (Ivy) signed up through one replica and
+/// whose learner (Ada) joined through the other.
+struct Class {
+    id: i64,
+    ivy: reqwest::Client,
+    ivy_cookie: String,
+    ada: reqwest::Client,
+    ada_cookie: String,
+    ada_id: i64,
+}
+
+/// Ada on `learner`'s replica, Ivy on `instructor`'s.
+async fn class(learner: &Http, instructor: &Http, db: &TestDb) -> Class {
+    let (ivy, ivy_cookie) = account(instructor, db, "ivy@example.org", "instructor").await;
+    let res = instructor
+        .post_form(&ivy, "/classrooms", &[("name", "Two replicas")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id: i64 = location(&res).strip_prefix("/classrooms/").unwrap().parse().unwrap();
+    let room = format!("/api/classroom?id={id}");
+    let room: Value = serde_json::from_str(&instructor.text_as(&ivy, &room).await).unwrap();
+    let code = room["join_code"].as_str().unwrap();
+    let (ada, ada_cookie) = account(learner, db, "ada@example.org", "learner").await;
+    learner.post_form(&ada, &format!("/join/{code}"), &[]).await;
+    let room: Value =
+        serde_json::from_str(&instructor.text_as(&ivy, &format!("/api/classroom?id={id}")).await).unwrap();
+    let ada_id = entry(&room["learners"], "email", "ada@example.org")["id"]
+        .as_i64()
+        .unwrap();
+    Class {
+        id,
+        ivy,
+        ivy_cookie,
+        ada,
+        ada_cookie,
+        ada_id,
+    }
+}
+
 #[tokio::test]
 async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let db = TestDb::postgres().await;
@@ -129,18 +168,14 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let (a_http, b_http) = (a.http(), b.http());
 
     // The instructor works on B, the learner on A.
-    let (ivy, ivy_cookie) = account(&b_http, &db, "ivy@example.org", "instructor").await;
-    let res = b_http.post_form(&ivy, "/classrooms", &[("name", "Two replicas")]).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let id: i64 = location(&res).strip_prefix("/classrooms/").unwrap().parse().unwrap();
-    let room: Value = serde_json::from_str(&b_http.text_as(&ivy, &format!("/api/classroom?id={id}")).await).unwrap();
-    let code = room["join_code"].as_str().unwrap();
-    let (ada, ada_cookie) = account(&a_http, &db, "ada@example.org", "learner").await;
-    a_http.post_form(&ada, &format!("/join/{code}"), &[]).await;
-    let room: Value = serde_json::from_str(&b_http.text_as(&ivy, &format!("/api/classroom?id={id}")).await).unwrap();
-    let ada_id = entry(&room["learners"], "email", "ada@example.org")["id"]
-        .as_i64()
-        .unwrap();
+    let Class {
+        id,
+        ivy,
+        ivy_cookie,
+        ada,
+        ada_cookie,
+        ada_id,
+    } = class(&a_http, &b_http, &db).await;
 
     let mut grid = ivy
         .get(format!("{}/classrooms/{id}/events", b_http.base))
@@ -311,4 +346,39 @@ async fn a_replica_killed_during_a_lab_start_leaves_nothing_half_made() {
     }
     assert!(caught > 0, "no kill landed in the middle of a start");
     store.close().await;
+}
+
+/// Under gVisor each terminal is a shell of its own, not kept in the lab,
+/// so a watcher cannot join it there: the replica holding the learner's
+/// terminal relays its output through PostgreSQL to a watcher on the
+/// other replica, the recent output first, then what comes.
+#[tokio::test]
+async fn a_watcher_on_another_replica_follows_a_terminal_that_is_not_kept() {
+    let db = TestDb::postgres().await;
+    let site = minimal_site();
+    let flags = ["--max-labs", "10", "--lab-runtime", "runsc"];
+    let a = replica_with(&db, site.path(), &flags);
+    let b = replica_with(&db, site.path(), &flags);
+    let (a_http, b_http) = (a.http(), b.http());
+    let Class {
+        id,
+        ivy_cookie,
+        ada,
+        ada_cookie,
+        ada_id,
+        ..
+    } = class(&a_http, &b_http, &db).await;
+
+    act(&a_http, &ada, "basics", LabAction::Start).await.unwrap();
+    let path = terminal_path(&view(&a_http, &ada, "basics", "first-steps").await);
+    let mut learner = small_terminal(&a_http, &ada_cookie, &path).await;
+    type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
+
+    let watch = format!("/classrooms/{id}/learners/{ada_id}/terminal");
+    let mut watcher = small_terminal(&b_http, &ivy_cookie, &watch).await;
+    read_until(&mut watcher, "before-21").await;
+    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
+    type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
+    read_until(&mut watcher, "shadow-42").await;
+    act(&a_http, &ada, "basics", LabAction::Stop).await.unwrap();
 }

@@ -435,6 +435,14 @@ impl Labs {
         Ok(id)
     }
 
+    /// Watches of the lab node served by other replicas.
+    pub async fn watches_elsewhere(&self, lab: &LabId, node: NodeNumber) -> Result<Vec<WatcherId>, LabError> {
+        Ok(self
+            .store
+            .watches_elsewhere((lab, node), ReplicaId::this_process())
+            .await?)
+    }
+
     pub async fn stop_watching(&self, lab: &LabId, id: WatcherId) -> Result<(), LabError> {
         self.store.remove_watcher(id).await?;
         self.events.publish(Change::Watchers { lab: lab.clone() });
@@ -460,6 +468,12 @@ impl Labs {
         if let Err(e) = self.runtime().leave(lab, node, client).await {
             tracing::warn!(error = %e, %lab, node, "could not detach a terminal from its shell");
         }
+        self.left((lab, node), client).await;
+    }
+
+    /// Forgets a terminal whose client is gone already (its exec ended
+    /// with the shell, or [`Labs::leave`] detached it).
+    pub async fn left(&self, (lab, node): (&LabId, NodeNumber), client: &str) {
         if let Err(e) = self.store.remove_terminal_client(client).await {
             tracing::warn!(error = %e, %lab, node, "forgetting a detached terminal failed");
         }

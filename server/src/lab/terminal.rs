@@ -16,7 +16,9 @@
 //! announced as [`Change::Watchers`], so a watcher on another replica is
 //! named too. Where the runtime cannot keep shells (gVisor as
 //! Debian 12 ships it), each terminal is a shell of its own that ends with
-//! its connection, and watchers read a copy of its output, a [`WatchFeed`].
+//! its connection, and watchers read a copy of its output, a [`WatchFeed`];
+//! for watchers on other replicas the copy goes through the event bus
+//! ([`Relay`]), only while they watch.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, Query, State};
@@ -40,6 +42,7 @@ use super::runtime::{OutOfMemory, Seat, Shell, TermSize};
 use crate::auth::CurrentUser;
 use crate::events::{Change, Events};
 use crate::state::AppState;
+use crate::store::{ReplicaId, WatcherId};
 use berth_app::model::{LabId, NodeNumber};
 
 /// Largest message accepted from the page; typing and pasting fit easily.
@@ -170,6 +173,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
     let mut out_of_memory = runtime.out_of_memory(&lab, node);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     let feed = labs.watch_feeds().get(&lab, node);
+    let mut relay = Relay::new(&lab, node);
     // Subscribed before the first reading, so no change falls between.
     let mut watchers_changed = futures_util::stream::once(std::future::ready(()))
         .chain(watcher_changes(labs.events(), lab.clone()))
@@ -186,6 +190,7 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                     started = true;
                     if client.is_none() {
                         feed.publish(&bytes);
+                        relay.pass_on(labs.events(), &bytes);
                     }
                     if to_page.send(Message::Binary(bytes)).await.is_err() {
                         break None;
@@ -223,6 +228,9 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
                         continue;
                     }
                 };
+                if client.is_none() {
+                    relay.refresh(&labs, &feed).await;
+                }
                 let json = serde_json::json!({ "type": "watchers", "names": names });
                 if to_page.send(Message::Text(json.to_string().into())).await.is_err() {
                     break None;
@@ -232,8 +240,11 @@ async fn bridge(socket: WebSocket, labs: Arc<Labs>, (lab, node): (LabId, NodeNum
             _ = stopping.cancelled() => break Some(Closing::Restarting),
         }
     };
-    if let Some(client) = client {
-        labs.leave((&lab, node), &client).await;
+    match (client, closing) {
+        // The client's exec ended: there is nothing to detach.
+        (Some(client), Some(Closing::ShellEnded)) => labs.left((&lab, node), &client).await,
+        (Some(client), _) => labs.leave((&lab, node), &client).await,
+        (None, _) => {}
     }
     // A lab that used too much memory under gVisor ends as a whole, its
     // shell with it, and the engine's word on why comes a moment later:
@@ -286,6 +297,9 @@ fn out_of_memory_text(what: OutOfMemory) -> &'static str {
     }
 }
 
+/// Told to a watcher who missed output.
+const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
+
 /// How much recent output a new watcher of a shell that is not kept sees
 /// first.
 const RECENT: usize = 16 * 1024;
@@ -331,10 +345,13 @@ impl WatchFeed {
         let _ = self.output.send(bytes.clone());
     }
 
+    fn recent(&self) -> Vec<u8> {
+        self.recent.lock().expect("watch feed lock").iter().copied().collect()
+    }
+
     /// The recent output, then the output as it comes.
     fn follow(&self) -> BoxStream<'static, Message> {
-        const SKIPPED: &str = "Some output was skipped because it came faster than this view could show it.";
-        let recent: Vec<u8> = self.recent.lock().expect("watch feed lock").iter().copied().collect();
+        let recent = self.recent();
         let live = futures_util::stream::unfold(self.output.subscribe(), |mut output| async move {
             let message = match output.recv().await {
                 Ok(bytes) => Message::Binary(bytes),
@@ -347,6 +364,132 @@ impl WatchFeed {
             .chain(live)
             .boxed()
     }
+}
+
+/// Output passed on to watchers on other replicas, at most this many
+/// bytes a second per terminal: a flood in the lab must not flood the
+/// database's notifications.
+const RELAY_RATE: usize = 64 * 1024;
+/// Bytes per notification: base64 and JSON must stay under PostgreSQL's
+/// 8000-byte payload limit.
+const RELAY_CHUNK: usize = 4 * 1024;
+
+/// Where shells are not kept, a learner's terminal output passed on to
+/// the watchers other replicas serve, through the event bus (PostgreSQL's
+/// `NOTIFY`): a new watch first gets the recent output, then every watch
+/// what comes. Nothing is sent while nobody watches from elsewhere, so on
+/// SQLite (one process) never.
+struct Relay {
+    lab: LabId,
+    node: NodeNumber,
+    /// The watches on other replicas, each caught up already.
+    watches: Vec<WatcherId>,
+    window: std::time::Instant,
+    sent: usize,
+    skipped: bool,
+}
+
+impl Relay {
+    fn new(lab: &LabId, node: NodeNumber) -> Self {
+        Self {
+            lab: lab.clone(),
+            node,
+            watches: Vec::new(),
+            window: std::time::Instant::now(),
+            sent: 0,
+            skipped: false,
+        }
+    }
+
+    /// Reads who watches from other replicas; a new watch gets the recent
+    /// output.
+    async fn refresh(&mut self, labs: &Labs, feed: &WatchFeed) {
+        let watches = match labs.watches_elsewhere(&self.lab, self.node).await {
+            Ok(watches) => watches,
+            Err(e) => {
+                tracing::warn!(error = %e, lab = %self.lab, "reading who watches from other replicas failed");
+                return;
+            }
+        };
+        let recent = feed.recent();
+        let known = std::mem::replace(&mut self.watches, watches.clone());
+        for watch in watches.into_iter().filter(|w| !known.contains(w)) {
+            self.send(labs.events(), &recent, Some(watch));
+        }
+    }
+
+    fn pass_on(&mut self, events: &Events, bytes: &[u8]) {
+        if self.watches.is_empty() {
+            return;
+        }
+        if self.window.elapsed() >= Duration::from_secs(1) {
+            self.window = std::time::Instant::now();
+            self.sent = 0;
+        }
+        if self.sent + bytes.len() > RELAY_RATE {
+            self.skipped = true;
+            return;
+        }
+        self.sent += bytes.len();
+        self.send(events, bytes, None);
+    }
+
+    fn send(&mut self, events: &Events, bytes: &[u8], to: Option<WatcherId>) {
+        use base64::Engine;
+        for chunk in bytes.chunks(RELAY_CHUNK) {
+            events.publish(Change::Output {
+                lab: self.lab.clone(),
+                node: self.node,
+                from: ReplicaId::this_process().to_string(),
+                to: to.map(WatcherId::get),
+                data: base64::engine::general_purpose::STANDARD.encode(chunk),
+                skipped: std::mem::take(&mut self.skipped),
+            });
+        }
+    }
+}
+
+/// What [`Relay`]s on other replicas pass on for this watch of a lab node.
+fn relayed(
+    changes: broadcast::Receiver<Change>,
+    (lab, node): (LabId, NodeNumber),
+    watch: WatcherId,
+) -> BoxStream<'static, Message> {
+    use base64::Engine;
+    let me = ReplicaId::this_process().to_string();
+    futures_util::stream::unfold(changes, move |mut changes| {
+        let (lab, me) = (lab.clone(), me.clone());
+        async move {
+            loop {
+                let messages = match changes.recv().await {
+                    Ok(Change::Output {
+                        lab: of,
+                        node: n,
+                        from,
+                        to,
+                        data,
+                        skipped,
+                    }) if of == lab && n == node && from != me && to.is_none_or(|t| t == watch.get()) => {
+                        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {
+                            continue;
+                        };
+                        let mut messages = Vec::new();
+                        if skipped {
+                            messages.push(notice(SKIPPED));
+                        }
+                        messages.push(Message::Binary(bytes.into()));
+                        messages
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => vec![notice(SKIPPED)],
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Ok(_) => continue,
+                };
+                return Some((futures_util::stream::iter(messages), changes));
+            }
+        }
+    })
+    .flatten()
+    .boxed()
 }
 
 /// The output copies of every lab node, by lab and node.
@@ -381,6 +524,9 @@ pub async fn watch_terminal(
     let (mut to_page, mut from_page) = socket.split();
     let (size, _) = first_size(&mut from_page).await;
     let feed = labs.watch_feeds().get(&lab, node);
+    // Before the watch is recorded, so its catch-up from another replica
+    // is not missed.
+    let changes = labs.events().subscribe();
     let kept = match labs.runtime().keeps_shells(&lab, node).await {
         Ok(kept) => kept,
         Err(e) => {
@@ -412,6 +558,9 @@ pub async fn watch_terminal(
             return;
         }
     };
+    if !kept {
+        output = futures_util::stream::select(output, relayed(changes, (lab.clone(), node), watch)).boxed();
+    }
     const READ_ONLY: &str = "This view is read-only: what you type is not sent to the learner's lab.";
     let closing = loop {
         tokio::select! {
@@ -451,5 +600,58 @@ pub async fn watch_terminal(
     }
     if let Some(reason) = closing {
         let _ = to_page.send(reason.frame()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything published on an in-process bus, as the relay sent it.
+    fn sent(changes: &mut broadcast::Receiver<Change>) -> Vec<(Option<i64>, usize, bool)> {
+        use base64::Engine;
+        let mut sent = Vec::new();
+        while let Ok(Change::Output { to, data, skipped, .. }) = changes.try_recv() {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+            sent.push((to, bytes.len(), skipped));
+        }
+        sent
+    }
+
+    #[test]
+    fn the_relay_sends_only_to_watchers_elsewhere_in_chunks_and_within_its_rate() {
+        let events = Events::default();
+        let mut changes = events.subscribe();
+        let mut relay = Relay::new(&LabId::new("lab"), 1);
+        relay.pass_on(&events, b"nobody watches from elsewhere");
+        assert!(sent(&mut changes).is_empty());
+
+        relay.watches = vec![WatcherId::from_raw(7)];
+        relay.send(&events, &[b'x'; RELAY_CHUNK + 10], Some(WatcherId::from_raw(7)));
+        assert_eq!(
+            sent(&mut changes),
+            [(Some(7), RELAY_CHUNK, false), (Some(7), 10, false)],
+            "a catch-up for one watch, in chunks that fit a notification"
+        );
+        let mut passed = 0;
+        while passed + 1000 <= RELAY_RATE {
+            relay.pass_on(&events, &[b'y'; 1000]);
+            passed += 1000;
+        }
+        relay.pass_on(&events, &[b'z'; 1000]);
+        let within = sent(&mut changes);
+        assert_eq!(within.len(), RELAY_RATE / 1000, "the second's budget, then nothing");
+        assert!(
+            within
+                .iter()
+                .all(|&(to, n, skipped)| to.is_none() && n == 1000 && !skipped)
+        );
+        relay.window -= Duration::from_secs(1);
+        relay.pass_on(&events, b"later");
+        assert_eq!(
+            sent(&mut changes),
+            [(None, 5, true)],
+            "the next second says output was skipped"
+        );
     }
 }

@@ -114,6 +114,17 @@ pub enum Recorded {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WatcherId(i64);
 
+impl WatcherId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    #[cfg(test)]
+    pub fn from_raw(id: i64) -> Self {
+        Self(id)
+    }
+}
+
 const LAB_COLUMNS: &str =
     "id, user_id, module, status, started_at, expires_at, last_active, extended, preparing, setup_failure, host";
 
@@ -451,6 +462,23 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?,
         )
+    }
+
+    /// The watches of a lab node served by replicas other than `me`.
+    pub async fn watches_elsewhere(
+        &self,
+        (lab, node): (&LabId, NodeNumber),
+        me: &ReplicaId,
+    ) -> Result<Vec<WatcherId>, StoreError> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM lab_watchers WHERE lab_id = $1 AND node = $2 AND replica <> $3 ORDER BY id",
+        )
+        .bind(lab.as_str())
+        .bind(i64::from(node))
+        .bind(me.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(WatcherId).collect())
     }
 
     pub async fn lab(&self, id: &LabId) -> Result<Option<LabRow>, StoreError> {
