@@ -490,3 +490,174 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
     assert!(err.contains("✓ h4: its mirror serves the"), "{err}");
     assert!(err.contains("lab host h5") && err.contains("does not answer"), "{err}");
 }
+
+/// A real `sshd` on loopback in front of an engine, as a lab host reached
+/// over ssh: its own host key, configuration and authorized key in a temp
+/// folder, key logins only, and the engine's socket as every session's
+/// `DOCKER_HOST`, so `docker system dial-stdio` there reaches it.
+struct Sshd {
+    dir: tempfile::TempDir,
+    port: u16,
+    daemon: Child,
+}
+
+impl Sshd {
+    fn start(engine: &Engine) -> Sshd {
+        let dir = tempfile::Builder::new().prefix("berth-sshd-").tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        for key in ["host_key", "client_key", "stranger_key"] {
+            let made = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", key, "-f", &path(key)])
+                .status()
+                .unwrap();
+            assert!(made.success(), "ssh-keygen made {key}");
+        }
+        std::fs::copy(path("client_key.pub"), path("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
+             AuthenticationMethods publickey\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             UsePAM no\nPermitRootLogin prohibit-password\nStrictModes no\nSetEnv DOCKER_HOST={}\n",
+            path("host_key"),
+            path("sshd.pid"),
+            path("authorized_keys"),
+            engine.url()
+        );
+        std::fs::write(path("sshd_config"), config).unwrap();
+        // What a host's administrator hands out: the host's public key, as
+        // a known_hosts line for this address; and one for another key.
+        let known = |key: &str| {
+            let public = std::fs::read_to_string(path(&format!("{key}.pub"))).unwrap();
+            let public: Vec<&str> = public.split_whitespace().take(2).collect();
+            format!("[127.0.0.1]:{port} {}\n", public.join(" "))
+        };
+        std::fs::write(path("known_hosts"), known("host_key")).unwrap();
+        std::fs::write(path("stranger_known_hosts"), known("stranger_key")).unwrap();
+        std::fs::write(path("empty_known_hosts"), "").unwrap();
+        // sshd running as root wants its privilege separation folder.
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let log = std::fs::File::create(path("sshd.log")).unwrap();
+        let daemon = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f", &path("sshd_config")])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("sshd runs (Debian's openssh-server)");
+        let sshd = Sshd { dir, port, daemon };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sshd did not listen: {}",
+                std::fs::read_to_string(sshd.path("sshd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        sshd
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn url(&self) -> String {
+        let user = Command::new("id").arg("-un").output().unwrap().stdout;
+        format!(
+            "ssh://{}@127.0.0.1:{}",
+            String::from_utf8_lossy(&user).trim(),
+            self.port
+        )
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        // Its sessions are processes of their own, children of the daemon.
+        let pid = self.daemon.id().to_string();
+        let _ = Command::new("pkill").args(["-TERM", "-P", &pid]).status();
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+#[tokio::test]
+async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
+    let engine = Engine::empty(235).await;
+    let sshd = Sshd::start(&engine);
+    let db = TestDb::sqlite();
+    let app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    let url = sshd.url();
+    let add = |key: &str, known_hosts: &str| {
+        let (key, known_hosts) = (sshd.path(key), sshd.path(known_hosts));
+        hosts(
+            &db,
+            &["add", "s1", &url, "--ssh-key", &key, "--known-hosts", &known_hosts],
+        )
+    };
+
+    // A key the host does not accept, a host key Berth does not know, and
+    // one that differs from the known one: each refused, saying which and
+    // naming the host, and nothing is listed.
+    let err = add("stranger_key", "known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("refused the login"), "{err}");
+    let err = add("client_key", "empty_known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("host key is not in"), "{err}");
+    let err = add("client_key", "stranger_known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("host key has CHANGED"), "{err}");
+    assert_eq!(hosts(&db, &["list"]).unwrap(), "");
+
+    // With the host's key known and a key it accepts: listed, and images
+    // copied through the Docker API over ssh, the host's mirror started.
+    let added = add("client_key", "known_hosts").unwrap();
+    assert!(
+        added.contains("Docker") && added.contains("no lab image yet"),
+        "{added}"
+    );
+    let playground = small_playground();
+    let built = images_build(&db, playground.path(), &["--host", "s1"]).unwrap();
+    assert!(built.contains("s1: berth/lab-shell copied"), "{built}");
+    let here = docker().inspect_image(IMAGE).await.unwrap().id;
+    assert_eq!(engine.client().inspect_image(IMAGE).await.unwrap().id, here);
+    let mirror = engine.client().inspect_container("berth-mirror", None).await.unwrap();
+    assert_eq!(
+        mirror.state.and_then(|s| s.running),
+        Some(true),
+        "the host's mirror runs"
+    );
+
+    // A learner's lab lands there; its terminal types, resizes and reads
+    // through ssh, and its check passes.
+    let (ada, ada_cookie) = session_cookie(&app, "ada@example.org").await;
+    let started = Instant::now();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let ada_view = view_set_up(&app, &ada, "basics", LESSON).await;
+    eprintln!("lab start over ssh: {:?}", started.elapsed());
+    let lab = lab_of(&ada_view);
+    assert!(engine.holds(&lab).await, "the lab runs on the ssh host");
+    assert!(!on_machine_engine(&lab).await);
+    let mut ws = terminal(&app, &ada_cookie, &terminal_path(&ada_view), &app.base)
+        .await
+        .unwrap();
+    ws.send(Message::Text(r#"{"type":"resize","cols":101,"rows":33}"#.into()))
+        .await
+        .unwrap();
+    ws.send(Message::Binary(
+        "echo hello > ~/greeting.txt; echo SIZE-$(stty size | tr ' ' x)\r".into(),
+    ))
+    .await
+    .unwrap();
+    read_until(&mut ws, "SIZE-33x101").await;
+    ws.close(None).await.unwrap();
+    let started = Instant::now();
+    assert!(check(&app, &ada, "greeting", false).await.unwrap().passed);
+    eprintln!("check over ssh: {:?}", started.elapsed());
+
+    // Stopped: the container is removed from that engine.
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    assert!(!engine.holds(&lab).await, "a stopped lab is removed from its host");
+}

@@ -316,6 +316,8 @@ async fn labs_are_placed_on_active_hosts_with_room_and_the_image() {
             name: HostName::new(name),
             url: format!("unix:///run/{name}.sock"),
             tls_dir: None,
+            ssh_key: None,
+            known_hosts: None,
             max_labs,
             memory_mb,
             state: HostState::Active,

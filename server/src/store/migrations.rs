@@ -89,6 +89,11 @@ const SQLITE: Embedded = &[
         "lti_memberships",
         include_str!("../../../migrations/sqlite/0019_lti_memberships.sql"),
     ),
+    (
+        20,
+        "ssh_hosts",
+        include_str!("../../../migrations/sqlite/0020_ssh_hosts.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -173,6 +178,11 @@ const POSTGRES: Embedded = &[
         19,
         "lti_memberships",
         include_str!("../../../migrations/postgres/0019_lti_memberships.sql"),
+    ),
+    (
+        20,
+        "ssh_hosts",
+        include_str!("../../../migrations/postgres/0020_ssh_hosts.sql"),
     ),
 ];
 

@@ -22,8 +22,7 @@ use std::time::{Duration, Instant};
 use berth_app::model::HostName;
 
 use super::{done, spinner};
-use crate::lab::docker::Endpoint;
-use crate::lab::hosts::usable_images;
+use crate::lab::hosts::{endpoint, usable_images};
 use crate::lab::mirror::{self, RegistryMirror};
 use crate::store::{HostRow, Store};
 
@@ -62,13 +61,12 @@ pub async fn targets(store: &Store, named: &[HostName], all: bool) -> anyhow::Re
 /// records what the host can now run labs of.
 pub async fn copy_to(local: &Docker, store: &Store, host: &HostRow, images: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
-    let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref())?;
-    let version = endpoint
-        .version()
+    let (remote, version) = endpoint(host)?
+        .open()
         .await
         .with_context(|| format!("the engine at {} does not answer", host.url))?;
     println!("• {}: Docker {version} at {}", host.name, host.url);
-    let remote = endpoint.connect()?.with_timeout(COPY_TIMEOUT);
+    let remote = remote.with_timeout(COPY_TIMEOUT);
     let local = local.clone().with_timeout(COPY_TIMEOUT);
     for image in images.iter().map(String::as_str).chain([mirror::IMAGE]) {
         copy_image(&local, &remote, &host.name, image)
