@@ -611,6 +611,20 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
     assert!(err.contains(&url) && err.contains("host key has CHANGED"), "{err}");
     assert_eq!(hosts(&db, &["list"]).unwrap(), "");
 
+    // A host that takes the connection and never answers fails by name
+    // in seconds, not after minutes of waiting.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("ssh://nobody@127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let asked = Instant::now();
+    let err = hosts(&db, &["add", "s9", &silent_url]).unwrap_err();
+    assert!(err.contains(&silent_url), "{err}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(40),
+        "{:?}: {err}",
+        asked.elapsed()
+    );
+    drop(silent);
+
     // With the host's key known and a key it accepts: listed, and images
     // copied through the Docker API over ssh, the host's mirror started.
     let added = add("client_key", "known_hosts").unwrap();
@@ -636,7 +650,7 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
     let started = Instant::now();
     act(&app, &ada, "basics", LabAction::Start).await.unwrap();
     let ada_view = view_set_up(&app, &ada, "basics", LESSON).await;
-    eprintln!("lab start over ssh: {:?}", started.elapsed());
+    let ssh_start = started.elapsed();
     let lab = lab_of(&ada_view);
     assert!(engine.holds(&lab).await, "the lab runs on the ssh host");
     assert!(!on_machine_engine(&lab).await);
@@ -653,9 +667,33 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
     .unwrap();
     read_until(&mut ws, "SIZE-33x101").await;
     ws.close(None).await.unwrap();
-    let started = Instant::now();
     assert!(check(&app, &ada, "greeting", false).await.unwrap().passed);
-    eprintln!("check over ssh: {:?}", started.elapsed());
+
+    // The sweep lists the host's labs over ssh and keeps the running one.
+    app.labs.sweep(false).await.unwrap();
+    assert_eq!(lab_of(&view(&app, &ada, "basics", LESSON).await), lab);
+    assert!(listed(&db, "s1").contains("active  labs 1/20"), "{}", listed(&db, "s1"));
+
+    // What ssh costs: the same engine listed again through its socket,
+    // a lab started and checked on each, side by side.
+    hosts(&db, &["drain", "s1"]).unwrap();
+    hosts(&db, &["add", "u1", &engine.url()]).unwrap();
+    let (bo, _) = session_cookie(&app, "bo@example.org").await;
+    let timed = Instant::now();
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    let bo_lab = lab_of(&view_set_up(&app, &bo, "basics", LESSON).await);
+    let unix_start = timed.elapsed();
+    assert!(engine.holds(&bo_lab).await);
+    for (name, learner) in [("ssh ", &ada), ("unix", &bo)] {
+        let mut checks = Vec::new();
+        for _ in 0..3 {
+            let timed = Instant::now();
+            check(&app, learner, "greeting", false).await.unwrap();
+            checks.push(timed.elapsed());
+        }
+        eprintln!("{name}: checks {checks:?}");
+    }
+    eprintln!("lab start: ssh {ssh_start:?}, unix {unix_start:?}");
 
     // Stopped: the container is removed from that engine.
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
