@@ -182,8 +182,11 @@ impl Endpoint {
             }),
             (Some(("tcp", _)), None) => Err(BadEndpoint::NoTls(url.to_string())),
             (Some(("ssh", rest)), _) => {
-                let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-                if host.is_empty() || host.starts_with(':') || rest.contains(['/', '?', '#']) {
+                let (user, host) = rest.rsplit_once('@').map_or(("", rest), |(user, host)| (user, host));
+                // Nothing ssh could read as an option or a second argument.
+                let odd = |part: &str| part.starts_with('-') || part.contains(|c: char| c.is_whitespace());
+                if host.is_empty() || host.starts_with(':') || odd(host) || odd(user) || rest.contains(['/', '?', '#'])
+                {
                     return Err(BadEndpoint::SshAddress(url.to_string()));
                 }
                 Ok(Endpoint::Ssh(SshHost {
@@ -1009,5 +1012,56 @@ impl Runtime for DockerRuntime {
             Some((what, actions))
         })
         .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ssh_address_is_a_user_a_host_and_a_port_and_nothing_ssh_would_read_as_an_option() {
+        let key = Access {
+            ssh_key: Some("/etc/berth/id"),
+            known_hosts: Some("/etc/berth/known_hosts"),
+            ..Access::default()
+        };
+        let Ok(Endpoint::Ssh(host)) = Endpoint::parse("ssh://berth@lab4:2222", &key) else {
+            panic!("an ssh host");
+        };
+        assert_eq!(host.key.as_deref(), Some(std::path::Path::new("/etc/berth/id")));
+        assert!(matches!(
+            Endpoint::parse("ssh://lab4", &Access::default()),
+            Ok(Endpoint::Ssh(_))
+        ));
+        for bad in [
+            "ssh://",
+            "ssh://berth@",
+            "ssh://berth@:22",
+            "ssh://berth@lab4/docker",
+            "ssh://-oProxyCommand=touch@lab4",
+            "ssh://berth@-oProxyCommand=sh",
+            "ssh://berth@lab4 -v",
+        ] {
+            assert!(
+                matches!(
+                    Endpoint::parse(bad, &Access::default()),
+                    Err(BadEndpoint::SshAddress(_))
+                ),
+                "{bad}"
+            );
+        }
+        let tls = Access {
+            tls_dir: Some("/etc/berth/tls"),
+            ..Access::default()
+        };
+        assert!(matches!(
+            Endpoint::parse("ssh://lab4", &tls),
+            Err(BadEndpoint::Misplaced(..))
+        ));
+        assert!(matches!(
+            Endpoint::parse("unix:///run/docker.sock", &key),
+            Err(BadEndpoint::Misplaced(..))
+        ));
     }
 }
