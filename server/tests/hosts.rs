@@ -214,6 +214,18 @@ async fn on_machine_engine(lab: &LabId) -> bool {
     docker().inspect_container(&container_name(lab, 1), None).await.is_ok()
 }
 
+/// Through a terminal on `app`: resizes it, writes the greeting the
+/// fixture's check looks for, and reads back the size the shell sees.
+async fn greet_through_terminal(app: &TestApp, cookie: &str, lab: &berth_app::lab::LabView) {
+    let mut ws = terminal(app, cookie, &terminal_path(lab), &app.base).await.unwrap();
+    let resize = r#"{"type":"resize","cols":101,"rows":33}"#;
+    ws.send(Message::Text(resize.into())).await.unwrap();
+    let typed = "echo hello > ~/greeting.txt; echo SIZE-$(stty size | tr ' ' x)\r";
+    ws.send(Message::Binary(typed.into())).await.unwrap();
+    read_until(&mut ws, "SIZE-33x101").await;
+    ws.close(None).await.unwrap();
+}
+
 fn refused_for_room(result: &Result<(), AppError>) -> bool {
     matches!(result, Err(AppError::Unavailable(m)) if m.contains("Every lab host is full"))
 }
@@ -249,16 +261,7 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     let ada_lab = lab_of(&ada_view);
     assert!(h2.holds(&ada_lab).await, "the lab runs on host 2");
     assert!(!on_machine_engine(&ada_lab).await, "and not on the machine's engine");
-    let mut ws = terminal(&b, &ada_cookie, &terminal_path(&ada_view), &b.base)
-        .await
-        .unwrap();
-    ws.send(Message::Binary(
-        "echo hello > ~/greeting.txt; echo MARK-$((40+2))\r".into(),
-    ))
-    .await
-    .unwrap();
-    read_until(&mut ws, "MARK-42").await;
-    ws.close(None).await.unwrap();
+    greet_through_terminal(&b, &ada_cookie, &ada_view).await;
     assert!(check(&a, &ada, "greeting", false).await.unwrap().passed);
 
     // Host 2 drained: the next lab goes to host 3; host 2's runs on.
@@ -654,19 +657,7 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
     let lab = lab_of(&ada_view);
     assert!(engine.holds(&lab).await, "the lab runs on the ssh host");
     assert!(!on_machine_engine(&lab).await);
-    let mut ws = terminal(&app, &ada_cookie, &terminal_path(&ada_view), &app.base)
-        .await
-        .unwrap();
-    ws.send(Message::Text(r#"{"type":"resize","cols":101,"rows":33}"#.into()))
-        .await
-        .unwrap();
-    ws.send(Message::Binary(
-        "echo hello > ~/greeting.txt; echo SIZE-$(stty size | tr ' ' x)\r".into(),
-    ))
-    .await
-    .unwrap();
-    read_until(&mut ws, "SIZE-33x101").await;
-    ws.close(None).await.unwrap();
+    greet_through_terminal(&app, &ada_cookie, &ada_view).await;
     assert!(check(&app, &ada, "greeting", false).await.unwrap().passed);
 
     // The sweep lists the host's labs over ssh and keeps the running one.
