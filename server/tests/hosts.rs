@@ -214,6 +214,18 @@ async fn on_machine_engine(lab: &LabId) -> bool {
     docker().inspect_container(&container_name(lab, 1), None).await.is_ok()
 }
 
+/// Through a terminal on `app`: resizes it, writes the greeting the
+/// fixture's check looks for, and reads back the size the shell sees.
+async fn greet_through_terminal(app: &TestApp, cookie: &str, lab: &berth_app::lab::LabView) {
+    let mut ws = terminal(app, cookie, &terminal_path(lab), &app.base).await.unwrap();
+    let resize = r#"{"type":"resize","cols":101,"rows":33}"#;
+    ws.send(Message::Text(resize.into())).await.unwrap();
+    let typed = "echo hello > ~/greeting.txt; echo SIZE-$(stty size | tr ' ' x)\r";
+    ws.send(Message::Binary(typed.into())).await.unwrap();
+    read_until(&mut ws, "SIZE-33x101").await;
+    ws.close(None).await.unwrap();
+}
+
 fn refused_for_room(result: &Result<(), AppError>) -> bool {
     matches!(result, Err(AppError::Unavailable(m)) if m.contains("Every lab host is full"))
 }
@@ -249,16 +261,7 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     let ada_lab = lab_of(&ada_view);
     assert!(h2.holds(&ada_lab).await, "the lab runs on host 2");
     assert!(!on_machine_engine(&ada_lab).await, "and not on the machine's engine");
-    let mut ws = terminal(&b, &ada_cookie, &terminal_path(&ada_view), &b.base)
-        .await
-        .unwrap();
-    ws.send(Message::Binary(
-        "echo hello > ~/greeting.txt; echo MARK-$((40+2))\r".into(),
-    ))
-    .await
-    .unwrap();
-    read_until(&mut ws, "MARK-42").await;
-    ws.close(None).await.unwrap();
+    greet_through_terminal(&b, &ada_cookie, &ada_view).await;
     assert!(check(&a, &ada, "greeting", false).await.unwrap().passed);
 
     // Host 2 drained: the next lab goes to host 3; host 2's runs on.
@@ -597,6 +600,8 @@ async fn a_host_that_never_answers_holds_nothing_up() {
         name: HostName::new("mute"),
         url,
         tls_dir: None,
+        ssh_key: None,
+        known_hosts: None,
         max_labs: 5,
         memory_mb: 4096,
         state: HostState::Active,
@@ -612,4 +617,201 @@ async fn a_host_that_never_answers_holds_nothing_up() {
     let swept = tokio::time::timeout(Duration::from_secs(60), app.labs.sweep(false)).await;
     swept.expect("the sweep returns well before two minutes").unwrap();
     store.close().await;
+}
+
+/// A real `sshd` on loopback in front of an engine, as a lab host reached
+/// over ssh: its own host key, configuration and authorized key in a temp
+/// folder, key logins only, and the engine's socket as every session's
+/// `DOCKER_HOST`, so `docker system dial-stdio` there reaches it.
+struct Sshd {
+    dir: tempfile::TempDir,
+    port: u16,
+    daemon: Child,
+}
+
+impl Sshd {
+    fn start(engine: &Engine) -> Sshd {
+        let dir = tempfile::Builder::new().prefix("berth-sshd-").tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        for key in ["host_key", "client_key", "stranger_key"] {
+            let made = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", key, "-f", &path(key)])
+                .status()
+                .unwrap();
+            assert!(made.success(), "ssh-keygen made {key}");
+        }
+        std::fs::copy(path("client_key.pub"), path("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
+             AuthenticationMethods publickey\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             UsePAM no\nPermitRootLogin prohibit-password\nStrictModes no\nSetEnv DOCKER_HOST={}\n",
+            path("host_key"),
+            path("sshd.pid"),
+            path("authorized_keys"),
+            engine.url()
+        );
+        std::fs::write(path("sshd_config"), config).unwrap();
+        // What a host's administrator hands out: the host's public key, as
+        // a known_hosts line for this address; and one for another key.
+        let known = |key: &str| {
+            let public = std::fs::read_to_string(path(&format!("{key}.pub"))).unwrap();
+            let public: Vec<&str> = public.split_whitespace().take(2).collect();
+            format!("[127.0.0.1]:{port} {}\n", public.join(" "))
+        };
+        std::fs::write(path("known_hosts"), known("host_key")).unwrap();
+        std::fs::write(path("stranger_known_hosts"), known("stranger_key")).unwrap();
+        std::fs::write(path("empty_known_hosts"), "").unwrap();
+        // sshd running as root wants its privilege separation folder.
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let log = std::fs::File::create(path("sshd.log")).unwrap();
+        let daemon = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f", &path("sshd_config")])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("sshd runs (Debian's openssh-server)");
+        let sshd = Sshd { dir, port, daemon };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "sshd did not listen: {}",
+                std::fs::read_to_string(sshd.path("sshd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        sshd
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn url(&self) -> String {
+        let user = Command::new("id").arg("-un").output().unwrap().stdout;
+        format!(
+            "ssh://{}@127.0.0.1:{}",
+            String::from_utf8_lossy(&user).trim(),
+            self.port
+        )
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        // Its sessions are processes of their own, children of the daemon.
+        let pid = self.daemon.id().to_string();
+        let _ = Command::new("pkill").args(["-TERM", "-P", &pid]).status();
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+#[tokio::test]
+async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
+    let engine = Engine::empty(235).await;
+    let sshd = Sshd::start(&engine);
+    let db = TestDb::sqlite();
+    let app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    let url = sshd.url();
+    let add = |key: &str, known_hosts: &str| {
+        let (key, known_hosts) = (sshd.path(key), sshd.path(known_hosts));
+        hosts(
+            &db,
+            &["add", "s1", &url, "--ssh-key", &key, "--known-hosts", &known_hosts],
+        )
+    };
+
+    // A key the host does not accept, a host key Berth does not know, and
+    // one that differs from the known one: each refused, saying which and
+    // naming the host, and nothing is listed.
+    let err = add("stranger_key", "known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("refused the login"), "{err}");
+    let err = add("client_key", "empty_known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("host key is not in"), "{err}");
+    let err = add("client_key", "stranger_known_hosts").unwrap_err();
+    assert!(err.contains(&url) && err.contains("host key has CHANGED"), "{err}");
+    assert_eq!(hosts(&db, &["list"]).unwrap(), "");
+
+    // A host that takes the connection and never answers fails by name
+    // in seconds, not after minutes of waiting.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("ssh://nobody@127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let asked = Instant::now();
+    let err = hosts(&db, &["add", "s9", &silent_url]).unwrap_err();
+    assert!(err.contains(&silent_url), "{err}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(40),
+        "{:?}: {err}",
+        asked.elapsed()
+    );
+    drop(silent);
+
+    // With the host's key known and a key it accepts: listed, and images
+    // copied through the Docker API over ssh, the host's mirror started.
+    let added = add("client_key", "known_hosts").unwrap();
+    assert!(
+        added.contains("Docker") && added.contains("no lab image yet"),
+        "{added}"
+    );
+    let playground = small_playground();
+    let built = images_build(&db, playground.path(), &["--host", "s1"]).unwrap();
+    assert!(built.contains("s1: berth/lab-shell copied"), "{built}");
+    let here = docker().inspect_image(IMAGE).await.unwrap().id;
+    assert_eq!(engine.client().inspect_image(IMAGE).await.unwrap().id, here);
+    let mirror = engine.client().inspect_container("berth-mirror", None).await.unwrap();
+    assert_eq!(
+        mirror.state.and_then(|s| s.running),
+        Some(true),
+        "the host's mirror runs"
+    );
+
+    // A learner's lab lands there; its terminal types, resizes and reads
+    // through ssh, and its check passes.
+    let (ada, ada_cookie) = session_cookie(&app, "ada@example.org").await;
+    let started = Instant::now();
+    act(&app, &ada, "basics", LabAction::Start).await.unwrap();
+    let ada_view = view_set_up(&app, &ada, "basics", LESSON).await;
+    let ssh_start = started.elapsed();
+    let lab = lab_of(&ada_view);
+    assert!(engine.holds(&lab).await, "the lab runs on the ssh host");
+    assert!(!on_machine_engine(&lab).await);
+    greet_through_terminal(&app, &ada_cookie, &ada_view).await;
+    assert!(check(&app, &ada, "greeting", false).await.unwrap().passed);
+
+    // The sweep lists the host's labs over ssh and keeps the running one.
+    app.labs.sweep(false).await.unwrap();
+    assert_eq!(lab_of(&view(&app, &ada, "basics", LESSON).await), lab);
+    assert!(listed(&db, "s1").contains("active  labs 1/20"), "{}", listed(&db, "s1"));
+
+    // What ssh costs: the same engine listed again through its socket,
+    // a lab started and checked on each, side by side.
+    hosts(&db, &["drain", "s1"]).unwrap();
+    hosts(&db, &["add", "u1", &engine.url()]).unwrap();
+    let (bo, _) = session_cookie(&app, "bo@example.org").await;
+    let timed = Instant::now();
+    act(&app, &bo, "basics", LabAction::Start).await.unwrap();
+    let bo_lab = lab_of(&view_set_up(&app, &bo, "basics", LESSON).await);
+    let unix_start = timed.elapsed();
+    assert!(engine.holds(&bo_lab).await);
+    for (name, learner) in [("ssh ", &ada), ("unix", &bo)] {
+        let mut checks = Vec::new();
+        for _ in 0..3 {
+            let timed = Instant::now();
+            check(&app, learner, "greeting", false).await.unwrap();
+            checks.push(timed.elapsed());
+        }
+        eprintln!("{name}: checks {checks:?}");
+    }
+    eprintln!("lab start: ssh {ssh_start:?}, unix {unix_start:?}");
+
+    // Stopped: the container is removed from that engine.
+    act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
+    assert!(!engine.holds(&lab).await, "a stopped lab is removed from its host");
 }

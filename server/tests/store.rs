@@ -547,6 +547,8 @@ fn host_row(name: &str, max_labs: usize, memory_mb: u64) -> berth_server::store:
         name: berth_app::model::HostName::new(name),
         url: format!("unix:///run/{name}.sock"),
         tls_dir: None,
+        ssh_key: None,
+        known_hosts: None,
         max_labs,
         memory_mb,
         state: berth_app::model::HostState::Active,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::ServeConfig;
 use crate::content::{self, Loaded};
-use crate::lab::docker::{DockerRuntime, Endpoint, Runtimes};
+use crate::lab::docker::{DockerRuntime, Runtimes};
 use crate::lab::images::{self, BASE_IMAGE, CourseImage, VERSION_LABEL};
 use crate::lab::mirror;
 use crate::store::{self, Database, redact};
@@ -389,11 +389,10 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
             host.name, host.state, load.labs, host.max_labs, load.memory_mb, host.memory_mb
         );
         let answer = async {
-            let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref()).map_err(|e| e.to_string())?;
-            let version = crate::lab::hosts::answered(&host.url, endpoint.version())
+            let endpoint = crate::lab::hosts::endpoint(host).map_err(|e| e.to_string())?;
+            let (docker, version) = crate::lab::hosts::answered(&host.url, endpoint.open())
                 .await
                 .map_err(|e| e.to_string())?;
-            let docker = endpoint.connect().map_err(|e| e.to_string())?;
             // What placement knows of the host is refreshed on the way.
             let usable = crate::lab::hosts::usable_images(&docker)
                 .await

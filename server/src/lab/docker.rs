@@ -20,6 +20,7 @@ use tokio::io::AsyncWriteExt;
 use super::mirror::RegistryMirror;
 use super::runtime::*;
 use super::seccomp;
+use super::ssh::{self, SshHost};
 use berth_app::model::{LabId, NodeNumber};
 
 /// Largest script output kept; the rest is read and dropped.
@@ -130,39 +131,79 @@ pub enum Endpoint {
     /// `tcp://host:port` with TLS client certificates: the folder holds
     /// `ca.pem`, `cert.pem` and `key.pem`, as the docker CLI names them.
     Tls { url: String, certs: std::path::PathBuf },
+    /// `ssh://[user@]host[:port]`, the engine reached through `docker
+    /// system dial-stdio` on the host.
+    Ssh(SshHost),
+}
+
+/// What a host is reached with besides its URL, as `berth hosts add`
+/// recorded it.
+#[derive(Clone, Debug, Default)]
+pub struct Access<'a> {
+    pub tls_dir: Option<&'a str>,
+    pub ssh_key: Option<&'a str>,
+    pub known_hosts: Option<&'a str>,
 }
 
 /// A host URL Berth cannot reach an engine at.
 #[derive(Debug, thiserror::Error)]
 pub enum BadEndpoint {
-    #[error("`{0}`: give unix:///path/to/docker.sock or tcp://HOST:PORT")]
+    #[error("`{0}`: give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://USER@HOST[:PORT]")]
     Scheme(String),
     #[error(
         "`{0}`: a tcp:// engine needs --tls-dir (its ca.pem, cert.pem, key.pem); an engine without TLS is root on its host for anyone who reaches the port"
     )]
     NoTls(String),
-    #[error("`{0}`: ssh:// is not supported; forward the engine's socket (ssh -L) and list it as unix://")]
-    Ssh(String),
+    #[error("`{0}`: give ssh://USER@HOST or ssh://USER@HOST:PORT, with no path")]
+    SshAddress(String),
+    #[error("`{0}`: {1} is for {2} hosts")]
+    Misplaced(String, &'static str, &'static str),
 }
 
 impl Endpoint {
-    pub fn parse(url: &str, tls_dir: Option<&str>) -> Result<Self, BadEndpoint> {
-        match (url.split_once("://"), tls_dir) {
+    pub fn parse(url: &str, access: &Access) -> Result<Self, BadEndpoint> {
+        let misplaced = |option, scheme| Err(BadEndpoint::Misplaced(url.to_string(), option, scheme));
+        let scheme = url.split_once("://");
+        let ssh = matches!(scheme, Some(("ssh", _)));
+        if access.tls_dir.is_some() && !matches!(scheme, Some(("tcp", _))) {
+            return misplaced("--tls-dir", "tcp://");
+        }
+        if !ssh && access.ssh_key.is_some() {
+            return misplaced("--ssh-key", "ssh://");
+        }
+        if !ssh && access.known_hosts.is_some() {
+            return misplaced("--known-hosts", "ssh://");
+        }
+        match (scheme, access.tls_dir) {
             (Some(("unix", path)), _) if path.starts_with('/') => Ok(Endpoint::Unix(url.to_string())),
             (Some(("tcp", rest)), Some(dir)) if !rest.is_empty() => Ok(Endpoint::Tls {
                 url: url.to_string(),
                 certs: dir.into(),
             }),
             (Some(("tcp", _)), None) => Err(BadEndpoint::NoTls(url.to_string())),
-            (Some(("ssh", _)), _) => Err(BadEndpoint::Ssh(url.to_string())),
+            (Some(("ssh", rest)), _) => {
+                let (user, host) = rest.rsplit_once('@').map_or(("", rest), |(user, host)| (user, host));
+                // Nothing ssh could read as an option or a second argument.
+                let odd = |part: &str| part.starts_with('-') || part.contains(|c: char| c.is_whitespace());
+                if host.is_empty() || host.starts_with(':') || odd(host) || odd(user) || rest.contains(['/', '?', '#'])
+                {
+                    return Err(BadEndpoint::SshAddress(url.to_string()));
+                }
+                Ok(Endpoint::Ssh(SshHost {
+                    url: url.to_string(),
+                    key: access.ssh_key.map(Into::into),
+                    known_hosts: access.known_hosts.map(Into::into),
+                }))
+            }
             _ => Err(BadEndpoint::Scheme(url.to_string())),
         }
     }
 
-    /// The engine's version, once it answers: whether it can be used.
-    pub async fn version(&self) -> Result<String, RuntimeError> {
-        let version = self.connect()?.version().await.map_err(unreachable)?;
-        Ok(version.version.unwrap_or_default())
+    /// A client for the engine once it answers, with the engine's version.
+    pub async fn open(&self) -> Result<(Docker, String), RuntimeError> {
+        let docker = self.connect()?;
+        let version = docker.version().await.map_err(unreachable)?;
+        Ok((docker, version.version.unwrap_or_default()))
     }
 
     /// A client for the engine (connecting at its first request).
@@ -182,6 +223,7 @@ impl Endpoint {
                 TIMEOUT,
                 bollard::API_DEFAULT_VERSION,
             ),
+            Endpoint::Ssh(host) => host.client(TIMEOUT),
         }
     }
 }
@@ -526,7 +568,10 @@ fn learner_entry(labels: &HashMap<String, String>, cmd: Vec<String>) -> Vec<Stri
 }
 
 fn unreachable(e: DockerError) -> RuntimeError {
-    RuntimeError::Unreachable(e.to_string())
+    RuntimeError::Unreachable(match ssh::cause(&e) {
+        Some(ssh) => ssh.to_string(),
+        None => format!("{e}; is dockerd running?"),
+    })
 }
 
 /// The engine's own refusal, or that it could not be reached.
@@ -967,5 +1012,56 @@ impl Runtime for DockerRuntime {
             Some((what, actions))
         })
         .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ssh_address_is_a_user_a_host_and_a_port_and_nothing_ssh_would_read_as_an_option() {
+        let key = Access {
+            ssh_key: Some("/etc/berth/id"),
+            known_hosts: Some("/etc/berth/known_hosts"),
+            ..Access::default()
+        };
+        let Ok(Endpoint::Ssh(host)) = Endpoint::parse("ssh://berth@lab4:2222", &key) else {
+            panic!("an ssh host");
+        };
+        assert_eq!(host.key.as_deref(), Some(std::path::Path::new("/etc/berth/id")));
+        assert!(matches!(
+            Endpoint::parse("ssh://lab4", &Access::default()),
+            Ok(Endpoint::Ssh(_))
+        ));
+        for bad in [
+            "ssh://",
+            "ssh://berth@",
+            "ssh://berth@:22",
+            "ssh://berth@lab4/docker",
+            "ssh://-oProxyCommand=touch@lab4",
+            "ssh://berth@-oProxyCommand=sh",
+            "ssh://berth@lab4 -v",
+        ] {
+            assert!(
+                matches!(
+                    Endpoint::parse(bad, &Access::default()),
+                    Err(BadEndpoint::SshAddress(_))
+                ),
+                "{bad}"
+            );
+        }
+        let tls = Access {
+            tls_dir: Some("/etc/berth/tls"),
+            ..Access::default()
+        };
+        assert!(matches!(
+            Endpoint::parse("ssh://lab4", &tls),
+            Err(BadEndpoint::Misplaced(..))
+        ));
+        assert!(matches!(
+            Endpoint::parse("unix:///run/docker.sock", &key),
+            Err(BadEndpoint::Misplaced(..))
+        ));
     }
 }

@@ -17,10 +17,10 @@ use clap::{Args, Subcommand};
 
 use berth_app::model::{HostName, HostState, LabId, NodeNumber};
 
-use super::docker::{DockerRuntime, Endpoint, PROFILE_LABEL, Runtimes, engine};
+use super::docker::{Access, BadEndpoint, DockerRuntime, Endpoint, PROFILE_LABEL, Runtimes, engine};
 use super::mirror::{self, RegistryMirror};
 use super::runtime::*;
-use crate::store::Store;
+use crate::store::{HostRow, Store};
 
 /// How long a listed host may take to answer a sweep's listing, or `berth
 /// hosts add`: past it the host counts as silent. Without it a host that
@@ -85,8 +85,7 @@ impl Hosts {
             .await
             .map_err(|e| RuntimeError::Host(e.to_string()))?
             .ok_or_else(|| RuntimeError::Host(format!("`{host}` is not listed (`berth hosts list`)")))?;
-        let endpoint =
-            Endpoint::parse(&row.url, row.tls_dir.as_deref()).map_err(|e| RuntimeError::Host(e.to_string()))?;
+        let endpoint = endpoint(&row).map_err(|e| RuntimeError::Host(e.to_string()))?;
         let engine =
             Arc::new(DockerRuntime::connect_to(Some(endpoint), self.runtimes.clone(), self.mirror.clone()).await);
         let mut engines = self.engines.lock().expect("engines lock");
@@ -261,6 +260,16 @@ impl Runtime for Hosts {
     }
 }
 
+/// How a listed host's engine is reached.
+pub fn endpoint(host: &HostRow) -> Result<Endpoint, BadEndpoint> {
+    let access = Access {
+        tls_dir: host.tls_dir.as_deref(),
+        ssh_key: host.ssh_key.as_deref(),
+        known_hosts: host.known_hosts.as_deref(),
+    };
+    Endpoint::parse(&host.url, &access)
+}
+
 /// The lab images an engine can run labs of: each `berth/lab-*:latest` it
 /// holds. A docker lab's image counts only where the engine's registry
 /// mirror serves course images, so that lab's pulls stay on its host.
@@ -320,11 +329,17 @@ pub enum HostsAction {
 pub struct AddHost {
     /// The host's name, as labs and `berth hosts` name it.
     pub name: HostName,
-    /// unix:///path/to/docker.sock, or tcp://HOST:PORT with --tls-dir.
+    /// unix:///path/to/docker.sock, tcp://HOST:PORT with --tls-dir, or ssh://USER@HOST[:PORT].
     pub url: String,
     /// For tcp://: the folder of ca.pem, cert.pem and key.pem (a client certificate the engine trusts).
     #[arg(long)]
     pub tls_dir: Option<std::path::PathBuf>,
+    /// For ssh://: the private key to log in with (else ssh's own configuration and agent choose).
+    #[arg(long)]
+    pub ssh_key: Option<std::path::PathBuf>,
+    /// For ssh://: the known_hosts file the host's key must be in (else ~/.ssh/known_hosts of the user Berth runs as).
+    #[arg(long)]
+    pub known_hosts: Option<std::path::PathBuf>,
     /// Labs it may run at once.
     #[arg(long, default_value_t = 20)]
     pub labs: usize,
@@ -339,20 +354,29 @@ pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<(
 
     match action {
         HostsAction::Add(add) => {
-            let tls_dir = add.tls_dir.map(|d| d.to_string_lossy().into_owned());
-            let endpoint = Endpoint::parse(&add.url, tls_dir.as_deref())?;
-            let version = answered(&add.url, endpoint.version())
-                .await
-                .with_context(|| format!("the engine at {} does not answer", add.url))?;
-            let images = answered(&add.url, usable_images(&endpoint.connect()?)).await?;
-            let host = crate::store::HostRow {
+            // Every replica reads these paths on its own machine.
+            let absolute = |path: Option<std::path::PathBuf>| -> anyhow::Result<Option<String>> {
+                let Some(path) = path else { return Ok(None) };
+                let path = std::path::absolute(&path).with_context(|| format!("{}", path.display()))?;
+                Ok(Some(path.to_string_lossy().into_owned()))
+            };
+            if let Some(key) = &add.ssh_key {
+                std::fs::File::open(key).with_context(|| format!("--ssh-key {}", key.display()))?;
+            }
+            let host = HostRow {
                 name: add.name,
                 url: add.url,
-                tls_dir,
+                tls_dir: absolute(add.tls_dir)?,
+                ssh_key: absolute(add.ssh_key)?,
+                known_hosts: absolute(add.known_hosts)?,
                 max_labs: add.labs,
                 memory_mb: add.memory_mb,
                 state: HostState::Active,
             };
+            let (docker, version) = answered(&host.url, endpoint(&host)?.open())
+                .await
+                .with_context(|| format!("the engine at {} does not answer", host.url))?;
+            let images = answered(&host.url, usable_images(&docker)).await?;
             if !store.add_host(&host).await? {
                 bail!("a lab host named `{}` is listed already", host.name);
             }

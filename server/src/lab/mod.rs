@@ -19,6 +19,7 @@ pub mod mirror;
 pub mod pool;
 pub mod runtime;
 pub mod seccomp;
+pub mod ssh;
 pub mod starts;
 pub mod terminal;
 

@@ -150,7 +150,7 @@ pub struct Shell {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
-    #[error("the container engine cannot be reached ({0}); is dockerd running?")]
+    #[error("the container engine cannot be reached: {0}")]
     Unreachable(String),
     #[error("the lab image `{0}` is missing: run `berth images build`")]
     MissingImage(String),

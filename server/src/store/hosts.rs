@@ -13,11 +13,16 @@ use super::{RowExt, Store, StoreError};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostRow {
     pub name: HostName,
-    /// `unix:///path` or `tcp://host:port`.
+    /// `unix:///path`, `tcp://host:port` or `ssh://user@host:port`.
     pub url: String,
     /// The folder of `ca.pem`, `cert.pem` and `key.pem` for a `tcp://`
     /// engine, as the docker CLI names them.
     pub tls_dir: Option<String>,
+    /// For `ssh://`: the private key to log in with (else ssh's own
+    /// configuration and agent) and the known_hosts file the host's key is
+    /// checked against (else that of the user Berth runs as).
+    pub ssh_key: Option<String>,
+    pub known_hosts: Option<String>,
     /// Labs it may run at once.
     pub max_labs: usize,
     /// Memory its labs may be given together, in MiB.
@@ -68,14 +73,14 @@ pub enum RemoveHostError {
     Store(#[from] StoreError),
 }
 
-const HOST_COLUMNS: &str = "h.name, h.url, h.tls_dir, h.max_labs, h.memory_mb, h.state";
+const HOST_COLUMNS: &str = "h.name, h.url, h.tls_dir, h.ssh_key, h.known_hosts, h.max_labs, h.memory_mb, h.state";
 
 /// Every host with its live labs counted, in the order placement prefers:
 /// fewest labs first, then by name.
-const LOADS: &str = "SELECT h.name, h.url, h.tls_dir, h.max_labs, h.memory_mb, h.state, \
+const LOADS: &str = "SELECT h.name, h.url, h.tls_dir, h.ssh_key, h.known_hosts, h.max_labs, h.memory_mb, h.state, \
      COUNT(l.id) AS labs, CAST(COALESCE(SUM(l.memory_mb), 0) AS BIGINT) AS used \
      FROM lab_hosts h LEFT JOIN labs l ON l.host = h.name AND l.status <> $1 \
-     GROUP BY h.name, h.url, h.tls_dir, h.max_labs, h.memory_mb, h.state \
+     GROUP BY h.name, h.url, h.tls_dir, h.ssh_key, h.known_hosts, h.max_labs, h.memory_mb, h.state \
      ORDER BY COUNT(l.id), h.name";
 
 impl HostRow {
@@ -84,6 +89,8 @@ impl HostRow {
             name: r.id("name")?,
             url: r.try_get("url")?,
             tls_dir: r.try_get("tls_dir")?,
+            ssh_key: r.try_get("ssh_key")?,
+            known_hosts: r.try_get("known_hosts")?,
             max_labs: r.count("max_labs")?,
             memory_mb: r.count("memory_mb")?,
             state: r.parsed("state")?,
@@ -161,12 +168,14 @@ impl Store {
     /// Lists a host, active; `false` if one has that name already.
     pub async fn add_host(&self, host: &HostRow) -> Result<bool, StoreError> {
         let added = sqlx::query(
-            "INSERT INTO lab_hosts (name, url, tls_dir, max_labs, memory_mb, state, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO lab_hosts (name, url, tls_dir, ssh_key, known_hosts, max_labs, memory_mb, state, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(host.name.as_str())
         .bind(&host.url)
         .bind(host.tls_dir.as_deref())
+        .bind(host.ssh_key.as_deref())
+        .bind(host.known_hosts.as_deref())
         .bind(host.max_labs as i64)
         .bind(host.memory_mb as i64)
         .bind(host.state.as_str())

@@ -94,6 +94,11 @@ const SQLITE: Embedded = &[
         "lab_makers",
         include_str!("../../../migrations/sqlite/0020_lab_makers.sql"),
     ),
+    (
+        21,
+        "ssh_hosts",
+        include_str!("../../../migrations/sqlite/0021_ssh_hosts.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (
@@ -183,6 +188,11 @@ const POSTGRES: Embedded = &[
         20,
         "lab_makers",
         include_str!("../../../migrations/postgres/0020_lab_makers.sql"),
+    ),
+    (
+        21,
+        "ssh_hosts",
+        include_str!("../../../migrations/postgres/0021_ssh_hosts.sql"),
     ),
 ];
 

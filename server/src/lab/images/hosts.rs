@@ -22,16 +22,18 @@ use std::time::{Duration, Instant};
 use berth_app::model::HostName;
 
 use super::{done, spinner};
-use crate::lab::docker::Endpoint;
-use crate::lab::hosts::usable_images;
+use crate::lab::hosts::{endpoint, usable_images};
 use crate::lab::mirror::{self, RegistryMirror};
 use crate::store::{HostRow, Store};
 
 /// How long one copy may take: a lab image is a gigabyte, and a host may
 /// be at the end of a slow link.
 const COPY_TIMEOUT: Duration = Duration::from_secs(3600);
-/// A container that mounts the mirror's volume to copy it, never started.
-const HELPER: &str = "berth-mirror-copy";
+/// A container that mounts the mirror's volume to copy it, never started;
+/// named for this process, so two copies at once (two hosts' builds, from
+/// two terminals) do not remove each other's on the local engine.
+static HELPER: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("berth-mirror-copy-{}", std::process::id()));
 
 /// The hosts `--host` or `--all-hosts` name, checked before anything is
 /// built: an unknown name is an error, not a host skipped.
@@ -62,13 +64,12 @@ pub async fn targets(store: &Store, named: &[HostName], all: bool) -> anyhow::Re
 /// records what the host can now run labs of.
 pub async fn copy_to(local: &Docker, store: &Store, host: &HostRow, images: &[String]) -> anyhow::Result<()> {
     let started = Instant::now();
-    let endpoint = Endpoint::parse(&host.url, host.tls_dir.as_deref())?;
-    let version = endpoint
-        .version()
+    let (remote, version) = endpoint(host)?
+        .open()
         .await
         .with_context(|| format!("the engine at {} does not answer", host.url))?;
     println!("• {}: Docker {version} at {}", host.name, host.url);
-    let remote = endpoint.connect()?.with_timeout(COPY_TIMEOUT);
+    let remote = remote.with_timeout(COPY_TIMEOUT);
     let local = local.clone().with_timeout(COPY_TIMEOUT);
     for image in images.iter().map(String::as_str).chain([mirror::IMAGE]) {
         copy_image(&local, &remote, &host.name, image)
@@ -138,12 +139,12 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         return Err(e.context("on the host"));
     }
     let copied = async {
-        let here = mirror::published(local, HELPER).await?;
+        let here = mirror::published(local, &HELPER).await?;
         if here.is_empty() {
             bail!("the mirror on this machine serves no course image: `berth images build` publishes them");
         }
         let serves_all = |there: &[(String, String)]| here.iter().all(|tag| there.contains(tag));
-        if serves_all(&mirror::published(remote, HELPER).await?) {
+        if serves_all(&mirror::published(remote, &HELPER).await?) {
             println!("✓ {host}: its mirror serves the {} course image tags", here.len());
             return Ok(());
         }
@@ -151,7 +152,7 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         let bar = spinner(format!("{host}: copying the mirror's course images"));
         let options = DownloadFromContainerOptionsBuilder::new().path(mirror::DATA).build();
         let archive = local
-            .download_from_container(HELPER, Some(options))
+            .download_from_container(&HELPER, Some(options))
             .map(|chunk| chunk.map_err(std::io::Error::other));
         let parent = std::path::Path::new(mirror::DATA)
             .parent()
@@ -161,13 +162,13 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         let options = UploadToContainerOptionsBuilder::new().path(&parent).build();
         remote
             .upload_to_container(
-                HELPER,
+                &HELPER,
                 Some(options),
                 bollard::body_try_stream(counted(archive, bar.clone())),
             )
             .await
             .inspect_err(|_| bar.abandon())?;
-        if !serves_all(&mirror::published(remote, HELPER).await?) {
+        if !serves_all(&mirror::published(remote, &HELPER).await?) {
             bar.abandon();
             bail!("copied, but the host's volume does not hold every tag");
         }
@@ -199,14 +200,14 @@ async fn helper(docker: &Docker) -> anyhow::Result<()> {
         }),
         ..Default::default()
     };
-    let options = CreateContainerOptionsBuilder::new().name(HELPER).build();
+    let options = CreateContainerOptionsBuilder::new().name(&HELPER).build();
     docker.create_container(Some(options), body).await?;
     Ok(())
 }
 
 async fn remove_helper(docker: &Docker) {
     let options = RemoveContainerOptionsBuilder::new().force(true).build();
-    let _ = docker.remove_container(HELPER, Some(options)).await;
+    let _ = docker.remove_container(&HELPER, Some(options)).await;
 }
 
 /// Forwards a stream of bytes from a task of its own (the engine's body
