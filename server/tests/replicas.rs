@@ -159,6 +159,23 @@ async fn class(learner: &Http, instructor: &Http, db: &TestDb) -> Class {
     }
 }
 
+/// Ada's lab started and typed into through `a`, and Ivy watching it
+/// through `b`: she sees what Ada typed before and after she came, and
+/// Ada's page names her. Ada's terminal, its path, and Ivy's.
+async fn watched_across(a: &Http, b: &Http, class: &Class) -> (Socket, String, Socket) {
+    act(a, &class.ada, "basics", LabAction::Start).await.unwrap();
+    let path = terminal_path(&view(b, &class.ada, "basics", "first-steps").await);
+    let mut learner = small_terminal(a, &class.ada_cookie, &path).await;
+    type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
+    let watch = format!("/classrooms/{}/learners/{}/terminal", class.id, class.ada_id);
+    let mut watcher = small_terminal(b, &class.ivy_cookie, &watch).await;
+    read_until(&mut watcher, "before-21").await;
+    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
+    type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
+    read_until(&mut watcher, "shadow-42").await;
+    (learner, path, watcher)
+}
+
 #[tokio::test]
 async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let db = TestDb::postgres().await;
@@ -168,14 +185,8 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let (a_http, b_http) = (a.http(), b.http());
 
     // The instructor works on B, the learner on A.
-    let Class {
-        id,
-        ivy,
-        ivy_cookie,
-        ada,
-        ada_cookie,
-        ada_id,
-    } = class(&a_http, &b_http, &db).await;
+    let class = class(&a_http, &b_http, &db).await;
+    let (id, ivy, ada, ada_cookie) = (class.id, &class.ivy, &class.ada, &class.ada_cookie);
 
     let mut grid = ivy
         .get(format!("{}/classrooms/{id}/events", b_http.base))
@@ -186,20 +197,8 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     let mut buffer = String::new();
     assert_eq!(next_event(&mut grid, &mut buffer, "ready").await, "live");
 
-    // Ada's lab, started and typed into through A.
-    act(&a_http, &ada, "basics", LabAction::Start).await.unwrap();
-    let path = terminal_path(&view(&b_http, &ada, "basics", "first-steps").await);
-    let mut learner = small_terminal(&a_http, &ada_cookie, &path).await;
-    type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
-
-    // Ivy watches through B and sees what Ada types on A; Ada's page on A
-    // is told Ivy is watching.
-    let watch = format!("/classrooms/{id}/learners/{ada_id}/terminal");
-    let mut watcher = small_terminal(&b_http, &ivy_cookie, &watch).await;
-    read_until(&mut watcher, "before-21").await;
-    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
-    type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
-    read_until(&mut watcher, "shadow-42").await;
+    // Ada types on A; Ivy watches through B.
+    let (mut learner, path, mut watcher) = watched_across(&a_http, &b_http, &class).await;
 
     // A check passed through A reaches the grid B serves within a second.
     type_until(
@@ -208,10 +207,7 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
         "written-2",
     )
     .await;
-    assert_eq!(
-        check(&a_http, &ada, "greeting", false).await.map(|r| r.passed),
-        Ok(true)
-    );
+    assert_eq!(check(&a_http, ada, "greeting", false).await.map(|r| r.passed), Ok(true));
     let passed = Instant::now();
     loop {
         let row = next_event(&mut grid, &mut buffer, "learner").await;
@@ -228,13 +224,13 @@ async fn a_class_runs_on_two_replicas_and_outlives_one() {
     // the same shell, what she typed before in its scrollback.
     a.kill();
     drop(learner);
-    let mut learner = small_terminal(&b_http, &ada_cookie, &path).await;
+    let mut learner = small_terminal(&b_http, ada_cookie, &path).await;
     let seen = type_until(&mut learner, "echo again-$((3+4))\r", "again-7").await;
     assert!(seen.contains("before-21"), "the scrollback came along: {seen:?}");
     // Ivy's watch on B carries on.
     read_until(&mut watcher, "again-7").await;
 
-    act(&b_http, &ada, "basics", LabAction::Stop).await.unwrap();
+    act(&b_http, ada, "basics", LabAction::Stop).await.unwrap();
 }
 
 #[tokio::test]
@@ -360,25 +356,7 @@ async fn a_watcher_on_another_replica_follows_a_terminal_that_is_not_kept() {
     let a = replica_with(&db, site.path(), &flags);
     let b = replica_with(&db, site.path(), &flags);
     let (a_http, b_http) = (a.http(), b.http());
-    let Class {
-        id,
-        ivy_cookie,
-        ada,
-        ada_cookie,
-        ada_id,
-        ..
-    } = class(&a_http, &b_http, &db).await;
-
-    act(&a_http, &ada, "basics", LabAction::Start).await.unwrap();
-    let path = terminal_path(&view(&a_http, &ada, "basics", "first-steps").await);
-    let mut learner = small_terminal(&a_http, &ada_cookie, &path).await;
-    type_until(&mut learner, "echo before-$((20+1))\r", "before-21").await;
-
-    let watch = format!("/classrooms/{id}/learners/{ada_id}/terminal");
-    let mut watcher = small_terminal(&b_http, &ivy_cookie, &watch).await;
-    read_until(&mut watcher, "before-21").await;
-    assert_eq!(watchers(&mut learner).await, ["ivy@example.org"]);
-    type_until(&mut learner, "echo shadow-$((6*7))\r", "shadow-42").await;
-    read_until(&mut watcher, "shadow-42").await;
-    act(&a_http, &ada, "basics", LabAction::Stop).await.unwrap();
+    let class = class(&a_http, &b_http, &db).await;
+    watched_across(&a_http, &b_http, &class).await;
+    act(&a_http, &class.ada, "basics", LabAction::Stop).await.unwrap();
 }
