@@ -553,6 +553,13 @@ async fn the_warm_pool_keeps_to_open_hosts_and_gives_way_to_learners() {
     let (code, _) = as_learner(&b, &ada_lab, "echo hello > ~/greeting.txt").await;
     assert_eq!(code, Some(0));
     assert!(check(&warm, &ada, "greeting", false).await.unwrap().passed);
+    // A reset through the other replica remakes the lab on a host.
+    act(&warm, &ada, "basics", LabAction::Reset).await.unwrap();
+    let fresh = lab_of(&view_set_up(&warm, &ada, "basics", LESSON).await);
+    assert_ne!(fresh, ada_lab);
+    assert!(h6.holds(&fresh).await, "remade where there is room: h6");
+    assert!(!h6.holds(&ada_lab).await, "the old one removed");
+    assert!(!check(&b, &ada, "greeting", false).await.unwrap().passed, "a fresh lab");
 
     // h5 open again: the pool refills there, and both hosts are full. A
     // learner starting another module gets the waiting lab's place.
