@@ -217,7 +217,11 @@ pub async fn test(args: TestArgs) -> anyhow::Result<()> {
     // The same launcher learners' labs start through, on an install label
     // of its own so the server's sweep never takes these labs for its own.
     let runtime = DockerRuntime::connect(args.runtimes.clone(), Default::default()).await;
-    let launcher = Arc::new(Launcher::new(Arc::new(runtime), format!("content-test-{}", new_id())));
+    let launcher = Arc::new(Launcher::new(
+        Arc::new(runtime),
+        format!("content-test-{}", new_id()),
+        0,
+    ));
     let mut todo: Vec<Run> = Vec::new();
     for (module, lab) in loaded.labs {
         let lab = Arc::new(lab);

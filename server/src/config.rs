@@ -176,6 +176,11 @@ pub struct LabArgs {
     /// the oldest is given back when a learner needs the room. 0 (the default): labs are made when asked for.
     #[arg(long, env = "BERTH_WARM", value_delimiter = ',', default_value = "0")]
     pub warm: Vec<crate::lab::pool::WarmTarget>,
+    /// Labs this server sets up at once (their exercises' setup and warm-up scripts); the others wait their turn,
+    /// so a class starting together is set up in waves rather than every script running out of time.
+    /// 0 (the default): twice the cores of the machine it runs on.
+    #[arg(long, env = "BERTH_SETUPS_AT_ONCE", default_value_t = 0)]
+    pub setups_at_once: usize,
     /// The folder of lab image definitions (each exercise names one).
     #[arg(long, env = "BERTH_PLAYGROUND", default_value = "playground")]
     pub playground: PathBuf,

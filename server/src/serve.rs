@@ -80,7 +80,7 @@ pub async fn prepare(config: &ServeConfig) -> anyhow::Result<AppState> {
     let local = lab::docker::DockerRuntime::connect(config.labs.runtimes.clone(), mirror.clone()).await;
     let hosts = lab::hosts::Hosts::new(local, config.labs.runtimes.clone(), mirror, store.clone());
     let labs = Arc::new(Labs::new(
-        lab::Launcher::new(Arc::new(hosts), instance),
+        lab::Launcher::new(Arc::new(hosts), instance, config.labs.setups_at_once),
         store.clone(),
         events.clone(),
         lab_config,

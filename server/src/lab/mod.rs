@@ -157,11 +157,32 @@ pub struct Launcher {
     /// This install's label: labs of other installs on the same engine are
     /// left alone.
     instance: String,
+    /// Labs being set up at once. A class starting together would
+    /// otherwise run every setup at the same moment, each slowed until its
+    /// script's timeout failed the lab; waiting for a turn fails nobody.
+    setting_up: Arc<tokio::sync::Semaphore>,
 }
 
 impl Launcher {
-    pub fn new(runtime: Arc<dyn Runtime>, instance: String) -> Self {
-        Self { runtime, instance }
+    /// `setups_at_once`: 0 for twice the machine's cores.
+    pub fn new(runtime: Arc<dyn Runtime>, instance: String, setups_at_once: usize) -> Self {
+        let at_once = match setups_at_once {
+            0 => std::thread::available_parallelism().map_or(4, |n| 2 * n.get()),
+            n => n,
+        };
+        Self {
+            runtime,
+            instance,
+            setting_up: Arc::new(tokio::sync::Semaphore::new(at_once)),
+        }
+    }
+
+    /// Waits for a turn to set a lab up.
+    async fn turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.setting_up
+            .acquire()
+            .await
+            .expect("the setups' semaphore is never closed")
     }
 
     pub fn runtime(&self) -> &Arc<dyn Runtime> {
@@ -222,6 +243,7 @@ impl Launcher {
     /// then the learner's own (`Setups::All`) or the warm-up scripts
     /// (`Setups::Pool`).
     pub async fn prepare(&self, lab: &LabId, m: &ModuleLab, setups: Setups) -> Result<(), LabError> {
+        let _turn = self.turn().await;
         self.set_up(lab, m, Step::Setup, |e| e.shared_setup).await?;
         match setups {
             Setups::All => self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await,
@@ -264,6 +286,7 @@ impl Launcher {
     /// Readies a claimed lab of the warm pool for its learner: the setups
     /// that are not shared.
     pub async fn personalise(&self, lab: &LabId, m: &ModuleLab) -> Result<(), LabError> {
+        let _turn = self.turn().await;
         self.set_up(lab, m, Step::Setup, |e| !e.shared_setup).await
     }
 
@@ -1436,5 +1459,87 @@ impl LabService for Labs {
 
     async fn reveal(&self, user: UserId, exercise: ExerciseOf<'_>, solution: bool) -> Result<(), AppError> {
         Ok(self.reveal_step(user, exercise, solution).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runtime::*;
+    use super::*;
+    use futures_util::stream::BoxStream;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A runtime whose every script takes a moment, counting how many run
+    /// at once. Only scripts are run here.
+    #[derive(Default)]
+    struct SlowScripts {
+        running: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl Runtime for SlowScripts {
+        async fn run_script(&self, _: &LabId, _: NodeNumber, _: Script<'_>) -> Result<ScriptOutput, RuntimeError> {
+            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            Ok(ScriptOutput {
+                exit_code: Some(0),
+                output: String::new(),
+                timed_out: false,
+                truncated: false,
+            })
+        }
+        async fn create(&self, _: &LabSpec) -> Result<(), RuntimeError> {
+            unreachable!()
+        }
+        async fn remove(&self, _: &LabId) -> Result<(), RuntimeError> {
+            unreachable!()
+        }
+        async fn list(&self, _: &str) -> Result<Listing, RuntimeError> {
+            unreachable!()
+        }
+        async fn shell(&self, _: &LabId, _: NodeNumber, _: TermSize, _: Seat) -> Result<Shell, RuntimeError> {
+            unreachable!()
+        }
+        async fn open_shell(&self, _: &LabId, _: NodeNumber) -> Result<(), RuntimeError> {
+            unreachable!()
+        }
+        async fn keeps_shells(&self, _: &LabId, _: NodeNumber) -> Result<bool, RuntimeError> {
+            unreachable!()
+        }
+        async fn leave(&self, _: &LabId, _: NodeNumber, _: &str) -> Result<(), RuntimeError> {
+            unreachable!()
+        }
+        async fn resize(&self, _: &LabId, _: &str, _: TermSize) -> Result<(), RuntimeError> {
+            unreachable!()
+        }
+        fn out_of_memory(&self, _: &LabId, _: NodeNumber) -> BoxStream<'static, OutOfMemory> {
+            unreachable!()
+        }
+    }
+
+    /// Six labs set up at once with room for two: every setup runs, two at
+    /// a time at most, and none fails for waiting.
+    #[tokio::test]
+    async fn labs_are_set_up_a_few_at_a_time_and_all_of_them() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lab-course");
+        let loaded = crate::content::load(&fixture, &["shell".to_string()]).expect("the fixture loads");
+        let lab = &loaded.labs[&ModuleId::new("basics")];
+        let runtime = Arc::new(SlowScripts::default());
+        let launcher = Launcher::new(runtime.clone(), "test".into(), 2);
+        let setups = (0..6).map(|n| {
+            let (launcher, lab) = (launcher.clone(), lab.clone());
+            tokio::spawn(async move {
+                launcher
+                    .prepare(&LabId::new(format!("lab{n}")), &lab, Setups::All)
+                    .await
+            })
+        });
+        for done in futures_util::future::join_all(setups).await {
+            done.unwrap().expect("every lab is set up");
+        }
+        assert_eq!(runtime.most.load(Ordering::SeqCst), 2);
     }
 }
