@@ -490,3 +490,37 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
     assert!(err.contains("✓ h4: its mirror serves the"), "{err}");
     assert!(err.contains("lab host h5") && err.contains("does not answer"), "{err}");
 }
+
+/// Two copies at once (two operators, or a script copying to each host in
+/// parallel) must not undo each other: each has its own helper container
+/// on this machine's engine. With one fixed name, the second copy removed
+/// the first's helper in the middle of its download ("No such container").
+#[tokio::test]
+async fn images_build_to_two_hosts_at_once_copies_to_both() {
+    let (h6, h7) = tokio::join!(Engine::empty(235), Engine::empty(236));
+    let db = TestDb::sqlite();
+    let playground = small_playground();
+    let _app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    hosts(&db, &["add", "h6", &h6.url()]).unwrap();
+    hosts(&db, &["add", "h7", &h7.url()]).unwrap();
+
+    let (db, playground) = (&db, playground.path());
+    let (a, b) = std::thread::scope(|s| {
+        let copy = |host: &'static str| s.spawn(move || images_build(db, playground, &["--host", host]));
+        let (a, b) = (copy("h6"), copy("h7"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for (host, copied) in [("h6", a), ("h7", b)] {
+        let copied = copied.unwrap_or_else(|e| panic!("the copy to {host} failed: {e}"));
+        assert!(
+            copied.contains(&format!("{host}: labs of berth/lab-shell can run there")),
+            "{copied}"
+        );
+    }
+    for engine in [&h6, &h7] {
+        assert!(
+            engine.client().inspect_container("berth-mirror", None).await.is_ok(),
+            "the host's mirror runs"
+        );
+    }
+}
