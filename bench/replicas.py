@@ -183,8 +183,10 @@ def throughput(db):
 def main():
     measures = ["grid", "pages", "burst"]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("measures", nargs="*", choices=measures, help="only these (default: all)")
+    parser.add_argument("measures", nargs="*", help=f"only these of {', '.join(measures)} (default: all)")
     run = parser.parse_args().measures or measures
+    if unknown := set(run) - set(measures):
+        parser.error(f"no measure named {', '.join(sorted(unknown))}")
     if "pages" in run and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     binary = release_binary()
