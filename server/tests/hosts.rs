@@ -374,6 +374,11 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     assert!(listed(&db, "h3").contains("labs 1/1"));
 }
 
+/// The tests that run `berth images build` take turns: each fills this
+/// machine's mirror, and three runs at once (these two tests side by side)
+/// once left one waiting on the engine for good (bench/README.md).
+static IMAGE_BUILDS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// `berth images build` with `args`, against the test's database: its
 /// standard output, or its error output.
 fn images_build(db: &TestDb, playground: &std::path::Path, args: &[&str]) -> Result<String, String> {
@@ -409,6 +414,7 @@ fn small_playground() -> tempfile::TempDir {
 
 #[tokio::test]
 async fn images_build_copies_images_and_course_images_to_a_lab_host() {
+    let _turn = IMAGE_BUILDS.lock().await;
     let (h4, mut h5) = tokio::join!(Engine::empty(233), Engine::empty(234));
     let db = TestDb::sqlite();
     let playground = small_playground();
@@ -497,6 +503,7 @@ async fn images_build_copies_images_and_course_images_to_a_lab_host() {
 /// the first's helper in the middle of its download ("No such container").
 #[tokio::test]
 async fn images_build_to_two_hosts_at_once_copies_to_both() {
+    let _turn = IMAGE_BUILDS.lock().await;
     let (h6, h7) = tokio::join!(Engine::empty(235), Engine::empty(236));
     let db = TestDb::sqlite();
     let playground = small_playground();
