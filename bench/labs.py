@@ -115,6 +115,18 @@ class Tab:
     def stop(self, module="basics"):
         self.post("/api/lab/act", {"module": module, "action": "stop"})
 
+    def set_up(self, module, lesson, t0, every=0.05):
+        """Seconds from `t0` until the lab panel says the setups are done,
+        asking every `every` seconds."""
+        while True:
+            _, body = self.get(f"/api/lab?module={module}&lesson={lesson}")
+            setup = json.loads(body)["lab"]["setup"]
+            if setup != "Running":
+                if setup != "Done":
+                    raise RuntimeError(f"the lab's setup failed: {setup}")
+                return time.perf_counter() - t0
+            time.sleep(every)
+
     async def first_prompt(self, terminal, then=None):
         """Waits for the first prompt byte; then, if given, answers what
         `then(ws)` does on the same terminal."""
@@ -188,7 +200,9 @@ def serve(runtime, course="server/tests/fixtures/lab-course", labs=N + 5, db=Non
     if runtime != "runc":
         args += ["--lab-runtime", runtime]
     args += list(extra)
-    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # BERTH_BENCH_LOG=1: the servers' logs on the benchmark's stderr.
+    out = sys.stderr if os.environ.get("BERTH_BENCH_LOG") else subprocess.DEVNULL
+    server = subprocess.Popen(args, stdout=out, stderr=out)
     for _ in range(100):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Two `berth serve` replicas on one PostgreSQL, side by side in one run:
 
+- a burst of 40 labs across two lab hosts (two extra Docker engines listed
+  with `berth hosts`): 20 learners through each replica press Start at the
+  same moment, once for docker labs and once for shell labs; failures, time
+  until every lab works, per-lab p50/p95/max and how the labs split between
+  the hosts (bench/hosts_burst.py);
 - submission -> instructor's grid event: 30 learners submit quiz attempts
   through replica A while the instructor's grid is open twice, on A (the
   replica that took the submission) and on B (the change reaches it through
@@ -9,12 +14,15 @@
   bench/pages.sh measures it): wrk against one replica alone, then against
   two replicas at once (one wrk each, rates summed).
 
-Run from the repository root after `cargo build --release -p berth-server`
-and `cargo xtask build`; needs Debian's `wrk` and PostgreSQL: an
+Run from the repository root, as root (the burst starts Docker engines),
+after `cargo build --release -p berth-server`, `cargo xtask build` and
+`berth images build`; needs Debian's `wrk` and PostgreSQL: an
 administrator URL in BERTH_BENCH_POSTGRES_URL, or Debian's postgresql
-server programs, from which a throwaway cluster is started.
+server programs, from which a throwaway cluster is started. Name measures
+(`grid`, `pages`, `burst`) to run only those.
 """
 
+import argparse
 import glob
 import json
 import os
@@ -32,6 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labs import PASSWORD, Tab, release_binary, serve, summary  # noqa: E402
 from classroom import Grid, choice_key  # noqa: E402
+import hosts_burst  # noqa: E402
 
 LEARNERS = 30
 QUIZZES = 5  # per learner
@@ -86,6 +95,11 @@ class Postgres:
         for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
             subprocess.run([psql, self.admin, "-qc", sql], check=True, env=quiet)
         return self.admin.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self, name):
+        """Drops a database made by `database`."""
+        psql = os.path.join(self.bin, "psql") if self.dir else "psql"
+        subprocess.run([psql, self.admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
 
     def stop(self):
         if self.dir:
@@ -167,31 +181,53 @@ def throughput(db):
 
 
 def main():
-    if not shutil.which("wrk"):
+    measures = ["grid", "pages", "burst"]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("measures", nargs="*", help=f"only these of {', '.join(measures)} (default: all)")
+    run = parser.parse_args().measures or measures
+    if unknown := set(run) - set(measures):
+        parser.error(f"no measure named {', '.join(sorted(unknown))}")
+    if "pages" in run and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     binary = release_binary()
     pg = Postgres()
     try:
-        delays = grid_latency(binary, pg.database("berth_bench_grid"))
-        one, two = throughput(pg.database("berth_bench_pages"))
+        if "burst" in run:
+            images, bursts = hosts_burst.run(binary, pg.database("berth_bench_burst"))
+            pg.drop("berth_bench_burst")
+        if "grid" in run:
+            delays = grid_latency(binary, pg.database("berth_bench_grid"))
+            pg.drop("berth_bench_grid")
+        if "pages" in run:
+            one, two = throughput(pg.database("berth_bench_pages"))
+            pg.drop("berth_bench_pages")
     finally:
         pg.stop()
-    print(f"{LEARNERS} learners x {QUIZZES} quiz attempts through replica A, on {os.cpu_count()} cores")
-    print("| submission -> instructor's grid event | count | p50 | p95 | max |")
-    print("|---|---:|---:|---:|---:|")
-    for name, samples in delays.items():
-        p50, p95 = summary(samples)
-        print(f"| grid on the {name} | {len(samples)} | {ms(p50)} | {ms(p95)} | {ms(max(samples))} |")
-    p95 = summary(delays["other replica (B)"])[1]
-    print(f"goal: p95 across replicas under 1 s: {'met' if p95 < 1 else 'NOT met'} ({ms(p95)})")
-    print()
-    print(f"lesson page {LESSON}, wrk -t1 -c32 -d{WRK_SECONDS}s per replica")
-    print("| replicas | requests/s | p99 |")
-    print("|---|---:|---:|")
-    print(f"| one | {one[0]:,.0f} | {one[1]} |")
-    print(f"| two at once (A + B) | {two[0][0] + two[1][0]:,.0f} ({two[0][0]:,.0f} + {two[1][0]:,.0f}) "
-          f"| {two[0][1]} / {two[1][1]} |")
-    print(f"two against one: {(two[0][0] + two[1][0]) / one[0]:.2f}")
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} cores, {os.path.basename(binary)} at {binary}; "
+          f"load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    if "burst" in run:
+        print()
+        hosts_burst.report(images, bursts)
+    if "grid" in run:
+        print()
+        print(f"{LEARNERS} learners x {QUIZZES} quiz attempts through replica A")
+        print("| submission -> instructor's grid event | count | p50 | p95 | max |")
+        print("|---|---:|---:|---:|---:|")
+        for name, samples in delays.items():
+            p50, p95 = summary(samples)
+            print(f"| grid on the {name} | {len(samples)} | {ms(p50)} | {ms(p95)} | {ms(max(samples))} |")
+        p95 = summary(delays["other replica (B)"])[1]
+        print(f"goal: p95 across replicas under 1 s: {'met' if p95 < 1 else 'NOT met'} ({ms(p95)})")
+    if "pages" in run:
+        print()
+        print(f"lesson page {LESSON}, wrk -t1 -c32 -d{WRK_SECONDS}s per replica")
+        print("| replicas | requests/s | p99 |")
+        print("|---|---:|---:|")
+        print(f"| one | {one[0]:,.0f} | {one[1]} |")
+        print(f"| two at once (A + B) | {two[0][0] + two[1][0]:,.0f} ({two[0][0]:,.0f} + {two[1][0]:,.0f}) "
+              f"| {two[0][1]} / {two[1][1]} |")
+        print(f"two against one: {(two[0][0] + two[1][0]) / one[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -134,21 +134,9 @@ async def prompt_then(ws, t0, tab, module, lesson):
     """Seconds from `t0` to the prompt, then until the lab's setups are
     done, then the pull's figures (None for a shell lab)."""
     prompt_at = time.perf_counter() - t0
-    set_up_at = set_up(tab, module, lesson, t0)
+    set_up_at = tab.set_up(module, lesson, t0)
     took, was_present = await pull(ws) if module == "docker" else (None, None)
     return prompt_at, set_up_at, took, was_present
-
-
-def set_up(tab, module, lesson, t0):
-    """Seconds from `t0` until the lab panel says the setups are done."""
-    while True:
-        _, body = tab.get(f"/api/lab?module={module}&lesson={lesson}")
-        setup = json.loads(body)["lab"]["setup"]
-        if setup != "Running":
-            if setup != "Done":
-                raise RuntimeError(f"the lab's setup failed: {setup}")
-            return time.perf_counter() - t0
-        time.sleep(0.05)
 
 
 def browser():

@@ -377,6 +377,11 @@ async fn labs_are_placed_on_hosts_that_take_them_and_reach_their_learners_there(
     assert!(listed(&db, "h3").contains("labs 1/1"));
 }
 
+/// The tests that run `berth images build` take turns: each fills this
+/// machine's mirror, and three runs at once once left one waiting on the
+/// engine for good (bench/README.md).
+static IMAGE_BUILDS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// `berth images build` with `args`, against the test's database: its
 /// standard output, or its error output.
 fn images_build(db: &TestDb, playground: &std::path::Path, args: &[&str]) -> Result<String, String> {
@@ -412,6 +417,7 @@ fn small_playground() -> tempfile::TempDir {
 
 #[tokio::test]
 async fn images_build_copies_images_and_course_images_to_a_lab_host() {
+    let _turn = IMAGE_BUILDS.lock().await;
     let (h4, mut h5) = tokio::join!(Engine::empty(233), Engine::empty(234));
     let db = TestDb::sqlite();
     let playground = small_playground();
@@ -768,7 +774,9 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
         "{added}"
     );
     let playground = small_playground();
+    let turn = IMAGE_BUILDS.lock().await;
     let built = images_build(&db, playground.path(), &["--host", "s1"]).unwrap();
+    drop(turn);
     assert!(built.contains("s1: berth/lab-shell copied"), "{built}");
     let here = docker().inspect_image(IMAGE).await.unwrap().id;
     assert_eq!(engine.client().inspect_image(IMAGE).await.unwrap().id, here);
@@ -821,4 +829,39 @@ async fn an_ssh_host_is_reached_through_sshd_with_its_host_key_checked() {
     // Stopped: the container is removed from that engine.
     act(&app, &ada, "basics", LabAction::Stop).await.unwrap();
     assert!(!engine.holds(&lab).await, "a stopped lab is removed from its host");
+}
+
+/// Two copies at once (two operators, or a script copying to each host in
+/// parallel) must not undo each other: each has its own helper container
+/// on this machine's engine. With one fixed name, the second copy removed
+/// the first's helper in the middle of its download ("No such container").
+#[tokio::test]
+async fn images_build_to_two_hosts_at_once_copies_to_both() {
+    let _turn = IMAGE_BUILDS.lock().await;
+    let (h6, h7) = tokio::join!(Engine::empty(235), Engine::empty(236));
+    let db = TestDb::sqlite();
+    let playground = small_playground();
+    let _app = TestApp::builder().fixture("lab-course").db(db.same()).spawn().await;
+    hosts(&db, &["add", "h6", &h6.url()]).unwrap();
+    hosts(&db, &["add", "h7", &h7.url()]).unwrap();
+
+    let (db, playground) = (&db, playground.path());
+    let (a, b) = std::thread::scope(|s| {
+        let copy = |host: &'static str| s.spawn(move || images_build(db, playground, &["--host", host]));
+        let (a, b) = (copy("h6"), copy("h7"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for (host, copied) in [("h6", a), ("h7", b)] {
+        let copied = copied.unwrap_or_else(|e| panic!("the copy to {host} failed: {e}"));
+        assert!(
+            copied.contains(&format!("{host}: labs of berth/lab-shell can run there")),
+            "{copied}"
+        );
+    }
+    for engine in [&h6, &h7] {
+        assert!(
+            engine.client().inspect_container("berth-mirror", None).await.is_ok(),
+            "the host's mirror runs"
+        );
+    }
 }

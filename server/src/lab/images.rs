@@ -11,8 +11,8 @@ use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, CreateContainerOptions, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
-    DownloadFromContainerOptionsBuilder, PushImageOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptions,
-    TagImageOptionsBuilder,
+    DownloadFromContainerOptionsBuilder, ListContainersOptionsBuilder, PushImageOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptions, TagImageOptionsBuilder,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -24,6 +24,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::docker::DockerRuntime;
 use super::mirror;
+use berth_app::model::Millis;
 pub use version::{Installed, VERSION_LABEL};
 
 pub const BASE_IMAGE: &str = "berth/base:trixie";
@@ -514,19 +515,56 @@ async fn read_version(docker: &Docker, image: &str) -> anyhow::Result<Installed>
     Ok(Installed::parse(&text)?)
 }
 
+/// Marks the containers a run makes to fill or copy the mirror's volume.
+const HELPER_LABEL: &str = "org.berth.images-helper";
+/// The longest a run uses one of them: older ones were left by a run that died.
+const HELPER_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Removes the helper containers of runs that died, once no run could
+/// still be using them.
+async fn remove_stale_helpers(docker: &Docker) -> anyhow::Result<()> {
+    let filters = HashMap::from([("label", vec![HELPER_LABEL.to_string()])]);
+    let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+    let stale_before = Millis::now().minus(HELPER_LIFETIME).get() / 1000;
+    for old in docker.list_containers(Some(options)).await? {
+        if old.created.is_some_and(|c| c < stale_before)
+            && let Some(id) = old.id
+        {
+            remove_helper(docker, &id).await;
+        }
+    }
+    Ok(())
+}
+
+/// A name of this run's own for a helper container: `prefix-RANDOM`. Runs
+/// at once (two operators, a copy to each host in parallel) must never
+/// remove each other's: with one fixed name, the second removed the
+/// first's in mid-copy.
+fn helper_name(prefix: &str) -> String {
+    format!("{prefix}-{}", super::new_id())
+}
+
+/// The labels of a helper container.
+fn helper_labels() -> HashMap<String, String> {
+    HashMap::from([(HELPER_LABEL.to_string(), String::new())])
+}
+
+async fn remove_helper(docker: &Docker, name: &str) {
+    let options = RemoveContainerOptionsBuilder::new().force(true).build();
+    let _ = docker.remove_container(name, Some(options)).await;
+}
+
 /// A registry on the mirror's volume that takes pushes, on loopback only.
 struct Filler<'a> {
     docker: &'a Docker,
+    name: String,
     port: u16,
 }
 
-const FILLER: &str = "berth-mirror-fill";
-
 impl<'a> Filler<'a> {
     async fn start(docker: &'a Docker) -> anyhow::Result<Self> {
-        let _ = docker
-            .remove_container(FILLER, Some(RemoveContainerOptionsBuilder::new().force(true).build()))
-            .await;
+        remove_stale_helpers(docker).await?;
+        let name = helper_name("berth-mirror-fill");
         let binding = PortBinding {
             host_ip: Some("127.0.0.1".into()),
             host_port: Some(String::new()),
@@ -534,6 +572,7 @@ impl<'a> Filler<'a> {
         let body = ContainerCreateBody {
             image: Some(mirror::IMAGE.into()),
             cmd: Some(vec!["/etc/berth-registry/fill.yml".into()]),
+            labels: Some(helper_labels()),
             host_config: Some(HostConfig {
                 binds: Some(vec![mirror::data_mount()]),
                 port_bindings: Some(HashMap::from([("5000/tcp".to_string(), Some(vec![binding]))])),
@@ -544,18 +583,30 @@ impl<'a> Filler<'a> {
             }),
             ..Default::default()
         };
-        let options = CreateContainerOptionsBuilder::new().name(FILLER).build();
+        let options = CreateContainerOptionsBuilder::new().name(&name).build();
         docker.create_container(Some(options), body).await?;
-        docker.start_container(FILLER, None).await?;
-        let port = docker
-            .inspect_container(FILLER, None)
+        // Made, so removed whatever happens next.
+        let mut filler = Self { docker, name, port: 0 };
+        if let Err(e) = filler.listen().await {
+            filler.stop().await;
+            return Err(e);
+        }
+        Ok(filler)
+    }
+
+    /// Starts the registry and finds the port it was given.
+    async fn listen(&mut self) -> anyhow::Result<()> {
+        self.docker.start_container(&self.name, None).await?;
+        self.port = self
+            .docker
+            .inspect_container(&self.name, None)
             .await?
             .network_settings
             .and_then(|n| n.ports)
             .and_then(|p| p.get("5000/tcp").cloned().flatten())
             .and_then(|b| b.first()?.host_port.as_ref()?.parse().ok())
             .context("the registry that takes pushes published no port")?;
-        Ok(Self { docker, port })
+        Ok(())
     }
 
     /// Publishes one image under each of its tags.
@@ -616,8 +667,7 @@ impl<'a> Filler<'a> {
     }
 
     async fn stop(self) {
-        let options = RemoveContainerOptionsBuilder::new().force(true).build();
-        let _ = self.docker.remove_container(FILLER, Some(options)).await;
+        remove_helper(self.docker, &self.name).await;
     }
 }
 

@@ -273,7 +273,10 @@ impl Launcher {
                 continue;
             };
             if out.exit_code != Some(0) {
-                tracing::error!(exercise = %e.id, output = %out.output, "an exercise's setup failed");
+                tracing::error!(
+                    lab = %lab, exercise = %e.id, exit_code = ?out.exit_code, timed_out = out.timed_out,
+                    output = %out.output, "an exercise's setup failed"
+                );
                 return Err(LabError::refused(format!(
                     "The setup of exercise “{}” failed, so the lab cannot be used; tell your instructor.",
                     e.title

@@ -13,7 +13,7 @@ use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, ImportImageOptions,
-    RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+    UploadToContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 use indicatif::ProgressBar;
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use berth_app::model::HostName;
 
-use super::{done, spinner};
+use super::{done, helper_labels, helper_name, remove_helper, remove_stale_helpers, spinner};
 use crate::lab::hosts::{endpoint, usable_images};
 use crate::lab::mirror::{self, RegistryMirror};
 use crate::store::{HostRow, Store};
@@ -29,11 +29,9 @@ use crate::store::{HostRow, Store};
 /// How long one copy may take: a lab image is a gigabyte, and a host may
 /// be at the end of a slow link.
 const COPY_TIMEOUT: Duration = Duration::from_secs(3600);
-/// A container that mounts the mirror's volume to copy it, never started;
-/// named for this process, so two copies at once (two hosts' builds, from
-/// two terminals) do not remove each other's on the local engine.
-static HELPER: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| format!("berth-mirror-copy-{}", std::process::id()));
+/// The containers that mount the mirror's volume to copy it, never
+/// started, are named `berth-mirror-copy-RANDOM`: each copy's own.
+const HELPER: &str = "berth-mirror-copy";
 
 /// The hosts `--host` or `--all-hosts` name, checked before anything is
 /// built: an unknown name is an error, not a host skipped.
@@ -133,18 +131,19 @@ async fn copy_image(local: &Docker, remote: &Docker, host: &HostName, image: &st
 /// Copies the mirror's volume into the host's unless the host's mirror
 /// already serves every tag published here, with the same digest.
 async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow::Result<()> {
-    helper(local).await.context("on this machine")?;
-    if let Err(e) = helper(remote).await {
-        remove_helper(local).await;
+    let helper_name = &helper_name(HELPER);
+    helper(local, helper_name).await.context("on this machine")?;
+    if let Err(e) = helper(remote, helper_name).await {
+        remove_helper(local, helper_name).await;
         return Err(e.context("on the host"));
     }
     let copied = async {
-        let here = mirror::published(local, &HELPER).await?;
+        let here = mirror::published(local, helper_name).await?;
         if here.is_empty() {
             bail!("the mirror on this machine serves no course image: `berth images build` publishes them");
         }
         let serves_all = |there: &[(String, String)]| here.iter().all(|tag| there.contains(tag));
-        if serves_all(&mirror::published(remote, &HELPER).await?) {
+        if serves_all(&mirror::published(remote, helper_name).await?) {
             println!("✓ {host}: its mirror serves the {} course image tags", here.len());
             return Ok(());
         }
@@ -152,7 +151,7 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         let bar = spinner(format!("{host}: copying the mirror's course images"));
         let options = DownloadFromContainerOptionsBuilder::new().path(mirror::DATA).build();
         let archive = local
-            .download_from_container(&HELPER, Some(options))
+            .download_from_container(helper_name, Some(options))
             .map(|chunk| chunk.map_err(std::io::Error::other));
         let parent = std::path::Path::new(mirror::DATA)
             .parent()
@@ -162,13 +161,13 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         let options = UploadToContainerOptionsBuilder::new().path(&parent).build();
         remote
             .upload_to_container(
-                &HELPER,
+                helper_name,
                 Some(options),
                 bollard::body_try_stream(counted(archive, bar.clone())),
             )
             .await
             .inspect_err(|_| bar.abandon())?;
-        if !serves_all(&mirror::published(remote, &HELPER).await?) {
+        if !serves_all(&mirror::published(remote, helper_name).await?) {
             bar.abandon();
             bail!("copied, but the host's volume does not hold every tag");
         }
@@ -180,18 +179,20 @@ async fn copy_mirror(local: &Docker, remote: &Docker, host: &HostName) -> anyhow
         Ok(())
     }
     .await;
-    remove_helper(local).await;
-    remove_helper(remote).await;
+    remove_helper(local, helper_name).await;
+    remove_helper(remote, helper_name).await;
     copied
 }
 
-/// Makes [`HELPER`] on an engine: the registry image, the mirror's
-/// volume, no network, never started.
-async fn helper(docker: &Docker) -> anyhow::Result<()> {
-    remove_helper(docker).await;
+/// Makes the helper `name` on an engine: the registry image, the
+/// mirror's volume, no network, never started. Helpers a copy that died
+/// left on the engine go first.
+async fn helper(docker: &Docker, name: &str) -> anyhow::Result<()> {
+    remove_stale_helpers(docker).await?;
     let body = ContainerCreateBody {
         image: Some(mirror::IMAGE.into()),
         cmd: Some(vec!["true".into()]),
+        labels: Some(helper_labels()),
         network_disabled: Some(true),
         host_config: Some(HostConfig {
             binds: Some(vec![mirror::data_mount()]),
@@ -200,14 +201,9 @@ async fn helper(docker: &Docker) -> anyhow::Result<()> {
         }),
         ..Default::default()
     };
-    let options = CreateContainerOptionsBuilder::new().name(&HELPER).build();
+    let options = CreateContainerOptionsBuilder::new().name(name).build();
     docker.create_container(Some(options), body).await?;
     Ok(())
-}
-
-async fn remove_helper(docker: &Docker) {
-    let options = RemoveContainerOptionsBuilder::new().force(true).build();
-    let _ = docker.remove_container(&HELPER, Some(options)).await;
 }
 
 /// Forwards a stream of bytes from a task of its own (the engine's body
