@@ -290,6 +290,9 @@ async fn a_replica_killed_during_a_lab_start_leaves_nothing_half_made() {
         let start = act(&a_http, &tab, "basics", LabAction::Start);
         let _ = tokio::time::timeout(Duration::from_millis(delay_ms), start).await;
         a.kill();
+        // A statement A sent just before it died may still commit; B
+        // takes A for dead only after three missed heartbeats (3 s here).
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let half_made: Vec<_> = store
             .live_labs()
             .await
