@@ -390,9 +390,7 @@ async fn lab_hosts(url: &str, defined: &[String], loaded: Option<&Loaded>) -> Op
         );
         let answer = async {
             let endpoint = crate::lab::hosts::endpoint(host).map_err(|e| e.to_string())?;
-            let (docker, version) = crate::lab::hosts::answered(&host.url, endpoint.open())
-                .await
-                .map_err(|e| e.to_string())?;
+            let (docker, version) = endpoint.open().await.map_err(|e| e.to_string())?;
             // What placement knows of the host is refreshed on the way.
             let usable = crate::lab::hosts::usable_images(&docker)
                 .await

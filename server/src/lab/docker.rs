@@ -145,6 +145,23 @@ pub struct Access<'a> {
     pub known_hosts: Option<&'a str>,
 }
 
+/// How long an engine Berth reaches over a URL may take to answer (`berth
+/// hosts add`, `doctor`, a sweep's listing): past it the engine counts as
+/// silent. Without it an engine whose host drops packets would hold the
+/// caller for the engine client's two-minute timeout.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `work` on the engine at `url`, or an error naming it if it does not
+/// answer within [`ANSWER_WITHIN`].
+pub async fn answered<T>(url: &str, work: impl Future<Output = Result<T, RuntimeError>>) -> Result<T, RuntimeError> {
+    tokio::time::timeout(ANSWER_WITHIN, work).await.unwrap_or_else(|_| {
+        Err(RuntimeError::Unreachable(format!(
+            "{url} did not answer within {} s",
+            ANSWER_WITHIN.as_secs()
+        )))
+    })
+}
+
 /// A host URL Berth cannot reach an engine at.
 #[derive(Debug, thiserror::Error)]
 pub enum BadEndpoint {
@@ -199,11 +216,19 @@ impl Endpoint {
         }
     }
 
-    /// A client for the engine once it answers, with the engine's version.
+    /// A client for the engine once it answers, within [`ANSWER_WITHIN`],
+    /// with the engine's version.
     pub async fn open(&self) -> Result<(Docker, String), RuntimeError> {
         let docker = self.connect()?;
-        let version = docker.version().await.map_err(unreachable)?;
+        let version = answered(self.url(), async { docker.version().await.map_err(unreachable) }).await?;
         Ok((docker, version.version.unwrap_or_default()))
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Endpoint::Unix(url) | Endpoint::Tls { url, .. } => url,
+            Endpoint::Ssh(host) => &host.url,
+        }
     }
 
     /// A client for the engine (connecting at its first request).

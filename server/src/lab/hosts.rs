@@ -17,26 +17,10 @@ use clap::{Args, Subcommand};
 
 use berth_app::model::{HostName, HostState, LabId, NodeNumber};
 
-use super::docker::{Access, BadEndpoint, DockerRuntime, Endpoint, PROFILE_LABEL, Runtimes, engine};
+use super::docker::{Access, BadEndpoint, DockerRuntime, Endpoint, PROFILE_LABEL, Runtimes, answered, engine};
 use super::mirror::{self, RegistryMirror};
 use super::runtime::*;
 use crate::store::{HostRow, Store};
-
-/// How long a listed host may take to answer a sweep's listing, or `berth
-/// hosts add`: past it the host counts as silent. Without it a host that
-/// drops packets would hold the sweep for bollard's two-minute timeout.
-pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// `work` on `host`, or an error naming it if the host does not answer in
-/// [`ANSWER_WITHIN`].
-pub async fn answered<T>(host: &str, work: impl Future<Output = Result<T, RuntimeError>>) -> Result<T, RuntimeError> {
-    tokio::time::timeout(ANSWER_WITHIN, work).await.unwrap_or_else(|_| {
-        Err(RuntimeError::Unreachable(format!(
-            "{host} did not answer within {} s",
-            ANSWER_WITHIN.as_secs()
-        )))
-    })
-}
 
 pub struct Hosts {
     store: Store,
@@ -185,7 +169,7 @@ impl Runtime for Hosts {
             .lock()
             .expect("engines lock")
             .retain(|name, (url, _)| listed.iter().any(|l| &l.host.name == name && &l.host.url == url));
-        // All at once, each within ANSWER_WITHIN: one silent host delays
+        // All at once, each within `ANSWER_WITHIN`: one silent host delays
         // the sweep by that much at most, not by one timeout per host.
         let listings = futures_util::future::join_all(listed.into_iter().map(|l| async move {
             let listing = self.list_host(&l.host.name, instance).await;
@@ -373,7 +357,8 @@ pub async fn run_command(store: &Store, action: HostsAction) -> anyhow::Result<(
                 memory_mb: add.memory_mb,
                 state: HostState::Active,
             };
-            let (docker, version) = answered(&host.url, endpoint(&host)?.open())
+            let (docker, version) = endpoint(&host)?
+                .open()
                 .await
                 .with_context(|| format!("the engine at {} does not answer", host.url))?;
             let images = answered(&host.url, usable_images(&docker)).await?;

@@ -255,14 +255,20 @@ impl Store {
         Ok(())
     }
 
+    /// The time a replica must have been seen at since to count as alive:
+    /// on SQLite (one process) no other replica is, whenever it was seen.
+    pub(super) fn alive_since(&self, silent_since: Millis) -> i64 {
+        match self.database() {
+            Database::Sqlite => i64::MAX,
+            Database::Postgres => silent_since.get(),
+        }
+    }
+
     /// The replicas other than `me` that are gone: on SQLite (one process)
     /// every other one; on PostgreSQL those silent since `silent_since`,
     /// and those that left terminals or watchers and no sign of life.
     pub async fn dead_replicas(&self, me: &ReplicaId, silent_since: Millis) -> Result<Vec<ReplicaId>, StoreError> {
-        let since = match self.database() {
-            Database::Sqlite => i64::MAX,
-            Database::Postgres => silent_since.get(),
-        };
+        let since = self.alive_since(silent_since);
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM replicas WHERE id <> $1 AND seen_at < $2 \
              UNION SELECT replica FROM terminal_clients WHERE replica <> $1 \

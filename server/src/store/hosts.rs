@@ -130,6 +130,15 @@ pub enum Placed {
     },
 }
 
+/// The hosts that hold `image`, as last found.
+async fn holders(conn: &mut AnyConnection, image: &str) -> Result<Vec<HostName>, StoreError> {
+    let hosts: Vec<String> = sqlx::query_scalar("SELECT host FROM lab_host_images WHERE image = $1")
+        .bind(image)
+        .fetch_all(conn)
+        .await?;
+    Ok(hosts.into_iter().map(HostName::new).collect())
+}
+
 /// Chooses the host for a lab on `conn` (the transaction that records the
 /// lab): the least busy active host with room for it that has its image.
 pub(super) async fn place(conn: &mut AnyConnection, needs: &Needs) -> Result<Placed, StoreError> {
@@ -140,17 +149,14 @@ pub(super) async fn place(conn: &mut AnyConnection, needs: &Needs) -> Result<Pla
     if rows.is_empty() {
         return Ok(Placed::On(Placement::Default));
     }
-    let holding: Vec<String> = sqlx::query_scalar("SELECT host FROM lab_host_images WHERE image = $1")
-        .bind(&needs.image)
-        .fetch_all(&mut *conn)
-        .await?;
+    let holding = holders(&mut *conn, &needs.image).await?;
     let mut lacking = Vec::new();
     for row in &rows {
         let load = load_from_row(row)?;
         if load.host.state != HostState::Active || !load.fits(needs.memory_mb) {
             continue;
         }
-        if holding.iter().any(|h| h == load.host.name.as_str()) {
+        if holding.contains(&load.host.name) {
             return Ok(Placed::On(Placement::Host(load.host.name)));
         }
         lacking.push(load.host.name);
@@ -211,6 +217,7 @@ impl Store {
     /// full only because of it. `None` when giving one back would not help.
     pub async fn pool_lab_making_room(&self, needs: &Needs) -> Result<Option<LabId>, StoreError> {
         let loads = self.host_loads().await?;
+        let holding = holders(&mut *self.pool().acquire().await?, &needs.image).await?;
         for lab in self.pool_labs().await? {
             let load = lab.host.as_ref().and_then(|h| loads.iter().find(|l| &l.host.name == h));
             let Some(load) = load.filter(|l| l.host.state == HostState::Active && lab.is_ready()) else {
@@ -221,7 +228,7 @@ impl Store {
                 labs: load.labs.saturating_sub(1),
                 memory_mb: load.memory_mb.saturating_sub(lab.memory_mb),
             };
-            if without.fits(needs.memory_mb) && self.host_images(&load.host.name).await?.contains(&needs.image) {
+            if without.fits(needs.memory_mb) && holding.contains(&load.host.name) {
                 return Ok(Some(lab.id));
             }
         }

@@ -391,10 +391,7 @@ impl Store {
     /// On SQLite, one process, every other replica is gone. A setup that
     /// failed is finished: its lab is usable.
     pub async fn labs_left_unmade(&self, me: &ReplicaId, silent_since: Millis) -> Result<Vec<LabId>, StoreError> {
-        let since = match self.database() {
-            super::Database::Sqlite => i64::MAX,
-            super::Database::Postgres => silent_since.get(),
-        };
+        let since = self.alive_since(silent_since);
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM labs WHERE status <> $1 \
              AND (status = $2 OR (preparing = 1 AND setup_failure IS NULL)) \
